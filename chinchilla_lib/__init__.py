@@ -1,0 +1,9 @@
+"""chinchilla_lib: the library behind the chinchilla-book reproduction.
+
+Modules, one job each: ``datasets`` (paper tables and external data),
+``architecture`` and ``flops`` (compute accounting, App. F), ``laws`` (the
+parametric law and its frontier, Eq. 2 and 4), ``scorecard`` (every check
+against a printed value), ``plotting`` (one figure style), ``cli``.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,167 @@
+"""The parametric loss law of Hoffmann et al. (2022) and its compute-optimal frontier.
+
+L(N, D) = E + A / N**alpha + B / D**beta                       (Eq. 2)
+
+Minimising L subject to C = 6 N D gives (Eq. 4)
+
+N_opt(C) = G (C/6)**a,  D_opt(C) = G**-1 (C/6)**b,
+G = (alpha A / (beta B))**(1/(alpha+beta)),  a = beta/(alpha+beta),  b = alpha/(alpha+beta).
+
+Used by the chapters *The problem*, *Approach 3* and *Kaplan comparison*.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import positive_array, positive_scalar
+
+__all__ = ["ParametricLaw", "law_names", "get_law"]
+
+_FLOPS_HINT = "a compute budget in FLOPs, e.g. 5.76e23 (not PF-days)"
+_N_HINT = "parameters as a raw count, e.g. 7e10 for 70B"
+_D_HINT = "tokens as a raw count, e.g. 1.4e12 for 1.4T"
+
+
+@dataclass(frozen=True)
+class ParametricLaw:
+    """L(N, D) = E + A/N^alpha + B/D^beta with its closed-form frontier.
+
+    Parameters
+    ----------
+    E, A, B, alpha, beta : float
+        Positive constants of Eq. (2); losses in nats per token.
+    name, source : str
+        Where the constants come from (shown in tables and the CLI).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Eq. (2), Eq. (4), App. D.2 Eq. (10).
+    """
+
+    E: float
+    A: float
+    B: float
+    alpha: float
+    beta: float
+    name: str = ""
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        for key in ("E", "A", "B", "alpha", "beta"):
+            object.__setattr__(self, key, positive_scalar(key, getattr(self, key)))
+
+    # ------------------------------------------------------------------ loss
+    def loss(self, n_params, n_tokens):
+        """Predicted loss L(N, D) in nats per token (Eq. 2); arrays broadcast."""
+        n = positive_array("n_params", n_params, hint=_N_HINT)
+        d = positive_array("n_tokens", n_tokens, hint=_D_HINT)
+        out = self.E + self.A / n**self.alpha + self.B / d**self.beta
+        return _like(out, n_params, n_tokens)
+
+    # -------------------------------------------------------------- frontier
+    @property
+    def a(self) -> float:
+        """Exponent of N_opt in C: beta / (alpha + beta) (Eq. 4)."""
+        return self.beta / (self.alpha + self.beta)
+
+    @property
+    def b(self) -> float:
+        """Exponent of D_opt in C: alpha / (alpha + beta) (Eq. 4)."""
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def G(self) -> float:
+        """G = (alpha A / (beta B))^(1/(alpha+beta)) (Eq. 4)."""
+        return (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta))
+
+    def optimal_allocation(self, flops):
+        """Compute-optimal (N_opt, D_opt) for a budget in FLOPs, with C = 6 N D (Eq. 4)."""
+        c = positive_array("flops", flops, hint=_FLOPS_HINT)
+        n_opt = self.G * (c / 6.0) ** self.a
+        d_opt = (c / 6.0) ** self.b / self.G
+        return _like(n_opt, flops), _like(d_opt, flops)
+
+    def optimal_loss(self, flops):
+        """Loss on the efficient frontier, L(N_opt(C), D_opt(C))."""
+        c = positive_array("flops", flops, hint=_FLOPS_HINT)
+        return _like(self.E + self._frontier_coefficient() * (c / 6.0) ** (-self._frontier_exponent()), flops)
+
+    def flops_for_loss(self, target_loss):
+        """Smallest compute budget (FLOPs) whose frontier loss equals ``target_loss``.
+
+        On the frontier L*(C) = E + K (C/6)^(-alpha beta/(alpha+beta)), with
+        K = A G^-alpha + B G^beta, which inverts in closed form.
+        """
+        target = positive_array("target_loss", target_loss, hint="a loss in nats per token")
+        if np.any(target <= self.E):
+            raise ValueError(
+                f"target_loss must exceed the irreducible loss E = {self.E:.4g}; "
+                "no finite budget reaches E or below"
+            )
+        c = 6.0 * (self._frontier_coefficient() / (target - self.E)) ** (1.0 / self._frontier_exponent())
+        return _like(c, target_loss)
+
+    def _frontier_exponent(self) -> float:
+        return self.alpha * self.beta / (self.alpha + self.beta)
+
+    def _frontier_coefficient(self) -> float:
+        g = self.G
+        return self.A * g ** (-self.alpha) + self.B * g**self.beta
+
+    def summary(self) -> dict:
+        """Parameters and derived frontier constants as a plain dict."""
+        return {
+            "name": self.name,
+            "E": self.E,
+            "A": self.A,
+            "B": self.B,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "a": self.a,
+            "b": self.b,
+            "G": self.G,
+        }
+
+
+def _like(result: np.ndarray, *inputs):
+    """Return a Python float when every input was a scalar, else the array."""
+    if all(np.ndim(x) == 0 for x in inputs):
+        return float(np.asarray(result).reshape(-1)[0])
+    return result
+
+
+def law_names() -> list[str]:
+    """Names accepted by :func:`get_law` (from ``data/laws.csv``)."""
+    from .datasets import load_table
+
+    return list(dict.fromkeys(load_table("laws")["law"]))
+
+
+def get_law(name: str = "paper") -> ParametricLaw:
+    """A named parameter set from ``data/laws.csv``.
+
+    ``"paper"`` is Eq. (10) as printed (E 1.69, A 406.4, B 410.7, alpha 0.34,
+    beta 0.28); ``"paper-full"`` the full-precision constants of the paper's
+    LaTeX source.  Parameters given as logarithms (``log_A``) are exponentiated.
+    """
+    from .datasets import load_table
+
+    table = load_table("laws")
+    rows = table[table["law"] == name]
+    if rows.empty:
+        known = ", ".join(dict.fromkeys(table["law"]))
+        raise ValueError(f"unknown law {name!r}; choose one of: {known}")
+    params = {}
+    for parameter, value in zip(rows["parameter"], rows["value"]):
+        if parameter.startswith("log_"):
+            params[parameter[4:]] = math.exp(value)
+        else:
+            params[parameter] = float(value)
+    missing = {"E", "A", "B", "alpha", "beta"} - params.keys()
+    if missing:
+        raise ValueError(f"law {name!r} in data/laws.csv lacks {sorted(missing)}")
+    return ParametricLaw(name=name, source=str(rows["source"].iloc[0]), **params)

@@ -1,0 +1,25 @@
+"""Shared test set-up: point the library at the offline mirror of external data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = ROOT.parent / "shared" / "external"
+
+if "CHINCHILLA_LIB_DATA" not in os.environ and MIRROR.is_dir():
+    os.environ["CHINCHILLA_LIB_DATA"] = str(MIRROR)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return ROOT
+
+# Property tests are derandomised: the same examples on every run and machine.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("chinchilla", derandomize=True, deadline=None, database=None)
+settings.load_profile("chinchilla")

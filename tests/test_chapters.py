@@ -1,0 +1,33 @@
+"""Every chapter in the table of contents executes without error (as the book build does)."""
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+@pytest.mark.chapter
+@pytest.mark.parametrize("chapter", _toc_files())
+def test_chapter_executes(chapter):
+    path = ROOT / f"{chapter}.md"
+    nb = jupytext.read(path)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors
+    assert isinstance(nb, nbformat.NotebookNode)
