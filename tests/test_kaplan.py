@@ -25,6 +25,10 @@ PS_WINDOW = (10**12.95, 10**20.7)
 # beta >= 0.2 keeps the fixed-C_nonembed frontier free of folds (see kaplan._require_monotone)
 laws = st.builds(ParametricLaw, E=st.just(1.7), A=st.floats(50.0, 5e3), B=st.floats(50.0, 5e3),
                  alpha=st.floats(0.2, 0.6), beta=st.floats(0.2, 0.6))
+# Away from the fold of the fixed-compute frontier (small beta, large alpha), where the
+# numerical optimum is ill-conditioned; the closed form is checked there by the limit test.
+well_conditioned_laws = st.builds(ParametricLaw, E=st.just(1.7), A=st.floats(50.0, 5e3), B=st.floats(50.0, 5e3),
+                                  alpha=st.floats(0.2, 0.5), beta=st.floats(0.25, 0.6))
 gammas = st.floats(1e3, 1e5)
 budgets = st.sampled_from(["nonembedding", "total"])
 
@@ -130,7 +134,7 @@ def test_local_exponent_limits(law, gamma, budget):
 
 
 @settings(max_examples=25)
-@given(law=laws, gamma=gammas, budget=budgets, log_c=st.floats(25.0, 55.0))
+@given(law=well_conditioned_laws, gamma=gammas, budget=budgets, log_c=st.floats(25.0, 55.0))
 def test_analytic_and_numerical_exponents_agree(law, gamma, budget, log_c):
     num = K.local_exponent_numerical(math.exp(log_c), law, gamma, budget)
     assert K.local_exponent(num.n_nonembed, law, gamma, budget) == pytest.approx(num.exponent, abs=1e-4)
