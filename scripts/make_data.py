@@ -191,6 +191,26 @@ def laws(src: Path) -> pd.DataFrame:
         }
         for sym, val in full.items()
     ]
+    # Besiroglu et al. 2024 refit on the 240 Figure-4 points (secondary summaries);
+    # the Approach 3 chapter recomputes it from their data and compares.
+    replication = {
+        "E": "Besiroglu et al. 2024 refit (arXiv 2404.10102) E",
+        "A": "Besiroglu et al. 2024 refit A",
+        "B": "Besiroglu et al. 2024 refit B",
+        "alpha": "Besiroglu et al. 2024 refit alpha",
+        "beta": "Besiroglu et al. 2024 refit beta",
+    }
+    by_quantity = raw.set_index("quantity")
+    rows += [
+        {
+            "law": "replication",
+            "parameter": sym,
+            "value": float(by_quantity.loc[q, "value_unverified"]),
+            "source": "Besiroglu et al. 2024 (arXiv 2404.10102), refit on 240 points of Fig. 4",
+            "status": "unverified",
+        }
+        for sym, q in replication.items()
+    ]
     return pd.DataFrame(rows)
 
 
@@ -228,6 +248,25 @@ def paper_values(src: Path) -> pd.DataFrame:
             row("d4.flops", "D.4 head-to-head budget", d4c["value"], "FLOPs", "App. D.4", d4c["status"]),
             row("d4.n_kaplan", "D.4 Kaplan-optimal size at 1e21 FLOPs", d4k["value"], "params", "App. D.4", d4k["status"]),
             row("d4.n_approach1", "D.4 Approach-1-optimal size at 1e21 FLOPs", d4a["value"], "params", "App. D.4", d4a["status"]),
+            row("approach2.n_budgets", "Approach 2 number of FLOP budgets", misc.loc["Approach 2 FLOP budgets", "value"],
+                "budgets", "Sec. 3.2", misc.loc["Approach 2 FLOP budgets", "status"]),
+            *[
+                row(f"approach2.budget_{end}", f"Approach 2 {end}imum FLOP budget", value, "FLOPs", "Sec. 3.2",
+                    misc.loc["Approach 2 FLOP range", "status"])
+                for end, value in zip(("min", "max"), misc.loc["Approach 2 FLOP range", "value"].split(" to "))
+            ],
+            row("approach1.n_grid", "Approach 1 number of log-spaced FLOP values", misc.loc["Approach 1 FLOP grid", "value"],
+                "FLOP values", "Sec. 3.1", misc.loc["Approach 1 FLOP grid", "status"]),
+            row("replication.a", "Besiroglu et al. 2024: a implied by their refit",
+                fit.loc["Besiroglu et al. 2024 implied a", "value_unverified"], "exponent",
+                "Besiroglu et al. 2024 (arXiv 2404.10102)", "unverified", "secondary summary"),
+            # Issue 5 quotes Pearce & Song 2024 (arXiv 2406.12907); not in the transcriptions.
+            row("pearce_song.local_exponent.replication",
+                "Pearce & Song 2024: local exponent of N*_nonembed vs C over Kaplan's range, replication coefficients",
+                0.78, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "as quoted in issue 5"),
+            row("pearce_song.local_exponent.paper",
+                "Pearce & Song 2024: local exponent of N*_nonembed vs C over Kaplan's range, paper coefficients",
+                0.74, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "as quoted in issue 5"),
         ]
     )
 
