@@ -78,7 +78,6 @@ MIN_POINTS = 6
 _N_HINT = "parameters as a raw count, e.g. 7e10 for 70B"
 _D_HINT = "tokens as a raw count, e.g. 1.4e12 for 1.4T"
 _L_HINT = "final loss in nats per token"
-_GOPHER_FLOPS = 5.76e23
 
 
 class FitWarning(UserWarning):
@@ -858,7 +857,7 @@ def _intervals(samples: pd.DataFrame, fit: Approach3Fit, flops: float) -> pd.Dat
 
 
 def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, seed: int | None = 0,
-                        flops: float = _GOPHER_FLOPS, delta: float = DEFAULT_DELTA, grid=None,
+                        flops: float | None = None, delta: float = DEFAULT_DELTA, grid=None,
                         fit: Approach3Fit | None = None) -> Approach3Bootstrap:
     """Bootstrap percentile intervals for the Approach 3 fit (Section 3.3; Besiroglu et al. 2024).
 
@@ -875,9 +874,9 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     n_resamples : int, default 4000
     seed : int or None, default 0
         Same seed, same resamples, same intervals.
-    flops : float, default 5.76e23
-        Budget (FLOPs) for ``n_opt``, ``d_opt`` and ``tokens_per_param``
-        (Gopher's, Hoffmann et al. Table 3).
+    flops : float, optional
+        Budget for N_opt, D_opt and tokens per parameter; default Gopher's
+        (``paper_value("gopher.flops")``, Hoffmann et al. Table 3).
     delta, grid :
         Passed to :func:`fit_approach3` for the full-data fit.
     fit : Approach3Fit, optional
@@ -892,6 +891,10 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     t0 = time.perf_counter()
     data, delta = _data(n_params, n_tokens, loss), _delta(delta)
     n_resamples = positive_int("n_resamples", n_resamples)
+    if flops is None:
+        from .datasets import paper_value
+
+        flops = paper_value("gopher.flops")
     flops = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 5.76e23")
     if fit is None:
         fit = fit_approach3(n_params, n_tokens, loss, delta=delta, grid=grid)
