@@ -23,14 +23,15 @@ class _UsageError(Exception):
     """A bad command-line value; printed as one line, exit status 2."""
 
 
-def _number(flag: str, *, integer: bool = False):
+def _number(flag: str, *, integer: bool = False, allow_zero: bool = False):
     def parse(text: str):
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{flag} must be a number, got {text!r}") from None
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"{flag} must be a positive finite number, got {text!r}")
+        if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+            what = "a finite number >= 0" if allow_zero else "a positive finite number"
+            raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}")
         if integer:
             if not value.is_integer():
                 raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}")
@@ -64,6 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--seq-len", default=2048, type=_number("--seq-len", integer=True))
     fl.add_argument("--vocab-size", default=32000, type=_number("--vocab-size", integer=True))
     fl.add_argument("--json", action="store_true", help="print one JSON object")
+
+    fit = sub.add_parser("fit", help="fit Approach 2 (IsoFLOP) or Approach 3 (parametric) to training runs")
+    fit.add_argument("--approach", required=True, type=int, choices=[2, 3])
+    source = fit.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
+                        "(all 245), porian:NAME (approach 2; porian:list lists the names)")
+    source.add_argument("--csv", help="a CSV with columns n_params,n_tokens,loss (approach 3) or "
+                        "n_params,n_tokens,flops,loss (approach 2)")
+    fit.add_argument("--bootstrap", type=_number("--bootstrap", integer=True, allow_zero=True), default=None,
+                     help="bootstrap resamples for intervals (approach 3: none by default; approach 2: 200)")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    fit.add_argument("--method", choices=["parabola", "akima"], default=None,
+                     help="approach 2 per-budget fit (default: akima for porian:*, their own method; else parabola)")
+    fit.add_argument("--rel-tol", type=float, default=None,
+                     help="approach 2: group FLOPs within this relative gap into one budget "
+                     "(default 0.03 for hoffmann-fig4, 0 = exact labels otherwise)")
+    fit.add_argument("--json", action="store_true", help="print one JSON object")
 
     sc = sub.add_parser("scorecard", help="every reproduction check against the paper's printed values")
     sc.add_argument("--json", action="store_true", help="print one JSON object")
@@ -127,11 +145,116 @@ def _print_text(command: str, result: dict) -> None:
                   f" ({row['source']})")
         print(", ".join(f"{v} {k}" for k, v in result["counts"].items()))
         return
+    if isinstance(result, list):
+        for item in result:
+            print("  ".join(f"{k}={v}" for k, v in item.items()))
+        return
     for key, value in result.items():
         print(f"{key:<30} {value:.6g}" if isinstance(value, float) else f"{key:<30} {value}")
 
 
-_COMMANDS = {"plan": _plan, "flops": _flops, "scorecard": _scorecard}
+def _runs(args, columns: list[str]):
+    """The runs named by --data or --csv as a DataFrame with ``columns``."""
+    import pandas as pd
+
+    from . import datasets
+
+    if args.csv is not None:
+        try:
+            frame = pd.read_csv(args.csv)
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise _UsageError(f"--csv: cannot read {args.csv!r} ({exc})") from None
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise _UsageError(f"--csv: {args.csv!r} lacks column(s) {', '.join(missing)}; "
+                              f"expected {','.join(columns)}")
+        for column in columns:
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                raise _UsageError(f"--csv: column {column!r} of {args.csv!r} is not numeric")
+        return frame[columns], "csv"
+    name = args.data
+    if name in ("hoffmann-fig4", "hoffmann-fig4:all"):
+        frame = datasets.load_hoffmann_fig4(exclude_highest_loss=0 if name.endswith(":all") else 5)
+        return frame[columns], "hoffmann-fig4"
+    if name.startswith("porian:"):
+        if args.approach != 2:
+            raise _UsageError("--data: porian runs are IsoFLOP profiles; use them with --approach 2")
+        config = name.split(":", 1)[1]
+        try:
+            return datasets.load_porian(config)[columns], "porian"
+        except ValueError as exc:
+            raise _UsageError(f"--data: {exc}") from None
+    raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all or porian:NAME")
+
+
+def _porian_list() -> list:
+    from .datasets import PORIAN_FIELDS, porian_configurations
+
+    table = porian_configurations()
+    return [{"name": row["configuration"], **{f: row[f] for f in PORIAN_FIELDS}} for _, row in table.iterrows()]
+
+
+def _fit(args):
+    if args.data == "porian:list":
+        return _porian_list()
+    if args.approach == 3:
+        return _fit_approach3(args)
+    return _fit_approach2(args)
+
+
+def _fit_approach3(args) -> dict:
+    from .fitting import bootstrap_approach3, fit_approach3
+
+    runs, _ = _runs(args, ["n_params", "n_tokens", "loss"])
+    fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
+    out = {key: float(getattr(fit, key)) for key in ("E", "A", "B", "alpha", "beta", "a", "b", "objective")}
+    out.update(n_points=int(fit.n_points), seconds=float(fit.seconds), converged=bool(fit.converged),
+               warnings=[str(w) for w in fit.warnings])
+    if args.bootstrap:
+        boot = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=args.bootstrap,
+                                   seed=args.seed, fit=fit)
+        out["intervals"] = {
+            q: {"p10": float(r["p10"]), "p90": float(r["p90"]), "p2.5": float(r["p2.5"]), "p97.5": float(r["p97.5"])}
+            for q, r in boot.intervals.iterrows()
+        }
+        out.update(bootstrap=int(args.bootstrap), seed=args.seed)
+    return out
+
+
+def _fit_approach2(args) -> dict:
+    import warnings
+
+    from .isoflop import fit_isoflop
+
+    runs, kind = _runs(args, ["n_params", "n_tokens", "flops", "loss"])
+    method = args.method or ("akima" if kind == "porian" else "parabola")
+    rel_tol = args.rel_tol if args.rel_tol is not None else (0.03 if kind == "hoffmann-fig4" else 0.0)
+    min_points = 8 if kind == "hoffmann-fig4" else None
+    n_boot = 200 if args.bootstrap is None else args.bootstrap
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # recorded in result.messages, reported below
+        result = fit_isoflop(runs["n_params"], runs["flops"], runs["loss"], rel_tol=rel_tol, min_points=min_points,
+                             method=method, n_bootstrap=n_boot, seed=args.seed)
+    used = result.budgets[result.budgets["used"]]
+    return {
+        "a": float(result.a),
+        "b": float(result.b),
+        "a_interval": [float(x) for x in result.a_interval],
+        "b_interval": [float(x) for x in result.b_interval],
+        "budgets": [float(x) for x in used["budget"]],
+        "n_opt": [float(x) for x in used["n_opt"]],
+        "d_opt": [float(x) for x in used["d_opt"]],
+        "n_coef": float(result.n_coef),
+        "d_coef": float(result.d_coef),
+        "method": method,
+        "n_points": int(len(runs)),
+        "bootstrap": n_boot,
+        "seed": args.seed,
+        "messages": list(result.messages),
+    }
+
+
+_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
