@@ -6,11 +6,15 @@ Used by :mod:`chinchilla_lib.isoflop` and :mod:`chinchilla_lib.envelope` (Hoffma
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable
+
 import numpy as np
+import pandas as pd
 
 from ._validate import positive_array
 
-__all__ = ["PowerLawAllocation", "fit_log_log_line"]
+__all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line", "projections"]
 
 _C_HINT = "compute in FLOPs, e.g. 1e19"
 
@@ -36,6 +40,15 @@ class PowerLawAllocation:
         """Fitted compute-optimal token count D_opt(C) = d_coef * C^b."""
         return self._power(flops, self.d_coef, self.b)
 
+    def flops_for_params(self, n_params):
+        """The budget C at which this allocation makes ``n_params`` compute-optimal: (N / n_coef)^(1/a).
+
+        With the tokens D = C / (6N) this gives the rows of Tables 3 and A3.
+        """
+        n = positive_array("n_params", n_params, hint="parameters as a raw count, e.g. 7e10")
+        out = (n / self.n_coef) ** (1.0 / self.a)
+        return float(out[0]) if np.ndim(n_params) == 0 else out
+
     @staticmethod
     def _power(flops, coef: float, exponent: float):
         c = positive_array("flops", flops, hint=_C_HINT)
@@ -47,3 +60,43 @@ def fit_log_log_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Least-squares fit of log y = exponent * log x + log coefficient; returns (exponent, coefficient)."""
     slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
     return float(slope), float(np.exp(intercept))
+
+
+@dataclass(frozen=True)
+class Allocation(PowerLawAllocation):
+    """A named compute-optimal allocation N_opt = n_coef C^a, D_opt = d_coef C^b."""
+
+    a: float
+    b: float
+    n_coef: float
+    d_coef: float
+    label: str = ""
+
+
+def from_parametric_law(law, label: str = "") -> Allocation:
+    """The frontier of L(N, D) = E + A/N^alpha + B/D^beta as a power law in C (Eq. 4).
+
+    N_opt = G (C/6)^a and D_opt = G^-1 (C/6)^b, so n_coef = G 6^-a and d_coef = 6^-b / G.
+    """
+    return Allocation(a=law.a, b=law.b, n_coef=law.G * 6.0 ** (-law.a), d_coef=6.0 ** (-law.b) / law.G,
+                      label=label or law.name)
+
+
+def from_result(result, label: str) -> Allocation:
+    """An Approach 1 or 2 fit (anything with a, b, n_coef, d_coef) as a named :class:`Allocation`."""
+    return Allocation(a=result.a, b=result.b, n_coef=result.n_coef, d_coef=result.d_coef, label=label)
+
+
+def projections(allocations: Iterable[Allocation], sizes) -> pd.DataFrame:
+    """Budget and tokens at which each allocation makes each model size optimal (Tables 3 and A3).
+
+    Returns one row per (allocation, size): ``label, n_params, flops, n_tokens, tokens_per_param``,
+    with ``n_tokens = flops / (6 n_params)`` as in the paper's tables.
+    """
+    n = positive_array("sizes", sizes, hint="parameters as raw counts, e.g. [4e8, 1e9, 1e10]")
+    rows = []
+    for alloc in allocations:
+        flops = alloc.flops_for_params(n)
+        rows.append(pd.DataFrame({"label": alloc.label, "n_params": n, "flops": flops,
+                                  "n_tokens": flops / (6.0 * n), "tokens_per_param": flops / (6.0 * n * n)}))
+    return pd.concat(rows, ignore_index=True)
