@@ -123,3 +123,8 @@ def projections_side_by_side():
             reference=float(row["n_tokens"]), source="Hoffmann et al. 2022, Table A3",
             ours=float(ours[worst]), tolerance=tol, relative=True, note=why,
         )
+
+
+# Checks that live beside the chapter-specific report code.
+from . import checks_approach3  # noqa: E402,F401
+from . import checks_kaplan  # noqa: E402,F401

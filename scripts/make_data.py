@@ -267,8 +267,33 @@ def paper_values(src: Path) -> pd.DataFrame:
             row("pearce_song.local_exponent.paper",
                 "Pearce & Song 2024: local exponent of N*_nonembed vs C over Kaplan's range, paper coefficients",
                 0.74, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "as quoted in issue 5"),
+            row("chinchilla.vocab_size", "Chinchilla's SentencePiece vocabulary", misc.loc["tokenizer vocabulary", "value"],
+                "tokens", "Table A8 (model card)", misc.loc["tokenizer vocabulary", "status"]),
+            *[
+                row(f"pearce_song.{key}", f"Pearce & Song 2024 analysis setting: {what}", value, unit,
+                    "Pearce & Song 2024 (arXiv 2406.12907), analysis script", "unverified",
+                    "read from their published code; not in the paper's text")
+                for key, what, value, unit in PEARCE_SONG_SETTINGS
+            ],
         ]
     )
+
+
+# Settings of Pearce & Song's simulated Kaplan study (their analysis script), used by the
+# Kaplan chapter to reproduce their 0.78 / 0.74.  Not in the shared transcriptions.
+PEARCE_SONG_SETTINGS = [
+    ("aspect_ratio", "aspect ratio d_model / n_layers", 39.2, "ratio"),
+    ("gamma", "embedding coefficient gamma in N_T = N_E + gamma N_E^(1/3)", 47491, "params"),
+    ("grid.log10_n_min", "log10 smallest non-embedding model size", 2.9, "log10 params"),
+    ("grid.log10_n_max", "log10 largest non-embedding model size", 9.2, "log10 params"),
+    ("grid.n_models", "number of model sizes", 20, "models"),
+    ("grid.log10_tokens_min", "log10 smallest token count", 6, "log10 tokens"),
+    ("grid.log10_tokens_max", "log10 largest token count", 25, "log10 tokens"),
+    ("grid.n_tokens", "number of token counts", 1000, "values"),
+    ("grid.log10_flops_min", "log10 smallest compute budget", 12.95, "log10 FLOPs"),
+    ("grid.log10_flops_max", "log10 largest compute budget", 20.7, "log10 FLOPs"),
+    ("grid.n_budgets", "number of compute budgets", 100, "budgets"),
+]
 
 
 def kaplan_constants(src: Path) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from chinchilla_lib.datasets import DataFileError, load_table, paper_value
 from chinchilla_lib.flops import PF_DAY, from_pf_days
 from chinchilla_lib.laws import ParametricLaw, get_law
 
-# Besiroglu et al. 2024 (arXiv 2404.10102) refit of Hoffmann's Approach 3; not in data/laws.csv.
-REPLICATION = ParametricLaw(E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658, name="replication")
+# Besiroglu et al. 2024 (arXiv 2404.10102) refit of Hoffmann's Approach 3 (data/laws.csv, law "replication").
+REPLICATION = get_law("replication")
 # Pearce & Song's choices (their analysis script): gamma = 47491 (vocab 32000, d_model/n_layers 39.2),
 # 20 model sizes, a token grid and a fixed window of non-embedding budgets.
 PS_GAMMA = 47491.0

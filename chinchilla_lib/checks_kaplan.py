@@ -1,0 +1,65 @@
+"""Scorecard checks of the chapter *The Kaplan comparison* (ids ``kaplan.*``).
+
+Kaplan et al.'s compute-efficient exponent as Hoffmann et al. quote it, what Kaplan's
+own theory predicts for it, the two model sizes of the App. D.4 head-to-head, and Pearce &
+Song's local exponents.  Every check is cheap (closed forms and one small grid).
+"""
+
+from __future__ import annotations
+
+from .datasets import load_table, paper_value
+from .kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
+from .kaplan_report import pearce_song_exponent
+from .powerlaw import fit_log_log_line
+from .scorecard import Check, register
+
+__all__ = ["kaplan_comparison"]
+
+_PS_SOURCE = "Pearce & Song 2024 (arXiv 2406.12907)"
+
+
+@register
+def kaplan_comparison():
+    """Chapter *The Kaplan comparison*: the 0.73 exponent, D.4, the local exponents."""
+    k = kaplan_constants()
+    quoted = load_table("table2_exponents").query("table == 'Table 2' and method == 'kaplan'").iloc[0]
+    yield Check(
+        id="kaplan.a", quantity="Kaplan's compute-efficient exponent p_N in N_opt ∝ C_min^p_N (Kaplan Table 6)",
+        reference=float(quoted["a"]), source="Hoffmann et al. 2022, Table 2",
+        ours=k.p_N, tolerance=0.005,
+        note="Kaplan's own fitted exponent against Hoffmann's quotation of it; both printed to 2 decimals",
+    )
+    yield Check(
+        id="kaplan.a_theory",
+        quantity="N_opt exponent α_C^min/α_N predicted from Kaplan's α_S, α_B, α_N (Kaplan Eq. 1.7-1.8)",
+        reference=float(quoted["a"]), source="Hoffmann et al. 2022, Table 2",
+        ours=predicted_alpha_c_min(k) / k.alpha_N, tolerance=0.02,
+        note=("Kaplan (Eq. 6.5) calls a 0.02 gap a close match, but reaches 0.71 from α_C^min = 0.054 "
+              "(Eq. 6.4); his printed α_S, α_B, α_N give 0.052 (as App. B prints), hence 0.68"),
+    )
+    flops = paper_value("d4.flops")
+    yield Check(
+        id="kaplan.d4.n_kaplan", quantity="Kaplan's compute-efficient size at the D.4 budget (1e21 FLOPs)",
+        reference=paper_value("d4.n_kaplan"), source="Hoffmann et al. 2022, App. D.4",
+        ours=compute_efficient_allocation(flops / 2.0)[0], tolerance=0.002, relative=True,
+        note=("N_e C_min^p_N (Kaplan Table 6) at C_min = C/2, training at the critical batch "
+              "(Kaplan Eq. 5.5); printed to 3 significant figures"),
+    )
+    approach1 = load_table("projections").query("approach == 1")
+    a1_exponent, a1_coef = fit_log_log_line(approach1["flops"].to_numpy(float), approach1["n_params"].to_numpy(float))
+    yield Check(
+        id="kaplan.d4.n_approach1", quantity="Approach 1's compute-optimal size at the D.4 budget (1e21 FLOPs)",
+        reference=paper_value("d4.n_approach1"), source="Hoffmann et al. 2022, App. D.4",
+        ours=a1_coef * flops**a1_exponent, tolerance=0.002, relative=True,
+        note="power law fitted through Table 3's rows (Approach 1) in log-log; printed to 3 significant figures",
+    )
+    for key, law in (("replication", "replication"), ("paper", "paper-full")):
+        yield Check(
+            id=f"kaplan.local_exponent.{key}",
+            quantity=(f"Exponent of N*_nonembed vs non-embedding C over Kaplan's range, law '{law}' "
+                      "(Pearce & Song's procedure)"),
+            reference=paper_value(f"pearce_song.local_exponent.{key}"), source=_PS_SOURCE,
+            ours=pearce_song_exponent(law), tolerance=0.01,
+            note=("Their γ (vocab 32000, d_model/n_layers 39.2), 20-model grid and budget window; "
+                  "printed to 2 decimals. Continuous frontier over 768-1.5e9 params: see chapter"),
+        )
