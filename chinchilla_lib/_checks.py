@@ -128,3 +128,4 @@ def projections_side_by_side():
 # Checks that live beside the chapter-specific report code.
 from . import checks_approach3  # noqa: E402,F401
 from . import checks_kaplan  # noqa: E402,F401
+from . import checks_approaches12  # noqa: E402,F401

@@ -38,6 +38,7 @@ __all__ = [
     "load_hoffmann_fig4",
     "load_porian",
     "porian_configurations",
+    "porian_summaries",
     "load_llama_curves",
 ]
 
@@ -356,7 +357,14 @@ _PORIAN_FILES = {
 PORIAN_FIELDS = ["dataset", "hparams", "warmup", "decay", "param_count", "val"]
 
 
-def _porian_summaries() -> pd.DataFrame:
+def porian_summaries() -> pd.DataFrame:
+    """Porian et al.'s upstream summary tables, one row per configuration (hash-checked, unpickled).
+
+    Besides ``configuration`` and the upstream fields, the nested columns ``data``
+    (per budget: their interpolation of loss over n, the runs ``orig_n``,
+    ``orig_t``, ``orig_loss``), ``optimal_pairs`` (their per-budget optima) and
+    ``fit_results`` (their exponents) are kept as upstream made them.
+    """
     repo = EXTERNAL_SETS["porian"].repo
     frames = []
     for path in _PORIAN_FILES:
@@ -379,7 +387,7 @@ def porian_configurations() -> pd.DataFrame:
     upstream fields ``dataset, hparams, warmup, decay, param_count, val``,
     ``source_file`` and ``n_exponent`` (their ``fit_results['basic']``).
     """
-    summary = _porian_summaries()
+    summary = porian_summaries()
     n_exp = summary["fit_results"].map(lambda r: float(r["basic"]["n_exponent"]))
     return summary[["configuration", *PORIAN_FIELDS, "source_file"]].assign(n_exponent=n_exp)
 
@@ -403,7 +411,7 @@ def load_porian(configuration: str | None = None) -> pd.DataFrame:
     ----------
     Porian et al. 2024, arXiv 2406.19146.
     """
-    summary = _porian_summaries()
+    summary = porian_summaries()
     if configuration is not None:
         known = list(summary["configuration"])
         if configuration not in known:

@@ -13,16 +13,17 @@ otherwise.
 
 How this module makes the full grid fast
 ----------------------------------------
-1. *Screen*: a batched L-BFGS written in numpy descends from all grid starts
-   at once (one ``(K, 5)`` parameter array, the data held fixed), in float32,
-   for a few dozen steps; no start is discarded for its objective value.
+1. *Screen*: Eq. (11) is evaluated at every grid start at once (one ``(K, 5)``
+   parameter array, the data held fixed, float32); the 512 lowest starts then
+   descend together by a batched BFGS written in numpy for a few dozen steps.
 2. *Refine*: the lowest screened points in distinct basins are descended to
-   convergence by the same batched L-BFGS in float64.
+   convergence by a batched damped Newton method (exact 5x5 Hessians) in float64.
 3. *Polish*: scipy's L-BFGS-B finishes the best refined point.
 
-The same batched optimiser, with per-resample weights (multinomial counts, so
-the data arrays stay fixed), drives :func:`bootstrap_approach3`.  The hot
-loops use no BLAS call: on a busy machine a threaded BLAS stalls them.
+The batched BFGS, with per-resample weights (multinomial counts, so the data
+arrays stay fixed), also drives :func:`bootstrap_approach3`.  The hot loops
+make no BLAS matrix product (einsum instead): on a busy machine a threaded
+BLAS stalls them.
 
 The parameter vector throughout is ``(a, b, e, alpha, beta)`` =
 ``(log A, log B, log E, alpha, beta)``, the replication's order.  Note that
@@ -152,13 +153,19 @@ class _Batch:
     gradients are divided by ``delta`` so the optimiser sees numbers of order
     one (the summed absolute log-residual).  The log-sum-exp is shifted per row
     by an upper bound of the row's exponents, computed from the parameters
-    alone, so no ``(K, n)`` maximum is needed.
+    alone, so no ``(K, n)`` maximum is needed.  The exponentials are computed
+    once and serve both the value and the gradient.
     """
+
+    #: Rows evaluated per pass: the (256, n) work arrays stay in the L2 cache;
+    #: 512-row passes were about 1.8x slower per row on 240 runs.
+    chunk = 256
 
     def __init__(self, log_n, log_d, log_l, delta: float, *, weights=None, dtype=np.float64):
         self.delta = float(delta)
         self.dtype = dtype
         self.log_n, self.log_d, self.log_l = (np.asarray(v, dtype=dtype) for v in (log_n, log_d, log_l))
+        self._neg_log_n, self._neg_log_d = -self.log_n, -self.log_d
         self._n_range = (float(np.min(log_n)), float(np.max(log_n)))
         self._d_range = (float(np.min(log_d)), float(np.max(log_d)))
         self.weights = None if weights is None else np.asarray(weights, dtype=dtype)
@@ -171,55 +178,123 @@ class _Batch:
         bound = np.maximum(bound, np.maximum(b - beta * lo_d, b - beta * hi_d))
         return np.maximum(bound, e)
 
-    #: Rows evaluated per pass: (512, n) work arrays stay in cache, about 2x faster than one pass.
-    chunk = 512
-
     def __call__(self, x: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Scaled values ``(K,)`` and gradients ``(K, 5)`` at the rows of ``x``."""
+        """Scaled values ``(K,)`` and gradients ``(K, 5)`` at the rows of ``x``; inf where not finite.
+
+        ``rows`` are the batch rows the parameter rows belong to (they pick
+        the run weights); default ``0, 1, ..., K-1``.
+        """
         x = np.asarray(x, dtype=np.float64)
         rows = np.arange(len(x)) if rows is None else rows
-        parts = [self._evaluate(x[i:i + self.chunk], rows[i:i + self.chunk])
-                 for i in range(0, len(x), self.chunk)]
-        value = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
-        grad = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 5))
-        bad = ~(np.isfinite(value) & np.isfinite(grad).all(axis=1))
-        value[bad] = np.inf
-        grad[bad] = 0.0
+        if len(x) <= self.chunk:
+            value, grad = self._evaluate(x, rows)
+        else:
+            parts = [self._evaluate(x[i:i + self.chunk], rows[i:i + self.chunk])
+                     for i in range(0, len(x), self.chunk)]
+            value, grad = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        bad = ~np.isfinite(value + grad.sum(axis=1))  # NaN or inf anywhere in the row
+        if bad.any():
+            value[bad], grad[bad] = np.inf, 0.0
         return value, grad
 
-    def _evaluate(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        m = self._shift(x)
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """Scaled values ``(K,)`` only, inf where not finite: the cheap pass over a whole grid.
+
+        About half the work of :meth:`__call__` (no gradient).  Unweighted batches only.
+        """
+        if self.weights is not None:
+            raise ValueError("values() is for unweighted batches")
+        x = np.asarray(x, dtype=np.float64)
+        value = np.empty(len(x))
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-            a, b, e, alpha, beta = x.astype(self.dtype).T
-            md = m.astype(self.dtype)
-            w1 = np.multiply.outer(alpha, -self.log_n)
-            w1 += (a - md)[:, None]
-            np.exp(w1, out=w1)
-            w2 = np.multiply.outer(beta, -self.log_d)
-            w2 += (b - md)[:, None]
-            np.exp(w2, out=w2)
-            w3 = np.exp(e - md)
-            s = w1 + w2
-            s += w3[:, None]
-            r = np.log(s)
-            r += (md[:, None] - self.log_l)
+            for i in range(0, len(x), self.chunk):
+                r = self._terms(x[i:i + self.chunk])[-1]
+                c = np.clip(r, -self.delta, self.delta)
+                r -= 0.5 * c
+                value[i:i + self.chunk] = np.einsum("ij,ij->i", c, r)
+        value /= self.delta
+        value[~np.isfinite(value)] = np.inf
+        return value
+
+    def _terms(self, x: np.ndarray):
+        """Exponentials ``w1, w2`` ``(k, n)`` and ``w3`` ``(k,)`` of the three terms, shifted by the
+        row bound; their sum ``s`` and the log-residuals ``r = LSE - log L``, both ``(k, n)``."""
+        md = self._shift(x).astype(self.dtype)
+        a, b, e, alpha, beta = x.astype(self.dtype).T
+        w1 = np.multiply.outer(alpha, self._neg_log_n)
+        w1 += (a - md)[:, None]
+        np.exp(w1, out=w1)
+        w2 = np.multiply.outer(beta, self._neg_log_d)
+        w2 += (b - md)[:, None]
+        np.exp(w2, out=w2)
+        w3 = np.exp(e - md)
+        s = w1 + w2
+        s += w3[:, None]
+        r = np.log(s)
+        r += md[:, None]
+        r -= self.log_l
+        return w1, w2, w3, s, r
+
+    def _evaluate(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            w1, w2, w3, s, r = self._terms(x)
             c = np.clip(r, -self.delta, self.delta)
-            r -= 0.5 * c
+            r -= 0.5 * c  # Huber = c (r - c/2)
             if self.weights is not None:
                 c *= self.weights[rows]
             value = np.einsum("ij,ij->i", c, r)
             c /= s
-            w1 *= c
+            w1 *= c  # the gradient reuses the exponentials of the value
             w2 *= c
             # einsum, not BLAS: a threaded BLAS call per step stalls on a shared machine
-            grad = np.stack([w1.sum(axis=1), w2.sum(axis=1), c.sum(axis=1) * w3,
-                             -np.einsum("ij,j->i", w1, self.log_n), -np.einsum("ij,j->i", w2, self.log_d)],
-                            axis=1)
-        return value.astype(np.float64) / self.delta, grad.astype(np.float64) / self.delta
+            grad = np.empty((len(x), 5))
+            grad[:, 0] = w1.sum(axis=1)
+            grad[:, 1] = w2.sum(axis=1)
+            grad[:, 2] = c.sum(axis=1) * w3
+            grad[:, 3] = np.einsum("ij,j->i", w1, self._neg_log_n)
+            grad[:, 4] = np.einsum("ij,j->i", w2, self._neg_log_d)
+        return value.astype(np.float64) / self.delta, grad / self.delta
+
+    def second_order(self, x: np.ndarray, rows: np.ndarray | None = None):
+        """Scaled values ``(k,)``, gradients ``(k, 5)`` and Hessians ``(k, 5, 5)`` (for small batches).
+
+        With ``psi = clip(r, -delta, delta)`` the Huber derivative and ``v = dr/dparams
+        = (p1, p2, p3, -p1 log N, -p2 log D)`` (``p`` the softmax weights of the three
+        terms), the Hessian is ``sum_i (1{|r_i| < delta} - psi_i) v_i v_i^T + psi_i D_i``,
+        where ``D_i`` holds ``p1 (1, -log N, log^2 N)`` in the (a, alpha) block,
+        ``p2 (1, -log D, log^2 D)`` in the (b, beta) block and ``p3`` at (e, e).
+        Rows where anything is not finite get value inf.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        rows = np.arange(len(x)) if rows is None else rows
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            w1, w2, w3, s, r = self._terms(x)
+            psi = np.clip(r, -self.delta, self.delta)
+            r -= 0.5 * psi
+            curv = (np.abs(r) < 0.5 * self.delta).astype(self.dtype)  # |r| < delta before the shift
+            if self.weights is not None:
+                psi *= self.weights[rows]
+                curv *= self.weights[rows]
+            value = np.einsum("ij,ij->i", psi, r)
+            w1 /= s
+            w2 /= s
+            v = np.stack([w1, w2, w3[:, None] / s, w1 * self._neg_log_n, w2 * self._neg_log_d], axis=1)
+            grad = np.einsum("kin,kn->ki", v, psi)
+            hess = np.einsum("kin,kjn->kij", v * (curv - psi)[:, None, :], v)
+            # sum_i psi_i D_i: all its entries but the two log^2 ones are gradient components
+            for i, j, k in ((0, 0, 0), (1, 1, 1), (2, 2, 2), (0, 3, 3), (3, 0, 3), (1, 4, 4), (4, 1, 4)):
+                hess[:, i, j] += grad[:, k]
+            hess[:, 3, 3] += np.einsum("kn,kn,n->k", psi, v[:, 3], self._neg_log_n)
+            hess[:, 4, 4] += np.einsum("kn,kn,n->k", psi, v[:, 4], self._neg_log_d)
+        value, grad, hess = (np.asarray(t, dtype=np.float64) / self.delta for t in (value, grad, hess))
+        bad = ~np.isfinite(value + grad.sum(axis=1) + hess.sum(axis=(1, 2)))
+        if bad.any():
+            value[bad], grad[bad], hess[bad] = np.inf, 0.0, 0.0
+        return value, grad, hess
 
 
 # ---------------------------------------------------------------------------
-# Batched L-BFGS
+# Batched optimisers: BFGS (screen, bootstrap) and damped Newton (refine)
 # ---------------------------------------------------------------------------
 
 @dataclass
@@ -227,30 +302,10 @@ class _BatchResult:
     x: np.ndarray          # (K, 5) final points
     f: np.ndarray          # (K,) scaled objective
     g: np.ndarray          # (K, 5) scaled gradient
-    status: np.ndarray     # (K,) 0 gradient, 1 no progress, 2 line search failed, 3 max iterations
+    status: np.ndarray     # (K,) 0 gradient, 1 no progress, 2 line search failed, 3 max iterations,
+    #                        4 not descended (screen: value at the start only, gradient zeros)
     iterations: np.ndarray  # (K,) iterations used
     evaluations: int       # row-evaluations in total
-
-
-def _two_loop(g, S, Y, R, n_hist) -> np.ndarray:
-    """L-BFGS direction ``-H g`` for every row (history index 0 is the newest)."""
-    m = S.shape[0]
-    q = g.copy()
-    alphas = np.zeros((m, len(g)))
-    for j in range(m):
-        use = n_hist > j
-        alphas[j] = np.where(use, R[j] * np.einsum("ij,ij->i", S[j], q), 0.0)
-        q -= alphas[j][:, None] * Y[j]
-    sy = np.einsum("ij,ij->i", S[0], Y[0])
-    yy = np.einsum("ij,ij->i", Y[0], Y[0])
-    gnorm = np.maximum(np.linalg.norm(g, axis=1), 1e-300)
-    gamma = np.where(n_hist > 0, sy / np.where(yy > 0, yy, 1.0), 1.0 / gnorm)
-    q *= gamma[:, None]
-    for j in range(m - 1, -1, -1):
-        use = n_hist > j
-        beta = np.where(use, R[j] * np.einsum("ij,ij->i", Y[j], q), 0.0)
-        q += (alphas[j] - beta)[:, None] * S[j]
-    return -q
 
 
 def _line_search(fun, x, f, d, gd, rows, c1=1e-4, shrink=0.25, max_backtracks=30):
@@ -272,48 +327,60 @@ def _line_search(fun, x, f, d, gd, rows, c1=1e-4, shrink=0.25, max_backtracks=30
     return xn, fn, gn, fail, evaluations
 
 
-class _History:
-    """The last ``memory`` (s, y) pairs of every row (index 0 the newest)."""
+class _InverseHessians:
+    """One dense BFGS inverse-Hessian approximation ``(p, p)`` per row.
 
-    def __init__(self, memory: int, rows: int, p: int):
-        self.S = np.zeros((memory, rows, p))
-        self.Y = np.zeros((memory, rows, p))
-        self.R = np.zeros((memory, rows))
-        self.count = np.zeros(rows, int)
+    With five parameters a full matrix is cheaper to keep than limited-memory
+    pairs: one product gives the direction, a rank-two update absorbs a step.
+    A row without curvature information yet (``fresh``) takes a unit-length
+    steepest-descent step; its first accepted pair sets the scale
+    ``H = (s.y / y.y) I`` before the update, as in Nocedal & Wright (6.20).
+    """
 
-    def direction(self, g: np.ndarray) -> np.ndarray:
-        return _two_loop(g, self.S, self.Y, self.R, self.count)
+    def __init__(self, rows: int, p: int):
+        self.H = np.zeros((rows, p, p))
+        self.fresh = np.ones(rows, bool)
+        self._eye = np.eye(p)
 
-    def push(self, s: np.ndarray, y: np.ndarray) -> None:
-        """Store the pairs that satisfy the curvature condition s.y > 0."""
+    def direction(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Directions ``-H g`` and slopes ``g.d``; fresh or uphill rows restart on steepest descent."""
+        d = -np.einsum("kij,kj->ki", self.H, g)
+        gd = np.einsum("ij,ij->i", g, d)
+        restart = self.fresh | ~(gd < 0)
+        if restart.any():
+            norm = np.maximum(np.linalg.norm(g[restart], axis=1), 1e-300)
+            d[restart] = -g[restart] / norm[:, None]
+            gd[restart] = -norm
+            self.fresh |= restart
+        return d, gd
+
+    def update(self, s: np.ndarray, y: np.ndarray) -> None:
+        """BFGS update of every row whose pair satisfies the curvature condition ``s.y > 0``.
+
+        Rows failing it keep their matrix (their ``rho`` is zero, so the update adds nothing).
+        """
         sy = np.einsum("ij,ij->i", s, y)
-        ok = sy > 1e-10 * np.einsum("ij,ij->i", y, y)
-        if ok.any():
-            for arr in (self.S, self.Y, self.R):
-                arr[:, ok] = np.roll(arr[:, ok], 1, axis=0)
-            self.S[0, ok], self.Y[0, ok], self.R[0, ok] = s[ok], y[ok], 1.0 / sy[ok]
-            self.count[ok] = np.minimum(self.count[ok] + 1, len(self.S))
+        yy = np.einsum("ij,ij->i", y, y)
+        ok = sy > 1e-10 * yy
+        scale = self.fresh & ok
+        if scale.any():
+            self.H[scale] = (sy[scale] / yy[scale])[:, None, None] * self._eye
+            self.fresh[scale] = False
+        rho = np.divide(1.0, sy, out=np.zeros_like(sy), where=ok)
+        Hy = np.einsum("kij,kj->ki", self.H, y)
+        Hys = Hy[:, :, None] * s[:, None, :]
+        Hys += Hys.transpose(0, 2, 1)
+        Hys *= rho[:, None, None]
+        self.H -= Hys
+        self.H += (rho * (1.0 + rho * np.einsum("ki,ki->k", y, Hy)))[:, None, None] * (s[:, :, None] * s[:, None, :])
 
     def keep(self, live: np.ndarray) -> None:
-        self.S, self.Y, self.R, self.count = self.S[:, live], self.Y[:, live], self.R[:, live], self.count[live]
+        self.H, self.fresh = self.H[live], self.fresh[live]
 
 
-def _descent(g: np.ndarray, history: _History) -> tuple[np.ndarray, np.ndarray]:
-    """L-BFGS direction and slope; rows going uphill restart on a unit steepest-descent step."""
-    d = history.direction(g)
-    gd = np.einsum("ij,ij->i", g, d)
-    uphill = ~(gd < 0)
-    if uphill.any():
-        norm = np.maximum(np.linalg.norm(g[uphill], axis=1), 1e-300)
-        d[uphill] = -g[uphill] / norm[:, None]
-        gd[uphill] = -norm
-        history.count[uphill] = 0
-    return d, gd
-
-
-def _batched_lbfgs(fun: Callable, x0: np.ndarray, *, max_iter: int = 500, memory: int = 8,
-                   gtol: float = 1e-6, ftol: float = 1e-10) -> _BatchResult:
-    """Minimise ``fun`` from every row of ``x0`` at once, each row on its own.
+def _batched_bfgs(fun: Callable, x0: np.ndarray, *, max_iter: int = 500,
+                  gtol: float = 1e-6, ftol: float = 1e-10) -> _BatchResult:
+    """Minimise ``fun`` from every row of ``x0`` at once, each row on its own (BFGS, Armijo backtracking).
 
     ``fun(x, rows)`` returns values ``(k,)`` and gradients ``(k, 5)`` for the
     parameter rows ``x`` belonging to batch rows ``rows``.  A row stops when its
@@ -330,15 +397,15 @@ def _batched_lbfgs(fun: Callable, x0: np.ndarray, *, max_iter: int = 500, memory
     f, g = fun(x, rows)
     live = np.isfinite(f)  # a start where Eq. (11) is not finite is left out (status 2)
     rows, x, f, g = rows[live], x[live], f[live], g[live]
-    history = _History(memory, len(rows), p)
+    hessians = _InverseHessians(len(rows), p)
     for it in range(1, max_iter + 1):
         if len(rows) == 0:
             break
-        d, gd = _descent(g, history)
+        d, gd = hessians.direction(g)
         xn, fn, gn, failed, n_eval = _line_search(fun, x, f, d, gd, rows)
         out.evaluations += n_eval
         xn[failed], fn[failed], gn[failed] = x[failed], f[failed], g[failed]
-        history.push(xn - x, gn - g)
+        hessians.update(xn - x, gn - g)
         stalled = (f - fn) <= ftol * np.maximum(np.abs(fn), 1.0)
         x, f, g = xn, fn, gn
         status = np.select([np.abs(g).max(axis=1) < gtol, failed, stalled], [0, 2, 1],
@@ -350,7 +417,63 @@ def _batched_lbfgs(fun: Callable, x0: np.ndarray, *, max_iter: int = 500, memory
                 x[done], f[done], g[done], status[done], it)
             live = ~done
             rows, x, f, g = rows[live], x[live], f[live], g[live]
-            history.keep(live)
+            hessians.keep(live)
+    return out
+
+
+def _newton_steps(g: np.ndarray, hess: np.ndarray, damping: np.ndarray) -> np.ndarray:
+    """Damped Newton steps ``-(|H| + damping * max|eig| I)^-1 g`` for every row.
+
+    ``|H|`` is the Hessian with its eigenvalues replaced by their absolute
+    values, so a step never climbs along a direction of negative curvature;
+    the damping shortens steps towards scaled steepest descent.
+    """
+    eig, Q = np.linalg.eigh(hess)
+    scale = np.abs(eig)
+    scale += damping[:, None] * scale.max(axis=1, keepdims=True) + 1e-300
+    return -np.einsum("kij,kj->ki", Q, np.einsum("kji,kj->ki", Q, g) / scale)
+
+
+def _batched_newton(batch: _Batch, x0: np.ndarray, *, max_iter: int = 200, gtol: float = 1e-7,
+                    max_damping: float = 1e8) -> _BatchResult:
+    """Minimise Eq. (11) from every row of ``x0`` at once by damped Newton (Levenberg-Marquardt style).
+
+    Each row takes the step of :func:`_newton_steps`; a step that lowers the
+    value is taken and the row's damping divided by 4, otherwise the row stays
+    put and its damping is multiplied by 4.  A row stops when its largest
+    gradient component is below ``gtol`` (status 0), when even a damping of
+    ``max_damping`` finds no lower point (2: a minimum to rounding error, or a
+    kink), or after ``max_iter`` iterations (3).  One evaluation per
+    iteration; meant for a few rows (it forms ``(k, 5, n)`` arrays).
+    """
+    K, p = x0.shape
+    out = _BatchResult(np.asarray(x0, dtype=float).copy(), np.full(K, np.inf), np.zeros((K, p)),
+                       np.full(K, 2), np.zeros(K, int), K)
+    rows = np.arange(K)
+    x = out.x.copy()
+    f, g, hess = batch.second_order(x, rows)
+    live = np.isfinite(f)
+    rows, x, f, g, hess = rows[live], x[live], f[live], g[live], hess[live]
+    out.f[rows], out.g[rows] = f, g
+    damping = np.full(len(rows), 1e-3)
+    for it in range(1, max_iter + 1):
+        if len(rows) == 0:
+            break
+        xn = x + _newton_steps(g, hess, damping)
+        fn, gn, hn = batch.second_order(xn, rows)
+        out.evaluations += len(rows)
+        better = fn < f
+        x[better], f[better], g[better], hess[better] = xn[better], fn[better], gn[better], hn[better]
+        damping = np.where(better, np.maximum(damping * 0.25, 1e-12), damping * 4.0)
+        converged = np.abs(g).max(axis=1) < gtol
+        stuck = damping > max_damping
+        done = converged | stuck | (it == max_iter)
+        if done.any():
+            r = rows[done]
+            out.x[r], out.f[r], out.g[r], out.iterations[r] = x[done], f[done], g[done], it
+            out.status[r] = np.where(converged[done], 0, np.where(stuck[done], 2, 3))
+            keep = ~done
+            rows, x, f, g, hess, damping = rows[keep], x[keep], f[keep], g[keep], hess[keep], damping[keep]
     return out
 
 
@@ -535,9 +658,14 @@ _POLISH_OPTIONS = {"maxiter": 20000, "maxcor": 10, "ftol": 1e-15, "gtol": 1e-10}
 _GRADIENT_OK = 1e-4
 #: A batched descent that stalled (relative decrease below 1e-13) counts as
 #: converged when its largest scaled gradient component is below this.  On the
-#: 240 Figure-4 runs, scipy's L-BFGS-B (ftol 1e-15) run on the same resample
-#: lands within 1e-5 of such points in every parameter (200 resamples checked).
+#: 240 Figure-4 runs (200 resamples, seed 1), scipy's L-BFGS-B (ftol 1e-15) run
+#: on the same resample from the same start lands within 2e-4 of such points in
+#: log E, alpha and beta (4e-3 in log A, log B, along the flat valley), with an
+#: objective lower by at most 3e-7 relative; the batched L-BFGS this BFGS
+#: replaced did no better.
 _STALL_GRADIENT_OK = 1e-3
+#: Iteration cap of the refine stage.
+_REFINE_ITERATIONS = 300
 #: Distance per coordinate (a, b, e, alpha, beta) below which two points share a basin.
 _SAME_BASIN = np.array([0.05, 0.05, 0.005, 0.005, 0.005])
 
@@ -562,15 +690,31 @@ def _polish(data: _Data, delta: float, x0, weights=None):
     return res
 
 
-def _screen(data: _Data, starts: np.ndarray, delta: float, iterations: int) -> _BatchResult:
-    """Batched L-BFGS from every start at once, in float32 (the polish is in float64).
+def _screen(data: _Data, starts: np.ndarray, delta: float, iterations: int, n_descents: int) -> _BatchResult:
+    """Evaluate Eq. (11) at every start at once, then descend the lowest ``n_descents`` (float32).
 
-    A coarse descent: each start stops after ``iterations`` steps or once a
-    step lowers its value by less than 1e-5 relative; nothing is dropped for
-    having a high value.
+    The descent is a coarse batched BFGS: each start stops after
+    ``iterations`` steps or once a step lowers its value by less than 1e-5
+    relative.  The other starts keep their starting value (status 4, gradient
+    not computed: zeros), so the result covers the whole grid.  Starts where
+    Eq. (11) is not finite get value inf (status 2).
     """
     batch = _Batch(data.log_n, data.log_d, data.log_l, delta, dtype=np.float32)
-    return _batched_lbfgs(batch, starts, max_iter=iterations, gtol=1e-5, ftol=1e-5)
+    f0 = batch.values(starts)
+    K = len(starts)
+    out = _BatchResult(starts.copy(), f0, np.zeros((K, 5)), np.where(np.isfinite(f0), 4, 2), np.zeros(K, int), K)
+    top = _lowest(f0, n_descents)
+    res = _batched_bfgs(batch, starts[top], max_iter=iterations, gtol=1e-5, ftol=1e-5)
+    out.x[top], out.f[top], out.g[top], out.status[top], out.iterations[top] = (
+        res.x, res.f, res.g, res.status, res.iterations)
+    out.evaluations += res.evaluations
+    return out
+
+
+def _lowest(f: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` lowest finite values of ``f`` (fewer if fewer are finite), lowest first."""
+    finite = np.flatnonzero(np.isfinite(f))
+    return finite[np.argsort(f[finite], kind="stable")[:k]]
 
 
 def _distinct_best(x: np.ndarray, f: np.ndarray, k: int) -> list[int]:
@@ -618,6 +762,11 @@ def _make_fit(x, objective, data, delta, starts, converged, message, seconds, be
               notes, method) -> Approach3Fit:
     for note in notes:
         warnings.warn(note, FitWarning, stacklevel=3)
+    if not np.all(np.isfinite(x)) or np.max(x[:3]) > 700:
+        raise ValueError(
+            f"the Approach 3 fit diverged (log A, log B, log E = {x[0]:.4g}, {x[1]:.4g}, {x[2]:.4g}): "
+            "these runs do not constrain the law; pass more runs or a narrower grid"
+        )
     E, A, B = (math.exp(v) for v in x[[2, 0, 1]])
     return Approach3Fit(E=E, A=A, B=B, alpha=float(x[3]), beta=float(x[4]), objective=float(objective),
                         n_points=data.size, n_starts=len(starts), delta=delta, converged=bool(converged),
@@ -625,25 +774,36 @@ def _make_fit(x, objective, data, delta, starts, converged, message, seconds, be
                         warnings=list(notes), method=method)
 
 
-def _refine(data: _Data, delta: float, x0: np.ndarray) -> _BatchResult:
-    """Batched L-BFGS in float64 with tight tolerances from the screened candidates."""
+def _refine(data: _Data, delta: float, x0: np.ndarray, max_iter: int | None = None) -> _BatchResult:
+    """Batched damped Newton in float64 from the screened candidates (gradient tolerance 1e-7)."""
     batch = _Batch(data.log_n, data.log_d, data.log_l, delta, dtype=np.float64)
-    return _batched_lbfgs(batch, x0, max_iter=3000, gtol=1e-7, ftol=1e-13)
+    return _batched_newton(batch, x0, max_iter=max_iter or _REFINE_ITERATIONS, gtol=1e-7)
 
 
 def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, grid=None,
-                  n_candidates: int = 16, screen_iterations: int = 40) -> Approach3Fit:
+                  n_candidates: int = 16, screen_iterations: int = 40,
+                  n_descents: int = 512) -> Approach3Fit:
     """Fit L(N, D) = E + A/N^alpha + B/D^beta by Approach 3 (Section 3.3, App. D.2 Eq. (11)).
 
     Three stages, all starts at once where it matters:
 
-    1. *screen*: every grid start descends by a batched L-BFGS in numpy
-       (float32, at most ``screen_iterations`` steps); no start is dropped for
-       its value;
-    2. *refine*: the ``n_candidates`` lowest screened points lying in distinct
-       basins are descended to convergence by the batched L-BFGS in float64;
+    1. *screen*: Eq. (11) is evaluated at every grid start in one vectorised
+       pass (float32); the ``n_descents`` lowest starts then descend together
+       by a batched BFGS in numpy (float32, at most ``screen_iterations`` steps);
+    2. *refine*: the ``n_candidates`` lowest descended points lying in distinct
+       basins are descended to convergence by a batched damped Newton method
+       (exact Hessians, float64, at most 300 steps);
     3. *polish*: the lowest refined point is finished by scipy's L-BFGS-B
        (float64, ftol 1e-15), whose verdict sets ``converged`` and ``message``.
+
+    On the 240 Figure-4 runs about 30% of the 4,500 starts descend to the
+    optimum, and the lowest-valued start is one of them; descending only the
+    512 lowest makes the fit ~5x faster than descending all, and gives the
+    same optimum there, on all 245 runs, on bootstrap resamples and on
+    synthetic laws (see ``tests/test_fitting.py``).  On small, very noisy
+    data sets the landscape is rugged and some optima are reached from a
+    handful of starts only; raise ``n_descents`` (up to the grid size) for a
+    more exhaustive search.
 
     Parameters
     ----------
@@ -657,6 +817,8 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
         Screened points carried into the refine stage.
     screen_iterations : int, default 40
         Iteration cap of the screen.
+    n_descents : int, default 512
+        Starts descended in the screen: those with the lowest values of Eq. (11).
 
     Returns
     -------
@@ -676,9 +838,11 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
     t0 = time.perf_counter()
     data, delta, starts = _data(n_params, n_tokens, loss), _delta(delta), _grid(grid)
     n_candidates = positive_int("n_candidates", n_candidates)
-    screen = _screen(data, starts, delta, positive_int("screen_iterations", screen_iterations))
-    chosen = _distinct_best(screen.x, screen.f, n_candidates)
-    if not chosen:
+    screen = _screen(data, starts, delta, positive_int("screen_iterations", screen_iterations),
+                     positive_int("n_descents", n_descents))
+    descended = np.flatnonzero(screen.status != 4)
+    chosen = descended[_distinct_best(screen.x[descended], screen.f[descended], n_candidates)]
+    if not len(chosen):
         raise RuntimeError("the objective is not finite at any grid start; check the data and grid")
     refined = _refine(data, delta, screen.x[chosen])
     k = int(np.argmin(refined.f))
@@ -804,7 +968,7 @@ def _resample_weights(n_points: int, n_resamples: int, seed) -> np.ndarray:
 def _bootstrap_optimise(data: _Data, delta: float, start: np.ndarray, weights: np.ndarray):
     """Refit every resample at once from ``start``; scipy finishes the stragglers.
 
-    Two batched L-BFGS passes (the second, with fresh curvature memory, only
+    Two batched BFGS passes (the second, with fresh curvature estimates, only
     for resamples the first left unconverged); whatever is still unconverged
     goes to scipy's L-BFGS-B one by one.  Returns points ``(K, 5)``,
     objectives ``(K,)`` (unscaled), converged flags and the number handed to scipy.
@@ -815,7 +979,7 @@ def _bootstrap_optimise(data: _Data, delta: float, start: np.ndarray, weights: n
     todo = np.arange(len(weights))
     for _ in range(2):
         batch = _Batch(data.log_n, data.log_d, data.log_l, delta, weights=weights[todo])
-        res = _batched_lbfgs(batch, x[todo], max_iter=300, gtol=1e-7, ftol=1e-13)
+        res = _batched_bfgs(batch, x[todo], max_iter=300, gtol=1e-7, ftol=1e-13)
         x[todo], f[todo] = res.x, res.f * delta
         converged[todo] = _batch_converged(res)
         todo = todo[~converged[todo]]
@@ -864,7 +1028,7 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     Each resample draws the runs with replacement (``numpy.random.default_rng(seed)``;
     counts from a multinomial, used as weights in Eq. (11)) and is refitted
     from the full-data optimum.  All resamples are optimised together by the
-    batched L-BFGS; any whose gradient is not small afterwards is finished by
+    batched BFGS; any whose gradient is not small afterwards is finished by
     scipy's L-BFGS-B on its own.
 
     Parameters

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.special
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
@@ -108,6 +108,67 @@ def test_batched_objective_matches_the_single_one(runs240):
         np.testing.assert_allclose(grads[k] * 1e-3, grad, rtol=1e-7, atol=1e-12)
 
 
+def test_batched_values_alone_match_values_with_gradients(runs240):
+    batch = fitting._Batch(*_logs(runs240), 1e-3, dtype=np.float32)
+    grid = fitting.paper_grid()
+    np.testing.assert_array_equal(batch.values(grid), batch(grid)[0])
+
+
+@settings(max_examples=10, deadline=None)
+@given(params=params_strategy, weighted=st.booleans())
+def test_batched_hessian_matches_central_differences(runs240, params, weighted):
+    logs = _logs(runs240)
+    weights = np.random.default_rng(4).integers(0, 3, (1, len(logs[0]))).astype(float) if weighted else None
+    batch = fitting._Batch(*logs, 1e-3, weights=weights)
+    x = np.array([params], float)
+    value, grad, hess = batch.second_order(x)
+    value1, grad1 = batch(x)
+    assert value[0] == pytest.approx(value1[0], rel=1e-12)
+    np.testing.assert_allclose(grad, grad1, rtol=1e-10, atol=1e-9)
+    step = 1e-7
+    numeric = np.empty((5, 5))
+    for k in range(5):
+        hi, lo = x.copy(), x.copy()
+        hi[0, k] += step
+        lo[0, k] -= step
+        numeric[:, k] = (batch(hi)[1][0] - batch(lo)[1][0]) / (2 * step)
+    np.testing.assert_allclose(hess[0], hess[0].T, rtol=1e-12, atol=0)
+    # a residual crossing +-delta within the step makes the differences jump: skip such points
+    r = fitting._Batch(*logs, 1e-3)._terms(x)[-1]
+    assume(np.abs(np.abs(r) - 1e-3).min() > 100 * step * np.abs(logs[0]).max())
+    np.testing.assert_allclose(hess[0], numeric, rtol=1e-4, atol=1e-4 * np.abs(hess[0]).max())
+
+
+def test_screen_evaluates_every_start_and_descends_the_lowest(runs240):
+    data = fitting._data(*runs240)
+    grid = fitting.paper_grid()
+    screen = fitting._screen(data, grid, 1e-3, 10, 300)
+    start_values = fitting._Batch(data.log_n, data.log_d, data.log_l, 1e-3, dtype=np.float32).values(grid)
+    descended = screen.status != 4
+    assert len(screen.f) == 4500 and descended.sum() == 300
+    assert start_values[descended].max() <= start_values[~descended].min()  # the 300 lowest starts
+    np.testing.assert_array_equal(screen.f[~descended], start_values[~descended])
+    np.testing.assert_array_equal(screen.x[~descended], grid[~descended])
+    assert np.all(screen.f[descended] <= start_values[descended] * (1 + 1e-6))
+    assert screen.iterations[descended].max() <= 10
+
+
+def test_batched_newton_converges_from_around_the_optimum(runs240, fit240):
+    data = fitting._data(*runs240)
+    batch = fitting._Batch(data.log_n, data.log_d, data.log_l, 1e-3)
+    x0 = fit240.params + np.random.default_rng(5).normal(0, [0.5, 0.5, 0.05, 0.02, 0.02], (6, 5))
+    res = fitting._batched_newton(batch, x0, max_iter=300, gtol=1e-7)
+    assert np.all(res.status == 0) and np.abs(res.g).max() < 1e-7
+    np.testing.assert_allclose(res.f * 1e-3, fit240.objective, rtol=1e-10)
+    np.testing.assert_allclose(res.x, np.tile(fit240.params, (6, 1)), atol=1e-5)
+
+
+def test_descending_every_start_finds_the_same_optimum(runs240, fit240):
+    full = fitting.fit_approach3(*runs240, n_descents=4500, screen_iterations=20)
+    assert full.objective == pytest.approx(fit240.objective, rel=1e-10)
+    np.testing.assert_allclose(full.params, fit240.params, atol=1e-5)
+
+
 def test_paper_grid_has_the_4500_starts_of_appendix_d2():
     grid = fitting.paper_grid()
     assert grid.shape == (4500, 5)
@@ -198,7 +259,7 @@ def test_optimum_on_the_grid_edge_warns(runs240):
 
 def test_early_stop_is_reported(runs240, monkeypatch):
     monkeypatch.setattr(fitting, "_POLISH_OPTIONS", {"maxiter": 1})
-    monkeypatch.setattr(fitting, "_refine", lambda data, delta, x0: fitting._batched_lbfgs(
+    monkeypatch.setattr(fitting, "_refine", lambda data, delta, x0: fitting._batched_bfgs(
         fitting._Batch(data.log_n, data.log_d, data.log_l, delta), x0, max_iter=1))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", fitting.FitWarning)
@@ -292,6 +353,7 @@ def test_bad_runs_raise_a_clear_error(fn, args, match):
     ({"grid": np.zeros((3, 4))}, "grid"),
     ({"grid": [[0, 0, 0, np.nan, 0]]}, "grid"),
     ({"n_candidates": 0}, "n_candidates"),
+    ({"n_descents": 0}, "n_descents"),
 ])
 def test_bad_options_raise_a_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -302,3 +364,10 @@ def test_bad_options_raise_a_clear_error(kwargs, match):
 def test_bad_bootstrap_options_raise_a_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         fitting.bootstrap_approach3(*GOOD, **kwargs)
+
+
+def test_diverged_fit_gives_a_clear_error():
+    from chinchilla_lib import fitting
+
+    with pytest.raises(ValueError, match="diverged"):
+        fitting._make_fit(np.array([1.0, 1.0, 800.0, 0.3, 0.3]), 1.0, None, 1e-3, [], False, "", 0.0, (), [], "x")
