@@ -87,7 +87,7 @@ def parametric_law():
         )
         yield Check(
             id=f"laws.{name}.n_opt_gopher",
-            quantity=f"N_opt at Gopher's budget (5.76e23 FLOPs), law '{name}'",
+            quantity=f"N_opt at Gopher's budget ({gopher_flops:.3g} FLOPs), law '{name}'",
             reference=paper_value("approach3.n_opt_gopher"), source="Hoffmann et al. 2022, Fig. 4 caption",
             ours=law.optimal_allocation(gopher_flops)[0], tolerance=0.025, relative=True,
             note="printed as 40B",
@@ -98,13 +98,13 @@ def parametric_law():
 def projections_side_by_side():
     """Chapter *The three approaches side by side*: Table A3 from the fitted allocations."""
     from .datasets import load_hoffmann_fig4
-    from .isoflop import fit_isoflop_frame
+    from .isoflop import FIG4_GROUPING, fit_isoflop_frame
     from .powerlaw import from_parametric_law, from_result, projections
 
     printed = load_table("projections")
     printed = printed[(printed["table"] == "Table A3") & ~printed["flops_typo_suspected"]]
     points = load_hoffmann_fig4(exclude_highest_loss=5)
-    approach2 = fit_isoflop_frame(points, rel_tol=0.03, min_points=8, n_bootstrap=0)
+    approach2 = fit_isoflop_frame(points, **FIG4_GROUPING, n_bootstrap=0)
     cases = [
         (3, from_parametric_law(get_law("paper-full")), "paper-full law", 0.02,
          "the paper's own constants should give its own table to the printed 2-3 digits"),

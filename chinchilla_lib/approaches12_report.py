@@ -34,7 +34,8 @@ from scipy.interpolate import Akima1DInterpolator
 
 from ._validate import positive_array, positive_int, positive_scalar
 from .envelope import lower_envelope
-from .isoflop import IsoFLOPResult, IsoFLOPWarning, fit_budget, fit_isoflop, fit_isoflop_frame, group_budgets
+from .isoflop import (FIG4_GROUPING, IsoFLOPResult, IsoFLOPWarning, fit_budget, fit_isoflop, fit_isoflop_frame,
+                      group_budgets)
 from .laws import ParametricLaw
 from .powerlaw import fit_log_log_line
 from .simulate import simulate_isoflop
@@ -62,7 +63,10 @@ __all__ = [
     "sliding_exponents",
     "envelope_horizons",
     "staircase_resolution",
+    "LLAMA_MIN_FRACTION",
     "llama1_curves",
+    "envelope_switches",
+    "size_straddle",
     "endpoint_table",
     "envelope_margin",
     "curve_scatter",
@@ -71,10 +75,6 @@ __all__ = [
     "plot_staircase",
 ]
 
-#: How the Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
-#: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and
-#: only clusters of at least 8 runs count (the other points are Approach 1/3 runs).
-FIG4_GROUPING = {"rel_tol": 0.03, "min_points": 8}
 
 
 # --------------------------------------------------------------------------
@@ -559,7 +559,11 @@ def staircase_resolution(n_params, flops_range) -> float:
     return float(np.log(np.max(sizes[1:] / sizes[:-1])) / np.log(hi / lo))
 
 
-def llama1_curves(min_fraction: float = 0.05) -> pd.DataFrame:
+#: Share of the shortest LLaMA-1 run dropped from the start of every curve.
+LLAMA_MIN_FRACTION = 0.05
+
+
+def llama1_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
     """The four LLaMA-1 training curves, without the start of each run.
 
     Drops the points before ``min_fraction`` of the shortest run's length
@@ -622,6 +626,50 @@ def endpoint_table(curves: pd.DataFrame, *, decades: float = 0.01) -> pd.DataFra
     ranked = np.sort(losses.to_numpy(float), axis=1)
     table["margin"] = ranked[:, 1] - ranked[:, 0]
     return table
+
+
+def envelope_switches(envelope: pd.DataFrame, pair: tuple[str, str]) -> tuple[int, float]:
+    """How often the envelope's argmin curve changes, and the share of changes within ``pair``.
+
+    Parameters
+    ----------
+    envelope : DataFrame
+        :func:`~chinchilla_lib.envelope.lower_envelope` output (column ``curve``).
+    pair : (str, str)
+        Two curve names, e.g. two models whose curves nearly coincide.
+
+    Returns
+    -------
+    (int, float)
+        Number of switches, and the fraction of them between the two curves of ``pair``
+        (NaN when the argmin never switches).
+    """
+    curve = envelope["curve"].to_numpy()
+    changes = [{a, b} for a, b in zip(curve[:-1], curve[1:]) if a != b]
+    if not changes:
+        return 0, float("nan")
+    return len(changes), sum(c == set(pair) for c in changes) / len(changes)
+
+
+def size_straddle(models: pd.DataFrame, law: ParametricLaw) -> tuple[pd.Series, float]:
+    """Compute-optimal size of each run's budget under ``law``, and how far the sizes straddle it.
+
+    Parameters
+    ----------
+    models : DataFrame
+        Indexed by model, with ``n_params`` and ``n_tokens`` (one run each).
+    law : ParametricLaw
+
+    Returns
+    -------
+    (Series, float)
+        N_opt(6 N D) per model, and the largest factor between a model's size and
+        its N_opt, either way (1 when every run is compute-optimal).
+    """
+    flops = 6.0 * models["n_params"].to_numpy(float) * models["n_tokens"].to_numpy(float)
+    n_law = pd.Series(law.optimal_allocation(flops)[0], index=models.index)
+    ratio = n_law / models["n_params"]
+    return n_law, float(max(1.0, ratio.max(), (1.0 / ratio).max()))
 
 
 def envelope_margin(curves: pd.DataFrame, **options) -> pd.DataFrame:

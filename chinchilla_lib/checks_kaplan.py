@@ -60,6 +60,7 @@ def kaplan_comparison():
                       "(Pearce & Song's procedure)"),
             reference=paper_value(f"pearce_song.local_exponent.{key}"), source=_PS_SOURCE,
             ours=pearce_song_exponent(law), tolerance=0.01,
-            note=("Their γ (vocab 32000, d_model/n_layers 39.2), 20-model grid and budget window; "
-                  "printed to 2 decimals. Continuous frontier over 768-1.5e9 params: see chapter"),
+            note=(f"Their γ (vocab {paper_value('chinchilla.vocab_size'):.0f}, d_model/n_layers "
+                  f"{paper_value('pearce_song.aspect_ratio'):g}), {paper_value('pearce_song.grid.n_models'):.0f}-model "
+                  "grid and budget window; printed to 2 decimals. The continuous frontier: see chapter"),
         )

@@ -224,12 +224,13 @@ def _fit_approach3(args) -> dict:
 def _fit_approach2(args) -> dict:
     import warnings
 
-    from .isoflop import fit_isoflop
+    from .isoflop import FIG4_GROUPING, fit_isoflop
 
     runs, kind = _runs(args, ["n_params", "n_tokens", "flops", "loss"])
     method = args.method or ("akima" if kind == "porian" else "parabola")
-    rel_tol = args.rel_tol if args.rel_tol is not None else (0.03 if kind == "hoffmann-fig4" else 0.0)
-    min_points = 8 if kind == "hoffmann-fig4" else None
+    grouping = FIG4_GROUPING if kind == "hoffmann-fig4" else {"rel_tol": 0.0, "min_points": None}
+    rel_tol = args.rel_tol if args.rel_tol is not None else grouping["rel_tol"]
+    min_points = grouping["min_points"]
     n_boot = 200 if args.bootstrap is None else args.bootstrap
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # recorded in result.messages, reported below

@@ -45,6 +45,7 @@ from ._validate import positive_array, positive_int, positive_scalar, same_lengt
 from .powerlaw import PowerLawAllocation
 
 __all__ = [
+    "FIG4_GROUPING",
     "IsoFLOPWarning",
     "BudgetFit",
     "IsoFLOPResult",
@@ -59,6 +60,11 @@ _METHODS = ("parabola", "akima")
 _RESAMPLE = ("runs", "budgets")
 _N_HINT = "parameters as a raw count, e.g. 4e8"
 _C_HINT = "compute in FLOPs, e.g. 6e18"
+
+#: How the digitised Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
+#: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and only
+#: clusters of at least 8 runs count (the other points are Approach 1/3 runs).
+FIG4_GROUPING = {"rel_tol": 0.03, "min_points": 8}
 _L_HINT = "loss in nats per token"
 
 

@@ -1,6 +1,5 @@
 """Report helpers of the Approach 1 and 2 chapters, and their scorecard rows."""
 
-import time
 import warnings
 
 import matplotlib
@@ -219,18 +218,16 @@ def test_llama1_curves_and_their_run_ends():
 
 
 # ------------------------------------------------------------ scorecard rows
-def test_scorecard_rows_are_registered_cheap_and_reproduced():
+def test_scorecard_rows_are_registered_and_reproduced():
     import chinchilla_lib.checks_approaches12 as checks12
     from chinchilla_lib.scorecard import scorecard
 
     checks12.simulated_approach1.cache_clear()
     report._porian_fits_cached.cache_clear()
     report.fig4_fit.cache_clear()
-    start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("error", IsoFLOPWarning)
         rows = [c for fn in (checks12.approach2_checks, checks12.approach1_checks) for c in fn()]
-    assert time.perf_counter() - start < 6.0  # about 1.5 s; generous for slow CI machines
     ids = [c.id for c in rows]
     assert {"approach2.fig4.a", "approach2.fig4.n_budgets", "approach1.simulated.a"} <= set(ids)
     assert sum(i.startswith("approach2.porian.") for i in ids) == 15
@@ -247,3 +244,24 @@ def test_method_ratio_is_constant_across_budgets_of_one_law():
     assert len(ratio) == len(BUDGETS)
     assert np.log(ratio).std() < 1e-6  # same shape at every budget: the same factor
     assert (ratio > 1).all()  # alpha > beta: the parabola lands above the spline's (near-exact) minimum
+
+
+def test_envelope_switches_counts_changes_and_the_pair_share():
+    env = pd.DataFrame({"curve": ["a", "a", "b", "a", "c", "c", "b"]})
+    n, share = report.envelope_switches(env, ("a", "b"))
+    assert n == 4 and share == pytest.approx(2 / 4)
+    n, share = report.envelope_switches(pd.DataFrame({"curve": ["a", "a"]}), ("a", "b"))
+    assert n == 0 and np.isnan(share)
+
+
+def test_size_straddle_is_one_for_compute_optimal_runs_and_grows_otherwise():
+    from chinchilla_lib.laws import get_law
+
+    law = get_law("paper-full")
+    n_opt, d_opt = law.optimal_allocation(np.array([1e21, 1e23]))
+    optimal = pd.DataFrame({"n_params": n_opt, "n_tokens": d_opt}, index=["x", "y"])
+    sizes, straddle = report.size_straddle(optimal, law)
+    np.testing.assert_allclose(sizes.to_numpy(), n_opt, rtol=1e-10)
+    assert straddle == pytest.approx(1.0)
+    over = optimal.assign(n_params=optimal["n_params"] / 4, n_tokens=optimal["n_tokens"] * 4)
+    assert report.size_straddle(over, law)[1] > 2
