@@ -180,73 +180,60 @@ def paper_value(value_id: str) -> float:
 # External data sets (downloaded, hash-checked, cached)
 # --------------------------------------------------------------------------
 
+_REGISTRY_DIR = Path(__file__).resolve().parent / "registry"
+#: The pins: ``OWNER/REPO/PATH sha256:HASH`` per file (pooch's registry format),
+#: made by ``scripts/make_registry.py``.
+REGISTRY_FILE = _REGISTRY_DIR / "external_files.txt"
+#: One row per upstream repository: the commit it is pinned at, its licence and a title.
+SETS_FILE = _REGISTRY_DIR / "external_sets.csv"
+
+
 @dataclass(frozen=True)
 class ExternalSet:
-    """One upstream repository pinned at a commit, and the files used from it."""
+    """One upstream repository pinned at a commit."""
 
     title: str
     repo: str
     commit: str
-    files: dict[str, str]  # path inside the repository -> sha256
+    licence: str
 
     def url(self, path: str) -> str:
+        """Address of ``path`` (inside the repository) at the pinned commit."""
         return f"https://raw.githubusercontent.com/{self.repo}/{self.commit}/{path}"
 
 
-_LLAMA_DIR = "blog/assets/chinchilla-s-death/data"
+def _load_sets() -> dict[str, ExternalSet]:
+    table = pd.read_csv(SETS_FILE, dtype=str)
+    return {r.repo: ExternalSet(r.title, r.repo, r.commit, r.licence) for r in table.itertuples()}
 
-EXTERNAL_SETS: dict[str, ExternalSet] = {
-    "hoffmann-fig4": ExternalSet(
-        "Hoffmann et al. Figure 4 points, extracted by Besiroglu et al. 2024",
-        "epoch-research/analyzing-chinchilla",
-        "92258837425e1b5f2851d624287f0120583a3d0e",
-        {"data/svg_extracted_data.csv": "193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30"},
-    ),
-    "porian": ExternalSet(
-        "Porian et al. 2024 IsoFLOP runs",
-        "formll/resolving-scaling-law-discrepancies",
-        "0dc60d91b8a525858a3067fc9e4a46ff5374cc6f",
-        {
-            "data/summary_df.pickle.xz": "afbf07ec92d23182f56a44dd43599f2a7e9716fd70492fbc0a35f6093272b74f",
-            "data/summary_df_owt2.pickle.xz": "7aed67d1ad9bc1d7b0518e3814cee1129216b423b4538d4b724873dd670cff30",
-            "data/summary_df_att.pickle.xz": "40218b8320817bf3c34f82c57aaa28c53ccb5feb9bb3928ee6fc70868ac22af7",
-            "data/summary_df_kaplan_tuned_hparams.pickle.xz": "09b6b91c9c6fa0e4c2684dcbed82475ee62d6c4fc60db5ca2ce5653b08f0ae55",
-        },
-    ),
-    "llama-curves": ExternalSet(
-        "LLaMA 1 / Llama 2 training curves digitised for 'Chinchilla's Death'",
-        "espadrine/espadrine.github.com",
-        "528538ffe7e618f5c7113193de89dd484d5b7bef",
-        {
-            f"{_LLAMA_DIR}/{stem}{suffix}.tsv": sha
-            for (stem, suffix), sha in {
-                ("llama1-7B", "-pixels"): "7445ec3e522f264007f32c41c21fa866bd315869fa8326a1845f7acc2dbbd10a",
-                ("llama1-7B", ""): "d8acd6d2d7381958f69eedae4163da31a08d50b9b6cc0a4e4d9c2ce439f1028f",
-                ("llama1-13B", "-pixels"): "82eefb7296913ad7c77117478f6518471332ccb6f84196163fab6503d55a3a86",
-                ("llama1-13B", ""): "f156225743c4f0b6c7681828228b79d6200bcfdc02de4e366a1deb1ba9498b51",
-                ("llama1-33B", "-pixels"): "cd128d19ec7cd8ab0851cae74094a112d42e739273e95487f74137b08e4358b7",
-                ("llama1-33B", ""): "925e76faa9ff4b5299bcc4dbd9310ec055b8d9709d19b0ef340be278aa836a56",
-                ("llama1-65B", "-pixels"): "ceb5dbf1d4ed61d4f7f7a5fc5f82adbe86527791a0fa48766147bc69db61db11",
-                ("llama1-65B", ""): "12898af50ae6ada946a9ca05c1381ad8ac4edc6db6166186608df76735a6744f",
-                ("llama2-7B", "-pixels"): "e59e9868ad87985ab7c3c2c00c77159f0c5713bf2e60e61348d8a5a1b0a7eba0",
-                ("llama2-7B", ""): "68811514e440516e46be220157327ff37f54d6f8be26fffe2ef71b5a2558eb36",
-                ("llama2-13B", "-pixels"): "f42ad7be4097d08c44aa8613201d7284f5d4cd92b8c6008fbb990d68ffc371a4",
-                ("llama2-13B", ""): "420345fe019f0b649084a41f0a8ffff65263735a45cf110546252c0e5f2d2df1",
-                ("llama2-34B", "-pixels"): "ee570e57b1b39cf0e2f872c942735e24afa16dc9eecd9873a623835acf6d3ed0",
-                ("llama2-34B", ""): "8718b8ffd55dbf79fe72a659197c79d66045578c3a1f9bc9df27b383f50d18d6",
-                ("llama2-70B", "-pixels"): "cb71c73c2cd6e4c7c0c30864c8893e4f4a51b2272068d3e3f00689dab9377c22",
-                ("llama2-70B", ""): "1970b33f2fb9e3f1f8e9680ec255c6deb6e3cdd511c799ae48113fa3919d81a6",
-            }.items()
-        },
-    ),
-}
 
+def _load_registry() -> dict[str, str]:
+    import pooch
+
+    holder = pooch.create(path=".", base_url="", registry={})
+    holder.load_registry(REGISTRY_FILE)
+    return dict(holder.registry)
+
+
+#: Upstream repositories by ``OWNER/REPO``.
+EXTERNAL_SETS: dict[str, ExternalSet] = _load_sets()
 #: Registry in pooch's form: ``OWNER/REPO/PATH`` -> ``sha256:...``.
-EXTERNAL_FILES: dict[str, str] = {
-    f"{s.repo}/{p}": f"sha256:{sha}" for s in EXTERNAL_SETS.values() for p, sha in s.files.items()
-}
-_EXTERNAL_URLS = {f"{s.repo}/{p}": s.url(p) for s in EXTERNAL_SETS.values() for p in s.files}
-_EXTERNAL_TITLES = {f"{s.repo}/{p}": s.title for s in EXTERNAL_SETS.values() for p in s.files}
+EXTERNAL_FILES: dict[str, str] = _load_registry()
+
+
+def _set_of(name: str) -> ExternalSet:
+    repo = "/".join(name.split("/")[:2])
+    if repo not in EXTERNAL_SETS:
+        raise DataFileError(f"{REGISTRY_FILE.name} pins {name}, but {SETS_FILE.name} has no commit for {repo}")
+    return EXTERNAL_SETS[repo]
+
+
+_EXTERNAL_URLS = {name: _set_of(name).url(name.split("/", 2)[2]) for name in EXTERNAL_FILES}
+_EXTERNAL_TITLES = {name: _set_of(name).title for name in EXTERNAL_FILES}
+_FIG4_REPO = "epoch-research/analyzing-chinchilla"
+_PORIAN_REPO = "formll/resolving-scaling-law-discrepancies"
+_LLAMA_REPO = "espadrine/espadrine.github.com"
+_LLAMA_DIR = "blog/assets/chinchilla-s-death/data"
 
 
 def cache_dir() -> Path:
@@ -332,7 +319,7 @@ def load_hoffmann_fig4(exclude_highest_loss: int = 0) -> pd.DataFrame:
     if isinstance(exclude_highest_loss, bool) or not isinstance(exclude_highest_loss, (int, np.integer)) \
             or exclude_highest_loss < 0:
         raise ValueError(f"exclude_highest_loss must be a whole number >= 0, got {exclude_highest_loss!r}")
-    path = fetch_external("epoch-research/analyzing-chinchilla/data/svg_extracted_data.csv")
+    path = fetch_external(f"{_FIG4_REPO}/data/svg_extracted_data.csv")
     raw = pd.read_csv(path)
     _require_columns(raw, ["Model Size", "Training FLOP", "loss"], path)
     frame = pd.DataFrame(
@@ -365,7 +352,7 @@ def porian_summaries() -> pd.DataFrame:
     ``orig_t``, ``orig_loss``), ``optimal_pairs`` (their per-budget optima) and
     ``fit_results`` (their exponents) are kept as upstream made them.
     """
-    repo = EXTERNAL_SETS["porian"].repo
+    repo = _PORIAN_REPO
     frames = []
     for path in _PORIAN_FILES:
         local = fetch_external(f"{repo}/{path}")  # hash verified before unpickling
@@ -471,11 +458,10 @@ def load_llama_curves() -> pd.DataFrame:
         ``loss`` (training loss, nats per token), in curve order.
     """
     models = load_table("llama_models")
-    llama_set = EXTERNAL_SETS["llama-curves"]
     curves = {}
     for _, m in models.iterrows():
         stem = m["model"].replace("LLaMA-", "llama1-").replace("Llama-2-", "llama2-")
-        paths = [fetch_external(f"{llama_set.repo}/{_LLAMA_DIR}/{stem}{s}.tsv") for s in ("-pixels", "")]
+        paths = [fetch_external(f"{_LLAMA_REPO}/{_LLAMA_DIR}/{stem}{s}.tsv") for s in ("-pixels", "")]
         pixels = pd.read_csv(paths[0], sep="\t", header=None, names=["x", "y"])
         post = pd.read_csv(paths[1], sep="\t")
         _require_columns(post, ["Hours", "Loss"], paths[1])

@@ -1,5 +1,6 @@
 """Loaders: paper tables (schema, values, errors) and external data (hash, cache, offline)."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 
 from chinchilla_lib import datasets as ds
 from chinchilla_lib.datasets import DataFileError
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("name", ds.table_names())
@@ -91,6 +94,30 @@ def test_registry_pins_every_mirrored_file():
         sha, path = line.split()
         listed[path.removeprefix("./")] = f"sha256:{sha}"
     assert listed == ds.EXTERNAL_FILES
+
+
+def test_sets_pin_the_manifest_commits():
+    manifest = Path(__file__).resolve().parents[2] / "shared" / "external" / "MANIFEST.md"
+    if not manifest.is_file():
+        pytest.skip("no local mirror of the external data")
+    pinned = dict(re.findall(r"\| ([\w.-]+/[\w.-]+) @ ([0-9a-f]{40}) \|", manifest.read_text()))
+    assert pinned == {repo: s.commit for repo, s in ds.EXTERNAL_SETS.items()}
+    for name, url in ds._EXTERNAL_URLS.items():
+        repo, path = "/".join(name.split("/")[:2]), name.split("/", 2)[2]
+        assert url == f"https://raw.githubusercontent.com/{repo}/{pinned[repo]}/{path}"
+
+
+def test_registry_file_is_what_the_script_makes():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_registry", ROOT / "scripts" / "make_registry.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    mirror = ROOT.parent / "shared" / "external" / "sha256sums.txt"
+    if not mirror.is_file():
+        pytest.skip("no local mirror of the external data")
+    committed = [line for line in ds.REGISTRY_FILE.read_text().splitlines() if not line.startswith("#")]
+    assert committed == script.registry_lines(mirror.read_text())
 
 
 def test_hoffmann_fig4_points():
