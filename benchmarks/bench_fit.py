@@ -3,9 +3,9 @@
 In one run on the same data (Hoffmann et al. Figure 4, the 5 highest-loss
 points dropped, as Besiroglu et al. 2024 did), this
 
-1. times :func:`chinchilla_lib.fitting.fit_approach3` on the paper's 4,500-start
+1. times :func:`chinchilla_lib.parametric.fit_approach3` on the paper's 4,500-start
    grid (median of several runs);
-2. times the baseline, :func:`~chinchilla_lib.fitting.fit_approach3_per_start`:
+2. times the baseline, :func:`~chinchilla_lib.parametric.fit_approach3_per_start`:
    one scipy L-BFGS-B call per grid start with the analytic gradient;
 3. checks that both reach the same optimum (objective and parameters) and
    prints both times and their ratio;
@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chinchilla_lib import fitting  # noqa: E402
+from chinchilla_lib import parametric  # noqa: E402
 from chinchilla_lib.datasets import load_hoffmann_fig4, paper_value  # noqa: E402
 from chinchilla_lib.laws import get_law  # noqa: E402
 
@@ -71,12 +71,12 @@ def _timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t0
 
 
-def _row(label: str, fit: fitting.Approach3Fit) -> str:
+def _row(label: str, fit: parametric.Approach3Fit) -> str:
     return (f"  {label:<22} E {fit.E:.4f}  A {fit.A:9.2f}  B {fit.B:10.2f}  alpha {fit.alpha:.4f}  "
             f"beta {fit.beta:.4f}  a {fit.a:.4f}  b {fit.b:.4f}  objective {fit.objective:.8e}")
 
 
-def _same_optimum(ours: fitting.Approach3Fit, base: fitting.Approach3Fit) -> list[str]:
+def _same_optimum(ours: parametric.Approach3Fit, base: parametric.Approach3Fit) -> list[str]:
     """Disagreements between two fits (empty when they reached the same optimum)."""
     problems = []
     rel = (ours.objective - base.objective) / base.objective
@@ -93,12 +93,12 @@ def _paper_objectives(n, d, loss) -> None:
     for name in ("paper", "paper-full"):
         law = get_law(name)
         params = [np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta]
-        value, _ = fitting.huber_objective(params, log_n, log_d, log_l)
+        value, _ = parametric.huber_objective(params, log_n, log_d, log_l)
         print(f"  objective of law {name!r:<13} {value:.8e}")
 
 
 def _bootstrap(n, d, loss, fit, flops: float) -> None:
-    boot, seconds = _timed(fitting.bootstrap_approach3, n, d, loss, n_resamples=4000, seed=0,
+    boot, seconds = _timed(parametric.bootstrap_approach3, n, d, loss, n_resamples=4000, seed=0,
                            flops=flops, fit=fit)
     print(f"\nbootstrap, 4000 resamples (seed 0): {seconds:.2f} s "
           f"({boot.n_polished} finished by scipy, {boot.n_unconverged} unconverged)")
@@ -114,19 +114,19 @@ def main(argv=None) -> int:
                         help="baseline on every 10th grid start only; its full-grid time is extrapolated")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of our fit (median reported)")
     args = parser.parse_args(argv)
-    warnings.simplefilter("always", fitting.FitWarning)
+    warnings.simplefilter("always", parametric.FitWarning)
 
     n, d, loss = _runs(exclude=5)
-    grid = fitting.paper_grid()
+    grid = parametric.paper_grid()
     print(f"data: Hoffmann et al. Figure 4, {len(n)} runs (5 highest-loss dropped); "
-          f"grid: {len(grid)} starts; delta {fitting.DEFAULT_DELTA:g}")
+          f"grid: {len(grid)} starts; delta {parametric.DEFAULT_DELTA:g}")
     blas = os.environ["OPENBLAS_NUM_THREADS"]
     origin = "from the environment" if _PRESET["OPENBLAS_NUM_THREADS"] else "set by this script"
     print(f"OPENBLAS_NUM_THREADS={blas} ({origin}); load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
     fits, times = [], []
     for _ in range(max(1, args.repeats)):
-        fit, seconds = _timed(fitting.fit_approach3, n, d, loss)
+        fit, seconds = _timed(parametric.fit_approach3, n, d, loss)
         fits.append(fit)
         times.append(seconds)
     ours, t_ours = fits[-1], statistics.median(times)
@@ -134,10 +134,10 @@ def main(argv=None) -> int:
           f"full grid: median {t_ours:.3f} s over {len(times)} runs (min {min(times):.3f}, max {max(times):.3f})")
 
     base_grid = grid[::10] if args.quick else grid
-    base, t_base = _timed(fitting.fit_approach3_per_start, n, d, loss, grid=base_grid)
+    base, t_base = _timed(parametric.fit_approach3_per_start, n, d, loss, grid=base_grid)
     scale = len(grid) / len(base_grid)
     if args.quick:
-        reference, _ = _timed(fitting.fit_approach3, n, d, loss, grid=base_grid)
+        reference, _ = _timed(parametric.fit_approach3, n, d, loss, grid=base_grid)
         print(f"baseline (one L-BFGS-B per start), {len(base_grid)} of {len(grid)} starts: {t_base:.2f} s; "
               f"EXTRAPOLATED to the full grid: {t_base * scale:.1f} s")
     else:
@@ -158,7 +158,7 @@ def main(argv=None) -> int:
 
     print("\nother fits and reference objectives on the same runs:")
     _paper_objectives(n, d, loss)
-    print(_row("ours, all 245 runs", fitting.fit_approach3(*_runs(exclude=0))))
+    print(_row("ours, all 245 runs", parametric.fit_approach3(*_runs(exclude=0))))
 
     _bootstrap(n, d, loss, ours, paper_value("gopher.flops"))
     return 1 if problems else 0

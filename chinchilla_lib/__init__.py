@@ -1,12 +1,50 @@
-"""chinchilla_lib: the library behind the chinchilla-book reproduction.
+"""chinchilla_lib: the library behind the chinchilla-book reproduction of Hoffmann et al. 2022.
 
-Modules, one job each: ``datasets`` (paper tables and external data),
-``architecture`` and ``flops`` (compute accounting, App. F), ``laws`` (the
-parametric law and its frontier, Eq. 2 and 4), ``isoflop`` (Approach 2),
-``envelope`` (Approach 1), ``powerlaw`` (their shared N_opt, D_opt power laws),
-``simulate`` (synthetic runs and curves from a known law), ``kaplan`` (Kaplan
-et al. 2020 laws, embedding conversion, local exponents), ``scorecard`` (every
-check against a printed value), ``plotting`` (one figure style), ``cli``.
+The names most users need are here::
+
+    import chinchilla_lib as cl
+    cl.plan(5.76e23)                                  # compute-optimal N, D for a budget (Eq. 4)
+    runs = cl.load_hoffmann_fig4(exclude_highest_loss=cl.REPLICATION_EXCLUDED)
+    fit = cl.fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
+    fit.law.optimal_allocation(1e24)
+
+Layers, each importing only from those above it:
+
+* data: :mod:`.datasets` (paper tables, pinned external sets);
+* maths: :mod:`.architecture`, :mod:`.flops`, :mod:`.laws`, :mod:`.powerlaw`,
+  :mod:`.robust`, :mod:`.simulate`;
+* methods: :mod:`.envelope` (Approach 1), :mod:`.isoflop` (Approach 2),
+  :mod:`.parametric` (Approach 3), :mod:`.kaplan` and :mod:`.embeddings`;
+* :mod:`.studies` (one module per data set or experiment) and :mod:`.plotting`;
+* :mod:`.checks` (the scorecard, one module per chapter);
+* :mod:`.book` (chapter helpers) and :mod:`.cli` (command line).
 """
 
+from .datasets import (REPLICATION_EXCLUDED, load_hoffmann_fig4, load_llama_curves, load_porian, load_table,
+                       paper_value, porian_configurations)
+from .envelope import fit_envelope, lower_envelope
+from .isoflop import fit_isoflop, fit_isoflop_frame
+from .laws import ParametricLaw, get_law, law_names, plan
+from .parametric import Approach3Fit, bootstrap_approach3, fit_approach3
+
 __version__ = "0.1.0"
+
+#: Approach 1 (Section 3.1): power laws through the lower envelope of training curves.
+fit_approach1 = fit_envelope
+#: Approach 2 (Section 3.2): IsoFLOP profiles from arrays ``n_params, flops, loss``.
+fit_approach2 = fit_isoflop
+
+
+def scorecard(prefix: str | None = None):
+    """Every reproduction check as a table (see :func:`chinchilla_lib.checks.scorecard`)."""
+    from .checks import scorecard as _scorecard
+
+    return _scorecard(prefix)
+
+
+__all__ = [
+    "__version__", "plan", "ParametricLaw", "get_law", "law_names", "fit_approach1", "fit_approach2",
+    "fit_approach3", "fit_envelope", "lower_envelope", "fit_isoflop", "fit_isoflop_frame", "bootstrap_approach3",
+    "Approach3Fit", "load_table", "paper_value", "load_hoffmann_fig4", "REPLICATION_EXCLUDED", "load_porian",
+    "porian_configurations", "load_llama_curves", "scorecard",
+]

@@ -71,3 +71,10 @@ def positive_int(name: str, value: Any) -> int:
 
 def _hint(hint: str) -> str:
     return f" ({hint})" if hint else ""
+
+
+def like_inputs(result: np.ndarray, *inputs):
+    """Return a Python float when every input was a scalar, else the array."""
+    if all(np.ndim(x) == 0 for x in inputs):
+        return float(np.asarray(result).reshape(-1)[0])
+    return result

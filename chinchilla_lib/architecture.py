@@ -53,6 +53,17 @@ class TransformerShape:
         for key, value in asdict(self).items():
             object.__setattr__(self, key, positive_int(key, value))
 
+    @classmethod
+    def from_row(cls, row, **overrides) -> "TransformerShape":
+        """The shape of one row of a table with columns ``d_model, ffw_size, kv_size, n_heads, n_layers``.
+
+        ``row`` may be a pandas row (Series or ``itertuples`` tuple) or a mapping, e.g. a row of
+        Table A9, A4 or 4; ``overrides`` set ``vocab_size`` or ``seq_len``.
+        """
+        get = row.get if hasattr(row, "get") else (lambda key: getattr(row, key))
+        keys = ("d_model", "ffw_size", "kv_size", "n_heads", "n_layers")
+        return cls(**{k: int(get(k)) for k in keys}, **overrides)
+
     @property
     def attention_width(self) -> int:
         """n_heads * kv_size: the width of the concatenated attention heads."""

@@ -1,12 +1,16 @@
-"""Small helpers for the book's chapters (kept here so chapters stay short)."""
+"""The few helpers the book's chapters share: glue numbers, one table style, a chapter's scorecard rows."""
 
 from __future__ import annotations
 
 import numbers
+from typing import Mapping
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["glue_number"]
+__all__ = ["glue_number", "glue_all", "table_style", "scorecard_frame", "scorecard_table"]
+
+_CELL = "padding: 2px 8px; white-space: nowrap; font-size: 0.88em"
 
 
 def _plain(value):
@@ -23,3 +27,57 @@ def glue_number(name: str, value) -> None:
     from myst_nb import glue
 
     glue(name, _plain(value), display=False)
+
+
+def glue_all(values: Mapping[str, object], prefix: str = "") -> None:
+    """Glue every number of a mapping at once, under ``prefix + key``."""
+    for key, value in values.items():
+        glue_number(f"{prefix}{key}", value)
+
+
+def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_rep: str = "–",
+                wrap: bool = False):
+    """The book's one table look: formatted values, no index, compact padded cells.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    formats : dict or str, optional
+        Passed to :meth:`pandas.io.formats.style.Styler.format` (a format string for every
+        column, or one per column).
+    na_rep : str, default "–"
+        Shown for missing values.
+    wrap : bool, default False
+        Let long text wrap (for tables of notes and sources).
+    """
+    cell = _CELL.replace("white-space: nowrap", "white-space: normal; vertical-align: top") if wrap else _CELL
+    return frame.style.format(formats, na_rep=na_rep).hide(axis="index").set_table_styles(
+        [{"selector": "td, th", "props": cell}])
+
+
+def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows as display text: ``paper``, ``ours``, ``difference`` and ``tolerance``.
+
+    Relative differences and tolerances are shown in per cent, absolute ones in the
+    units of the value (4 significant figures).
+    """
+    relative = rows["tolerance_kind"] == "relative"
+    return rows.assign(
+        paper=rows["reference"].map(lambda x: f"{x:.4g}"),
+        ours=rows["ours"].map(lambda x: f"{x:.4g}"),
+        difference=[f"{d:+.2%}" if r else f"{d:+.4f}" for d, r in zip(rows["difference"], relative)],
+        tolerance=[f"±{t:.1%}" if r else f"±{t:.4g}" for t, r in zip(rows["tolerance"], relative)],
+    )
+
+
+def scorecard_table(prefix: str | None = None, *, columns=("id", "status", "paper", "ours", "difference",
+                                                           "tolerance")):
+    """The scorecard rows whose id starts with ``prefix`` (all when None), styled; rows that differ in red."""
+    from .checks import scorecard
+
+    shown = scorecard_frame(scorecard(prefix))[list(columns)]
+    styled = table_style(shown)
+    if "status" in columns:
+        styled = styled.map(lambda s: "color: #b00020; font-weight: bold" if s == "differs" else "",
+                            subset=["status"])
+    return styled

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from .architecture import TransformerShape, parameter_counts
 from .flops import flops_per_token, to_pf_days
-from .laws import get_law, law_names
+from .laws import get_law, law_names, plan
 
 __all__ = ["main", "build_parser"]
 
@@ -91,19 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _plan(args) -> dict:
     if args.law not in law_names():
         raise _UsageError(f"--law: unknown law {args.law!r}; choose one of: {', '.join(law_names())}")
-    law = get_law(args.law)
-    n_opt, d_opt = law.optimal_allocation(args.flops)
-    return {
-        "law": law.name,
-        "flops": args.flops,
-        "pf_days": to_pf_days(args.flops),
-        "n_params": n_opt,
-        "n_tokens": d_opt,
-        "tokens_per_param": d_opt / n_opt,
-        "loss": law.optimal_loss(args.flops),
-        "a": law.a,
-        "b": law.b,
-    }
+    out = plan(args.flops, get_law(args.law))
+    out["pf_days"] = to_pf_days(args.flops)
+    return out
 
 
 def _flops(args) -> dict:
@@ -130,7 +120,7 @@ def _flops(args) -> dict:
 
 
 def _scorecard(args) -> dict:
-    from .scorecard import scorecard
+    from .checks import scorecard
 
     table = scorecard()
     rows = json.loads(table.to_json(orient="records"))
@@ -174,7 +164,7 @@ def _runs(args, columns: list[str]):
         return frame[columns], "csv"
     name = args.data
     if name in ("hoffmann-fig4", "hoffmann-fig4:all"):
-        frame = datasets.load_hoffmann_fig4(exclude_highest_loss=0 if name.endswith(":all") else 5)
+        frame = datasets.load_hoffmann_fig4(exclude_highest_loss=0 if name.endswith(":all") else datasets.REPLICATION_EXCLUDED)
         return frame[columns], "hoffmann-fig4"
     if name.startswith("porian:"):
         if args.approach != 2:
@@ -203,7 +193,7 @@ def _fit(args):
 
 
 def _fit_approach3(args) -> dict:
-    from .fitting import bootstrap_approach3, fit_approach3
+    from .parametric import bootstrap_approach3, fit_approach3
 
     runs, _ = _runs(args, ["n_params", "n_tokens", "loss"])
     fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
@@ -224,7 +214,8 @@ def _fit_approach3(args) -> dict:
 def _fit_approach2(args) -> dict:
     import warnings
 
-    from .isoflop import FIG4_GROUPING, fit_isoflop
+    from .isoflop import fit_isoflop
+    from .studies.figure4 import FIG4_GROUPING
 
     runs, kind = _runs(args, ["n_params", "n_tokens", "flops", "loss"])
     method = args.method or ("akima" if kind == "porian" else "parabola")

@@ -42,10 +42,10 @@ import pandas as pd
 from scipy.interpolate import Akima1DInterpolator
 
 from ._validate import positive_array, positive_int, positive_scalar, same_length
-from .powerlaw import PowerLawAllocation
+from .powerlaw import PowerLawAllocation, fit_log_log_line, log_log_slopes
+from .robust import robust_scale
 
 __all__ = [
-    "FIG4_GROUPING",
     "IsoFLOPWarning",
     "BudgetFit",
     "IsoFLOPResult",
@@ -53,7 +53,12 @@ __all__ = [
     "fit_budget",
     "fit_isoflop",
     "fit_isoflop_frame",
-    "porian_exponents",
+    "akima_curve",
+    "parabola_residuals",
+    "residual_scale",
+    "profile_placement",
+    "share_above_optimum",
+    "method_ratio",
 ]
 
 _METHODS = ("parabola", "akima")
@@ -61,10 +66,6 @@ _RESAMPLE = ("runs", "budgets")
 _N_HINT = "parameters as a raw count, e.g. 4e8"
 _C_HINT = "compute in FLOPs, e.g. 6e18"
 
-#: How the digitised Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
-#: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and only
-#: clusters of at least 8 runs count (the other points are Approach 1/3 runs).
-FIG4_GROUPING = {"rel_tol": 0.03, "min_points": 8}
 _L_HINT = "loss in nats per token"
 
 
@@ -225,17 +226,27 @@ def _parabolas(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
     return u_star + m, loss_star, c2, c1, c0, ok, convex
 
 
-def _akima_minimum(x: np.ndarray, y: np.ndarray, grid_factor: int = 25) -> tuple[float, float, bool]:
-    """Porian et al.'s minimum: Akima spline of ln loss over ln N, argmin on a fine grid."""
+def akima_curve(x: np.ndarray, y: np.ndarray, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Porian et al.'s profile curve: Akima spline of ln loss over ``x = ln N``, on ``n`` grid points.
+
+    Duplicate sizes keep their lowest loss, as they do.  Returns the grid (in ln N) and the
+    loss on it (nats).  Needs at least 3 distinct sizes.
+    """
     x_u, inverse = np.unique(x, return_inverse=True)
     y_u = np.full(x_u.size, np.inf)
-    np.minimum.at(y_u, inverse, y)  # duplicate sizes: keep the lowest loss, as they do
-    if x_u.size < 3:
+    np.minimum.at(y_u, inverse, y)
+    grid = np.linspace(x_u[0], x_u[-1], n)
+    return grid, np.exp(Akima1DInterpolator(x_u, np.log(y_u))(grid))
+
+
+def _akima_minimum(x: np.ndarray, y: np.ndarray, grid_factor: int = 25) -> tuple[float, float, bool]:
+    """Porian et al.'s minimum: argmin of :func:`akima_curve` on a grid ``grid_factor`` x finer than the runs."""
+    sizes = np.unique(x).size
+    if sizes < 3:
         return np.nan, np.nan, False
-    grid = np.linspace(x_u[0], x_u[-1], (x_u.size - 1) * grid_factor)
-    curve = Akima1DInterpolator(x_u, np.log(y_u))(grid)
+    grid, curve = akima_curve(x, y, (sizes - 1) * grid_factor)
     i = int(np.argmin(curve))
-    return float(grid[i]), float(np.exp(curve[i])), 0 < i < grid.size - 1
+    return float(grid[i]), float(curve[i]), 0 < i < grid.size - 1
 
 
 def fit_budget(
@@ -369,26 +380,6 @@ def _report(fit: BudgetFit, strict: bool, include_unbracketed: bool) -> str | No
     return f"{text}; {action} (strict=True raises instead)"
 
 
-def _slopes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted least-squares lines y = slope x + intercept, row by row (NaN if < 2 x values)."""
-    x, y, w = np.broadcast_arrays(x, y, w)
-    y = np.where(w > 0, y, 0.0)
-    sw = w.sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xm = (w * x).sum(axis=-1) / sw
-        ym = (w * y).sum(axis=-1) / sw
-        dx = x - xm[..., None]
-        sxx = (w * dx**2).sum(axis=-1)
-        slope = (w * dx * (y - ym[..., None])).sum(axis=-1) / sxx
-    slope = np.where(sxx > 1e-12 * np.maximum(sw, 1), slope, np.nan)
-    return slope, ym - slope * xm
-
-
-def _power_law(budget: np.ndarray, value: np.ndarray) -> tuple[float, float]:
-    slope, intercept = _slopes(np.log(budget), np.log(value), np.ones(budget.size))
-    return float(slope), float(np.exp(intercept))
-
-
 def _bootstrap_runs(profiles, method: str, window: int | None, include: bool, n_boot: int,
                     rng: np.random.Generator) -> np.ndarray:
     """ln N_opt per replicate and budget, runs resampled within budgets (NaN = no usable minimum)."""
@@ -418,9 +409,9 @@ def _bootstrap_a(kept: pd.DataFrame, profiles, method: str, window: int | None, 
     if resample == "budgets":
         pick = rng.integers(0, log_c.size, size=(n_boot, log_c.size))
         log_n = np.log(kept["n_opt"].to_numpy())
-        return _slopes(log_c[pick], log_n[pick], np.ones(pick.shape))[0]
+        return log_log_slopes(log_c[pick], log_n[pick], np.ones(pick.shape))[0]
     log_n = _bootstrap_runs(profiles, method, window, include, n_boot, rng)
-    return _slopes(log_c, np.nan_to_num(log_n), (~np.isnan(log_n)).astype(float))[0]
+    return log_log_slopes(log_c, np.nan_to_num(log_n), (~np.isnan(log_n)).astype(float))[0]
 
 
 def _fit_profiles(n, y, labels, method, window, strict, include):
@@ -536,8 +527,8 @@ def fit_isoflop(
         )
     table = _budget_table(fits, used)
     kept = table[table["used"]]
-    a, n_coef = _power_law(kept["budget"].to_numpy(), kept["n_opt"].to_numpy())
-    b, d_coef = _power_law(kept["budget"].to_numpy(), kept["d_opt"].to_numpy())
+    a, n_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["n_opt"].to_numpy())
+    b, d_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["d_opt"].to_numpy())
     a_samples = _bootstrap_a(kept, [p for p, u in zip(profiles, used) if u], method, window,
                              include_unbracketed, n_bootstrap, resample, seed)
     b_samples = 1.0 - a_samples  # D_opt = C / (6 N_opt) in every replicate
@@ -566,43 +557,76 @@ def fit_isoflop_frame(runs: pd.DataFrame, **options) -> IsoFLOPResult:
     return fit_isoflop(runs["n_params"], runs["flops"], runs["loss"], **options)
 
 
-def porian_exponents(
-    *,
-    method: str = "parabola",
-    window: int | None = None,
-    configurations: list[str] | None = None,
-) -> pd.DataFrame:
-    """Our Approach-2 N_opt exponent on every Porian et al. (2024) configuration vs theirs.
+# --------------------------------------------------------------------------
+# Diagnostics of a fit: residuals, where the sizes sit, estimator agreement
+# --------------------------------------------------------------------------
 
-    Porian et al. find each budget's minimum by Akima interpolation of ln loss
-    over ln N (argmin on a grid 25x finer than the runs, dropped when it is an
-    end point), take the median over a seed-noise bootstrap, and fit
-    ``n* ∝ C^exponent`` by least squares in log-log (their
-    ``fit_results['basic']['n_exponent']``).  This fits each configuration's
-    runs with :func:`fit_isoflop` (exact budgets, no bootstrap) and the given
-    ``method`` and ``window``; unbracketed budgets are left out, as they do.
+def parabola_residuals(runs: pd.DataFrame, fit: IsoFLOPResult) -> pd.Series:
+    """Loss minus the budget's fitted parabola, for every run with a budget."""
+    coef = fit.budgets.set_index("budget")[["c2", "c1", "c0"]]
+    on = runs.dropna(subset=["budget"])
+    c = coef.loc[on["budget"]].to_numpy()
+    x = np.log(on["n_params"].to_numpy())
+    return pd.Series(on["loss"].to_numpy() - (c[:, 0] * x**2 + c[:, 1] * x + c[:, 2]), index=on.index)
+
+
+def residual_scale(runs: pd.DataFrame, fit: IsoFLOPResult) -> float:
+    """Robust scatter of the runs about their budgets' parabolas: 1.4826 x median |residual| (nats).
+
+    ``runs`` needs ``n_params``, ``loss`` and ``budget`` (the budget each run belongs to, NaN for none);
+    ``fit`` the parabola fit of the same runs.  The median ignores the few
+    far-off points in the tails of the profiles, where a parabola does not fit.
+    """
+    return robust_scale(parabola_residuals(runs, fit))
+
+
+def profile_placement(runs: pd.DataFrame, fit: IsoFLOPResult) -> pd.DataFrame:
+    """Where each budget's model sizes sit relative to its fitted optimum, in decades of N.
 
     Returns
     -------
     DataFrame
-        ``configuration``, ``theirs``, ``ours``, ``difference`` (ours - theirs),
-        ``n_budgets`` and ``n_used`` (budgets that entered the fit).
+        ``budget``, ``n_runs``, ``half_width`` (half the log10 range of the
+        sizes), ``offset`` (mean log10 size minus log10 N_opt: positive when
+        the sizes lean to larger models) and ``n_opt``.
     """
-    from .datasets import load_porian, porian_configurations
+    on = runs.dropna(subset=["budget"])
+    logn = np.log10(on["n_params"])
+    grouped = logn.groupby(on["budget"])
+    table = pd.DataFrame({
+        "n_runs": grouped.size(),
+        "half_width": (grouped.max() - grouped.min()) / 2,
+        "centre": grouped.mean(),
+    })
+    table["n_opt"] = fit.budgets.set_index("budget")["n_opt"].reindex(table.index)
+    table["offset"] = table["centre"] - np.log10(table["n_opt"])
+    return table.reset_index()[["budget", "n_runs", "half_width", "offset", "n_opt"]]
 
-    table = porian_configurations()
-    runs = load_porian()
-    if configurations is not None:
-        unknown = sorted(set(configurations) - set(table["configuration"]))
-        if unknown:
-            raise ValueError(f"unknown Porian configuration(s) {unknown}")
-        table = table[table["configuration"].isin(configurations)]
-    rows = []
-    for name, theirs in zip(table["configuration"], table["n_exponent"]):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", IsoFLOPWarning)
-            fit = fit_isoflop_frame(runs[runs["configuration"] == name], method=method, window=window,
-                                    n_bootstrap=0)
-        rows.append({"configuration": name, "theirs": theirs, "ours": fit.a, "difference": fit.a - theirs,
-                     "n_budgets": len(fit.budgets), "n_used": int(fit.budgets["used"].sum())})
-    return pd.DataFrame(rows)
+
+def share_above_optimum(runs: pd.DataFrame, fit: IsoFLOPResult, *, budget_col: str = "budget") -> float:
+    """Fraction of runs larger than their budget's fitted N_opt (budgets that entered the fit).
+
+    A well-centred IsoFLOP grid gives about one half; a grid that reaches far
+    past the optimum towards large models gives much more.
+    """
+    optimum = runs[budget_col].map(fit.budgets.loc[fit.budgets["used"]].set_index("budget")["n_opt"])
+    known = optimum.notna()
+    if not known.any():
+        raise ValueError("no run belongs to a budget that entered the fit")
+    return float((runs.loc[known, "n_params"] > optimum[known]).mean())
+
+
+def method_ratio(runs: pd.DataFrame) -> pd.Series:
+    """Per budget, the parabola's N_opt over the Akima minimum, for budgets both methods use.
+
+    ``runs`` has ``n_params``, ``flops`` (exact budgets) and ``loss``, e.g. one
+    Porian et al. configuration.  A ratio that is the same at every budget
+    biases only the coefficient of the power law; one that varies biases the
+    exponent.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IsoFLOPWarning)
+        akima = fit_isoflop_frame(runs, method="akima", n_bootstrap=0).budgets.set_index("budget")
+        parabola = fit_isoflop_frame(runs, n_bootstrap=0).budgets.set_index("budget")
+    both = akima["used"] & parabola["used"]
+    return (parabola["n_opt"] / akima["n_opt"])[both].rename("ratio")

@@ -17,13 +17,51 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._validate import like_inputs as _like
 from ._validate import positive_array, positive_scalar
 
-__all__ = ["ParametricLaw", "law_names", "get_law"]
+__all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "plan"]
+
+#: Order of a law's parameter vector: (log A, log B, log E, alpha, beta), the replication's order.
+PARAMETER_ORDER = ("log_A", "log_B", "log_E", "alpha", "beta")
 
 _FLOPS_HINT = "a compute budget in FLOPs, e.g. 5.76e23 (not PF-days)"
 _N_HINT = "parameters as a raw count, e.g. 7e10 for 70B"
 _D_HINT = "tokens as a raw count, e.g. 1.4e12 for 1.4T"
+
+
+def frontier(params, flops) -> tuple[np.ndarray, np.ndarray]:
+    """Compute-optimal (N_opt, D_opt) under C = 6 N D for rows ``(log A, log B, log E, alpha, beta)`` (Eq. 4).
+
+    ``N_opt = G (C/6)^(beta/(alpha+beta))``, ``D_opt = (C/6)^(alpha/(alpha+beta)) / G`` with
+    ``G = (alpha A / (beta B))^(1/(alpha+beta))``, computed in logarithms.
+
+    Parameters
+    ----------
+    params : array of shape (5,) or (K, 5)
+        Parameter vectors in :data:`PARAMETER_ORDER`.
+    flops : float or array
+        Budgets in FLOPs; broadcast against the rows of ``params``.
+
+    Returns
+    -------
+    n_opt, d_opt : ndarray
+        One value per row (and budget); NaN for rows with alpha or beta <= 0.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Eq. (4).
+    """
+    p = np.atleast_2d(np.asarray(params, dtype=float))
+    log_a, log_b, alpha, beta = p[:, 0], p[:, 1], p[:, 3], p[:, 4]
+    log_c6 = np.log(np.asarray(flops, dtype=float) / 6.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = (alpha > 0) & (beta > 0)
+        total = np.where(ok, alpha + beta, np.nan)
+        log_g = (np.log(np.where(ok, alpha, np.nan)) + log_a - np.log(np.where(ok, beta, np.nan)) - log_b) / total
+        n_opt = np.exp(log_g + log_c6 * beta / total)
+        d_opt = np.exp(log_c6 * alpha / total - log_g)
+    return n_opt, d_opt
 
 
 @dataclass(frozen=True)
@@ -78,11 +116,21 @@ class ParametricLaw:
         """G = (alpha A / (beta B))^(1/(alpha+beta)) (Eq. 4)."""
         return (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta))
 
+    @property
+    def vector(self) -> np.ndarray:
+        """The parameter vector (log A, log B, log E, alpha, beta) (:data:`PARAMETER_ORDER`, App. D.2 Eq. 11)."""
+        return np.array([math.log(self.A), math.log(self.B), math.log(self.E), self.alpha, self.beta])
+
+    @classmethod
+    def from_vector(cls, x, *, name: str = "", source: str = "") -> "ParametricLaw":
+        """The law of a parameter vector (log A, log B, log E, alpha, beta)."""
+        log_a, log_b, log_e, alpha, beta = (float(v) for v in x)
+        return cls(math.exp(log_e), math.exp(log_a), math.exp(log_b), alpha, beta, name=name, source=source)
+
     def optimal_allocation(self, flops):
-        """Compute-optimal (N_opt, D_opt) for a budget in FLOPs, with C = 6 N D (Eq. 4)."""
+        """Compute-optimal (N_opt, D_opt) for a budget in FLOPs, with C = 6 N D (Eq. 4, :func:`frontier`)."""
         c = positive_array("flops", flops, hint=_FLOPS_HINT)
-        n_opt = self.G * (c / 6.0) ** self.a
-        d_opt = (c / 6.0) ** self.b / self.G
+        n_opt, d_opt = frontier(self.vector, c)
         return _like(n_opt, flops), _like(d_opt, flops)
 
     def optimal_loss(self, flops):
@@ -127,13 +175,6 @@ class ParametricLaw:
         }
 
 
-def _like(result: np.ndarray, *inputs):
-    """Return a Python float when every input was a scalar, else the array."""
-    if all(np.ndim(x) == 0 for x in inputs):
-        return float(np.asarray(result).reshape(-1)[0])
-    return result
-
-
 def law_names() -> list[str]:
     """Names accepted by :func:`get_law` (from ``data/laws.csv``)."""
     from .datasets import load_table
@@ -165,3 +206,26 @@ def get_law(name: str = "paper") -> ParametricLaw:
     if missing:
         raise ValueError(f"law {name!r} in data/laws.csv lacks {sorted(missing)}")
     return ParametricLaw(name=name, source=str(rows["source"].iloc[0]), **params)
+
+
+def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
+    """The compute-optimal model for a budget: ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``.
+
+    Parameters
+    ----------
+    flops : float
+        Budget in FLOPs (C = 6 N D).
+    law : ParametricLaw or str, default "paper-full"
+        A law, or a name of :func:`law_names`.
+
+    Returns
+    -------
+    dict
+        ``law``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss`` (on the
+        frontier), ``a`` and ``b`` (Eq. 4).
+    """
+    lw = get_law(law) if isinstance(law, str) else law
+    c = positive_scalar("flops", flops, hint=_FLOPS_HINT)
+    n_opt, d_opt = lw.optimal_allocation(c)
+    return {"law": lw.name, "flops": c, "n_params": n_opt, "n_tokens": d_opt, "tokens_per_param": d_opt / n_opt,
+            "loss": lw.optimal_loss(c), "a": lw.a, "b": lw.b}

@@ -14,7 +14,8 @@ import pandas as pd
 
 from ._validate import positive_array
 
-__all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line", "projections"]
+__all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line",
+           "log_log_slopes", "projections"]
 
 _C_HINT = "compute in FLOPs, e.g. 1e19"
 
@@ -56,10 +57,35 @@ class PowerLawAllocation:
         return float(out[0]) if np.ndim(flops) == 0 else out
 
 
-def fit_log_log_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Least-squares fit of log y = exponent * log x + log coefficient; returns (exponent, coefficient)."""
-    slope, intercept = np.polyfit(np.log(x), np.log(y), 1)
+def fit_log_log_line(x, y) -> tuple[float, float]:
+    """Least-squares fit of ln y = exponent * ln x + ln coefficient; returns (exponent, coefficient).
+
+    The one log-log line fit of the library (Approach 1 and 2 power laws, Table 3 rows,
+    Kaplan frontiers), by :func:`log_log_slopes` with equal weights.
+    """
+    lx, ly = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
+    slope, intercept = log_log_slopes(lx, ly, np.ones(lx.shape))
     return float(slope), float(np.exp(intercept))
+
+
+def log_log_slopes(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least-squares lines y = slope x + intercept, row by row (NaN if < 2 distinct x values).
+
+    ``x`` and ``y`` are already logarithms; the last axis runs over points, ``w`` are
+    per-point weights (0 leaves a point out).  The batched core of every power-law fit
+    in the library (:func:`fit_log_log_line`, the Approach 2 bootstrap).
+    """
+    x, y, w = np.broadcast_arrays(x, y, w)
+    y = np.where(w > 0, y, 0.0)
+    sw = w.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xm = (w * x).sum(axis=-1) / sw
+        ym = (w * y).sum(axis=-1) / sw
+        dx = x - xm[..., None]
+        sxx = (w * dx**2).sum(axis=-1)
+        slope = (w * dx * (y - ym[..., None])).sum(axis=-1) / sxx
+    slope = np.where(sxx > 1e-12 * np.maximum(sw, 1), slope, np.nan)
+    return slope, ym - slope * xm
 
 
 @dataclass(frozen=True)

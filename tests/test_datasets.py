@@ -102,7 +102,7 @@ def test_sets_pin_the_manifest_commits():
         pytest.skip("no local mirror of the external data")
     pinned = dict(re.findall(r"\| ([\w.-]+/[\w.-]+) @ ([0-9a-f]{40}) \|", manifest.read_text()))
     assert pinned == {repo: s.commit for repo, s in ds.EXTERNAL_SETS.items()}
-    for name, url in ds._EXTERNAL_URLS.items():
+    for name, url in ds.external._EXTERNAL_URLS.items():
         repo, path = "/".join(name.split("/")[:2]), name.split("/", 2)[2]
         assert url == f"https://raw.githubusercontent.com/{repo}/{pinned[repo]}/{path}"
 
@@ -174,7 +174,7 @@ def _isolated_cache(tmp_path, monkeypatch):
 
 def test_offline_without_mirror_gives_one_clear_error(tmp_path, monkeypatch):
     _isolated_cache(tmp_path, monkeypatch)
-    monkeypatch.setattr(ds, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in ds._EXTERNAL_URLS})
+    monkeypatch.setattr(ds.external, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in ds.external._EXTERNAL_URLS})
     with pytest.raises(DataFileError) as err:
         ds.load_hoffmann_fig4()
     msg = str(err.value)
@@ -187,7 +187,7 @@ def test_corrupt_cached_file_is_detected_before_parsing(tmp_path, monkeypatch):
     target = cache / name
     target.parent.mkdir(parents=True)
     target.write_text("Model Size,Training FLOP,loss\n1,2,3\n")
-    monkeypatch.setattr(ds, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in ds._EXTERNAL_URLS})
+    monkeypatch.setattr(ds.external, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in ds.external._EXTERNAL_URLS})
     with pytest.raises(DataFileError, match="SHA-256"):
         ds.load_hoffmann_fig4()
 
@@ -200,5 +200,5 @@ def test_good_cached_copy_is_used_without_network(tmp_path, monkeypatch):
     name = "epoch-research/analyzing-chinchilla/data/svg_extracted_data.csv"
     (cache / name).parent.mkdir(parents=True)
     shutil.copy(mirror / name, cache / name)
-    monkeypatch.setattr(ds, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in ds._EXTERNAL_URLS})
+    monkeypatch.setattr(ds.external, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in ds.external._EXTERNAL_URLS})
     assert len(ds.load_hoffmann_fig4()) == 245

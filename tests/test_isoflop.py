@@ -13,10 +13,10 @@ from chinchilla_lib.isoflop import (
     fit_isoflop,
     fit_isoflop_frame,
     group_budgets,
-    porian_exponents,
 )
 from chinchilla_lib.laws import ParametricLaw, get_law
 from chinchilla_lib.simulate import simulate_isoflop
+from chinchilla_lib.studies.porian import porian_exponents
 
 BUDGETS = np.geomspace(6e18, 3e21, 9)  # the paper's range
 SYMMETRIC = ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.3, beta=0.3)

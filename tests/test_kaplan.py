@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chinchilla_lib import embeddings as emb
 from chinchilla_lib import kaplan as K
 from chinchilla_lib.datasets import DataFileError, load_table, paper_value
 from chinchilla_lib.flops import PF_DAY, from_pf_days
@@ -111,24 +112,24 @@ def test_loss_formulas_at_their_scales():
 @settings(max_examples=40)
 @given(n=st.floats(1e-3, 1e15), gamma=gammas)
 def test_nonembedding_inverts_total(n, gamma):
-    n_total = K.total_from_nonembedding(n, gamma)
-    assert K.nonembedding_from_total(n_total, gamma) == pytest.approx(n, rel=1e-12)
+    n_total = emb.total_from_nonembedding(n, gamma)
+    assert emb.nonembedding_from_total(n_total, gamma) == pytest.approx(n, rel=1e-12)
 
 
 def test_gamma_formula_and_fit():
     assert K.kaplan_gamma(12.0) == 50257 + 1024  # rho = 12: d_model^3 = N_nonembed
-    assert K.embedding_gamma(32000, 39.2) == pytest.approx(PS_GAMMA, rel=3e-4)
-    gamma = K.fit_gamma()
+    assert emb.embedding_gamma(32000, 39.2) == pytest.approx(PS_GAMMA, rel=3e-4)
+    gamma = emb.fit_gamma()
     assert 4.65e4 < gamma < 6.5e4  # the per-model values of Table A9
-    n_total, n_nonembed = K._table_a9_counts()
-    assert K.total_from_nonembedding(n_nonembed) == pytest.approx(n_total, rel=0.03)
+    n_total, n_nonembed = emb._table_a9_counts()
+    assert emb.total_from_nonembedding(n_nonembed) == pytest.approx(n_total, rel=0.03)
 
 
 # ----------------------------------------------------------- local exponent
 @settings(max_examples=25)
 @given(law=laws, gamma=gammas, budget=budgets)
 def test_local_exponent_limits(law, gamma, budget):
-    big, small = K.local_exponent([1e30, 1e-12], law, gamma, budget)
+    big, small = emb.local_exponent([1e30, 1e-12], law, gamma, budget)
     assert big == pytest.approx(law.beta / (law.alpha + law.beta), abs=1e-6)
     assert small == pytest.approx(law.beta / (law.alpha / 3 + law.beta), abs=1e-6)
 
@@ -136,34 +137,34 @@ def test_local_exponent_limits(law, gamma, budget):
 @settings(max_examples=25)
 @given(law=well_conditioned_laws, gamma=gammas, budget=budgets, log_c=st.floats(25.0, 55.0))
 def test_analytic_and_numerical_exponents_agree(law, gamma, budget, log_c):
-    num = K.local_exponent_numerical(math.exp(log_c), law, gamma, budget)
-    assert K.local_exponent(num.n_nonembed, law, gamma, budget) == pytest.approx(num.exponent, abs=1e-4)
-    assert K.frontier_flops(num.n_nonembed, law, gamma, budget) == pytest.approx(num.flops_nonembed, rel=1e-6)
+    num = emb.local_exponent_numerical(math.exp(log_c), law, gamma, budget)
+    assert emb.local_exponent(num.n_nonembed, law, gamma, budget) == pytest.approx(num.exponent, abs=1e-4)
+    assert emb.frontier_flops(num.n_nonembed, law, gamma, budget) == pytest.approx(num.flops_nonembed, rel=1e-6)
 
 
 def test_optimal_nonembedding_inverts_frontier():
     n = np.logspace(1, 12, 12)
     for budget in ("nonembedding", "total"):
-        c = K.frontier_flops(n, "paper", budget=budget)
-        assert K.optimal_nonembedding(c, "paper", budget=budget) == pytest.approx(n, rel=1e-10)
+        c = emb.frontier_flops(n, "paper", budget=budget)
+        assert emb.optimal_nonembedding(c, "paper", budget=budget) == pytest.approx(n, rel=1e-10)
 
 
 def test_pearce_song_grid_reproduces_their_exponents():
     # Pearce & Song: ~0.78 with the replication's coefficients, ~0.74 with Chinchilla's full precision
-    assert K.grid_frontier_exponent(REPLICATION, PS_GAMMA, **PS_GRIDS) == pytest.approx(0.78, abs=0.005)
-    assert K.grid_frontier_exponent("paper-full", PS_GAMMA, **PS_GRIDS) == pytest.approx(0.74, abs=0.005)
+    assert emb.grid_frontier_exponent(REPLICATION, PS_GAMMA, **PS_GRIDS) == pytest.approx(0.78, abs=0.005)
+    assert emb.grid_frontier_exponent("paper-full", PS_GAMMA, **PS_GRIDS) == pytest.approx(0.74, abs=0.005)
 
 
 def test_continuous_frontier_exponents_over_kaplan_range():
-    assert K.fitted_exponent(REPLICATION, PS_GAMMA).exponent == pytest.approx(0.78, abs=0.01)
-    assert K.fitted_exponent("paper", PS_GAMMA).exponent == pytest.approx(0.74, abs=0.01)
-    assert K.fitted_exponent("paper-full", PS_GAMMA, flops_range=PS_WINDOW).exponent == pytest.approx(0.74, abs=0.005)
+    assert emb.fitted_exponent(REPLICATION, PS_GAMMA).exponent == pytest.approx(0.78, abs=0.01)
+    assert emb.fitted_exponent("paper", PS_GAMMA).exponent == pytest.approx(0.74, abs=0.01)
+    assert emb.fitted_exponent("paper-full", PS_GAMMA, flops_range=PS_WINDOW).exponent == pytest.approx(0.74, abs=0.005)
     for law in (REPLICATION, get_law("paper"), get_law("paper-full")):
-        fit = K.fitted_exponent(law)  # default gamma fitted to Table A9
+        fit = emb.fitted_exponent(law)  # default gamma fitted to Table A9
         assert fit.n_range == pytest.approx((768, 1.5e9), rel=1e-9)
         assert 0.74 < fit.exponent < 0.80 and fit.exponent > law.a + 0.25
         # Chinchilla's own optimum re-expressed in non-embedding terms is not what Kaplan measured
-        assert K.fitted_exponent(law, budget="total").exponent < 0.67
+        assert emb.fitted_exponent(law, budget="total").exponent < 0.67
 
 
 # ----------------------------------------------------------------- bad input
@@ -174,17 +175,17 @@ def test_continuous_frontier_exponents_over_kaplan_range():
     (lambda: K.loss_c_min(0.0), "flops"),
     (lambda: K.tokens_to_avoid_overfitting(1e9, 0.0), "penalty"),
     (lambda: K.loss_n(1e9, constants={"N_c": 1}), "constants"),
-    (lambda: K.embedding_gamma(32000, 40, n_ctx=-1), "n_ctx"),
-    (lambda: K.total_from_nonembedding(1e9, gamma=0.0), "gamma"),
-    (lambda: K.nonembedding_from_total("many"), "n_total"),
-    (lambda: K.local_exponent(1e9, "no-such-law"), "unknown law"),
-    (lambda: K.local_exponent(1e9, 3.0), "law must be"),
-    (lambda: K.local_exponent(1e9, budget="embedding"), "budget"),
-    (lambda: K.fitted_exponent(n_min=1e9, n_max=1e3), "n_min < n_max"),
-    (lambda: K.fitted_exponent(n_points=2), "n_points"),
-    (lambda: K.local_exponent_numerical(1e20, step=-0.1), "step"),
-    (lambda: K.optimal_nonembedding(1e20, ParametricLaw(1.0, 400.0, 400.0, 0.1, 0.1)), "fold"),
-    (lambda: K.grid_frontier_exponent("paper", PS_GAMMA, [1e6], [1e9, 1e10], [1e18, 1e19]), "n_nonembed"),
+    (lambda: emb.embedding_gamma(32000, 40, n_ctx=-1), "n_ctx"),
+    (lambda: emb.total_from_nonembedding(1e9, gamma=0.0), "gamma"),
+    (lambda: emb.nonembedding_from_total("many"), "n_total"),
+    (lambda: emb.local_exponent(1e9, "no-such-law"), "unknown law"),
+    (lambda: emb.local_exponent(1e9, 3.0), "law must be"),
+    (lambda: emb.local_exponent(1e9, budget="embedding"), "budget"),
+    (lambda: emb.fitted_exponent(n_min=1e9, n_max=1e3), "n_min < n_max"),
+    (lambda: emb.fitted_exponent(n_points=2), "n_points"),
+    (lambda: emb.local_exponent_numerical(1e20, step=-0.1), "step"),
+    (lambda: emb.optimal_nonembedding(1e20, ParametricLaw(1.0, 400.0, 400.0, 0.1, 0.1)), "fold"),
+    (lambda: emb.grid_frontier_exponent("paper", PS_GAMMA, [1e6], [1e9, 1e10], [1e18, 1e19]), "n_nonembed"),
 ])
 def test_bad_input_raises_one_value_error_naming_it(call, match):
     with pytest.raises(ValueError, match=match):

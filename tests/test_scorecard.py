@@ -2,7 +2,7 @@
 
 import pytest
 
-from chinchilla_lib.scorecard import COLUMNS, Check, scorecard
+from chinchilla_lib.checks import COLUMNS, Check, scorecard
 
 
 def test_rows_have_every_column_and_unique_ids():

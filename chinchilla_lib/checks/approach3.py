@@ -1,10 +1,9 @@
-"""Scorecard rows of the chapter *Approach 3: the parametric fit* (ids ``approach3.*``).
+"""Scorecard rows of the chapter *Approach 3* (ids ``approach3.*``).
 
 Our Approach 3 refit on the 240 points of Figure 4 (the 5 highest-loss points
 dropped, as Besiroglu et al. did) against the replication's constants and
-against what the paper printed.  One fit, cached by
-:func:`chinchilla_lib.approach3_report.refit_figure4` (about 0.25 s); no
-bootstrap here.
+against what the paper printed.  One cached fit
+(:func:`~chinchilla_lib.studies.figure4.refit_figure4`); no bootstrap here.
 
 References
 ----------
@@ -14,30 +13,21 @@ Besiroglu et al. 2024, arXiv 2404.10102.
 
 from __future__ import annotations
 
-from .approach3_report import refit_figure4
-from .datasets import load_table, paper_value
-from .laws import get_law
-from .scorecard import Check, register
+from ..datasets import REPLICATION_EXCLUDED, paper_value, table2_row
+from ..laws import get_law
+from ..studies.figure4 import refit_figure4
+from .model import Check
 
-__all__ = ["approach3_checks", "EXCLUDED_POINTS"]
-
-#: Highest-loss points of Figure 4 left out of the headline fit, as in the replication.
-EXCLUDED_POINTS = 5
+__all__ = ["checks"]
 
 _REPLICATION_TOLERANCE = 0.005
 
 
-def _table2_approach3():
-    t2 = load_table("table2_exponents")
-    return t2[(t2["table"] == "Table 2") & (t2["method"] == "approach3")].iloc[0]
-
-
-@register
-def approach3_checks():
-    """Chapter *Approach 3*: the refit on 240 Figure-4 points against the replication and the paper."""
-    fit = refit_figure4(EXCLUDED_POINTS)
+def checks():
+    """The refit on 240 Figure-4 points against the replication and the paper."""
+    fit = refit_figure4(REPLICATION_EXCLUDED)
     replication = get_law("replication")
-    where = f"refit on {fit.n_points} Figure 4 points ({EXCLUDED_POINTS} highest-loss dropped)"
+    where = f"refit on {fit.n_points} Figure 4 points ({REPLICATION_EXCLUDED} highest-loss dropped)"
     for key in ("E", "alpha", "beta"):
         yield Check(
             id=f"approach3.replication.{key}",
@@ -54,7 +44,7 @@ def approach3_checks():
         ours=fit.a, tolerance=_REPLICATION_TOLERANCE,
         note="same tolerance as the replication's constants",
     )
-    a3 = _table2_approach3()
+    a3 = table2_row("approach3")
     yield Check(
         id="approach3.table2.a",
         quantity=f"Approach 3 exponent a = beta/(alpha+beta), {where}",

@@ -1,35 +1,30 @@
-"""Tables and figures for the chapter *Approach 3: the parametric fit*.
+"""Diagnostics of parametric laws on runs: residuals, fit quality, allocations, interval widths, iso-loss grids.
 
-Small reporting helpers on top of :mod:`chinchilla_lib.fitting`: the refit on
-the points of the paper's Figure 4 (cached, so the chapter and the scorecard
-share one fit), log-loss residuals and the Eq. (11) objective of any named law,
-how the bootstrap interval narrows as the number of runs grows, and an
-iso-loss contour plot in the manner of the paper's Figure 4 (left).
+Any law (:class:`~chinchilla_lib.laws.ParametricLaw`: a printed one, or the
+``law`` of an :class:`~chinchilla_lib.parametric.fit.Approach3Fit`) can be
+judged on any runs with columns ``n_params``, ``n_tokens``, ``loss``.
 
 References
 ----------
 Hoffmann et al. 2022, Section 3.3, Figure 4, Table 2, App. D.2 Eq. (10)-(11);
 Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt", arXiv 2404.10102.
-Used by the chapter *Approach 3: the parametric fit* and by :mod:`chinchilla_lib.checks_approach3`.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._validate import positive_scalar
-from .datasets import load_hoffmann_fig4
-from .fitting import DEFAULT_DELTA, Approach3Fit, bootstrap_approach3, fit_approach3, huber_objective
-from .laws import ParametricLaw
+from .._validate import positive_scalar
+from ..laws import ParametricLaw
+from .bootstrap import bootstrap_approach3
+from .fit import Approach3Fit, fit_approach3
+from .objective import DEFAULT_DELTA, huber_objective
 
 __all__ = [
-    "refit_figure4",
-    "law_vector",
     "log_residuals",
     "residuals_frame",
     "fit_quality_table",
@@ -38,57 +33,9 @@ __all__ = [
     "runs_for_width",
     "interval_width_by_runs",
     "isoloss_grid",
-    "plot_isoloss",
-    "plot_residuals",
 ]
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
-
-
-def refit_figure4(exclude_highest_loss: int = 5) -> Approach3Fit:
-    """Approach 3 fit on the Figure 4 points, computed once per process.
-
-    Parameters
-    ----------
-    exclude_highest_loss : int, default 5
-        Highest-loss points to drop before fitting, as
-        :func:`~chinchilla_lib.datasets.load_hoffmann_fig4`; the replication
-        drops 5 (240 points remain), 0 keeps all 245.
-
-    Returns
-    -------
-    Approach3Fit
-        :func:`~chinchilla_lib.fitting.fit_approach3` on those points with the
-        paper's settings (delta 1e-3, the 4,500-start grid).  The same object is
-        returned on every call with the same argument: do not modify it.
-
-    References
-    ----------
-    Hoffmann et al. 2022, Section 3.3, App. D.2; Besiroglu et al. 2024.
-    Chapter *Approach 3: the parametric fit*.
-    """
-    if isinstance(exclude_highest_loss, bool) or not isinstance(exclude_highest_loss, (int, np.integer)):
-        raise ValueError(f"exclude_highest_loss must be a whole number >= 0, got {exclude_highest_loss!r}")
-    return _refit_cached(int(exclude_highest_loss))
-
-
-@lru_cache(maxsize=4)
-def _refit_cached(exclude_highest_loss: int) -> Approach3Fit:
-    runs = load_hoffmann_fig4(exclude_highest_loss=exclude_highest_loss)
-    return fit_approach3(*(runs[c].to_numpy() for c in _RUN_COLUMNS))
-
-
-def law_vector(law: ParametricLaw) -> np.ndarray:
-    """The optimisation vector ``(log A, log B, log E, alpha, beta)`` of a law.
-
-    The order of :data:`chinchilla_lib.fitting.PARAMETER_ORDER`, so the result
-    can be passed to :func:`~chinchilla_lib.fitting.huber_objective`.
-
-    References
-    ----------
-    Hoffmann et al. 2022, App. D.2 Eq. (11).
-    """
-    return np.array([math.log(law.A), math.log(law.B), math.log(law.E), law.alpha, law.beta])
 
 
 def _runs(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -164,7 +111,7 @@ def fit_quality_table(laws: Mapping[str, ParametricLaw], runs: pd.DataFrame,
     rows = []
     for name, law in laws.items():
         r = log_residuals(law, runs)
-        rows.append({"law": name, "objective": huber_objective(law_vector(law), log_n, log_d, log_l, delta)[0],
+        rows.append({"law": name, "objective": huber_objective(law.vector, log_n, log_d, log_l, delta)[0],
                      "mean_abs_residual": float(np.mean(np.abs(r))), "median_residual": float(np.median(r)),
                      "beyond_delta": float(np.mean(np.abs(r) > delta))})
     return pd.DataFrame(rows)
@@ -283,90 +230,3 @@ def isoloss_grid(law: ParametricLaw, flops_range: tuple[float, float] = (1e18, 1
     cc, nn = np.meshgrid(c, n)
     loss = law.loss(nn.ravel(), (cc / (6.0 * nn)).ravel())  # the law takes 1-D arrays
     return cc, nn, np.reshape(loss, cc.shape)
-
-
-def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence[float],
-                 flops_range: tuple[float, float] = (1e18, 1e26), n_range: tuple[float, float] = (1e7, 1e13),
-                 frontier_color: str = "#029e73", frontier_label: str = "efficient frontier",
-                 cmap: str = "viridis_r"):
-    """Iso-loss contours, the runs coloured by loss and the efficient frontier (Figure 4, left).
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    law : ParametricLaw
-        Law whose contours and frontier are drawn.
-    runs : DataFrame
-        Columns ``flops``, ``n_params``, ``loss``.
-    levels : sequence of float
-        Loss values of the contours; also the colour scale of the runs.
-    flops_range, n_range : (low, high)
-        Axis limits in FLOPs and parameters.
-    frontier_color, frontier_label :
-        Style of the frontier line N_opt(C).
-    cmap : str
-        Colour map shared by contours and runs.
-
-    Returns
-    -------
-    matplotlib.collections.PathCollection
-        The scatter of the runs, for a colour bar.
-
-    References
-    ----------
-    Hoffmann et al. 2022, Figure 4 (left).
-    """
-    from matplotlib.colors import Normalize
-
-    norm = Normalize(vmin=min(levels), vmax=max(levels))
-    cc, nn, loss = isoloss_grid(law, flops_range, n_range)
-    contours = ax.contour(cc, nn, loss, levels=levels, cmap=cmap, norm=norm, linewidths=0.9, alpha=0.8)
-    ax.clabel(contours, contours.levels[::2], fmt="%.2f", fontsize=7, inline=True, colors="0.25")
-    dots = ax.scatter(runs["flops"], runs["n_params"], c=runs["loss"], cmap=cmap, norm=norm, s=14,
-                      edgecolor="0.2", linewidth=0.3, zorder=3)
-    c = np.logspace(math.log10(flops_range[0]), math.log10(flops_range[1]), 100)
-    ax.plot(c, law.optimal_allocation(c)[0], color=frontier_color, lw=2.2, zorder=4, label=frontier_label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(*flops_range)
-    ax.set_ylim(*n_range)
-    ax.set_xlabel("training FLOPs C")
-    ax.set_ylabel("parameters N")
-    return dots
-
-
-def plot_residuals(axes, residuals: pd.DataFrame, colors: Mapping[str, str], *, x: str = "n_tokens",
-                   bins: int = 40) -> None:
-    """Residuals in percent against ``x`` (first axes) and their histograms (second axes).
-
-    Parameters
-    ----------
-    axes : pair of matplotlib Axes
-    residuals : DataFrame
-        As :func:`residuals_frame`.
-    colors : mapping law name -> colour
-        Laws to draw, in this order.
-    x : str
-        Column for the horizontal axis of the scatter (log scale).
-    bins : int
-        Histogram bins, shared by every law.
-
-    References
-    ----------
-    Hoffmann et al. 2022, App. D.2; Besiroglu et al. 2024, Figure 3.
-    """
-    scatter_ax, hist_ax = axes
-    shown = residuals[residuals["law"].isin(list(colors))]
-    edges = np.histogram_bin_edges(100 * shown["residual"], bins=bins)
-    for name, color in colors.items():
-        part = shown[shown["law"] == name]
-        scatter_ax.scatter(part[x], 100 * part["residual"], s=9, alpha=0.7, color=color, label=name)
-        hist_ax.hist(100 * part["residual"], bins=edges, histtype="step", lw=1.6, color=color, label=name)
-        hist_ax.axvline(100 * part["residual"].median(), color=color, ls=":", lw=1.2)
-    scatter_ax.axhline(0.0, color="0.3", lw=0.8)
-    scatter_ax.set_xscale("log")
-    scatter_ax.set_xlabel({"n_tokens": "training tokens D", "n_params": "parameters N"}.get(x, x))
-    scatter_ax.set_ylabel("log-loss residual (%)")
-    hist_ax.axvline(0.0, color="0.3", lw=0.8)
-    hist_ax.set_xlabel("log-loss residual (%)")
-    hist_ax.set_ylabel("runs")

@@ -1,4 +1,4 @@
-"""Scorecard checks of the chapter *The Kaplan comparison* (ids ``kaplan.*``).
+"""Scorecard rows of the chapter *The Kaplan comparison* (ids ``kaplan.*``).
 
 Kaplan et al.'s compute-efficient exponent as Hoffmann et al. quote it, what Kaplan's
 own theory predicts for it, the two model sizes of the App. D.4 head-to-head, and Pearce &
@@ -7,22 +7,21 @@ Song's local exponents.  Every check is cheap (closed forms and one small grid).
 
 from __future__ import annotations
 
-from .datasets import load_table, paper_value
-from .kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
-from .kaplan_report import pearce_song_exponent
-from .powerlaw import fit_log_log_line
-from .scorecard import Check, register
+from ..datasets import load_table, paper_value, table2_row
+from ..kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
+from ..powerlaw import fit_log_log_line
+from ..studies.pearce_song import pearce_song_exponent
+from .model import Check
 
-__all__ = ["kaplan_comparison"]
+__all__ = ["checks"]
 
 _PS_SOURCE = "Pearce & Song 2024 (arXiv 2406.12907)"
 
 
-@register
-def kaplan_comparison():
-    """Chapter *The Kaplan comparison*: the 0.73 exponent, D.4, the local exponents."""
+def checks():
+    """The 0.73 exponent, D.4, the local exponents."""
     k = kaplan_constants()
-    quoted = load_table("table2_exponents").query("table == 'Table 2' and method == 'kaplan'").iloc[0]
+    quoted = table2_row("kaplan")
     yield Check(
         id="kaplan.a", quantity="Kaplan's compute-efficient exponent p_N in N_opt ∝ C_min^p_N (Kaplan Table 6)",
         reference=float(quoted["a"]), source="Hoffmann et al. 2022, Table 2",

@@ -11,7 +11,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from chinchilla_lib import fitting
+from chinchilla_lib import parametric
+from chinchilla_lib.parametric import bootstrap as pboot
+from chinchilla_lib.parametric import fit as pfit
+from chinchilla_lib.parametric import objective as pobj
+from chinchilla_lib.parametric import optimise as popt
 from chinchilla_lib.datasets import load_hoffmann_fig4
 from chinchilla_lib.laws import ParametricLaw, get_law
 
@@ -19,8 +23,8 @@ from chinchilla_lib.laws import ParametricLaw, get_law
 REPLICATION = {"E": 1.817, "alpha": 0.347, "beta": 0.367}
 
 #: A grid small enough for the per-start baseline to run in well under a second.
-SMALL_GRID = fitting.make_grid(alpha=(0, 0.5, 1), beta=(0, 0.5, 1), e=(-1, 0, 1), a=(0, 10, 20), b=(0, 10, 20))
-SYNTHETIC_GRID = fitting.make_grid(alpha=(0, 0.5, 1), beta=(0, 0.5, 1), e=(-1, 0, 1), a=(0, 5, 10, 15),
+SMALL_GRID = parametric.make_grid(alpha=(0, 0.5, 1), beta=(0, 0.5, 1), e=(-1, 0, 1), a=(0, 10, 20), b=(0, 10, 20))
+SYNTHETIC_GRID = parametric.make_grid(alpha=(0, 0.5, 1), beta=(0, 0.5, 1), e=(-1, 0, 1), a=(0, 5, 10, 15),
                                    b=(0, 5, 10, 15))
 
 
@@ -33,8 +37,8 @@ def runs240():
 @pytest.fixture(scope="module")
 def fit240(runs240):
     with warnings.catch_warnings():
-        warnings.simplefilter("error", fitting.FitWarning)  # the headline fit must be clean
-        return fitting.fit_approach3(*runs240)
+        warnings.simplefilter("error", parametric.FitWarning)  # the headline fit must be clean
+        return parametric.fit_approach3(*runs240)
 
 
 def _logs(runs):
@@ -58,14 +62,14 @@ params_strategy = st.tuples(
 @settings(max_examples=50, deadline=None)
 @given(r=st.lists(st.floats(-1.0, 1.0), min_size=1, max_size=20), delta=st.floats(1e-4, 0.5))
 def test_huber_matches_scipy(r, delta):
-    np.testing.assert_allclose(fitting.huber(r, delta), scipy.special.huber(delta, np.array(r)),
+    np.testing.assert_allclose(parametric.huber(r, delta), scipy.special.huber(delta, np.array(r)),
                                rtol=1e-12, atol=1e-15)
 
 
 @settings(max_examples=20, deadline=None)
 @given(params=params_strategy, delta=st.sampled_from([1e-3, 1e-2, 0.1]))
 def test_objective_is_the_sum_of_huber_losses_of_log_residuals(runs240, params, delta):
-    value, _ = fitting.huber_objective(params, *_logs(runs240), delta)
+    value, _ = parametric.huber_objective(params, *_logs(runs240), delta)
     assert value == pytest.approx(_independent_objective(params, *runs240, delta=delta), rel=1e-10)
 
 
@@ -74,15 +78,15 @@ def test_objective_is_the_sum_of_huber_losses_of_log_residuals(runs240, params, 
 def test_gradient_matches_central_differences(runs240, params, weighted):
     logs = _logs(runs240)
     weights = np.random.default_rng(0).integers(0, 3, len(logs[0])).astype(float) if weighted else None
-    _, grad = fitting.huber_objective(params, *logs, 1e-3, weights)
+    _, grad = parametric.huber_objective(params, *logs, 1e-3, weights)
     step = 1e-6
     numeric = []
     for k in range(5):
         hi, lo = np.array(params, float), np.array(params, float)
         hi[k] += step
         lo[k] -= step
-        numeric.append((fitting.huber_objective(hi, *logs, 1e-3, weights)[0]
-                        - fitting.huber_objective(lo, *logs, 1e-3, weights)[0]) / (2 * step))
+        numeric.append((parametric.huber_objective(hi, *logs, 1e-3, weights)[0]
+                        - parametric.huber_objective(lo, *logs, 1e-3, weights)[0]) / (2 * step))
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)
 
 
@@ -90,8 +94,8 @@ def test_weights_count_repeated_runs(runs240):
     rng = np.random.default_rng(1)
     counts = rng.multinomial(len(runs240[0]), np.full(len(runs240[0]), 1 / len(runs240[0])))
     params = [6.0, 7.5, 0.6, 0.35, 0.37]
-    weighted = fitting.huber_objective(params, *_logs(runs240), 1e-3, counts.astype(float))
-    repeated = fitting.huber_objective(params, *(np.repeat(v, counts) for v in _logs(runs240)), 1e-3)
+    weighted = parametric.huber_objective(params, *_logs(runs240), 1e-3, counts.astype(float))
+    repeated = parametric.huber_objective(params, *(np.repeat(v, counts) for v in _logs(runs240)), 1e-3)
     assert weighted[0] == pytest.approx(repeated[0], rel=1e-12)
     np.testing.assert_allclose(weighted[1], repeated[1], rtol=1e-10)
 
@@ -99,18 +103,18 @@ def test_weights_count_repeated_runs(runs240):
 def test_batched_objective_matches_the_single_one(runs240):
     logs = _logs(runs240)
     rng = np.random.default_rng(2)
-    rows = np.vstack([fitting.paper_grid()[::97], rng.uniform([0, 0, -1, 0, 0], [25, 25, 1, 2, 2], (20, 5))])
+    rows = np.vstack([parametric.paper_grid()[::97], rng.uniform([0, 0, -1, 0, 0], [25, 25, 1, 2, 2], (20, 5))])
     weights = rng.integers(0, 3, (len(rows), len(logs[0]))).astype(float)
-    values, grads = fitting._Batch(*logs, 1e-3, weights=weights)(rows)
+    values, grads = pobj.Batch(*logs, 1e-3, weights=weights)(rows)
     for k, p in enumerate(rows):
-        value, grad = fitting.huber_objective(p, *logs, 1e-3, weights[k])
+        value, grad = parametric.huber_objective(p, *logs, 1e-3, weights[k])
         assert values[k] * 1e-3 == pytest.approx(value, rel=1e-9)
         np.testing.assert_allclose(grads[k] * 1e-3, grad, rtol=1e-7, atol=1e-12)
 
 
 def test_batched_values_alone_match_values_with_gradients(runs240):
-    batch = fitting._Batch(*_logs(runs240), 1e-3, dtype=np.float32)
-    grid = fitting.paper_grid()
+    batch = pobj.Batch(*_logs(runs240), 1e-3, dtype=np.float32)
+    grid = parametric.paper_grid()
     np.testing.assert_array_equal(batch.values(grid), batch(grid)[0])
 
 
@@ -119,7 +123,7 @@ def test_batched_values_alone_match_values_with_gradients(runs240):
 def test_batched_hessian_matches_central_differences(runs240, params, weighted):
     logs = _logs(runs240)
     weights = np.random.default_rng(4).integers(0, 3, (1, len(logs[0]))).astype(float) if weighted else None
-    batch = fitting._Batch(*logs, 1e-3, weights=weights)
+    batch = pobj.Batch(*logs, 1e-3, weights=weights)
     x = np.array([params], float)
     value, grad, hess = batch.second_order(x)
     value1, grad1 = batch(x)
@@ -134,16 +138,16 @@ def test_batched_hessian_matches_central_differences(runs240, params, weighted):
         numeric[:, k] = (batch(hi)[1][0] - batch(lo)[1][0]) / (2 * step)
     np.testing.assert_allclose(hess[0], hess[0].T, rtol=1e-12, atol=0)
     # a residual crossing +-delta within the step makes the differences jump: skip such points
-    r = fitting._Batch(*logs, 1e-3)._terms(x)[-1]
+    r = pobj.Batch(*logs, 1e-3)._terms(x)[-1]
     assume(np.abs(np.abs(r) - 1e-3).min() > 100 * step * np.abs(logs[0]).max())
     np.testing.assert_allclose(hess[0], numeric, rtol=1e-4, atol=1e-4 * np.abs(hess[0]).max())
 
 
 def test_screen_evaluates_every_start_and_descends_the_lowest(runs240):
-    data = fitting._data(*runs240)
-    grid = fitting.paper_grid()
-    screen = fitting._screen(data, grid, 1e-3, 10, 300)
-    start_values = fitting._Batch(data.log_n, data.log_d, data.log_l, 1e-3, dtype=np.float32).values(grid)
+    data = pfit._data(*runs240)
+    grid = parametric.paper_grid()
+    screen = pfit._screen(data, grid, 1e-3, 10, 300)
+    start_values = pobj.Batch(data.log_n, data.log_d, data.log_l, 1e-3, dtype=np.float32).values(grid)
     descended = screen.status != 4
     assert len(screen.f) == 4500 and descended.sum() == 300
     assert start_values[descended].max() <= start_values[~descended].min()  # the 300 lowest starts
@@ -154,23 +158,23 @@ def test_screen_evaluates_every_start_and_descends_the_lowest(runs240):
 
 
 def test_batched_newton_converges_from_around_the_optimum(runs240, fit240):
-    data = fitting._data(*runs240)
-    batch = fitting._Batch(data.log_n, data.log_d, data.log_l, 1e-3)
+    data = pfit._data(*runs240)
+    batch = pobj.Batch(data.log_n, data.log_d, data.log_l, 1e-3)
     x0 = fit240.params + np.random.default_rng(5).normal(0, [0.5, 0.5, 0.05, 0.02, 0.02], (6, 5))
-    res = fitting._batched_newton(batch, x0, max_iter=300, gtol=1e-7)
+    res = popt.batched_newton(batch.second_order, x0, max_iter=300, gtol=1e-7)
     assert np.all(res.status == 0) and np.abs(res.g).max() < 1e-7
     np.testing.assert_allclose(res.f * 1e-3, fit240.objective, rtol=1e-10)
     np.testing.assert_allclose(res.x, np.tile(fit240.params, (6, 1)), atol=1e-5)
 
 
 def test_descending_every_start_finds_the_same_optimum(runs240, fit240):
-    full = fitting.fit_approach3(*runs240, n_descents=4500, screen_iterations=20)
+    full = parametric.fit_approach3(*runs240, n_descents=4500, screen_iterations=20)
     assert full.objective == pytest.approx(fit240.objective, rel=1e-10)
     np.testing.assert_allclose(full.params, fit240.params, atol=1e-5)
 
 
 def test_paper_grid_has_the_4500_starts_of_appendix_d2():
-    grid = fitting.paper_grid()
+    grid = parametric.paper_grid()
     assert grid.shape == (4500, 5)
     assert len(np.unique(grid, axis=0)) == 4500
     expected = [np.arange(0, 30, 5), np.arange(0, 30, 5), np.arange(-1, 1.5, 0.5), np.arange(0, 2.5, 0.5),
@@ -192,16 +196,16 @@ def test_refit_on_240_points_matches_the_replication(fit240):
 
 def test_fit_is_a_minimum_better_than_the_papers_constants(fit240, runs240):
     logs = _logs(runs240)
-    value, grad = fitting.huber_objective(fit240.params, *logs)
+    value, grad = parametric.huber_objective(fit240.params, *logs)
     assert value == pytest.approx(fit240.objective, rel=1e-12)
     assert np.abs(grad).max() / 1e-3 < 1e-4
     for name in ("paper", "paper-full"):
         law = get_law(name)
-        theirs = fitting.huber_objective([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta], *logs)
+        theirs = parametric.huber_objective([np.log(law.A), np.log(law.B), np.log(law.E), law.alpha, law.beta], *logs)
         assert fit240.objective < theirs[0]
     rng = np.random.default_rng(3)
     for _ in range(20):  # no nearby point is lower
-        assert fitting.huber_objective(fit240.params + rng.normal(0, 1e-3, 5), *logs)[0] >= fit240.objective
+        assert parametric.huber_objective(fit240.params + rng.normal(0, 1e-3, 5), *logs)[0] >= fit240.objective
 
 
 def test_law_carries_the_fitted_constants(fit240):
@@ -213,9 +217,9 @@ def test_law_carries_the_fitted_constants(fit240):
 
 def test_vectorised_fit_agrees_with_the_per_start_baseline(runs240):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fitting.FitWarning)  # log E = 0.597 is nearest this grid's e = 1
-        ours = fitting.fit_approach3(*runs240, grid=SMALL_GRID)
-        base = fitting.fit_approach3_per_start(*runs240, grid=SMALL_GRID)
+        warnings.simplefilter("ignore", parametric.FitWarning)  # log E = 0.597 is nearest this grid's e = 1
+        ours = parametric.fit_approach3(*runs240, grid=SMALL_GRID)
+        base = parametric.fit_approach3_per_start(*runs240, grid=SMALL_GRID)
     assert ours.objective <= base.objective * (1 + 1e-9)
     assert ours.objective == pytest.approx(base.objective, rel=1e-6)
     assert np.all(np.abs(ours.params - base.params) <= [0.02, 0.02, 2e-3, 2e-3, 2e-3])
@@ -233,9 +237,9 @@ def test_recovers_noisy_synthetic_laws(E, alpha, beta, a_term, b_term, seed):
     clean = E + np.exp(log_a) / n**alpha + np.exp(log_b) / d**beta
     loss = clean * np.exp(np.random.default_rng(seed).normal(0, 0.003, n.size))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", fitting.FitWarning)
-        fit = fitting.fit_approach3(n, d, loss, grid=SYNTHETIC_GRID)
-    truth = fitting.huber_objective([log_a, log_b, np.log(E), alpha, beta], np.log(n), np.log(d), np.log(loss))[0]
+        warnings.simplefilter("ignore", parametric.FitWarning)
+        fit = parametric.fit_approach3(n, d, loss, grid=SYNTHETIC_GRID)
+    truth = parametric.huber_objective([log_a, log_b, np.log(E), alpha, beta], np.log(n), np.log(d), np.log(loss))[0]
     assert fit.objective <= truth * (1 + 1e-9)
     assert abs(fit.alpha - alpha) < 0.04 and abs(fit.beta - beta) < 0.04 and abs(fit.E - E) < 0.08
     assert np.max(np.abs(fit.law.loss(n, d) / clean - 1)) < 0.015
@@ -244,26 +248,26 @@ def test_recovers_noisy_synthetic_laws(E, alpha, beta, a_term, b_term, seed):
 # --------------------------------------------------------------------------- warnings
 
 def test_optimum_outside_the_grid_warns(runs240):
-    grid = fitting.make_grid(alpha=(0.6, 0.8, 1.0))
-    with pytest.warns(fitting.FitWarning, match="alpha = 0.34.* outside the start grid"):
-        fit = fitting.fit_approach3(*runs240, grid=grid[::3])
+    grid = parametric.make_grid(alpha=(0.6, 0.8, 1.0))
+    with pytest.warns(parametric.FitWarning, match="alpha = 0.34.* outside the start grid"):
+        fit = parametric.fit_approach3(*runs240, grid=grid[::3])
     assert any("outside" in w for w in fit.warnings)
 
 
 def test_optimum_on_the_grid_edge_warns(runs240):
-    grid = fitting.make_grid(beta=(0.3, 1.0, 2.0))
-    with pytest.warns(fitting.FitWarning, match="beta = 0.36.* edge of the start grid"):
-        fit = fitting.fit_approach3(*runs240, grid=grid[::3])
+    grid = parametric.make_grid(beta=(0.3, 1.0, 2.0))
+    with pytest.warns(parametric.FitWarning, match="beta = 0.36.* edge of the start grid"):
+        fit = parametric.fit_approach3(*runs240, grid=grid[::3])
     assert any("edge" in w for w in fit.warnings) and abs(fit.beta - 0.367) < 0.005
 
 
 def test_early_stop_is_reported(runs240, monkeypatch):
-    monkeypatch.setattr(fitting, "_POLISH_OPTIONS", {"maxiter": 1})
-    monkeypatch.setattr(fitting, "_refine", lambda data, delta, x0: fitting._batched_bfgs(
-        fitting._Batch(data.log_n, data.log_d, data.log_l, delta), x0, max_iter=1))
+    monkeypatch.setattr(pfit, "_POLISH_OPTIONS", {"maxiter": 1})
+    monkeypatch.setattr(pfit, "_refine", lambda data, delta, x0: popt.batched_bfgs(
+        pobj.Batch(data.log_n, data.log_d, data.log_l, delta), x0, max_iter=1))
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", fitting.FitWarning)
-        fit = fitting.fit_approach3(*runs240, grid=SMALL_GRID, screen_iterations=2)
+        warnings.simplefilter("always", parametric.FitWarning)
+        fit = parametric.fit_approach3(*runs240, grid=SMALL_GRID, screen_iterations=2)
     assert any("stopped before converging" in str(w.message) for w in caught)
     assert not fit.converged and fit.warnings
 
@@ -271,9 +275,9 @@ def test_early_stop_is_reported(runs240, monkeypatch):
 # --------------------------------------------------------------------------- bootstrap
 
 def test_bootstrap_is_deterministic_with_a_seed(runs240, fit240):
-    one = fitting.bootstrap_approach3(*runs240, n_resamples=150, seed=7, fit=fit240)
-    two = fitting.bootstrap_approach3(*runs240, n_resamples=150, seed=7, fit=fit240)
-    other = fitting.bootstrap_approach3(*runs240, n_resamples=150, seed=8, fit=fit240)
+    one = parametric.bootstrap_approach3(*runs240, n_resamples=150, seed=7, fit=fit240)
+    two = parametric.bootstrap_approach3(*runs240, n_resamples=150, seed=7, fit=fit240)
+    other = parametric.bootstrap_approach3(*runs240, n_resamples=150, seed=8, fit=fit240)
     assert one.samples.equals(two.samples) and one.intervals.equals(two.intervals)
     assert not np.allclose(one.samples["alpha"], other.samples["alpha"])
     assert one.n_unconverged == 0 and one.samples["converged"].all()
@@ -281,13 +285,13 @@ def test_bootstrap_is_deterministic_with_a_seed(runs240, fit240):
 
 
 def test_bootstrap_resamples_are_refits_of_resampled_runs(runs240, fit240):
-    boot = fitting.bootstrap_approach3(*runs240, n_resamples=40, seed=11, fit=fit240)
-    counts = fitting._resample_weights(240, 40, 11)
+    boot = parametric.bootstrap_approach3(*runs240, n_resamples=40, seed=11, fit=fit240)
+    counts = pboot._resample_weights(240, 40, 11)
     for k in (0, 13, 39):
         logs = tuple(np.repeat(v, counts[k].astype(int)) for v in _logs(runs240))
 
         def scaled(p):
-            value, grad = fitting.huber_objective(p, *logs)
+            value, grad = parametric.huber_objective(p, *logs)
             return value / 1e-3, grad / 1e-3
 
         ref = minimize(scaled, fit240.params, jac=True, method="L-BFGS-B",
@@ -298,7 +302,7 @@ def test_bootstrap_resamples_are_refits_of_resampled_runs(runs240, fit240):
 
 
 def test_bootstrap_intervals_at_gophers_budget(runs240, fit240):
-    boot = fitting.bootstrap_approach3(*runs240, n_resamples=300, seed=0, fit=fit240, flops=5.76e23)
+    boot = parametric.bootstrap_approach3(*runs240, n_resamples=300, seed=0, fit=fit240, flops=5.76e23)
     table = boot.intervals
     assert list(table.columns) == ["estimate", "p2.5", "p10", "p50", "p90", "p97.5"]
     assert set(table.index) == {"E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "tokens_per_param"}
@@ -316,7 +320,7 @@ def test_bootstrap_intervals_at_gophers_budget(runs240, fit240):
 @given(params=params_strategy, flops=st.floats(1e18, 1e26))
 def test_frontier_at_matches_the_closed_form_of_the_law(params, flops):
     law = ParametricLaw(np.exp(params[2]), np.exp(params[0]), np.exp(params[1]), params[3], params[4])
-    n_opt, d_opt = fitting.frontier_at(params, flops)
+    n_opt, d_opt = parametric.frontier_at(params, flops)
     assert n_opt[0] == pytest.approx(law.optimal_allocation(flops)[0], rel=1e-9)
     assert d_opt[0] == pytest.approx(law.optimal_allocation(flops)[1], rel=1e-9)
 
@@ -340,8 +344,8 @@ def _with(index, value):
     ((GOOD[0], GOOD[1][:7], GOOD[2]), "same length.*n_tokens has 7"),
     ((GOOD[0][:5], GOOD[1][:5], GOOD[2][:5]), "at least 6"),
 ])
-@pytest.mark.parametrize("fn", [fitting.fit_approach3, fitting.fit_approach3_per_start,
-                                fitting.bootstrap_approach3])
+@pytest.mark.parametrize("fn", [parametric.fit_approach3, parametric.fit_approach3_per_start,
+                                parametric.bootstrap_approach3])
 def test_bad_runs_raise_a_clear_error(fn, args, match):
     with pytest.raises(ValueError, match=match):
         fn(*args)
@@ -357,17 +361,15 @@ def test_bad_runs_raise_a_clear_error(fn, args, match):
 ])
 def test_bad_options_raise_a_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        fitting.fit_approach3(*GOOD, **kwargs)
+        parametric.fit_approach3(*GOOD, **kwargs)
 
 
 @pytest.mark.parametrize("kwargs, match", [({"n_resamples": 0}, "n_resamples"), ({"flops": -1.0}, "flops")])
 def test_bad_bootstrap_options_raise_a_clear_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        fitting.bootstrap_approach3(*GOOD, **kwargs)
+        parametric.bootstrap_approach3(*GOOD, **kwargs)
 
 
 def test_diverged_fit_gives_a_clear_error():
-    from chinchilla_lib import fitting
-
     with pytest.raises(ValueError, match="diverged"):
-        fitting._make_fit(np.array([1.0, 1.0, 800.0, 0.3, 0.3]), 1.0, None, 1e-3, [], False, "", 0.0, (), [], "x")
+        pfit._make_fit(np.array([1.0, 1.0, 800.0, 0.3, 0.3]), 1.0, None, 1e-3, [], False, "", 0.0, (), [], "x")

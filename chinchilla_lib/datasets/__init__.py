@@ -1,0 +1,31 @@
+"""Every data set the book uses, as tidy :class:`pandas.DataFrame` objects: I/O only.
+
+One module per source:
+
+* :mod:`.paper_tables` -- numbers printed in the papers (``data/*.csv``),
+  validated by :func:`load_table`; :func:`paper_value`, :func:`table2_row`;
+* :mod:`.external` -- the pinned upstream files (registry in ``pins/``),
+  downloaded with pooch and checked by SHA-256 before they are parsed;
+  ``CHINCHILLA_LIB_DATA`` names a local mirror;
+* :mod:`.figure4` -- the points of Hoffmann et al.'s Figure 4;
+* :mod:`.porian` -- Porian et al.'s IsoFLOP runs and the names of their configurations;
+* :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens.
+
+Units are in the column names or stated in each loader: ``n_params`` and
+``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
+"""
+
+from .external import (ENV_VAR, EXTERNAL_FILES, EXTERNAL_SETS, REGISTRY_FILE, SETS_FILE, ExternalSet, cache_dir,
+                       fetch_external)
+from .figure4 import REPLICATION_EXCLUDED, load_hoffmann_fig4
+from .llama import load_llama_curves
+from .paper_tables import DATA_DIR, SCHEMAS, DataFileError, load_table, paper_value, table2_row, table_names
+from .porian import (PORIAN_DATASETS, PORIAN_FIELDS, PORIAN_STEPS, load_porian, porian_configurations, porian_step,
+                     porian_summaries)
+
+__all__ = [
+    "DataFileError", "DATA_DIR", "ENV_VAR", "EXTERNAL_FILES", "EXTERNAL_SETS", "ExternalSet", "REGISTRY_FILE",
+    "SETS_FILE", "SCHEMAS", "table_names", "load_table", "paper_value", "table2_row", "cache_dir",
+    "fetch_external", "REPLICATION_EXCLUDED", "load_hoffmann_fig4", "PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS",
+    "porian_step", "load_porian", "porian_configurations", "porian_summaries", "load_llama_curves",
+]

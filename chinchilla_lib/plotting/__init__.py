@@ -1,0 +1,18 @@
+"""Figures: one style for the whole book (:mod:`.style`) and plot helpers keyed by method.
+
+* :mod:`.style` -- :data:`COLORS` (one colour per approach and source), :func:`use_style`,
+  :func:`loglog_axes`, :func:`mark_model`;
+* :mod:`.isoflop` -- :func:`plot_profiles`: IsoFLOP profiles with their fitted curves;
+* :mod:`.envelope` -- :func:`plot_staircase`: the envelope's argmin model against FLOPs;
+* :mod:`.parametric` -- :func:`plot_isoloss`, :func:`plot_residuals`: a law on runs.
+
+Every helper draws any user's runs, not only the paper's.
+"""
+
+from .envelope import plot_staircase
+from .isoflop import plot_profiles
+from .parametric import plot_isoloss, plot_residuals
+from .style import COLORS, loglog_axes, mark_model, use_style
+
+__all__ = ["COLORS", "use_style", "loglog_axes", "mark_model", "plot_profiles", "plot_staircase", "plot_isoloss",
+           "plot_residuals"]

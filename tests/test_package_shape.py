@@ -1,0 +1,148 @@
+"""The package's shape: no import circles, dependencies one way, every checks module listed, a public face."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "chinchilla_lib"
+
+#: Layers from the bottom up; a module may import only from its own layer or lower ones.
+LAYERS = [
+    {"_validate", "robust"},
+    {"datasets"},
+    {"architecture", "flops", "laws", "powerlaw", "simulate"},
+    {"envelope", "isoflop", "parametric", "embeddings", "kaplan"},
+    {"studies", "plotting"},
+    {"checks"},
+    {"book", "cli", "__init__", "__main__"},
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules of the package that ``path`` imports (relative and absolute, at any depth of the file)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.startswith("chinchilla_lib"):
+                found.add(target)
+                for alias in node.names:  # "from . import x" imports the submodule x
+                    candidate = f"{target}.{alias.name}"
+                    if _path_of(candidate) is not None:
+                        found.add(candidate)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("chinchilla_lib")}
+    return {m for m in found if _path_of(m) is not None and m != name}
+
+
+def _path_of(module: str) -> Path | None:
+    parts = module.split(".")[1:]
+    if not parts:
+        return PACKAGE / "__init__.py"
+    rel = Path(*parts)
+    for candidate in (PACKAGE / rel.with_suffix(".py"), PACKAGE / rel / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _graph() -> dict[str, set[str]]:
+    return {_module_name(p): _imports(p) for p in PACKAGE.rglob("*.py")}
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1] if "." in module else "__init__"
+    for i, members in enumerate(LAYERS):
+        if top in members:
+            return i
+    raise AssertionError(f"module {module} is in no layer of LAYERS; add it")
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycles():
+    assert _cycle(_graph()) is None
+
+
+def test_dependencies_run_one_way():
+    # A package's __init__ re-exports its own submodules, so imports inside one top-level
+    # module or package are free; across them, only downwards.
+    wrong = [f"{m} imports {t}" for m, targets in _graph().items() for t in targets
+             if t.split(".")[:2] != m.split(".")[:2] and _layer(t) > _layer(m)]
+    assert not wrong
+
+
+def test_studies_do_not_draw():
+    drawing = [p.name for p in (PACKAGE / "studies").glob("*.py") if "matplotlib" in p.read_text()]
+    assert not drawing
+
+
+def test_every_checks_module_is_listed_in_book_order():
+    from chinchilla_lib import checks
+
+    modules = {p.stem for p in (PACKAGE / "checks").glob("*.py")} - {"__init__", "model"}
+    listed = [m.__name__.rsplit(".", 1)[1] for m in checks.CHAPTERS]
+    assert set(listed) == modules
+    import yaml
+
+    toc = yaml.safe_load((PACKAGE.parent / "_toc.yml").read_text())
+    book = [c["file"].rsplit("/", 1)[1] for part in toc["parts"] for c in part["chapters"]]
+    assert [book.index(m) for m in listed] == sorted(book.index(m) for m in listed)
+
+
+def test_only_checks_is_keyed_by_chapter():
+    chapters = {p.stem for p in (PACKAGE.parent / "chapters").glob("*.md")} | {"approaches12", "approach3_report"}
+    names = {p.stem for p in PACKAGE.rglob("*.py") if "checks" not in p.parts}
+    assert not {n for n in names if any(n == c or n.startswith(c + "_") for c in chapters)} - {"kaplan"}
+
+
+@pytest.mark.parametrize("name", ["plan", "get_law", "fit_approach1", "fit_approach2", "fit_approach3",
+                                  "bootstrap_approach3", "load_hoffmann_fig4", "load_porian", "load_llama_curves",
+                                  "load_table", "scorecard"])
+def test_public_face(name):
+    import chinchilla_lib as cl
+
+    assert callable(getattr(cl, name))
+    assert name in cl.__all__
