@@ -8,7 +8,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["glue_number", "glue_all", "table_style", "scorecard_frame", "scorecard_table"]
+__all__ = ["glue_number", "glue_all", "table_style", "scorecard_frame", "scorecard_table", "scorecard_counts"]
 
 _CELL = "padding: 2px 8px; white-space: nowrap; font-size: 0.88em"
 
@@ -71,13 +71,40 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard_table(prefix: str | None = None, *, columns=("id", "status", "paper", "ours", "difference",
-                                                           "tolerance")):
-    """The scorecard rows whose id starts with ``prefix`` (all when None), styled; rows that differ in red."""
+                                                           "tolerance"), wrap: bool = False):
+    """The scorecard rows whose id starts with ``prefix`` (all when None), styled; rows that differ in red.
+
+    ``columns`` picks the columns shown (any of :func:`scorecard_frame`'s, e.g. ``quantity``,
+    ``source``, ``note``); ``wrap`` lets long text wrap, as in :func:`table_style`.
+    """
     from .checks import scorecard
 
     shown = scorecard_frame(scorecard(prefix))[list(columns)]
-    styled = table_style(shown)
+    styled = table_style(shown, wrap=wrap)
     if "status" in columns:
         styled = styled.map(lambda s: "color: #b00020; font-weight: bold" if s == "differs" else "",
                             subset=["status"])
     return styled
+
+
+def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
+    """How many scorecard rows there are, and how many reproduce the printed value or differ from it.
+
+    Parameters
+    ----------
+    rows : DataFrame, optional
+        Scorecard rows with a ``status`` column (:func:`chinchilla_lib.checks.scorecard`,
+        all rows, when omitted).
+
+    Returns
+    -------
+    dict
+        ``n_checks``, ``n_reproduced`` (status ``reproduced``) and ``n_differs`` (status ``differs``).
+    """
+    if rows is None:
+        from .checks import scorecard
+
+        rows = scorecard()
+    counts = rows["status"].value_counts()
+    return {"n_checks": len(rows), "n_reproduced": int(counts.get("reproduced", 0)),
+            "n_differs": int(counts.get("differs", 0))}

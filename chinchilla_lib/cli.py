@@ -13,6 +13,7 @@ import sys
 from typing import Sequence
 
 from .architecture import TransformerShape, parameter_counts
+from .datasets import DataFileError
 from .flops import flops_per_token, to_pf_days
 from .laws import get_law, law_names, plan
 
@@ -257,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_UsageError, ValueError) as exc:
         print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except DataFileError as exc:  # a data set that cannot be had: one line, no traceback
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     if getattr(args, "json", False):
         print(json.dumps(result))
     else:

@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize_scalar
 
 from ._validate import like_inputs as _like
@@ -57,6 +58,9 @@ __all__ = [
     "ExponentFit",
     "fitted_exponent",
     "grid_frontier_exponent",
+    "table_a9_embedding_shares",
+    "local_exponent_limits",
+    "settled_nonembedding",
 ]
 
 _N_HINT = "non-embedding parameters as a raw count, e.g. 1.5e9"
@@ -445,3 +449,72 @@ def grid_frontier_exponent(law: ParametricLaw | str, gamma: float, n_nonembed, n
     losses = np.take_along_axis(reducible[None, :, :], nearest[:, :, None], axis=2)[:, :, 0]
     best = n[losses.argmin(axis=1)]
     return fit_log_log_line(c, best)[0]
+
+
+# ---------------------------------------------------------------------------
+# Where the embeddings matter
+# ---------------------------------------------------------------------------
+
+def table_a9_embedding_shares() -> pd.DataFrame:
+    """Embedding share of every model shape of Hoffmann et al.'s Table A9.
+
+    Counts from :func:`chinchilla_lib.architecture.parameter_counts` (token
+    embedding 32000 d_model, relative positions).
+
+    Returns
+    -------
+    DataFrame
+        One row per Table A9 model, in table order: ``non_embedding``, ``embedding``,
+        ``total`` and ``embedding_share`` = embedding / total.
+    """
+    table = load_table("tableA9_models")
+    counts = pd.DataFrame([parameter_counts(TransformerShape.from_row(r)) for r in table.itertuples()])
+    frame = counts[["non_embedding", "embedding", "total"]]
+    return frame.assign(embedding_share=frame["embedding"] / frame["total"])
+
+
+def local_exponent_limits(law: ParametricLaw | str = "paper") -> tuple[float, float]:
+    """The two limits of :func:`local_exponent`: β/(α/3+β) for N_\\E^(2/3) ≪ γ and β/(α+β) for N_\\E^(2/3) ≫ γ.
+
+    For small models N_T ≈ γ N_\\E^(1/3), so s = s3 = 1/3 in g = 1 - s3/β + (1+α) s/β,
+    and g = (α/3 + β)/β (Pearce & Song 2024); for large ones s = s3 = 1 and the
+    exponent is Chinchilla's own a = β/(α+β) (Hoffmann Eq. 4).
+
+    Returns
+    -------
+    (small, large) : tuple of float
+    """
+    lw = _law(law)
+    return lw.beta / (lw.alpha / 3 + lw.beta), lw.a
+
+
+def settled_nonembedding(n_grid, law: ParametricLaw | str, gamma: float, tolerance: float) -> float:
+    """The smallest grid size above which the local exponent stays within ``tolerance`` of its limit a.
+
+    Evaluates :func:`local_exponent` on ``n_grid`` (ascending) and returns the grid
+    point after the last one whose exponent differs from β/(α+β) by more than
+    ``tolerance``: where a straight-line fit of the frontier starts to measure
+    Chinchilla's exponent.
+
+    Parameters
+    ----------
+    n_grid : array
+        Ascending non-embedding sizes N*_\\E.
+    law, gamma
+        As in :func:`local_exponent`.
+    tolerance : float
+        Allowed |local exponent - a|.
+
+    Raises
+    ------
+    ValueError
+        When the exponent is already within tolerance at the first grid point or
+        still outside it at the last one.
+    """
+    lw = _law(law)
+    n = positive_array("n_grid", n_grid, hint=_N_HINT, min_size=2)
+    tol = positive_scalar("tolerance", tolerance, hint="an exponent difference, e.g. 0.02")
+    outside = np.flatnonzero(np.abs(np.asarray(local_exponent(n, lw, gamma)) - lw.a) > tol)
+    if outside.size == 0 or outside[-1] == n.size - 1:
+        raise ValueError("the local exponent does not settle inside n_grid; widen the grid")
+    return float(n[outside[-1] + 1])

@@ -39,6 +39,9 @@ from .robust import robust_scale
 __all__ = [
     "EnvelopeResult",
     "lower_envelope",
+    "envelope_argmin",
+    "curve_on_grid",
+    "fit_interior_envelope",
     "fit_envelope",
     "interior_range",
     "sliding_exponents",
@@ -97,8 +100,23 @@ def _grid(tidy: pd.DataFrame, n_grid: int, flops_range) -> np.ndarray:
     return np.geomspace(lo, hi, n_grid)
 
 
-def _on_grid(curve: pd.DataFrame, log_grid: np.ndarray, sigma_steps: float) -> np.ndarray:
-    """One curve's loss on the grid (NaN outside its FLOP range), optionally smoothed."""
+def curve_on_grid(curve: pd.DataFrame, log_grid: np.ndarray, sigma_steps: float) -> np.ndarray:
+    """One training curve's loss on a log-FLOP grid, optionally smoothed (Section 3.1).
+
+    Linear interpolation in ln C between the curve's points (duplicate FLOP
+    values averaged), NaN outside the curve's own FLOP range (never
+    extrapolated), then a Gaussian smoothing of ``sigma_steps`` grid steps
+    (none if 0) within that range.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        ``flops`` and ``loss`` of one run.
+    log_grid : array of float
+        Natural logarithms of the grid's FLOP values, increasing.
+    sigma_steps : float
+        Smoothing width in grid steps.
+    """
     means = curve.groupby("flops")["loss"].mean()  # sorted, duplicate FLOP values averaged
     log_c = np.log(means.index.to_numpy(float))
     out = np.full(log_grid.size, np.nan)
@@ -110,6 +128,35 @@ def _on_grid(curve: pd.DataFrame, log_grid: np.ndarray, sigma_steps: float) -> n
         values = gaussian_filter1d(values, sigma_steps, mode="nearest")
     out[inside] = values
     return out
+
+
+_on_grid = curve_on_grid
+
+
+def envelope_argmin(losses: np.ndarray, min_overlap: int = 2):
+    """The lower envelope of curves already on a common FLOP grid (Section 3.1, Figure 2 left).
+
+    At every grid value, the lowest loss over the curves defined there and the
+    curve that reaches it; grid values covered by fewer than ``min_overlap``
+    curves are dropped.
+
+    Parameters
+    ----------
+    losses : array of shape (n_curves, n_grid)
+        Each curve's loss on the grid, NaN where the curve is not defined.
+    min_overlap : int, default 2
+
+    Returns
+    -------
+    (keep, best, lowest, count)
+        Boolean mask of kept grid values; for each kept value the index of the
+        argmin curve and its loss; the number of curves defined at every grid value.
+    """
+    count = np.isfinite(losses).sum(axis=0)
+    keep = count >= min_overlap
+    kept = np.where(np.isfinite(losses[:, keep]), losses[:, keep], np.inf)
+    best = np.argmin(kept, axis=0)
+    return keep, best, losses[:, keep][best, np.arange(best.size)], count
 
 
 def lower_envelope(
@@ -158,18 +205,16 @@ def lower_envelope(
     sigma_steps = sigma / step_decades if step_decades > 0 else 0.0
     groups = list(tidy.groupby("curve", sort=False))
     losses = np.vstack([_on_grid(g, log_grid, sigma_steps) for _, g in groups])
-    count = np.isfinite(losses).sum(axis=0)
-    keep = count >= min_overlap
+    keep, best, lowest, count = envelope_argmin(losses, min_overlap)
     if not keep.any():
         raise ValueError(f"no FLOP value is covered by {min_overlap} curves; lower min_overlap or widen flops_range")
-    best = np.nanargmin(np.where(np.isfinite(losses[:, keep]), losses[:, keep], np.inf), axis=0)
     sizes = np.array([g["n_params"].iloc[0] for _, g in groups])
     names = np.array([name for name, _ in groups], dtype=object)
     flops = grid[keep]
     return pd.DataFrame(
         {
             "flops": flops,
-            "loss": losses[:, keep][best, np.arange(best.size)],
+            "loss": lowest,
             "curve": names[best],
             "n_params": sizes[best],
             "n_tokens": flops / (6.0 * sizes[best]),
@@ -259,6 +304,16 @@ def interior_range(curves: pd.DataFrame, **options) -> tuple[float, float]:
     if not inside.any():
         raise ValueError("the envelope is only ever reached by the smallest or the largest model")
     return float(env.loc[inside, "flops"].min()), float(env.loc[inside, "flops"].max())
+
+
+def fit_interior_envelope(curves: pd.DataFrame, **options) -> EnvelopeResult:
+    """:func:`fit_envelope` restricted to the FLOP range of :func:`interior_range` (Section 3.1).
+
+    Outside that range the argmin sticks to the smallest or the largest size
+    sampled and flattens the exponent.  ``options`` (e.g. ``n_grid``) go to
+    both :func:`interior_range` and :func:`fit_envelope`.
+    """
+    return fit_envelope(curves, flops_range=interior_range(curves, **options), **options)
 
 
 def sliding_exponents(envelope: pd.DataFrame, *, decades: float = 3.0, step: float = 0.1) -> pd.DataFrame:

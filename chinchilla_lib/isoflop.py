@@ -50,6 +50,7 @@ __all__ = [
     "BudgetFit",
     "IsoFLOPResult",
     "group_budgets",
+    "parabola_vertex",
     "fit_budget",
     "fit_isoflop",
     "fit_isoflop_frame",
@@ -59,6 +60,8 @@ __all__ = [
     "profile_placement",
     "share_above_optimum",
     "method_ratio",
+    "placed_budgets",
+    "profile_summary",
 ]
 
 _METHODS = ("parabola", "akima")
@@ -226,6 +229,37 @@ def _parabolas(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
     return u_star + m, loss_star, c2, c1, c0, ok, convex
 
 
+def parabola_vertex(x: np.ndarray, y: np.ndarray) -> tuple[float, float, tuple[float, float, float]]:
+    """Vertex of the least-squares parabola through one IsoFLOP profile (Section 3.2, Figure 3 centre).
+
+    Fits ``y = c2 x**2 + c1 x + c0`` with ``x = ln N`` by least squares (normal
+    equations, solved in ``u = x - mean(x)`` for conditioning) and returns its
+    vertex: the paper's estimate of ln N_opt and the loss there.
+
+    Parameters
+    ----------
+    x, y : ndarray
+        ln N and final loss of the runs of one budget (at least 3 distinct ``x``).
+
+    Returns
+    -------
+    x_star, y_star : float
+        Vertex; a minimum only when ``c2 > 0`` (NaN or inf when ``c2 == 0``).
+    coefficients : tuple of float
+        ``(c2, c1, c0)`` in ``x``.
+    """
+    m = x.mean()
+    u = x - m
+    s = [np.sum(u**k) for k in range(5)]  # sums of u^0 .. u^4
+    t = [np.sum(y * u**k) for k in range(3)]  # sums of y u^0 .. y u^2
+    normal = np.array([[s[i + j] for j in range(3)] for i in range(3)])
+    d0, d1, d2 = np.linalg.solve(normal, np.array(t))  # y = d0 + d1 u + d2 u^2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u_star = -d1 / (2.0 * d2)  # where dy/du = 0
+        y_star = d0 - d1**2 / (4.0 * d2)
+    return float(u_star + m), float(y_star), (float(d2), float(d1 - 2 * d2 * m), float(d0 - d1 * m + d2 * m**2))
+
+
 def akima_curve(x: np.ndarray, y: np.ndarray, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """Porian et al.'s profile curve: Akima spline of ln loss over ``x = ln N``, on ``n`` grid points.
 
@@ -285,7 +319,11 @@ def fit_budget(
         x_star, loss_star, inside = _akima_minimum(xw, yw)
         return BudgetFit(label, float(np.exp(x_star)), loss_star, x.size, xw.size, inside, inside,
                          (np.nan, np.nan, np.nan), method)
-    x_star, loss_star, c2, c1, c0, _, convex = (float(v[0]) for v in _parabolas(xw, yw))
+    if np.unique(xw).size < 3:  # a window of repeated sizes: no parabola
+        x_star, loss_star, c2, c1, c0, _, convex = (float(v[0]) for v in _parabolas(xw, yw))
+    else:
+        x_star, loss_star, (c2, c1, c0) = parabola_vertex(xw, yw)
+        convex = c2 > 0
     bracketed = bool(convex) and xw[0] <= x_star <= xw[-1]
     n_opt = float(np.exp(x_star)) if convex else np.nan
     return BudgetFit(label, n_opt, loss_star if convex else np.nan, x.size, xw.size, bracketed,
@@ -601,6 +639,57 @@ def profile_placement(runs: pd.DataFrame, fit: IsoFLOPResult) -> pd.DataFrame:
     table["n_opt"] = fit.budgets.set_index("budget")["n_opt"].reindex(table.index)
     table["offset"] = table["centre"] - np.log10(table["n_opt"])
     return table.reset_index()[["budget", "n_runs", "half_width", "offset", "n_opt"]]
+
+
+def placed_budgets(runs: pd.DataFrame, fit: IsoFLOPResult) -> pd.DataFrame:
+    """The fit's budget table (Section 3.2) with where each budget's sizes sit (:func:`profile_placement`).
+
+    Returns
+    -------
+    DataFrame
+        ``fit.budgets`` plus ``half_width`` and ``offset`` (decades of N).
+    """
+    placement = profile_placement(runs, fit)
+    return fit.budgets.merge(placement[["budget", "half_width", "offset"]], on="budget")
+
+
+def profile_summary(runs: pd.DataFrame, fit: IsoFLOPResult) -> dict:
+    """How a set of runs falls into IsoFLOP budgets and how well the parabolas fit them (Section 3.2).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``n_params``, ``loss`` and ``budget`` (NaN for runs on no budget).
+    fit : IsoFLOPResult
+        The parabola fit of the same runs.
+
+    Returns
+    -------
+    dict
+        ``n_points`` (runs), ``n_assigned`` (runs with a budget), ``n_unassigned``
+        (``fit.n_unassigned``), ``n_budgets``, ``budget_min``, ``budget_max``
+        (FLOPs), ``width_min``, ``width_max`` (smallest and largest half-width of a
+        budget's sizes, decades), ``offset_max`` (largest offset of a budget's centre
+        above its optimum, decades), ``widest_budget`` (the budget of largest
+        half-width), ``scatter`` (the robust scatter of
+        :func:`residual_scale`, nats) and ``all_bracketed`` (every minimum inside
+        the sampled sizes).
+    """
+    placement = profile_placement(runs, fit)
+    return {
+        "n_points": len(runs),
+        "n_assigned": int(runs["budget"].notna().sum()),
+        "n_unassigned": fit.n_unassigned,
+        "n_budgets": len(fit.budgets),
+        "budget_min": fit.budgets["budget"].min(),
+        "budget_max": fit.budgets["budget"].max(),
+        "width_min": placement["half_width"].min(),
+        "width_max": placement["half_width"].max(),
+        "offset_max": placement["offset"].max(),
+        "widest_budget": placement.loc[placement["half_width"].idxmax(), "budget"],
+        "scatter": residual_scale(runs, fit),
+        "all_bracketed": bool(fit.budgets["bracketed"].all()),
+    }
 
 
 def share_above_optimum(runs: pd.DataFrame, fit: IsoFLOPResult, *, budget_col: str = "budget") -> float:

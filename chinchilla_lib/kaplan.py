@@ -19,9 +19,11 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
+
 from ._validate import like_inputs as _like
 from ._validate import positive_array, positive_scalar, same_length
-from .datasets import DataFileError, load_table
+from .datasets import DataFileError, load_table, table2_row
 from .embeddings import embedding_gamma
 from .flops import PF_DAY, from_pf_days, to_pf_days
 
@@ -39,6 +41,8 @@ __all__ = [
     "predicted_alpha_c_min",
     "tokens_to_avoid_overfitting",
     "kaplan_gamma",
+    "alpha_c_min_sources",
+    "theory_exponents",
 ]
 
 _N_HINT = "non-embedding parameters as a raw count, e.g. 1.5e9"
@@ -317,3 +321,58 @@ def kaplan_gamma(aspect_ratio: float, *, constants: KaplanConstants | None = Non
     """
     k = _k(constants)
     return embedding_gamma(k.n_vocab, aspect_ratio, k.n_ctx)
+
+
+# ---------------------------------------------------------------------------
+# Kaplan's theory for the exponent of N_opt
+# ---------------------------------------------------------------------------
+
+def alpha_c_min_sources(constants: KaplanConstants | None = None) -> pd.DataFrame:
+    """The three values of α_C^min Kaplan prints, and the N_opt exponent α_C^min/α_N each implies (Eq. 1.7).
+
+    Rows: the measured exponent of L(C_min) (Eq. 1.3), the prediction
+    1/(1/α_S + 1/α_B + 1/α_N) from the printed constants (Eq. 1.8,
+    :func:`predicted_alpha_c_min`), and the value Eq. 6.4 prints for that expression.
+
+    Returns
+    -------
+    DataFrame
+        ``source of alpha_C^min``, ``alpha_C^min`` and ``exponent alpha_C^min / alpha_N``.
+    """
+    k = _k(constants)
+    frame = pd.DataFrame({
+        "source of alpha_C^min": ["Eq. 1.3, measured", "Eq. 1.8 from alpha_S, alpha_B, alpha_N",
+                                  "Eq. 6.4, as printed"],
+        "alpha_C^min": [k.alpha_C_min, predicted_alpha_c_min(k), k.alpha_C_min_eq64],
+    })
+    frame["exponent alpha_C^min / alpha_N"] = frame["alpha_C^min"] / k.alpha_N
+    return frame
+
+
+def theory_exponents(constants: KaplanConstants | None = None) -> dict[str, float]:
+    """Kaplan's fitted N_opt exponent against the ones his own laws imply (Eq. 1.3, 1.7, 1.8, 6.4-6.5, Table 6).
+
+    Returns
+    -------
+    dict
+        ``p_N`` (fitted, Table 6), ``alpha_N`` (Eq. 1.1); ``alpha_c_measured`` (Eq. 1.3),
+        ``alpha_c_pred`` (Eq. 1.8), ``alpha_c_eq64`` (Eq. 6.4) and the exponents
+        ``ratio_measured``, ``ratio_pred``, ``ratio_eq64`` = α_C^min/α_N of each;
+        ``ratio_gap``: the Eq. 1.8 exponent minus Kaplan's exponent as Hoffmann et al.
+        quote it (Table 2); ``six_ne_de``: 6 N_e D_e in PF-days, which is about 2,
+        not 1, because the fits describe training at C ≈ 2 C_min (Kaplan Eq. 5.5).
+    """
+    k = _k(constants)
+    predicted = predicted_alpha_c_min(k)
+    return {
+        "p_N": k.p_N,
+        "alpha_N": k.alpha_N,
+        "alpha_c_measured": k.alpha_C_min,
+        "alpha_c_pred": predicted,
+        "alpha_c_eq64": k.alpha_C_min_eq64,
+        "ratio_measured": k.alpha_C_min / k.alpha_N,
+        "ratio_pred": predicted / k.alpha_N,
+        "ratio_eq64": k.alpha_C_min_eq64 / k.alpha_N,
+        "ratio_gap": predicted / k.alpha_N - float(table2_row("kaplan")["a"]),
+        "six_ne_de": 6 * k.N_e * k.D_e / PF_DAY,
+    }

@@ -1,4 +1,4 @@
-"""Write ``chinchilla_lib/registry/external_files.txt``: the SHA-256 pin of every external file.
+"""Write ``chinchilla_lib/datasets/pins/external_files.txt``: the SHA-256 pin of every external file.
 
 The file is pooch's registry format (``OWNER/REPO/PATH sha256:HASH``, one file a
 line).  It is made from a mirror's ``sha256sums.txt`` (``sha256sum`` output with
@@ -18,7 +18,7 @@ import csv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "chinchilla_lib" / "registry" / "external_files.txt"
+OUT = ROOT / "chinchilla_lib" / "datasets" / "pins" / "external_files.txt"
 SETS = OUT.parent / "external_sets.csv"
 
 

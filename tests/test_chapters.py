@@ -34,3 +34,24 @@ def test_chapter_executes(chapter):
     glued = {o["metadata"]["scrapbook"]["name"] for c in nb.cells if c.cell_type == "code"
              for o in c.get("outputs", []) if "scrapbook" in o.get("metadata", {})}
     assert used <= glued, f"prose uses names no cell glues: {sorted(used - glued)}"
+
+
+def _cell_lengths(chapter):
+    nb = jupytext.read(ROOT / f"{chapter}.md")
+    return [len([line for line in c.source.splitlines() if line.strip()]) for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("chapter", _toc_files())
+def test_chapter_cells_are_short(chapter):
+    """Chapters show the method; analysis logic lives in tested library functions."""
+    import statistics
+
+    lengths = _cell_lengths(chapter)
+    assert statistics.median(lengths) <= 6, lengths
+    assert max(lengths) <= 15, lengths
+
+
+@pytest.mark.parametrize("chapter", _toc_files())
+def test_chapter_tables_use_the_book_style(chapter):
+    text = (ROOT / f"{chapter}.md").read_text()
+    assert ".style." not in text and ".hide(axis" not in text

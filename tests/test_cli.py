@@ -183,3 +183,22 @@ def test_fit_bad_csv_exits_2_naming_the_problem(tmp_path, content, message):
     code, out, err = run_cli("fit", "--approach", "3", "--csv", str(path))
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_unobtainable_data_set_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    from chinchilla_lib.datasets import external
+
+    monkeypatch.setenv("CHINCHILLA_LIB_DATA", str(tmp_path))  # an empty mirror
+    monkeypatch.setattr(external, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in external._EXTERNAL_URLS})
+    code = main(["fit", "--approach", "3", "--data", "hoffmann-fig4", "--json"])
+    assert code == 1
+
+
+def test_unobtainable_data_set_message_names_the_variable(tmp_path, capsys, monkeypatch):
+    from chinchilla_lib.datasets import external
+
+    monkeypatch.setenv("CHINCHILLA_LIB_DATA", str(tmp_path))
+    monkeypatch.setattr(external, "_EXTERNAL_URLS", {k: "http://127.0.0.1:9/unreachable" for k in external._EXTERNAL_URLS})
+    main(["fit", "--approach", "2", "--data", "hoffmann-fig4"])
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "CHINCHILLA_LIB_DATA" in err and "Traceback" not in err

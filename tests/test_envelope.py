@@ -102,3 +102,43 @@ def test_single_model_envelope_cannot_be_fitted():
     curves = analytic_curves(LAW, [1e8, 1e11])
     with pytest.raises(ValueError, match="at least 2 sizes"):
         fit_envelope(curves, flops_range=(1e18, 1e19), min_overlap=1)
+
+
+# ------------------------------------------------------------ the mathematical core
+def test_envelope_argmin_of_a_hand_made_grid():
+    from chinchilla_lib.envelope import envelope_argmin
+
+    nan = np.nan
+    losses = np.array([[3.0, 2.5, 2.2, nan],
+                       [nan, 2.4, 2.3, 2.1],
+                       [nan, nan, 2.0, 2.2]])
+    keep, best, lowest, count = envelope_argmin(losses, min_overlap=2)
+    np.testing.assert_array_equal(count, [1, 2, 3, 2])
+    np.testing.assert_array_equal(keep, [False, True, True, True])
+    np.testing.assert_array_equal(best, [1, 2, 1])
+    np.testing.assert_allclose(lowest, [2.4, 2.0, 2.1])
+    keep1, best1, lowest1, _ = envelope_argmin(losses, min_overlap=1)
+    assert keep1.all() and best1[0] == 0 and lowest1[0] == 3.0
+
+
+def test_curve_on_grid_interpolates_in_log_flops_and_never_extrapolates():
+    from chinchilla_lib.envelope import curve_on_grid
+
+    curve = pd.DataFrame({"flops": [1e18, 1e20, 1e20], "loss": [3.0, 2.0, 2.2]})  # duplicate FLOPs averaged
+    log_grid = np.log([1e17, 1e18, 1e19, 1e20, 1e21])
+    out = curve_on_grid(curve, log_grid, 0.0)
+    assert np.isnan(out[0]) and np.isnan(out[4])
+    np.testing.assert_allclose(out[1:4], [3.0, 2.55, 2.1])  # 1e19 is halfway in ln C: (3.0 + 2.1) / 2
+    flat = pd.DataFrame({"flops": np.geomspace(1e18, 1e20, 5), "loss": 2.5})
+    np.testing.assert_allclose(curve_on_grid(flat, np.linspace(np.log(1e18), np.log(1e20), 50), 3.0), 2.5)
+
+
+def test_fit_interior_envelope_recovers_a_and_starts_and_ends_on_interior_sizes():
+    from chinchilla_lib.envelope import fit_interior_envelope
+
+    sizes = SIZES[::4]
+    fit = fit_interior_envelope(analytic_curves(LAW, sizes), n_grid=400)
+    # 11 sizes 2.5x apart over about 6 decades of C: resolution ln(2.5) / ln(1e6) ~ 0.07, ~0.01 in practice
+    assert fit.a == pytest.approx(LAW.a, abs=0.02)
+    ends = fit.envelope["n_params"].iloc[[0, -1]]
+    assert ((ends > sizes.min()) & (ends < sizes.max())).all()

@@ -191,3 +191,58 @@ def test_porian_exponents_move_from_kaplan_to_chinchilla(porian_akima):
     ours = porian_akima.set_index("configuration")["ours"]
     assert ours["rw-base-long-kaplan-kaplan-train"] > 0.8
     assert ours["rw-tuned-short-const-standard-val"] < 0.52
+
+
+# ------------------------------------------------- parabola vertex and summaries
+def test_parabola_vertex_recovers_an_exact_parabola():
+    """y = 2 (x - 3)^2 + 1.5 on 5 points: vertex (3, 1.5), coefficients (2, -12, 19.5)."""
+    from chinchilla_lib.isoflop import parabola_vertex
+
+    x = np.array([1.0, 2.0, 3.5, 4.0, 5.0])
+    x_star, y_star, (c2, c1, c0) = parabola_vertex(x, 2 * (x - 3) ** 2 + 1.5)
+    assert x_star == pytest.approx(3.0, abs=1e-12) and y_star == pytest.approx(1.5, abs=1e-12)
+    assert (c2, c1, c0) == pytest.approx((2.0, -12.0, 19.5), abs=1e-10)
+
+
+def test_parabola_vertex_least_squares_on_noisy_points_matches_polyfit():
+    from chinchilla_lib.isoflop import parabola_vertex
+
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(18, 24, 12))
+    y = 0.01 * (x - 21) ** 2 + 2.4 + 0.002 * rng.standard_normal(12)
+    c2, c1, c0 = np.polyfit(x, y, 2)  # independent least squares
+    x_star, y_star, coef = parabola_vertex(x, y)
+    assert coef == pytest.approx((c2, c1, c0), rel=1e-8)
+    assert x_star == pytest.approx(-c1 / (2 * c2), rel=1e-10)
+    assert y_star == pytest.approx(c0 - c1**2 / (4 * c2), rel=1e-10)
+
+
+def test_fit_budget_uses_the_parabola_vertex():
+    n = np.geomspace(1e8, 1e10, 7)
+    loss = 0.05 * (np.log(n) - np.log(1e9)) ** 2 + 2.0
+    fit = fit_budget(n, loss)
+    assert fit.n_opt == pytest.approx(1e9, rel=1e-9) and fit.loss_opt == pytest.approx(2.0, abs=1e-12)
+    assert fit.bracketed and fit.convex
+
+
+def test_profile_summary_and_placed_budgets_on_a_designed_grid():
+    """Two budgets, sizes +-0.5 and +-1 decade about the exact optimum: half-widths 0.5 and 1, offset 0."""
+    from chinchilla_lib.isoflop import placed_budgets, profile_summary
+
+    rows = []
+    for budget, n_opt, half in ((1e19, 1e8, 0.5), (1e20, 1e9, 1.0)):
+        n = n_opt * 10 ** np.linspace(-half, half, 5)
+        rows.append(pd.DataFrame({"n_params": n, "flops": budget, "budget": budget,
+                                  "loss": 0.02 * np.log(n / n_opt) ** 2 + 2.0}))
+    rows.append(pd.DataFrame({"n_params": [5e8], "flops": [3e19], "budget": [np.nan], "loss": [2.5]}))
+    runs = pd.concat(rows, ignore_index=True)
+    fit = fit_isoflop_frame(runs.dropna(subset=["budget"]), n_bootstrap=0)
+    summary = profile_summary(runs, fit)
+    assert (summary["n_points"], summary["n_assigned"], summary["n_budgets"]) == (11, 10, 2)
+    assert summary["budget_min"] == 1e19 and summary["budget_max"] == 1e20
+    assert summary["width_min"] == pytest.approx(0.5) and summary["width_max"] == pytest.approx(1.0)
+    assert summary["widest_budget"] == 1e20 and summary["all_bracketed"] is True
+    assert abs(summary["offset_max"]) < 1e-9 and summary["scatter"] < 1e-9
+    table = placed_budgets(runs, fit)
+    np.testing.assert_allclose(table["half_width"], [0.5, 1.0])
+    np.testing.assert_allclose(table["n_opt"], [1e8, 1e9], rtol=1e-9)

@@ -190,3 +190,85 @@ def test_continuous_frontier_exponents_over_kaplan_range():
 def test_bad_input_raises_one_value_error_naming_it(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------ Kaplan's theory for the exponent
+# Kaplan et al. 2020 as printed: alpha_C^min 0.050 (Eq. 1.3), 0.054 (Eq. 6.4), alpha_N 0.076,
+# alpha_S 0.76, alpha_B 0.21 (Eq. 1.1, 1.4, 1.6); N_e 1.3e9, D_e 2e10 (Table 6).
+KAPLAN_PREDICTED = 1.0 / (1.0 / 0.76 + 1.0 / 0.21 + 1.0 / 0.076)  # 0.05199, App. B Eq. B.7 "≈ 0.052"
+
+
+def test_alpha_c_min_sources_table():
+    table = K.alpha_c_min_sources()
+    assert list(table.columns) == ["source of alpha_C^min", "alpha_C^min", "exponent alpha_C^min / alpha_N"]
+    assert table["alpha_C^min"].to_numpy() == pytest.approx([0.050, KAPLAN_PREDICTED, 0.054], rel=1e-12)
+    assert table["exponent alpha_C^min / alpha_N"].to_numpy() == pytest.approx(
+        [0.050 / 0.076, KAPLAN_PREDICTED / 0.076, 0.054 / 0.076], rel=1e-12)
+    assert KAPLAN_PREDICTED == pytest.approx(0.052, abs=5e-4)
+
+
+def test_theory_exponents_against_printed_constants():
+    t = K.theory_exponents()
+    assert t["p_N"] == 0.73 and t["alpha_N"] == 0.076
+    assert t["ratio_pred"] == pytest.approx(0.6841, abs=1e-4)  # Eq. 1.8 / alpha_N
+    assert t["ratio_eq64"] == pytest.approx(0.71, abs=0.005)  # Kaplan Eq. 6.5 prints 0.71
+    assert t["ratio_gap"] == pytest.approx(KAPLAN_PREDICTED / 0.076 - 0.73, rel=1e-12)  # Hoffmann Table 2: 0.73
+    assert t["six_ne_de"] == pytest.approx(6 * 1.3e9 * 2e10 / 8.64e19, rel=1e-12)  # 1.81 PF-days, not 1
+
+
+# --------------------------------------------------------- where embeddings matter
+def test_table_a9_embedding_shares():
+    a9 = load_table("tableA9_models")
+    shares = emb.table_a9_embedding_shares()
+    assert len(shares) == len(a9) == 50
+    assert shares["embedding"].to_numpy() == pytest.approx(32000 * a9["d_model"].to_numpy())  # vocab x d_model
+    assert (shares["total"] == shares["embedding"] + shares["non_embedding"]).all()
+    # the smallest model (d_model 512): 16.384M embedding parameters of 43.7M
+    assert shares["embedding_share"].iloc[0] == pytest.approx(16_384_000 / 43_709_440, rel=1e-12)
+    assert shares["embedding_share"].iloc[0] > 0.35 > shares["embedding_share"].iloc[-1]
+
+
+def test_local_exponent_limits_by_hand():
+    law = ParametricLaw(E=1.7, A=400.0, B=400.0, alpha=0.3, beta=0.3)
+    assert emb.local_exponent_limits(law) == pytest.approx((0.3 / (0.1 + 0.3), 0.5), rel=1e-12)
+    small, large = emb.local_exponent_limits(law)
+    assert emb.local_exponent(np.array([1e-6, 1e30]), law, 5e4) == pytest.approx([small, large], abs=1e-4)
+
+
+def test_settled_nonembedding_is_the_first_point_inside_the_tolerance():
+    law, gamma, tol = get_law("paper-full"), 47491.0, 0.02
+    grid = np.logspace(1, 13, 400)
+    settled = emb.settled_nonembedding(grid, law, gamma, tol)
+    i = int(np.flatnonzero(grid == settled)[0])
+    values = np.asarray(emb.local_exponent(grid, law, gamma))
+    assert np.all(np.abs(values[i:] - law.a) <= tol) and abs(values[i - 1] - law.a) > tol
+    assert 1e9 < settled < 1e10  # the top of Kaplan's range (768 to 1.5e9)
+    with pytest.raises(ValueError, match="settle"):
+        emb.settled_nonembedding(np.logspace(1, 5, 10), law, gamma, tol)
+
+
+# --------------------------------------------------------------- plot helpers
+def test_kaplan_plot_helpers_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chinchilla_lib import plotting
+
+    c, n = np.array([1e20, 1e22]), np.array([1e9, 1e10])
+    fig, axes = plt.subplots(2, 1)
+    plotting.plot_allocation_rules(axes, c, {"rule": (n, "kaplan")})
+    assert axes[1].lines[0].get_ydata() == pytest.approx(c / (6 * n**2))  # D/N = C/(6N²)
+    fig, ax = plt.subplots()
+    shares = pd.DataFrame({"non_embedding": [1e7], "embedding_share": [0.5]})
+    plotting.plot_embedding_share(ax, n, {"γ": (1e4, "kaplan")}, models=shares)
+    assert ax.lines[0].get_ydata() == pytest.approx(1e4 * np.cbrt(n) / (n + 1e4 * np.cbrt(n)))
+    fig, ax = plt.subplots()
+    plotting.plot_local_exponents(ax, np.logspace(3, 12, 5), {"paper": get_law("paper")}, 5e4, reference=(0.73, "K"))
+    assert ax.lines[-1].get_ydata()[0] == 0.73
+    steps = pd.DataFrame({"step": [0, 1], "change": ["a b", "c d"], "theirs_rw": [0.9, 0.6], "ours_rw": [0.9, 0.6]})
+    fig, ax = plt.subplots()
+    plotting.plot_correction_steps(ax, steps, {"rw": "approach1"}, references=[(0.5, "half", "paper")])
+    assert list(ax.lines[0].get_ydata()) == [0.9, 0.6]
+    plt.close("all")

@@ -175,3 +175,118 @@ def test_checks_reuse_the_cached_refit():
     hits = fig4._refit_cached.cache_info().hits
     rows = list(checks_a3.checks())
     assert len(rows) == 7 and fig4._refit_cached.cache_info().hits > hits
+
+
+# --- exclusion, misses, crossings, intervals (chinchilla_lib.parametric.diagnostics) ---------------------------
+
+from chinchilla_lib.parametric import diagnostics as diag  # noqa: E402
+from chinchilla_lib.plotting import parametric as plot3  # noqa: E402
+
+_TOY = pd.DataFrame({"n_params": [1e8, 2e8, 4e8, 8e8], "n_tokens": [4e9, 1e9, 2e10, 5e8],
+                     "loss": [2.9, 3.1, 2.5, 3.4], "flops": [2.4e18, 1.2e18, 4.8e19, 2.4e18]})
+
+
+def test_highest_loss_runs_picks_the_top_losses_with_tokens_per_param():
+    top = diag.highest_loss_runs(_TOY, 2)
+    assert list(top["loss"]) == [3.4, 3.1]
+    assert list(top["tokens_per_param"]) == pytest.approx([5e8 / 8e8, 1e9 / 2e8])
+    assert diag.highest_loss_runs(_TOY, 0).empty
+    with pytest.raises(ValueError, match="whole number"):
+        diag.highest_loss_runs(_TOY, -1)
+
+
+def test_exclusion_summary_by_hand():
+    kept, dropped = _TOY.iloc[[0, 2]], _TOY.iloc[[1, 3]]
+    s = diag.exclusion_summary(kept, dropped)
+    assert (s["n_all"], s["n_kept"], s["n_dropped"]) == (4, 2, 2)
+    assert s["dropped_d_max"] == 1e9 and s["kept_d_min"] == 4e9
+    assert s["d_range_factor"] == pytest.approx(4e9 / 5e8)
+    assert s["kept_loss_max"] == 2.9 and s["dropped_loss_min"] == 3.1
+    with pytest.raises(ValueError, match="no runs"):
+        diag.exclusion_summary(kept, dropped.iloc[[]])
+
+
+def test_worst_under_prediction_of_a_known_shift(synthetic_runs):
+    assert diag.worst_under_prediction(TRUE, synthetic_runs) == pytest.approx(0.0, abs=1e-12)
+    # one run 10% above the law: the worst miss is log(1.1)
+    runs = synthetic_runs.copy()
+    runs.loc[3, "loss"] *= 1.1
+    assert diag.worst_under_prediction(TRUE, runs) == pytest.approx(math.log(1.1))
+
+
+def test_max_constant_difference():
+    other = ParametricLaw(E=1.85, A=480.0, B=2100.0, alpha=0.33, beta=0.38)
+    assert diag.max_constant_difference(TRUE, other) == pytest.approx(0.05)
+    assert diag.max_constant_difference(TRUE, other, keys=("A", "alpha")) == pytest.approx(0.02)
+    with pytest.raises(ValueError):
+        diag.max_constant_difference(TRUE, other, keys=())
+
+
+def test_quality_relative_to():
+    quality = pd.DataFrame({"law": ["x", "y"], "objective": [2.0, 5.0], "median_residual": [0.0, 0.1]})
+    q = diag.quality_relative_to(quality, "x")
+    assert list(q.index) == ["x", "y"] and list(q["objective_ratio"]) == [1.0, 2.5]
+    with pytest.raises(ValueError, match="not a law"):
+        diag.quality_relative_to(quality, "z")
+
+
+def test_frontier_interval_table_scales_and_renames():
+    cols = ["estimate", "p2.5", "p10", "p90", "p97.5"]
+    iv = pd.DataFrame([[0.3] * 5, [6.7e10] * 5, [1.4e12] * 5, [20.0] * 5],
+                      index=pd.Index(["a", "n_opt", "d_opt", "tokens_per_param"], name="quantity"), columns=cols)
+    t = diag.frontier_interval_table(iv, quantities=("a", "n_opt", "d_opt", "tokens_per_param"))
+    assert list(t.index) == ["a", "n_opt (B)", "d_opt (T)", "tokens_per_param"]
+    assert t.loc["n_opt (B)", "p10"] == pytest.approx(67.0) and t.loc["d_opt (T)", "p90"] == pytest.approx(1.4)
+    assert t.loc["a", "estimate"] == 0.3 and iv.loc["n_opt", "p10"] == 6.7e10  # input untouched
+    with pytest.raises(ValueError, match="no rows"):
+        diag.frontier_interval_table(iv)  # alpha, beta, b missing
+
+
+def test_runs_for_printed_interval_by_hand():
+    # width 0.1 from 240 runs against a printed 0.454-0.455 (width 0.001): 240 * 100^2 runs
+    r = diag.runs_for_printed_interval(0.1, 240, 0.454, 0.455)
+    assert r["printed_width"] == pytest.approx(0.001) and r["width_ratio"] == pytest.approx(100.0)
+    assert r["n_needed"] == pytest.approx(2.4e6) and r["needed_factor"] == pytest.approx(1e4)
+    assert r["widest_printed_width"] == pytest.approx(0.002)  # each end may hide 0.0005
+    assert r["n_needed_widest"] == pytest.approx(240 * 50.0**2)
+
+
+def test_frontier_crossing_where_the_sizes_agree():
+    other = ParametricLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    c = diag.frontier_crossing(TRUE, other)
+    n1, n2 = TRUE.optimal_allocation(c)[0], other.optimal_allocation(c)[0]
+    assert n1 == pytest.approx(n2, rel=1e-9)
+    # away from the crossing they differ
+    assert TRUE.optimal_allocation(10 * c)[0] != pytest.approx(other.optimal_allocation(10 * c)[0], rel=1e-3)
+    with pytest.raises(ValueError, match="parallel"):
+        diag.frontier_crossing(TRUE, TRUE)
+
+
+def test_tokens_per_param_at_equal_exponents_is_constant():
+    # alpha = beta: N_opt = G (C/6)^(1/2), D_opt = (C/6)^(1/2) / G, so D/N = 1/G^2 at every budget,
+    # with G = (alpha A / (beta B))^(1/(alpha+beta)) (Eq. 4)
+    law = ParametricLaw(E=1.7, A=400.0, B=1600.0, alpha=0.3, beta=0.3)
+    g = (400.0 / 1600.0) ** (1 / 0.6)
+    assert diag.tokens_per_param_at(law, [1e20, 1e24]) == pytest.approx([1 / g**2, 1 / g**2])
+    assert diag.tokens_per_param_at(law, 1e22).shape == (1,)
+
+
+def test_new_plot_helpers_draw(synthetic_runs):
+    fig, ax = plt.subplots()
+    plot3.plot_frontier(ax, TRUE, (1e18, 1e22), color="red")
+    x, y = ax.lines[0].get_data()
+    assert y[0] == pytest.approx(TRUE.optimal_allocation(1e18)[0]) and x[-1] == pytest.approx(1e22)
+    widths = pd.DataFrame({"n_runs": [100, 200, 400], "width": [0.1, 0.07, 0.05]})
+    fig2, ax2 = plt.subplots()
+    plot3.plot_width_by_runs(ax2, widths, width=0.1, n_runs=100, target_width=0.001, n_needed=1e6)
+    assert ax2.get_xscale() == "log" and len(ax2.get_legend().get_texts()) == 3
+    printed = pd.DataFrame({"approach": [1, 1, 3], "flops": [1e20, 1e22, 1e21], "n_params": [1e9, 1e10, 3e9],
+                            "flops_typo_suspected": [False, True, False]})
+    models = pd.DataFrame({"model": ["Chinchilla", "Gopher"], "n_params": [7e10, 2.8e11], "n_tokens": [1.4e12, 3e11]})
+    fig3, ax3 = plt.subplots()
+    c = np.logspace(18, 24, 5)
+    plot3.plot_compute_optimal_sizes(ax3, c, {"line": (c**0.5, "k", "-")}, printed, models, legend_entries=3)
+    labels = [t.get_text() for t in ax3.get_legend().get_texts()]
+    assert labels == ["line", "Approach 1 (paper)", "Approach 3 (paper)"]
+    assert len(ax3.collections[0].get_offsets()) == 1  # the suspected typo is left out
+    plt.close("all")

@@ -15,7 +15,8 @@ from chinchilla_lib import book, envelope, isoflop, plotting  # noqa: E402
 from chinchilla_lib import datasets as ds  # noqa: E402
 from chinchilla_lib.checks import approach1 as checks_a1  # noqa: E402
 from chinchilla_lib.checks import approach2 as checks_a2  # noqa: E402
-from chinchilla_lib.studies import estimator_bias as bias  # noqa: E402
+from chinchilla_lib.studies import envelope_bias  # noqa: E402
+from chinchilla_lib.studies import isoflop_bias as bias  # noqa: E402
 from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
 from chinchilla_lib.studies import llama, porian  # noqa: E402
 from chinchilla_lib.envelope import lower_envelope  # noqa: E402
@@ -227,7 +228,7 @@ def test_llama1_curves_and_their_run_ends():
 def test_scorecard_rows_are_registered_and_reproduced():
     from chinchilla_lib.checks import scorecard
 
-    bias.simulated_approach1.cache_clear()
+    envelope_bias.simulated_approach1.cache_clear()
     porian._porian_fits_cached.cache_clear()
     fig4.fig4_fit.cache_clear()
     with warnings.catch_warnings():

@@ -140,3 +140,99 @@ def test_kaplan_scorecard_rows():
     assert card["status"].to_dict() == expected
     assert card.loc["kaplan.local_exponent.paper", "ours"] == pytest.approx(0.7388, abs=5e-4)
     assert card.loc["kaplan.local_exponent.replication", "ours"] == pytest.approx(0.7805, abs=5e-4)
+
+
+# ------------------------------------------------- Kaplan's rule against Chinchilla's
+from chinchilla_lib.studies import kaplan_models  # noqa: E402
+
+
+def _kaplan_n(c_min):  # Kaplan Table 6: N_opt = 1.3e9 C_min^0.73, C_min in PF-days (8.64e19 FLOPs)
+    return 1.3e9 * (c_min / 8.64e19) ** 0.73
+
+
+def test_approach1_power_law_gives_the_d4_size():
+    exponent, coef = kaplan_models.approach1_power_law()
+    rows = load_table("projections").query("approach == 1")
+    slope, intercept = np.polyfit(np.log(rows["flops"]), np.log(rows["n_params"]), 1)
+    assert (exponent, math.log(coef)) == pytest.approx((slope, intercept), rel=1e-9)
+    assert exponent == pytest.approx(0.50, abs=0.01)  # Hoffmann Table 2, Approach 1
+    assert coef * 1e21**exponent == pytest.approx(2.86e9, rel=0.002)  # App. D.4
+
+
+def test_allocation_rules_columns():
+    c = np.array([1e20, 1e23])
+    rules = kaplan_models.allocation_rules(c, "paper-full")
+    law = get_law("paper-full")
+    assert rules["kaplan"].to_numpy() == pytest.approx(_kaplan_n(c / 2), rel=1e-12)
+    assert rules["approach3"].to_numpy() == pytest.approx(law.G * (c / 6) ** law.a, rel=1e-9)  # Hoffmann Eq. 4
+
+
+def test_allocation_summary_by_hand():
+    rules = pd.DataFrame({"flops": [1.0, 10.0, 100.0], "kaplan": [1.0, 2.0, 3.0], "approach1": [5.0, 2.1, 1.0]})
+    s = kaplan_models.allocation_summary(rules)
+    assert s == pytest.approx({"c_lo": 1.0, "c_hi": 100.0, "tpp_kaplan_lo": 1 / 6, "tpp_kaplan_hi": 100 / 54,
+                               "c_cross": 10.0})
+
+
+def test_gopher_and_d4_sizes():
+    g = kaplan_models.gopher_sizes("paper-full")
+    assert g["gopher_flops"] == 5.76e23
+    assert g["gopher_kaplan_n"] == pytest.approx(_kaplan_n(5.76e23 / 2) / 1e9, rel=1e-12)
+    assert g["ratio"] == pytest.approx(g["gopher_kaplan_n"] / g["gopher_chin_n"], rel=1e-12)
+    d4 = kaplan_models.d4_head_to_head("paper-full")
+    assert d4["n_ours"].iloc[:2].to_numpy() == pytest.approx(_kaplan_n(np.array([0.5e21, 1e21])), rel=1e-12)
+    assert d4["n_paper"].isna().tolist() == [False, True, False, True]
+    assert d4["tokens_per_param"].to_numpy() == pytest.approx(1e21 / (6 * d4["n_ours"].to_numpy() ** 2))
+    s = kaplan_models.d4_sizes("paper-full")
+    assert (s["kaplan_paper_b"], s["a1_paper_b"]) == pytest.approx((4.68, 2.86))  # App. D.4
+    assert s["kaplan_b"] == pytest.approx(4.68, rel=0.002) and s["a1_b"] == pytest.approx(2.86, rel=0.002)
+    assert s["ratio"] == pytest.approx(4.68 / 2.86, rel=0.004)
+
+
+def test_correction_drops_by_hand():
+    drops = kaplan_models.correction_drops(pd.Series([0.9, 0.8, 0.75]))
+    assert list(drops.index) == [1, 2] and drops.to_numpy() == pytest.approx([0.1, 0.05])
+
+
+# ------------------------------------------------------- Pearce & Song summaries
+def test_pearce_song_setup_values():
+    s = ps.pearce_song_setup()
+    assert (s["vocab"], s["rho"], s["gamma_theirs"], s["ref_rep"], s["ref_paper"]) == (32000, 39.2, 47491, 0.78, 0.74)
+    gamma = 32000 * (39.2 / 12) ** (1 / 3)
+    assert s["gamma"] == pytest.approx(gamma, rel=1e-12)
+    assert s["gamma_rel"] == pytest.approx(abs(47491 / gamma - 1), rel=1e-9) and s["gamma_rel"] < 1e-3
+
+
+def test_closed_form_discrepancy_is_small_and_sees_a_planted_error():
+    laws, gamma = {"paper": get_law("paper")}, 47491.0
+    frontiers = ps.numerical_frontiers(laws, gamma, flops=np.logspace(10, 24, 4))
+    assert ps.closed_form_discrepancy(laws, gamma, frontiers) < 1e-5
+    shifted = {"paper": frontiers["paper"]._replace(exponent=frontiers["paper"].exponent + 0.1)}
+    assert ps.closed_form_discrepancy(laws, gamma, shifted) == pytest.approx(0.1, abs=1e-5)
+
+
+def test_local_exponent_profile_limits_and_peak():
+    law = get_law("replication")
+    p = ps.local_exponent_profile(law, 47491.0)
+    assert p["small_limit"] == pytest.approx(law.beta / (law.alpha / 3 + law.beta), rel=1e-12)
+    assert p["large_limit"] == pytest.approx(law.beta / (law.alpha + law.beta), rel=1e-12)
+    assert p["peak"] > max(p["small_limit"], p["large_limit"])
+
+
+def test_variant_summary_by_hand():
+    variants = pd.DataFrame({"law": ["replication", "paper-full"], "grid": [0.78, 0.74], "window": [0.77, 0.73],
+                             "range_ps_gamma": [0.79, 0.75], "range_fit_gamma": [0.80, 0.76],
+                             "total": [0.6, 0.5], "limit": [0.51, 0.46]})
+    s = ps.variant_summary(variants)
+    assert s == pytest.approx({"kaplan_min": 0.73, "kaplan_max": 0.80, "full_fit_gap": 0.76 - 0.74, "rep_limit": 0.51})
+
+
+def test_early_stop_excess_vanishes_where_the_cycle_ends():
+    law = get_law("paper-full")
+    demo = schedules.early_stop_excess(law, 1e9, 20.0, cycle_multiples=(1, 2, 5), penalty=0.05, n_points=50)
+    assert sorted(demo["cycle"].unique()) == pytest.approx([1.0, 2.0, 5.0])
+    assert demo["fraction"].max() <= 1 and (demo["excess"] >= -1e-12).all()
+    last = demo.groupby("cycle").last()  # the last evaluation at or before the end of the run
+    assert last.loc[1.0, "fraction"] == pytest.approx(1.0) and last["fraction"].min() > 0.8
+    assert last.loc[1.0, "excess"] == pytest.approx(0.0, abs=1e-12)  # a fully decayed run reaches L(N, D)
+    assert last.loc[1.0, "excess"] < last.loc[2.0, "excess"] < last.loc[5.0, "excess"]

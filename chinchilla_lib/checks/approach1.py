@@ -7,7 +7,7 @@ law must recover that law's exponent.
 
 from __future__ import annotations
 
-from ..studies.estimator_bias import simulated_approach1
+from ..studies.envelope_bias import simulated_approach1
 from .model import Check
 
 __all__ = ["checks"]

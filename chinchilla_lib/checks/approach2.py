@@ -47,7 +47,7 @@ def checks():
         yield Check(
             id=f"approach2.porian.{r.configuration}",
             quantity=("Porian et al. N* exponent, "
-                      + porian_step(r.configuration, with_data=True).replace(" [attn]", ", attention FLOPs in N")),
+                      + porian_step(r.configuration, with_data=True, spelled_out=True)),
             reference=float(r.theirs), source="Porian et al. 2024, fit_results['basic']['n_exponent']",
             ours=float(r.ours), tolerance=PORIAN_TOLERANCE,
             note=("their method (Akima spline of ln loss over ln N); tolerance as issue 4 asks; they take "

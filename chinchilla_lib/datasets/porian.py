@@ -118,9 +118,10 @@ _PORIAN_STEPS = {
 #: Porian et al.'s data set codes.
 PORIAN_DATASETS = {"rw": "RefinedWeb", "owt2": "OpenWebText2"}
 _PORIAN_COUNTS = {"kaplan": "", "standard": "", "attention": " [attn]"}
+_PORIAN_COUNTS_SPELLED_OUT = {**_PORIAN_COUNTS, "attention": ", attention FLOPs in N"}
 
 
-def porian_step(configuration: str, *, with_data: bool = False) -> str:
+def porian_step(configuration: str, *, with_data: bool = False, spelled_out: bool = False) -> str:
     """A short description of one Porian et al. configuration (after the labels of their ``configs.py``).
 
     ``configuration`` is a name of
@@ -130,7 +131,8 @@ def porian_step(configuration: str, *, with_data: bool = False) -> str:
     layer); counting the last layer's parameters and FLOPs; a short warm-up; a
     cosine schedule that ends with the run ("chinchilla" decay); tuned AdamW
     hyper-parameters with a constant learning rate.  A third series counts
-    attention FLOPs in N (suffix ``[attn]``).  ``with_data`` prefixes the data set's name.
+    attention FLOPs in N (suffix ``[attn]``, or ``, attention FLOPs in N`` with
+    ``spelled_out``).  ``with_data`` prefixes the data set's name.
     """
     fields = configuration.split("-")
     if len(fields) != 6:
@@ -139,7 +141,8 @@ def porian_step(configuration: str, *, with_data: bool = False) -> str:
     step = _PORIAN_STEPS.get((hparams, warmup, decay), f"{hparams}/{warmup}/{decay}")
     if (hparams, warmup, decay) == ("base", "long", "kaplan") and param_count == "standard":
         step = "+ last layer counted"
-    text = step + _PORIAN_COUNTS.get(param_count, f" ({param_count})")
+    counts = _PORIAN_COUNTS_SPELLED_OUT if spelled_out else _PORIAN_COUNTS
+    text = step + counts.get(param_count, f" ({param_count})")
     return f"{PORIAN_DATASETS.get(fields[0], fields[0])}, {text}" if with_data else text
 
 

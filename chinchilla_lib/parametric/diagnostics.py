@@ -33,6 +33,15 @@ __all__ = [
     "runs_for_width",
     "interval_width_by_runs",
     "isoloss_grid",
+    "highest_loss_runs",
+    "exclusion_summary",
+    "worst_under_prediction",
+    "max_constant_difference",
+    "quality_relative_to",
+    "frontier_interval_table",
+    "runs_for_printed_interval",
+    "frontier_crossing",
+    "tokens_per_param_at",
 ]
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
@@ -230,3 +239,191 @@ def isoloss_grid(law: ParametricLaw, flops_range: tuple[float, float] = (1e18, 1
     cc, nn = np.meshgrid(c, n)
     loss = law.loss(nn.ravel(), (cc / (6.0 * nn)).ravel())  # the law takes 1-D arrays
     return cc, nn, np.reshape(loss, cc.shape)
+
+
+def highest_loss_runs(runs: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The ``k`` runs of highest loss, with their tokens per parameter.
+
+    These are the points the replication leaves out of the Approach 3 fit
+    (:data:`~chinchilla_lib.datasets.REPLICATION_EXCLUDED` of Figure 4's 245).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Columns ``n_params``, ``n_tokens``, ``loss``.
+    k : int
+        How many runs to return (0 gives an empty frame).
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``runs`` in decreasing loss, plus ``tokens_per_param`` = D / N.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Figure 4; Besiroglu et al. 2024, Section 2.
+    """
+    _runs(runs)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"k must be a whole number >= 0, got {k!r}")
+    top = runs.loc[runs["loss"].nlargest(int(k)).index]
+    return top.assign(tokens_per_param=top["n_tokens"] / top["n_params"])
+
+
+def exclusion_summary(kept: pd.DataFrame, dropped: pd.DataFrame) -> dict[str, float]:
+    """How the runs left out of a fit differ from the runs kept: counts, token and loss ranges.
+
+    Returns
+    -------
+    dict
+        ``n_all``, ``n_kept``, ``n_dropped``; ``dropped_d_max`` and ``kept_d_min``
+        (training tokens), ``d_range_factor`` (smallest kept D over smallest
+        dropped D: how far the dropped runs stretch the token range down);
+        ``kept_loss_max`` and ``dropped_loss_min``.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Figure 4; Besiroglu et al. 2024, Section 2.
+    """
+    _runs(kept)
+    _runs(dropped)
+    if dropped.empty:
+        raise ValueError("dropped has no runs")
+    return {
+        "n_all": len(kept) + len(dropped), "n_kept": len(kept), "n_dropped": len(dropped),
+        "dropped_d_max": float(dropped["n_tokens"].max()), "kept_d_min": float(kept["n_tokens"].min()),
+        "d_range_factor": float(kept["n_tokens"].min() / dropped["n_tokens"].min()),
+        "kept_loss_max": float(kept["loss"].max()), "dropped_loss_min": float(dropped["loss"].min()),
+    }
+
+
+def worst_under_prediction(law: ParametricLaw, runs: pd.DataFrame) -> float:
+    """Largest under-prediction of the runs' log loss, ``max(log L_observed - log L_law)``.
+
+    The negative of the smallest :func:`log_residuals`; about the worst miss in percent / 100.
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (11).
+    """
+    return float(np.max(-log_residuals(law, runs)))
+
+
+def max_constant_difference(law: ParametricLaw, other: ParametricLaw,
+                            keys: Sequence[str] = ("E", "alpha", "beta")) -> float:
+    """Largest absolute difference between the constants ``keys`` of two laws.
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (10); Besiroglu et al. 2024, Table 1.
+    """
+    if not keys:
+        raise ValueError("keys must name at least one constant")
+    return max(abs(float(getattr(law, k)) - float(getattr(other, k))) for k in keys)
+
+
+def quality_relative_to(quality: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """:func:`fit_quality_table` indexed by law, with each objective relative to that of ``reference``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``law``; the columns of :func:`fit_quality_table` plus
+        ``objective_ratio`` (objective / objective of ``reference``).
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (11).
+    """
+    q = quality.set_index("law")
+    if reference not in q.index:
+        raise ValueError(f"reference {reference!r} is not a law of the table; choose one of {list(q.index)}")
+    return q.assign(objective_ratio=q["objective"] / q.loc[reference, "objective"])
+
+
+#: Bootstrap quantities in a frontier interval table, and their display units.
+FRONTIER_QUANTITIES = ("alpha", "beta", "a", "b", "n_opt", "d_opt", "tokens_per_param")
+_FRONTIER_UNITS = {"n_opt": (1e9, "n_opt (B)"), "d_opt": (1e12, "d_opt (T)")}
+
+
+def frontier_interval_table(intervals: pd.DataFrame, quantities: Sequence[str] = FRONTIER_QUANTITIES,
+                            columns: Sequence[str] = ("estimate", "p2.5", "p10", "p90", "p97.5")) -> pd.DataFrame:
+    """Bootstrap intervals of the law's exponents and its allocation at one budget, in readable units.
+
+    Parameters
+    ----------
+    intervals : DataFrame
+        :attr:`~chinchilla_lib.parametric.Approach3Bootstrap.intervals` (index: quantity).
+    quantities, columns :
+        Rows and columns to keep.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by quantity; ``n_opt`` in billions of parameters (row ``n_opt (B)``),
+        ``d_opt`` in trillions of tokens (row ``d_opt (T)``), the rest unscaled.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Table 2, Figure 4 caption; Besiroglu et al. 2024, Table 1.
+    """
+    missing = [q for q in quantities if q not in intervals.index]
+    if missing:
+        raise ValueError(f"intervals has no rows {missing}; it has {list(intervals.index)}")
+    table = intervals.loc[list(quantities), list(columns)].copy()
+    for name, (scale, _) in _FRONTIER_UNITS.items():
+        if name in table.index:
+            table.loc[name] /= scale
+    return table.rename(index={k: label for k, (_, label) in _FRONTIER_UNITS.items()})
+
+
+def runs_for_printed_interval(width: float, n_runs: int, printed_low: float, printed_high: float,
+                              decimals: int = 3) -> dict[str, float]:
+    """Runs a bootstrap would need to narrow an interval of ``width`` to a printed one.
+
+    With :func:`runs_for_width` (width ~ 1/sqrt(n)), for the printed width and for the
+    widest interval that rounds to the printed ends (each end may hide half a unit of
+    its last printed decimal).
+
+    Returns
+    -------
+    dict
+        ``width``, ``printed_width``, ``width_ratio``, ``n_needed``,
+        ``needed_factor`` (n_needed / n_runs), ``widest_printed_width`` and
+        ``n_needed_widest``.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Table 2; Besiroglu et al. 2024, Section 4.
+    """
+    printed_width = float(printed_high) - float(printed_low)
+    widest = printed_width + 2 * 0.5 * 10.0 ** (-decimals)
+    n_needed = runs_for_width(width, n_runs, printed_width)
+    return {"width": float(width), "printed_width": printed_width, "width_ratio": float(width) / printed_width,
+            "n_needed": n_needed, "needed_factor": n_needed / n_runs, "widest_printed_width": widest,
+            "n_needed_widest": runs_for_width(width, n_runs, widest)}
+
+
+def frontier_crossing(law: ParametricLaw, other: ParametricLaw) -> float:
+    """The budget C (FLOPs) at which two laws' frontiers N_opt(C) = G (C/6)^a meet.
+
+    log G + a log(C/6) is equal for both laws at C = 6 exp((log G_o - log G) / (a - a_o)).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Eq. (4), Figure 4 (left).
+    """
+    if law.a == other.a:
+        raise ValueError("the frontiers are parallel (equal exponents a): they never cross")
+    return float(6.0 * np.exp((np.log(other.G) - np.log(law.G)) / (law.a - other.a)))
+
+
+def tokens_per_param_at(law: ParametricLaw, flops) -> np.ndarray:
+    """Tokens per parameter D_opt / N_opt on the law's frontier at each budget (grows like C^(b - a)).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Eq. (4), Table 3.
+    """
+    n_opt, d_opt = law.optimal_allocation(np.atleast_1d(np.asarray(flops, dtype=float)))
+    return np.asarray(d_opt / n_opt, dtype=float)

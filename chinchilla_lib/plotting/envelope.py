@@ -1,4 +1,10 @@
-"""The envelope's staircase (Approach 1, Hoffmann et al. 2022 Figure 2) of any training curves."""
+"""Approach 1 figures (Hoffmann et al. 2022, Section 3.1, Figure 2) of any training curves.
+
+:func:`plot_training_curves` (curves and their lower envelope), :func:`plot_staircase` (the
+envelope's argmin size), :func:`plot_fixed_ratio_lines` (N at fixed tokens per parameter),
+:func:`plot_sliding_exponents` (windowed exponents) and :func:`plot_envelope_margin` (how far
+the runner-up lies above the envelope).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import pandas as pd
 
 from .style import COLORS
 
-__all__ = ["plot_staircase"]
+__all__ = ["plot_training_curves", "plot_staircase", "plot_fixed_ratio_lines", "plot_sliding_exponents",
+           "plot_envelope_margin"]
 
 
 def plot_staircase(ax, envelope: pd.DataFrame, *, color_by: pd.Series | None = None,
@@ -42,3 +49,96 @@ def plot_staircase(ax, envelope: pd.DataFrame, *, color_by: pd.Series | None = N
     ax.set_yscale("log")
     ax.set_xlabel("FLOPs C")
     ax.set_ylabel("argmin model size N" if relative_to is None else "argmin N / true N_opt")
+
+
+def plot_training_curves(ax, curves: pd.DataFrame, *, curve_col: str = "run", envelope: pd.DataFrame | None = None,
+                         colors: dict | None = None, end_points: int | None = None, envelope_label: str | None = None,
+                         envelope_lw: float = 1.5, ylabel: str = "loss (nats per token)") -> None:
+    """Training curves (loss against FLOPs) and, optionally, their lower envelope (Figure 2, left).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    curves : DataFrame
+        ``flops``, ``loss`` and ``curve_col`` (one curve per value, rows in training order).
+    envelope : DataFrame, optional
+        :func:`~chinchilla_lib.envelope.lower_envelope` output, drawn in black.
+    colors : dict, optional
+        Curve name -> colour; then every curve is labelled, in the dict's order. Without it
+        all curves are thin, unlabelled and in the data colour.
+    end_points : int, optional
+        Mark where each curve ends, at the median loss of its last ``end_points`` points.
+    """
+    groups = dict(tuple(curves.groupby(curve_col)))
+    for name in (colors or groups):
+        curve = groups[name]
+        colour = COLORS["data"] if colors is None else colors[name]
+        ax.plot(curve["flops"], curve["loss"], lw=0.6, color=colour, label=None if colors is None else name)
+        if end_points:
+            ax.scatter(curve["flops"].max(), curve["loss"].iloc[-end_points:].median(), color=colour,
+                       edgecolor="black", zorder=4)
+    if envelope is not None:
+        ax.plot(envelope["flops"], envelope["loss"], color="black", lw=envelope_lw, label=envelope_label)
+    ax.set_xscale("log")
+    ax.set_xlabel("FLOPs C")
+    ax.set_ylabel(ylabel)
+
+
+def plot_fixed_ratio_lines(ax, flops, tokens_per_param, *, relative_to=None) -> None:
+    """Dashed grey lines of N = sqrt(C / (6 r)), the size at a fixed ``r`` tokens per parameter.
+
+    Along one cosine horizon D = r N, so C = 6 r N^2 and N grows as C^(1/2).  With
+    ``relative_to`` (e.g. the true N_opt at each FLOP value), N is divided by it, as in
+    :func:`plot_staircase`.
+    """
+    flops = np.asarray(flops, dtype=float)
+    scale = 1.0 if relative_to is None else np.asarray(relative_to, dtype=float)
+    for r in tokens_per_param:
+        ax.plot(flops, np.sqrt(flops / (6 * r)) / scale, ls="--", lw=0.8, color="0.6")
+
+
+def plot_sliding_exponents(ax, tables: dict, *, truth: float | None = None, colors=None) -> None:
+    """Exponents fitted to windows of envelopes against the window's centre.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    tables : dict
+        Label -> :func:`~chinchilla_lib.envelope.sliding_exponents` output (``centre``, ``a``).
+    truth : float, optional
+        A true exponent, drawn dotted.  The fixed-horizon slope 1/2 is always marked in grey.
+    colors : sequence, optional
+        One colour per table (default: data, Approach 1, Approach 3 colours).
+    """
+    colors = colors or [COLORS["data"], COLORS["approach1"], COLORS["approach3"]]
+    for (label, table), colour in zip(tables.items(), colors):
+        ax.plot(table["centre"], table["a"], "o-", ms=3, color=colour, label=label)
+    if truth is not None:
+        ax.axhline(truth, color="black", ls=":", label="true a")
+    ax.axhline(0.5, color="0.6", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("centre of the fitted window (FLOPs)")
+    ax.set_ylabel("fitted a")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="x-small")
+
+
+def plot_envelope_margin(ax, envelope: pd.DataFrame, *, colors: dict, band: float | None = None) -> None:
+    """The runner-up's distance above the envelope at each budget, coloured by the winning curve.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    envelope : DataFrame
+        :func:`~chinchilla_lib.envelope.envelope_margin` output (``flops``, ``curve``, ``margin``).
+    colors : dict
+        Curve name -> colour.
+    band : float, optional
+        Shade margins from 0 to ``band`` (e.g. the curves' noise level) in grey.
+    """
+    if band is not None:
+        ax.axhspan(0, band, color="0.85", zorder=0)
+    for name, part in envelope.groupby("curve"):
+        ax.scatter(part["flops"], part["margin"], s=3, color=colors[name], label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("FLOPs C")
+    ax.set_ylabel("runner-up minus envelope (nats)")

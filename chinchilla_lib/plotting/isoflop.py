@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..isoflop import IsoFLOPResult, akima_curve
-from .style import COLORS
+import warnings
 
-__all__ = ["plot_profiles"]
+from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
+from .style import COLORS, loglog_axes
+
+__all__ = ["plot_profiles", "plot_power_laws", "plot_akima_and_parabola", "plot_exponent_differences",
+           "plot_vertex_ratios", "plot_width_study"]
 
 
 def plot_profiles(ax, runs: pd.DataFrame, fit: IsoFLOPResult, *, cmap: str = "viridis",
@@ -47,3 +50,95 @@ def plot_profiles(ax, runs: pd.DataFrame, fit: IsoFLOPResult, *, cmap: str = "vi
     ax.set_xscale("log")
     ax.set_xlabel("parameters N")
     ax.set_ylabel("final loss (nats per token)")
+
+
+def plot_power_laws(axes, fit: IsoFLOPResult, *, color: str = COLORS["approach2"]) -> None:
+    """N_opt (``axes[0]``) and D_opt (``axes[1]``) per budget with an IsoFLOP fit's power laws (Figure 3).
+
+    The shaded band spans the bootstrap interval of the exponent, pivoting about the
+    geometric mean of the budgets.
+    """
+    budgets = fit.budgets["budget"]
+    c_grid = np.geomspace(budgets.min() / 2, budgets.max() * 2, 50)
+    pivot = np.exp(np.log(budgets).mean())
+    panels = ((axes[0], "n_opt", "N_opt", fit.n_coef, fit.a, 1), (axes[1], "d_opt", "D_opt (tokens)", fit.d_coef, fit.b, -1))
+    for ax, col, ylabel, coef, exp, sign in panels:
+        loglog_axes(ax, xlabel="budget C (FLOPs)", ylabel=ylabel)
+        centre = coef * pivot**exp
+        band = [centre * (c_grid / pivot) ** (exp + sign * (a - fit.a)) for a in fit.a_interval]
+        ax.fill_between(c_grid, *band, color=color, alpha=0.2, lw=0)
+        ax.plot(c_grid, coef * c_grid**exp, color=color, label=f"fit, exponent {exp:.3f}")
+        ax.scatter(budgets, fit.budgets[col], color="black", s=18, zorder=3, label="parabola minima")
+        ax.legend(loc="upper left")
+
+
+def plot_akima_and_parabola(ax, runs: pd.DataFrame, *, loss_quantile: float = 0.6,
+                            vertex_color: str = COLORS["kaplan"]) -> None:
+    """IsoFLOP profiles of runs with exact budgets: Akima curves and minima, and the parabola's vertices.
+
+    ``runs`` has ``n_params``, ``flops`` (exact budgets) and ``loss``, e.g. one Porian
+    et al. configuration.  Crosses mark the parabola vertices of the budgets whose
+    minimum the parabola brackets; the plot shows losses up to the ``loss_quantile``.
+    """
+    runs = runs.assign(budget=runs["flops"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IsoFLOPWarning)
+        akima = fit_isoflop_frame(runs, method="akima", n_bootstrap=0)
+        parabola = fit_isoflop_frame(runs, n_bootstrap=0)
+    plot_profiles(ax, runs, akima, label_every=100)
+    inside = parabola.budgets[parabola.budgets["used"]]
+    ax.scatter(inside["n_opt"], inside["loss_opt"], marker="x", color=vertex_color, s=60, lw=2, zorder=5)
+    ax.set_ylim(runs["loss"].min() - 0.1, runs["loss"].quantile(loss_quantile))
+
+
+def plot_exponent_differences(ax, reference, estimates: dict, *, colors, markers="os^v",
+                              tolerance: float | None = None, xlabel: str = "reference exponent") -> None:
+    """Exponents by several estimators minus a reference, against the reference.
+
+    ``estimates`` maps a label to an array of exponents (same order as ``reference``);
+    ``colors`` gives one colour per estimator.  A grey band marks ``±tolerance``.
+    """
+    if tolerance is not None:
+        ax.axhspan(-tolerance, tolerance, color="0.9", zorder=0)
+    for (label, values), marker, colour in zip(estimates.items(), markers, colors):
+        ax.scatter(reference, np.asarray(values) - np.asarray(reference), marker=marker, color=colour, label=label)
+    ax.axhline(0, color="0.4", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("ours minus theirs")
+    ax.legend(loc="upper left")
+
+
+def plot_vertex_ratios(axes, widths: pd.DataFrame, shifts: pd.DataFrame, *, colors) -> None:
+    """The parabola's N_opt over the true one, against grid width (``axes[0]``) and grid shift (``axes[1]``).
+
+    ``widths`` and ``shifts`` are :func:`~chinchilla_lib.studies.isoflop_bias.width_sweep`
+    and :func:`~chinchilla_lib.studies.isoflop_bias.shift_sweep` tables; markers are the
+    simulation, lines on the left the leading-order formula.  One colour per law.
+    """
+    for name, colour in zip(widths["law"].unique(), colors):
+        w, s = widths[widths["law"] == name], shifts[shifts["law"] == name]
+        axes[0].plot(w["width"], w["approx"], color=colour, lw=1)
+        axes[0].scatter(w["width"], w["ratio"], color=colour, s=18, label=name)
+        axes[1].plot(s["shift"], s["ratio"], "o-", color=colour, ms=4, label=name)
+    axes[0].set_xlabel("half-width of the sizes (decades)")
+    axes[1].set_xlabel("centre of the sizes minus true optimum (decades)")
+    for ax in axes:
+        ax.set_ylabel("estimated / true N_opt")
+    axes[0].legend(loc="upper left")
+
+
+def plot_width_study(axes, table: pd.DataFrame, true_a: float, *, color: str = COLORS["approach2"],
+                     bias_color: str = COLORS["kaplan"]) -> None:
+    """A :func:`~chinchilla_lib.studies.isoflop_bias.width_study`: spread of a (``axes[0]``), vertex bias (``axes[1]``)."""
+    ax = axes[0]
+    ax.fill_between(table["width"], table["a_low"], table["a_high"], color=color, alpha=0.25, lw=0,
+                    label="10th-90th percentile")
+    ax.plot(table["width"], table["a_median"], "o-", color=color, label="median")
+    ax.axhline(true_a, color="black", ls=":", label="true a")
+    ax.set_ylabel("fitted exponent a")
+    ax.legend(loc="lower right")
+    axes[1].plot(table["width"], table["vertex_ratio"], "s-", color=bias_color, ms=4)
+    axes[1].set_ylabel("noise-free N_opt / true N_opt")
+    for ax in axes:
+        ax.set_xscale("log")
+        ax.set_xlabel("half-width of the sizes (decades)")

@@ -1,4 +1,4 @@
-"""Figures of a parametric law on runs: iso-loss contours (Figure 4, left) and residuals (Approach 3)."""
+"""Figures of a parametric law on runs: iso-loss contours (Figure 4, left), residuals, interval widths, frontiers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pandas as pd
 
 from ..laws import ParametricLaw
 from ..parametric import isoloss_grid
-from .style import COLORS
+from .style import COLORS, loglog_axes, mark_model
 
-__all__ = ["plot_isoloss", "plot_residuals"]
+__all__ = ["plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes"]
 
 
 def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence[float],
@@ -100,3 +100,90 @@ def plot_residuals(axes, residuals: pd.DataFrame, colors: Mapping[str, str], *, 
     hist_ax.axvline(0.0, color="0.3", lw=0.8)
     hist_ax.set_xlabel("log-loss residual (%)")
     hist_ax.set_ylabel("runs")
+
+
+def plot_frontier(ax, law: ParametricLaw, flops_range: tuple[float, float] = (1e17, 1e25), *, points: int = 100,
+                  **style) -> None:
+    """The efficient frontier N_opt(C) of ``law`` (Eq. 4) over ``flops_range``; ``style`` goes to ``ax.plot``.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Eq. (4), Figure 4 (left).
+    """
+    c = np.logspace(math.log10(flops_range[0]), math.log10(flops_range[1]), points)
+    ax.plot(c, law.optimal_allocation(c)[0], **style)
+
+
+def plot_width_by_runs(ax, widths: pd.DataFrame, *, width: float, n_runs: int, target_width: float,
+                       n_needed: float, colors: Mapping[str, str] | None = None) -> None:
+    """Interval width against the number of runs: bootstrap widths, the 1/sqrt(n) line, a target width.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    widths : DataFrame
+        As :func:`~chinchilla_lib.parametric.interval_width_by_runs` (``n_runs``, ``width``).
+    width, n_runs :
+        The width from the full bootstrap of the ``n_runs`` runs; the 1/sqrt(n) line passes through it.
+    target_width, n_needed :
+        A width to reach (dashed) and the runs it would take (dotted,
+        :func:`~chinchilla_lib.parametric.runs_for_width`).
+    colors : mapping, optional
+        ``"ours"`` and ``"paper"`` colours; the book's :data:`COLORS` by default.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Table 2; Besiroglu et al. 2024, Section 4.
+    """
+    colors = {**COLORS, **(colors or {})}
+    n_line = np.logspace(np.log10(n_runs), np.log10(3 * n_needed), 50)
+    loglog_axes(ax, xlabel="number of runs n", ylabel="width of the 10-90% interval of a")
+    ax.plot(n_line, width * np.sqrt(n_runs / n_line), color=colors["ours"], label="1/sqrt(n) from our runs")
+    ax.scatter(widths["n_runs"], widths["width"], color=colors["ours"], zorder=3,
+               label="bootstrap, runs repeated k times")
+    ax.axhline(target_width, ls="--", color=colors["paper"], label="printed in Table 2")
+    ax.axvline(n_needed, ls=":", color=colors["paper"])
+    ax.annotate(f"about {round(n_needed, -3):,.0f} runs", (n_needed, target_width),
+                textcoords="offset points", xytext=(-130, 12))
+    ax.legend(loc="upper right")
+
+
+_MARKERS = {1: "o", 2: "s", 3: "^"}
+
+
+def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: pd.DataFrame,
+                               models: pd.DataFrame, *, legend_entries: int | None = None) -> None:
+    """Compute-optimal model size against compute: fitted allocations, printed projections, named models.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Log-log axes (:func:`~chinchilla_lib.plotting.loglog_axes`).
+    flops : array
+        Budgets of the curves.
+    curves : mapping label -> (n_opt, color, linestyle)
+        One line per allocation, ``n_opt`` evaluated at ``flops``.
+    printed : DataFrame
+        The paper's projections (``data/projections.csv``: ``approach``, ``flops``,
+        ``n_params``, ``flops_typo_suspected``); one open marker per approach, the rows
+        with a suspected typo left out.
+    models : DataFrame
+        ``model``, ``n_params``, ``n_tokens`` (Table 1): stars at C = 6ND.
+    legend_entries : int, optional
+        Show only the first entries of the legend (the lines and printed markers); all by default.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Figure 1, Tables 1, 3 and A3.
+    """
+    for label, (n_opt, color, linestyle) in curves.items():
+        ax.plot(flops, n_opt, color=color, ls=linestyle, label=label)
+    for k in sorted(printed["approach"].unique()):
+        rows = printed[(printed["approach"] == k) & ~printed["flops_typo_suspected"]]
+        ax.scatter(rows["flops"], rows["n_params"], marker=_MARKERS.get(k, "D"), facecolor="none",
+                   edgecolor=COLORS.get(f"approach{k}", "black"), label=f"Approach {k} (paper)")
+    for row in models.itertuples():
+        mark_model(ax, 6 * row.n_params * row.n_tokens, row.n_params, row.model,
+                   color=COLORS["chinchilla" if row.model == "Chinchilla" else "gopher"])
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[:legend_entries], labels[:legend_entries], loc="upper left")

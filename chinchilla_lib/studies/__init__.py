@@ -4,8 +4,12 @@
 * :mod:`.porian` -- Porian et al.'s 15 configurations: exponents by three estimators, per-budget optima;
 * :mod:`.llama` -- the LLaMA-1 training curves and how far their sizes straddle the optimum;
 * :mod:`.pearce_song` -- Pearce & Song's simulated Kaplan study (embedding parameters);
-* :mod:`.estimator_bias` -- biases of the IsoFLOP and envelope estimators on simulated data;
-* :mod:`.schedules` -- matched against fixed learning-rate schedules on simulated curves.
+* :mod:`.isoflop_bias` -- biases of the IsoFLOP parabola on simulated profiles;
+* :mod:`.envelope_bias` -- the envelope estimator on simulated training curves;
+* :mod:`.schedules` -- matched against fixed learning-rate schedules on simulated curves;
+* :mod:`.published_models` -- the paper's model tables recounted: Table 1 tokens per parameter and 6ND, Tables 4, A4, A9;
+* :mod:`.allocations` -- the approaches' compute-optimal allocations side by side (Table 2, Tables 3/A3, Figure 1);
+* :mod:`.kaplan_models` -- Kaplan's allocation rule against Chinchilla's at given budgets (App. D.4, Gopher's budget).
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """

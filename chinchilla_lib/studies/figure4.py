@@ -18,11 +18,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table
+from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table, paper_value, table2_row
 from ..isoflop import IsoFLOPResult, fit_isoflop_frame, group_budgets
 from ..parametric import Approach3Fit, fit_approach3
 
-__all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table"]
+__all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table",
+           "approach2_reference", "budget_gaps", "exponent_summary", "projection_gaps"]
 
 #: How the digitised Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
 #: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and only
@@ -46,13 +47,83 @@ def fig4_runs() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=8)
-def fig4_fit(n_bootstrap: int = 0, seed: int = 0, method: str = "parabola") -> IsoFLOPResult:
+def fig4_fit(n_bootstrap: int = 0, seed: int = 0, method: str = "parabola", resample: str = "runs") -> IsoFLOPResult:
     """Approach 2 on the Figure-4 points (Section 3.2, Table 2), grouped with :data:`FIG4_GROUPING`.
 
-    Cached: the same arguments return the same (frozen) result object.
+    ``resample`` is the bootstrap's (:func:`~chinchilla_lib.isoflop.fit_isoflop`): runs within
+    budgets, or the budgets' optima.  Cached: the same arguments return the same (frozen)
+    result object.
     """
     return fit_isoflop_frame(load_hoffmann_fig4(), method=method, n_bootstrap=n_bootstrap, seed=seed,
-                             **FIG4_GROUPING)
+                             resample=resample, **FIG4_GROUPING)
+
+
+def approach2_reference() -> dict:
+    """The paper's Approach 2 numbers: Table 2's exponents and Section 3.2's budgets.
+
+    Returns
+    -------
+    dict
+        ``a``, ``a_p10``, ``a_p90``, ``b`` (Table 2), ``spread`` (a_p90 - a_p10, the
+        width of the 10th-90th percentile interval), ``n_budgets`` (int),
+        ``budget_min`` and ``budget_max`` (FLOPs, Section 3.2).
+    """
+    row = table2_row("approach2")
+    return {
+        **{key: float(row[key]) for key in ("a", "a_p10", "a_p90", "b")},
+        "spread": float(row["a_p90"] - row["a_p10"]),
+        "n_budgets": int(paper_value("approach2.n_budgets")),
+        "budget_min": paper_value("approach2.budget_min"),
+        "budget_max": paper_value("approach2.budget_max"),
+    }
+
+
+def budget_gaps(fit: IsoFLOPResult) -> dict:
+    """Relative gap of the smallest and largest fitted budget to the paper's (Section 3.2).
+
+    Returns
+    -------
+    dict
+        ``budget_min_gap`` and ``budget_max_gap``: ours / paper - 1.
+    """
+    return {
+        "budget_min_gap": fit.budgets["budget"].min() / paper_value("approach2.budget_min") - 1,
+        "budget_max_gap": fit.budgets["budget"].max() / paper_value("approach2.budget_max") - 1,
+    }
+
+
+def exponent_summary(fit: IsoFLOPResult) -> dict:
+    """An Approach 2 fit's exponents against Table 2 of the paper.
+
+    Returns
+    -------
+    dict
+        ``a_ours``, ``b_ours``, ``a_lo``, ``a_hi`` (bootstrap interval of a),
+        ``a_diff`` (ours minus Table 2's a), ``n_boot`` (bootstrap replicates) and
+        ``boot_spread`` (a_hi - a_lo).
+    """
+    lo, hi = fit.a_interval
+    return {"a_ours": fit.a, "b_ours": fit.b, "a_lo": lo, "a_hi": hi,
+            "a_diff": fit.a - float(table2_row("approach2")["a"]), "n_boot": fit.n_bootstrap,
+            "boot_spread": hi - lo}
+
+
+def projection_gaps(fit, approach: int) -> pd.DataFrame:
+    """How far a fit's projections (Table 3 / A3) are from the paper's, and how far they extrapolate.
+
+    Returns
+    -------
+    DataFrame
+        ``n_params``, ``gap`` (our budget over the printed one, minus 1) and
+        ``decades_beyond`` (log10 of our budget over the largest budget in
+        ``fit.budgets``: how far the projection extrapolates).
+    """
+    proj = projection_table(fit, approach)
+    return pd.DataFrame({
+        "n_params": proj["n_params"],
+        "gap": proj["flops_ratio"] - 1,
+        "decades_beyond": np.log10(proj["flops_ours"] / fit.budgets["budget"].max()),
+    })
 
 
 def projection_table(fit, approach: int) -> pd.DataFrame:

@@ -7,18 +7,20 @@ definitional choice; the maths is :mod:`chinchilla_lib.embeddings`.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar
 from ..datasets import paper_value
-from ..embeddings import embedding_gamma, fit_gamma, fitted_exponent, grid_frontier_exponent, local_exponent
+from ..embeddings import (NumericalFrontier, embedding_gamma, fit_gamma, fitted_exponent, grid_frontier_exponent,
+                          local_exponent, local_exponent_limits, local_exponent_numerical)
 from ..laws import ParametricLaw, get_law
 
 __all__ = ["pearce_song_gamma", "pearce_song_grids", "pearce_song_exponent", "exponent_variants",
-           "local_exponent_peak"]
+           "local_exponent_peak", "pearce_song_setup", "numerical_frontiers", "closed_form_discrepancy",
+           "local_exponent_profile", "variant_summary"]
 
 
 def pearce_song_gamma() -> float:
@@ -103,3 +105,76 @@ def local_exponent_peak(law: ParametricLaw | str, gamma: float, *, n_range: tupl
     values = np.asarray(local_exponent(n, law, gamma))
     i = int(np.argmax(values))
     return float(n[i]), float(values[i])
+
+
+def pearce_song_setup() -> dict[str, float]:
+    """Pearce & Song's embedding assumptions and reference exponents, from ``data/paper_values.csv``.
+
+    Returns
+    -------
+    dict
+        ``vocab`` (Chinchilla's vocabulary), ``rho`` (their aspect ratio d_model/n_layers),
+        ``gamma`` (:func:`pearce_song_gamma`), ``gamma_theirs`` (the γ of their code),
+        ``gamma_rel`` = |γ_theirs/γ - 1|, and ``ref_rep``, ``ref_paper``: their exponents
+        with the replication's and the paper's full-precision coefficients.
+    """
+    gamma, theirs = pearce_song_gamma(), paper_value("pearce_song.gamma")
+    return {"vocab": paper_value("chinchilla.vocab_size"), "rho": paper_value("pearce_song.aspect_ratio"),
+            "gamma": gamma, "gamma_theirs": theirs, "gamma_rel": abs(theirs / gamma - 1),
+            "ref_rep": paper_value("pearce_song.local_exponent.replication"),
+            "ref_paper": paper_value("pearce_song.local_exponent.paper")}
+
+
+def numerical_frontiers(laws: Mapping[str, ParametricLaw], gamma: float,
+                        flops=np.logspace(8, 34, 14)) -> dict[str, NumericalFrontier]:
+    """The fixed-C_\\E frontier of every law by direct numerical minimisation (Pearce & Song 2024).
+
+    :func:`~chinchilla_lib.embeddings.local_exponent_numerical` at each non-embedding budget
+    in ``flops`` (default 14 budgets from 1e8 to 1e34 FLOPs), one result per law name.
+    """
+    return {name: local_exponent_numerical(flops, law, gamma) for name, law in laws.items()}
+
+
+def closed_form_discrepancy(laws: Mapping[str, ParametricLaw], gamma: float,
+                            frontiers: Mapping[str, NumericalFrontier]) -> float:
+    """Largest |closed-form - numerical| local exponent over all laws and budgets.
+
+    The closed form is :func:`~chinchilla_lib.embeddings.local_exponent` at the numerical
+    optimum N*_\\E of each point of ``frontiers`` (the output of :func:`numerical_frontiers`).
+    """
+    return float(max(np.max(np.abs(local_exponent(f.n_nonembed, laws[name], gamma) - f.exponent))
+                     for name, f in frontiers.items()))
+
+
+def local_exponent_profile(law: ParametricLaw | str, gamma: float) -> dict[str, float]:
+    """The shape of the local exponent: its small-N limit, its peak and its large-N limit (Pearce & Song 2024).
+
+    Returns
+    -------
+    dict
+        ``small_limit`` β/(α/3+β), ``peak_n`` (N*_\\E at the peak), ``peak`` (the exponent
+        there, :func:`local_exponent_peak`) and ``large_limit`` β/(α+β).
+    """
+    lw = get_law(law) if isinstance(law, str) else law
+    small, large = local_exponent_limits(lw)
+    peak_n, peak = local_exponent_peak(lw, gamma)
+    return {"small_limit": small, "peak_n": peak_n, "peak": peak, "large_limit": large}
+
+
+def variant_summary(variants: pd.DataFrame) -> dict[str, float]:
+    """What the exponent variants say, read off :func:`exponent_variants` (with its column names).
+
+    Returns
+    -------
+    dict
+        ``kaplan_min``, ``kaplan_max``: the range of the four variants that follow Kaplan's
+        procedure (``grid``, ``window``, ``range_ps_gamma``, ``range_fit_gamma``) over all laws;
+        ``full_fit_gap``: the paper-full law's ``range_fit_gamma`` minus Pearce & Song's
+        exponent with the paper's coefficients; ``rep_limit``: the replication law's large-N
+        limit β/(α+β).
+    """
+    v = variants.set_index("law")
+    kaplan_like = v[["grid", "window", "range_ps_gamma", "range_fit_gamma"]].to_numpy()
+    return {"kaplan_min": float(kaplan_like.min()), "kaplan_max": float(kaplan_like.max()),
+            "full_fit_gap": v.loc["paper-full", "range_fit_gamma"] - paper_value("pearce_song.local_exponent.paper"),
+            "rep_limit": v.loc["replication", "limit"]}

@@ -20,11 +20,19 @@ import pandas as pd
 
 from ..datasets import (PORIAN_DATASETS, PORIAN_STEPS, load_porian, porian_configurations, porian_step,
                         porian_summaries)
-from ..isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame
+from ..isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, method_ratio, share_above_optimum
 from ..powerlaw import fit_log_log_line
 
 __all__ = ["porian_exponents", "porian_fits", "porian_table", "porian_optima", "exponent_from_their_optima",
-           "porian_steps"]
+           "porian_steps", "NEAREST_WINDOW", "FINAL_CONFIGURATION", "porian_overview", "comparison_table",
+           "worst_parabola_configuration", "contrast_configurations", "estimator_summary",
+           "agreement_with_their_optima"]
+
+#: Runs nearest the lowest loss that the windowed parabola of :func:`porian_table` fits.
+NEAREST_WINDOW = 5
+#: Porian et al.'s configuration with every correction applied (RefinedWeb, tuned AdamW, short
+#: warm-up, constant learning rate, standard parameter count, validation loss).
+FINAL_CONFIGURATION = "rw-tuned-short-const-standard-val"
 
 
 def porian_exponents(
@@ -88,7 +96,7 @@ def _porian_table_cached() -> pd.DataFrame:
     akima = porian_fits("akima")
     names = list(akima["configuration"])
     parabola = porian_fits("parabola").set_index("configuration").loc[names]
-    window5 = porian_fits("parabola", 5).set_index("configuration").loc[names]
+    window5 = porian_fits("parabola", NEAREST_WINDOW).set_index("configuration").loc[names]
     fields = [name.split("-") for name in names]
     return pd.DataFrame({
         "configuration": names,
@@ -219,3 +227,124 @@ def porian_steps(exponents: pd.DataFrame, datasets: Sequence[str] = ("rw", "owt2
             row[f"ours_{d}"] = float(table.loc[name, "ours"])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def porian_overview() -> dict:
+    """Porian et al.'s exponent from Kaplan's setting to every fix, and the size of their data.
+
+    Returns
+    -------
+    dict
+        ``kaplan`` (their exponent in the first configuration of :func:`porian_table`,
+        Kaplan et al.'s setting on RefinedWeb), ``final`` (their exponent in
+        :data:`FINAL_CONFIGURATION`), ``n_configs``, ``n_runs`` and ``replicates``
+        (their seed-noise replicates per budget in Kaplan's setting).
+
+    References
+    ----------
+    Porian et al. 2024, Figure 1.
+    """
+    table = porian_table()
+    final = table.loc[table["configuration"] == FINAL_CONFIGURATION, "theirs"].iloc[0]
+    return {
+        "kaplan": table["theirs"].iloc[0],
+        "final": final,
+        "n_configs": len(table),
+        "n_runs": len(_porian_runs()),
+        "replicates": porian_optima(table["configuration"].iloc[0])["n_replicates"].max(),
+    }
+
+
+def comparison_table() -> pd.DataFrame:
+    """:func:`porian_table` for display: their exponent against ours by three estimators.
+
+    Columns ``setting`` (data set code RW / OWT2 and step), ``theirs``, ``Akima``,
+    ``difference`` (Akima minus theirs, rounded to 4 decimals), ``parabola`` and
+    ``5 nearest`` (the parabola on the :data:`NEAREST_WINDOW` runs nearest the minimum).
+    """
+    table = porian_table()
+    return pd.DataFrame({
+        "setting": table["data"].map({"RefinedWeb": "RW", "OpenWebText2": "OWT2"}) + ": " + table["setting"],
+        "theirs": table["theirs"], "Akima": table["akima"],
+        "difference": (table["akima"] - table["theirs"]).round(4) + 0.0,
+        "parabola": table["parabola"], f"{NEAREST_WINDOW} nearest": table["parabola_window5"],
+    })
+
+
+def worst_parabola_configuration() -> pd.Series:
+    """The row of :func:`porian_table` where the paper's parabola is farthest from Porian et al.'s exponent."""
+    table = porian_table()
+    return table.loc[(table["parabola"] - table["theirs"]).abs().idxmax()]
+
+
+def contrast_configurations() -> pd.DataFrame:
+    """Two rows of :func:`porian_table`: the parabola's worst configuration and :data:`FINAL_CONFIGURATION`."""
+    table = porian_table()
+    final = table[table["configuration"] == FINAL_CONFIGURATION]
+    return pd.concat([worst_parabola_configuration().to_frame().T, final], ignore_index=True)
+
+
+def _grid_share_above(configuration: str) -> float:
+    runs = load_porian(configuration).assign(budget=lambda d: d["flops"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IsoFLOPWarning)
+        return share_above_optimum(runs, fit_isoflop_frame(runs, method="akima", n_bootstrap=0))
+
+
+def estimator_summary() -> dict:
+    """How the three IsoFLOP estimators agree with Porian et al.'s exponents, and why the parabola fails.
+
+    Returns
+    -------
+    dict
+        ``akima_max``, ``parabola_max``, ``window_max``: largest |ours - theirs|
+        over the configurations per estimator; for the parabola's worst configuration
+        (:func:`worst_parabola_configuration`): ``worst_setting`` (data set and step),
+        ``worst_used`` and ``worst_used_akima`` (budgets each fit used),
+        ``worst_ratio_lo``, ``worst_ratio_hi`` (range over budgets of the parabola's
+        N_opt over the Akima minimum, :func:`~chinchilla_lib.isoflop.method_ratio`),
+        ``worst_sd`` (population standard deviation of the log of that ratio) and
+        ``share_above`` (share of runs larger than their budget's Akima optimum); for
+        :data:`FINAL_CONFIGURATION`: ``final_sd``, ``final_ratio`` (geometric mean of the
+        ratio) and ``share_above_final``.
+    """
+    table = porian_table()
+    worst = worst_parabola_configuration()
+    worst_ratio = method_ratio(load_porian(worst["configuration"]))
+    final_ratio = method_ratio(load_porian(FINAL_CONFIGURATION))
+    return {
+        "akima_max": (table["akima"] - table["theirs"]).abs().max(),
+        "parabola_max": (table["parabola"] - table["theirs"]).abs().max(),
+        "window_max": (table["parabola_window5"] - table["theirs"]).abs().max(),
+        "worst_setting": f"{worst['data']}, {worst['setting']}",
+        "worst_used": int(worst["budgets_used_parabola"]),
+        "worst_used_akima": int(worst["budgets_used_akima"]),
+        "worst_ratio_lo": worst_ratio.min(),
+        "worst_ratio_hi": worst_ratio.max(),
+        "worst_sd": np.log(worst_ratio).std(ddof=0),
+        "final_sd": np.log(final_ratio).std(ddof=0),
+        "final_ratio": float(np.exp(np.log(final_ratio).mean())),
+        "share_above": _grid_share_above(worst["configuration"]),
+        "share_above_final": _grid_share_above(FINAL_CONFIGURATION),
+    }
+
+
+def agreement_with_their_optima() -> dict:
+    """Our Akima minima and power law against Porian et al.'s per-budget optima, over all configurations.
+
+    Returns
+    -------
+    dict
+        ``max_argmin``: largest relative difference between our Akima minimum and
+        their argmin of the unperturbed losses; ``max_median``: largest relative
+        shift of their optimum by the median over seed-noise replicates;
+        ``max_refit``: largest |exponent fitted to their optima - their exponent|.
+    """
+    table = porian_table().set_index("configuration")
+    max_argmin, max_median, max_refit = 0.0, 0.0, 0.0
+    for name in table.index:
+        optima = porian_optima(name)
+        max_argmin = max(max_argmin, (optima["ours"] / optima["theirs_argmin"] - 1).abs().max())
+        max_median = max(max_median, (optima["theirs"] / optima["theirs_argmin"] - 1).abs().max())
+        max_refit = max(max_refit, abs(exponent_from_their_optima(name) - table.loc[name, "theirs"]))
+    return {"max_argmin": max_argmin, "max_median": max_median, "max_refit": max_refit}

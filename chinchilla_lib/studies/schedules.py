@@ -23,7 +23,7 @@ from ..laws import ParametricLaw, get_law
 from ..powerlaw import from_parametric_law
 from ..simulate import simulate_training_curves
 
-__all__ = ["optimum_flops_range", "fixed_schedule_curves", "schedule_fits", "schedule_exponents"]
+__all__ = ["optimum_flops_range", "fixed_schedule_curves", "schedule_fits", "schedule_exponents", "early_stop_excess"]
 
 
 def optimum_flops_range(law: ParametricLaw | str, n_low: float, n_high: float) -> tuple[float, float]:
@@ -103,3 +103,32 @@ def schedule_exponents(law: ParametricLaw, n_params, *, horizons_tpp: Sequence[f
         fits = schedule_fits(law, n_params, horizons_tpp=horizons_tpp, penalty=p, n_grid=n_grid)
         rows.append({"penalty": float(p), **{label: fit.a for label, fit in fits.items()}})
     return pd.DataFrame(rows)
+
+
+def early_stop_excess(law: ParametricLaw, n_params: float, run_tpp: float, *,
+                      cycle_multiples: Sequence[float] = (1, 2, 5), penalty: float = 0.05,
+                      n_points: int = 200) -> pd.DataFrame:
+    """Excess loss of one run stopped before its cosine cycle ends, over a fully decayed run (Figure A1).
+
+    One model of ``n_params`` parameters runs for ``run_tpp`` tokens per parameter under
+    cosine cycles ``cycle_multiples`` times as long as the run
+    (:func:`~chinchilla_lib.simulate.simulate_training_curves`); the excess is its loss
+    minus the law's L(N, D) at the same tokens, which a cycle ending at D would reach.
+
+    Returns
+    -------
+    DataFrame
+        ``cycle`` (cycle length / run length), ``fraction`` (tokens seen / run length, up to 1)
+        and ``excess`` (nats).
+    """
+    n = positive_scalar("n_params", n_params, hint="a raw parameter count, e.g. 1e9")
+    tpp = positive_scalar("run_tpp", run_tpp, hint="tokens per parameter of the run, e.g. 20")
+    curves = simulate_training_curves(law, [n], tokens_per_param=[tpp * m for m in cycle_multiples],
+                                      penalty=penalty, n_points=n_points)
+    frames = []
+    for horizon, run in curves.groupby("horizon"):
+        tokens = run["n_tokens"].to_numpy()
+        frame = pd.DataFrame({"cycle": horizon / (tpp * n), "fraction": tokens / (tpp * n),
+                              "excess": run["loss_true"].to_numpy() - law.loss(n, tokens)})
+        frames.append(frame[frame["fraction"] <= 1])
+    return pd.concat(frames, ignore_index=True)

@@ -1,30 +1,30 @@
-"""Biases of the estimators on simulated data: the IsoFLOP parabola (Approach 2) and the envelope (Approach 1).
+"""Biases of the IsoFLOP parabola estimator (Approach 2) on simulated profiles.
 
 Every study draws runs from a known law with :mod:`chinchilla_lib.simulate`, so
 the truth is known and the error is the estimator's.
 
 References
 ----------
-Hoffmann et al. 2022, Sections 3.1-3.2.
+Hoffmann et al. 2022, Section 3.2.
 """
 
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar
-from ..datasets import load_table, paper_value
-from ..envelope import fit_envelope, interior_range, staircase_resolution
+from ..datasets import paper_value
 from ..isoflop import IsoFLOPWarning, fit_budget, fit_isoflop, fit_isoflop_frame
-from ..laws import ParametricLaw, get_law
-from ..simulate import simulate_isoflop, simulate_training_curves
+from ..laws import ParametricLaw
+from ..simulate import simulate_isoflop
 
-__all__ = ["vertex_ratio", "vertex_ratio_approx", "drift_error", "noise_study", "width_study",
-           "SIMULATED_APPROACH1", "simulated_approach1"]
+__all__ = ["vertex_ratio", "vertex_ratio_approx", "drift_error", "noise_study", "width_study", "shape_variants",
+           "width_sweep", "shift_sweep", "shift_sensitivity", "paper_budget_grid", "steady_grid_bias",
+           "design_study", "spread_summary"]
 
 
 def vertex_ratio(law: ParametricLaw, *, width: float, shift: float = 0.0, n_sizes: int = 9,
@@ -137,28 +137,117 @@ def width_study(law: ParametricLaw, budgets, widths, *, noise: float, n_sizes: i
     return pd.DataFrame(rows)
 
 
-#: The simulated Approach-1 design of the self-check (and of the chapter): the
-#: model sizes of Table A9, 13 cosine horizons from 5 to 80 tokens per parameter
-#: (dense enough that no horizon dominates the envelope), a 5% schedule penalty.
-SIMULATED_APPROACH1 = {"law": "paper-full", "tokens_per_param": tuple(np.geomspace(5.0, 80.0, 13)),
-                       "penalty": 0.05, "seed": 0}
+def shape_variants(law: ParametricLaw) -> dict:
+    """Three laws that differ only in beta: alpha = beta (a symmetric valley), ``law`` itself, alpha = 2 beta.
+
+    In u = ln(N / N_opt) the IsoFLOP valley is exp(-alpha u) + (alpha/beta) exp(beta u)
+    (Section 3.2), so alpha and beta alone set its asymmetry.  Keys are labels:
+    ``"α = β"``, ``law.name`` (with ``"(α > β)"`` when alpha > beta) and ``"α = 2β"``.
+    """
+    label = f"{law.name} (α > β)" if law.alpha > law.beta else law.name
+    return {"α = β": replace(law, beta=law.alpha, name="symmetric"), label: law,
+            "α = 2β": replace(law, beta=law.alpha / 2, name="steep")}
 
 
-@lru_cache(maxsize=1)
-def simulated_approach1() -> tuple[float, float, float, tuple[float, float]]:
-    """Approach 1 on the :data:`SIMULATED_APPROACH1` curves.
+def width_sweep(laws: dict, widths) -> pd.DataFrame:
+    """Noise-free parabola vertex error against the half-width of a centred grid, per law.
 
     Returns
     -------
-    tuple
-        (fitted a, the law's true a, staircase resolution used as tolerance,
-        the FLOP range fitted).
+    DataFrame
+        ``law`` (the key in ``laws``), ``name`` (the law's name), ``width`` (decades), ``ratio``
+        (:func:`vertex_ratio`, estimated over true N_opt) and ``approx``
+        (:func:`vertex_ratio_approx`, the leading-order formula).
     """
-    law = get_law(SIMULATED_APPROACH1["law"])
-    sizes = np.unique(load_table("tableA9_models")["n_params_millions"].to_numpy(float) * 1e6)
-    curves = simulate_training_curves(law, sizes, tokens_per_param=SIMULATED_APPROACH1["tokens_per_param"],
-                                      penalty=SIMULATED_APPROACH1["penalty"], seed=SIMULATED_APPROACH1["seed"])
-    n_grid = int(paper_value("approach1.n_grid"))
-    flops_range = interior_range(curves, n_grid=n_grid)
-    fit = fit_envelope(curves, n_grid=n_grid, flops_range=flops_range)
-    return fit.a, law.a, staircase_resolution(sizes, flops_range), flops_range
+    return pd.DataFrame([
+        {"law": key, "name": law.name, "width": float(w), "ratio": vertex_ratio(law, width=w),
+         "approx": vertex_ratio_approx(law.alpha, law.beta, width=w)}
+        for key, law in laws.items() for w in widths
+    ])
+
+
+def shift_sweep(laws: dict, shifts, *, width: float = 0.5) -> pd.DataFrame:
+    """Noise-free parabola vertex error when the grid's centre is ``shift`` decades off the optimum, per law.
+
+    Returns
+    -------
+    DataFrame
+        ``law``, ``name``, ``shift`` (decades), ``ratio`` (:func:`vertex_ratio` at ``width``)
+        and ``centred`` (the ratio of the centred grid, ``shift=0``).
+    """
+    rows = []
+    for key, law in laws.items():
+        centred = vertex_ratio(law, width=width)
+        rows += [{"law": key, "name": law.name, "shift": float(s), "ratio": vertex_ratio(law, width=width, shift=s),
+                  "centred": centred} for s in shifts]
+    return pd.DataFrame(rows)
+
+
+def shift_sensitivity(sweep: pd.DataFrame, *, near: float = 0.2) -> dict:
+    """How much moving the grid off the optimum changes the vertex error (a :func:`shift_sweep`).
+
+    Returns
+    -------
+    dict
+        ``shift_near`` (largest shift within ``near`` decades), ``shift_edge`` (largest
+        shift), ``shift_err_near`` and ``shift_err_edge``: the largest change of the ratio
+        from its centred value, over all laws, for shifts within ``near`` and for all shifts.
+    """
+    change = (sweep["ratio"] - sweep["centred"]).abs()
+    inside = sweep["shift"].abs() <= near + 1e-9
+    return {"shift_near": sweep.loc[inside, "shift"].max(), "shift_edge": sweep["shift"].max(),
+            "shift_err_near": change[inside].max(), "shift_err_edge": change.max()}
+
+
+def paper_budget_grid() -> np.ndarray:
+    """The paper's IsoFLOP budgets as a log-spaced grid: n_budgets from budget_min to budget_max (Section 3.2)."""
+    return np.geomspace(paper_value("approach2.budget_min"), paper_value("approach2.budget_max"),
+                        int(paper_value("approach2.n_budgets")))
+
+
+def steady_grid_bias(law: ParametricLaw, budgets, *, width: float = 1.0) -> dict:
+    """Noise-free Approach 2 fit when every budget is sampled ``width`` decades either side of its optimum.
+
+    Returns
+    -------
+    dict
+        ``a_err``: |fitted a - law's a| (zero up to rounding: the bias of each vertex is
+        the same factor at every budget); ``coef``: fitted k_N over the law's.
+    """
+    fit = fit_isoflop_frame(simulate_isoflop(law, budgets, width=width), n_bootstrap=0)
+    return {"a_err": abs(fit.a - law.a), "coef": fit.n_coef / law.optimal_allocation(1.0)[0]}
+
+
+def design_study(law: ParametricLaw, n_params, flops, *, noise: float, n_seeds: int = 300, seed: int = 0,
+                 percentiles=(10, 90)) -> dict:
+    """The exponent a fitted to a law's losses at a fixed design, without and with noise (:func:`noise_study`).
+
+    Returns
+    -------
+    dict
+        ``clean`` (fitted a without noise), ``bias`` (clean minus the law's a),
+        ``lo``, ``hi`` (the ``percentiles`` of a over ``n_seeds`` noise draws) and
+        ``spread`` (hi - lo).
+    """
+    clean = noise_study(law, n_params, flops, noise=0.0, n_seeds=1)[0]
+    noisy = noise_study(law, n_params, flops, noise=noise, n_seeds=n_seeds, seed=seed)
+    lo, hi = np.nanpercentile(noisy, list(percentiles))
+    return {"clean": clean, "bias": clean - law.a, "lo": lo, "hi": hi, "spread": hi - lo}
+
+
+def spread_summary(table: pd.DataFrame, *, at: float = 0.5) -> dict:
+    """Where the fitted exponent spreads most in a :func:`width_study`, at ``at`` and at the widest grid.
+
+    Returns
+    -------
+    dict
+        ``max_w`` and ``max_spread`` (the width where a_high - a_low is largest, and
+        that spread), ``half_spread`` (the spread at width ``at``), ``wide_w`` and
+        ``wide_spread`` (the last, widest row).
+    """
+    spread = table["a_high"] - table["a_low"]
+    by_width = table.set_index("width")
+    wide = table.iloc[-1]
+    return {"max_w": table.loc[spread.idxmax(), "width"], "max_spread": spread.max(),
+            "half_spread": by_width.loc[at, "a_high"] - by_width.loc[at, "a_low"],
+            "wide_w": wide["width"], "wide_spread": wide["a_high"] - wide["a_low"]}
