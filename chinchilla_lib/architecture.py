@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 from ._validate import positive_int
 
-__all__ = ["TransformerShape", "parameter_counts"]
+__all__ = ["TransformerShape", "parameter_counts", "table_parameter_counts"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,27 @@ def parameter_counts(shape: TransformerShape) -> dict[str, int]:
     embedding = shape.vocab_size * d
     non_embedding = shape.n_layers * per_layer + 2 * d
     return {"total": embedding + non_embedding, "embedding": embedding, "non_embedding": non_embedding}
+
+
+def table_parameter_counts(table) -> "pandas.DataFrame":
+    """:func:`parameter_counts` of every row of a table of shapes (e.g. Table A9), in the table's order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``d_model, ffw_size, kv_size, n_heads, n_layers`` (as ``load_table("tableA9_models")``).
+
+    Returns
+    -------
+    DataFrame
+        ``total``, ``embedding`` and ``non_embedding`` per row, on the table's index.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Table A9.
+    """
+    import pandas as pd
+
+    counts = [parameter_counts(TransformerShape.from_row(row)) for row in table.itertuples()]
+    return pd.DataFrame(counts, index=table.index, columns=["total", "embedding", "non_embedding"])
+

@@ -8,7 +8,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["glue_number", "glue_all", "table_style", "scorecard_frame", "scorecard_table", "scorecard_counts"]
+__all__ = ["glue_number", "glue_all", "glue_figure", "table_style", "scorecard_frame", "scorecard_table", "scorecard_counts"]
 
 _CELL = "padding: 2px 8px; white-space: nowrap; font-size: 0.88em"
 
@@ -33,6 +33,20 @@ def glue_all(values: Mapping[str, object], prefix: str = "") -> None:
     """Glue every number of a mapping at once, under ``prefix + key``."""
     for key, value in values.items():
         glue_number(f"{prefix}{key}", value)
+
+
+def glue_figure(name: str, fig=None) -> None:
+    """Glue a matplotlib figure (the current one by default) for a ``{glue:figure}`` directive, and close it.
+
+    The chapter's prose then places it with its caption and label, so the figure
+    appears once, where the directive stands.
+    """
+    import matplotlib.pyplot as plt
+    from myst_nb import glue
+
+    fig = plt.gcf() if fig is None else fig
+    glue(name, fig, display=False)
+    plt.close(fig)
 
 
 def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_rep: str = "–",

@@ -40,7 +40,7 @@ from scipy.optimize import minimize_scalar
 
 from ._validate import like_inputs as _like
 from ._validate import positive_array, positive_scalar
-from .architecture import TransformerShape, parameter_counts
+from .architecture import table_parameter_counts
 from .datasets import load_table
 from .laws import ParametricLaw, get_law
 from .powerlaw import fit_log_log_line, log_log_slopes
@@ -117,12 +117,8 @@ def fit_gamma() -> float:
 
 
 def _table_a9_counts() -> tuple[np.ndarray, np.ndarray]:
-    table = load_table("tableA9_models")
-    counts = [
-        parameter_counts(TransformerShape.from_row(r))
-        for r in table.itertuples()
-    ]
-    return (np.array([c["total"] for c in counts], float), np.array([c["non_embedding"] for c in counts], float))
+    counts = table_parameter_counts(load_table("tableA9_models"))
+    return counts["total"].to_numpy(float), counts["non_embedding"].to_numpy(float)
 
 
 def _gamma(gamma: float | None) -> float:
@@ -467,8 +463,7 @@ def table_a9_embedding_shares() -> pd.DataFrame:
         One row per Table A9 model, in table order: ``non_embedding``, ``embedding``,
         ``total`` and ``embedding_share`` = embedding / total.
     """
-    table = load_table("tableA9_models")
-    counts = pd.DataFrame([parameter_counts(TransformerShape.from_row(r)) for r in table.itertuples()])
+    counts = table_parameter_counts(load_table("tableA9_models")).reset_index(drop=True)
     frame = counts[["non_embedding", "embedding", "total"]]
     return frame.assign(embedding_share=frame["embedding"] / frame["total"])
 

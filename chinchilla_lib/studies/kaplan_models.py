@@ -20,6 +20,7 @@ from ..datasets import load_table, paper_value
 from ..kaplan import compute_efficient_allocation
 from ..laws import ParametricLaw, get_law
 from ..powerlaw import fit_log_log_line
+from .published_models import approach1_projections
 
 __all__ = ["approach1_power_law", "allocation_rules", "allocation_summary", "gopher_sizes", "d4_head_to_head",
            "d4_sizes", "correction_drops"]
@@ -36,7 +37,7 @@ def approach1_power_law() -> tuple[float, float]:
     Hoffmann et al.'s Table 3 projections of Approach 1 (``data/projections.csv``); App. D.4's
     "Approach 1" size is this power law at 1e21 FLOPs.
     """
-    rows = load_table("projections").query("approach == 1")
+    rows = approach1_projections()
     exponent, coef = fit_log_log_line(rows["flops"].to_numpy(), rows["n_params"].to_numpy())
     return float(exponent), float(coef)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..architecture import TransformerShape, parameter_counts
+from ..architecture import TransformerShape, parameter_counts, table_parameter_counts
 from ..datasets import load_table, paper_value
 from ..flops import flop_ratio, six_nd, training_flops
 from ..laws import ParametricLaw, get_law
@@ -237,7 +237,7 @@ def table_a9_counts() -> pd.DataFrame:
     """
     a9 = load_table("tableA9_models")
     shapes = table_a9_shapes()
-    ours = np.array([parameter_counts(s)["total"] for s in shapes])
+    ours = table_parameter_counts(a9)["total"].to_numpy()
     ours_m = ours / 1e6
     naive = np.array([naive_parameter_count(s) for s in shapes]) / 1e6
     return a9[["n_params_millions", "d_model", "n_heads", "kv_size", "n_layers"]].assign(
