@@ -15,7 +15,7 @@ from typing import Sequence
 from .architecture import TransformerShape, parameter_counts
 from .datasets import DataFileError
 from .flops import flops_per_token, to_pf_days
-from .laws import get_law, law_names, plan
+from .laws import plan, resolve_law
 
 __all__ = ["main", "build_parser"]
 
@@ -55,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--flops", required=True, type=_number("--flops"), help="compute budget in FLOPs, e.g. 5.76e23")
     plan.add_argument(
         "--law", default="paper-full",
-        help="named parameter set: paper-full (default; the full-precision constants behind Eq. 10) or paper "
-        "(Eq. 10 as printed, rounded)",
+        help="the law: a name (paper-full, the default: the full-precision constants behind Eq. 10; paper: Eq. 10 "
+        "as printed; replication), the path of a 'fit --approach 3 --json' output, or inline "
+        "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28",
     )
     plan.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -90,9 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _plan(args) -> dict:
-    if args.law not in law_names():
-        raise _UsageError(f"--law: unknown law {args.law!r}; choose one of: {', '.join(law_names())}")
-    out = plan(args.flops, get_law(args.law))
+    try:
+        law = resolve_law(args.law)
+    except ValueError as exc:
+        raise _UsageError(f"--law: {exc}") from None
+    out = plan(args.flops, law)
     out["pf_days"] = to_pf_days(args.flops)
     return out
 

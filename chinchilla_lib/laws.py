@@ -20,7 +20,7 @@ import numpy as np
 from ._validate import like_inputs as _like
 from ._validate import positive_array, positive_scalar
 
-__all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "plan"]
+__all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "resolve_law", "plan"]
 
 #: Order of a law's parameter vector: (log A, log B, log E, alpha, beta), the replication's order.
 PARAMETER_ORDER = ("log_A", "log_B", "log_E", "alpha", "beta")
@@ -208,6 +208,93 @@ def get_law(name: str = "paper") -> ParametricLaw:
     return ParametricLaw(name=name, source=str(rows["source"].iloc[0]), **params)
 
 
+_LAW_KEYS = ("E", "A", "B", "alpha", "beta")
+
+
+def resolve_law(spec: "ParametricLaw | str") -> ParametricLaw:
+    """A law from what a user can type: a name, a ``fit --json`` file, or inline constants.
+
+    Parameters
+    ----------
+    spec : ParametricLaw or str
+        One of
+
+        * a name of :func:`law_names` (``"paper-full"``, ``"paper"``, ``"replication"``);
+        * the path of a JSON file holding an object with keys ``E, A, B, alpha, beta``
+          (what ``python -m chinchilla_lib fit --approach 3 --json`` prints);
+        * inline constants ``"E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"`` (all five).
+
+    Returns
+    -------
+    ParametricLaw
+
+    Raises
+    ------
+    ValueError
+        One line naming what is wrong and what to write instead.
+    """
+    if isinstance(spec, ParametricLaw):
+        return spec
+    if not isinstance(spec, str) or not spec.strip():
+        raise ValueError("law must be a name, the path of a fit --json file, or E=...,A=...,B=...,alpha=...,beta=...")
+    text = spec.strip()
+    if "=" in text:
+        return _inline_law(text)
+    if text in law_names():
+        return get_law(text)
+    import os
+
+    if os.path.exists(text) or text.endswith(".json"):
+        return _json_law(text)
+    raise ValueError(f"unknown law {text!r}; give one of {', '.join(law_names())}, the path of a fit --json "
+                     "file, or E=...,A=...,B=...,alpha=...,beta=...")
+
+
+def _inline_law(text: str) -> ParametricLaw:
+    values: dict[str, float] = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in _LAW_KEYS:
+            raise ValueError(f"law {text!r}: {item.strip()!r} is not one of {', '.join(k + '=' for k in _LAW_KEYS)}")
+        if key in values:
+            raise ValueError(f"law {text!r}: {key} is given twice")
+        try:
+            values[key] = float(value)
+        except ValueError:
+            raise ValueError(f"law {text!r}: {key} must be a number, got {value.strip()!r}") from None
+    missing = [k for k in _LAW_KEYS if k not in values]
+    if missing:
+        raise ValueError(f"law {text!r} lacks {', '.join(missing)}; give all of E, A, B, alpha, beta")
+    return ParametricLaw(name="inline", source="given on the command line", **values)
+
+
+def _json_law(path: str) -> ParametricLaw:
+    import json
+    import os as _os
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            obj = json.load(handle)
+    except OSError as exc:
+        raise ValueError(f"law file {path!r} cannot be read ({exc.strerror or exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"law file {path!r} is not JSON ({exc}); write it with fit --approach 3 --json") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"law file {path!r} must hold one JSON object with keys E, A, B, alpha, beta")
+    missing = [k for k in _LAW_KEYS if k not in obj]
+    if missing:
+        raise ValueError(f"law file {path!r} lacks {', '.join(missing)}; write it with fit --approach 3 --json")
+    values = {}
+    for key in _LAW_KEYS:
+        value = obj[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"law file {path!r}: {key} must be a number, got {value!r}")
+        values[key] = float(value)
+    return ParametricLaw(name=_os.path.basename(path),
+                         source=f"fit read from {path}", **values)
+
+
 def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
     """The compute-optimal model for a budget: ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``.
 
@@ -216,7 +303,7 @@ def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
     flops : float
         Budget in FLOPs (C = 6 N D).
     law : ParametricLaw or str, default "paper-full"
-        A law, or a name of :func:`law_names`.
+        A law, or anything :func:`resolve_law` accepts (a name, a ``fit --json`` file, inline constants).
 
     Returns
     -------
@@ -224,7 +311,7 @@ def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
         ``law``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss`` (on the
         frontier), ``a`` and ``b`` (Eq. 4).
     """
-    lw = get_law(law) if isinstance(law, str) else law
+    lw = resolve_law(law)
     c = positive_scalar("flops", flops, hint=_FLOPS_HINT)
     n_opt, d_opt = lw.optimal_allocation(c)
     return {"law": lw.name, "flops": c, "n_params": n_opt, "n_tokens": d_opt, "tokens_per_param": d_opt / n_opt,

@@ -9,7 +9,7 @@ __all__ = ["Check", "COLUMNS"]
 
 #: Columns of a scorecard table, in order.
 COLUMNS = ["id", "quantity", "reference", "source", "ours", "difference", "tolerance",
-           "tolerance_kind", "status", "note"]
+           "tolerance_kind", "status", "note", "explained_in"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,12 @@ class Check:
     ``tolerance`` is absolute when ``relative`` is False, else a fraction of the
     reference.  ``difference`` is ``ours - reference`` (absolute) or
     ``ours / reference - 1`` (relative).
+
+    ``self_check`` marks a row whose reference is not independent of the code (a value
+    transcribed and compared with itself, a setting tuned to give the printed value):
+    it is shown with status ``"self-check"`` (or ``"self-check failed"``) and never
+    counted as reproduced.  ``explained_in`` names the chapter (its file stem) that
+    explains a row that differs.
     """
 
     id: str
@@ -29,6 +35,8 @@ class Check:
     tolerance: float
     relative: bool = False
     note: str = ""
+    self_check: bool = False
+    explained_in: str = ""
 
     @property
     def difference(self) -> float:
@@ -40,12 +48,15 @@ class Check:
     def status(self) -> str:
         if not (math.isfinite(self.ours) and math.isfinite(self.reference)):
             return "error"
-        return "reproduced" if abs(self.difference) <= self.tolerance * (1 + 1e-12) else "differs"
+        within = abs(self.difference) <= self.tolerance * (1 + 1e-12)
+        if self.self_check:
+            return "self-check" if within else "self-check failed"
+        return "reproduced" if within else "differs"
 
     def as_row(self) -> dict:
         row = asdict(self)
         row["difference"] = self.difference
         row["tolerance_kind"] = "relative" if self.relative else "absolute"
         row["status"] = self.status
-        del row["relative"]
+        del row["relative"], row["self_check"]
         return row
