@@ -12,10 +12,11 @@ from ..datasets import load_evaluation_claims
 from ..studies.evaluation import bigbench_summary, mmlu_averages, mmlu_per_task, mmlu_summary, pile_summary
 from .model import Check
 
-__all__ = ["checks"]
+__all__ = ["checks", "CHAPTER"]
 
+#: The chapter (file stem) these rows belong to.
+CHAPTER = "chinchilla_vs_gopher"
 _PAPER = "Hoffmann et al. 2022"
-_CHAPTER = "chinchilla_vs_gopher"
 
 
 def checks():
@@ -36,7 +37,7 @@ def checks():
     yield Check(
         id="evaluation.mmlu.abstract_average", quantity="Chinchilla's MMLU average as the abstract states it (%)",
         reference=float(claims.loc["mmlu.abstract", "value"]), source=f"{_PAPER}, Abstract",
-        ours=float(av.loc["Chinchilla", "over_questions_exact"]), tolerance=0.05, explained_in=_CHAPTER,
+        ours=float(av.loc["Chinchilla", "over_questions_exact"]), tolerance=0.05, explained_in=CHAPTER,
         note="the same question average cut, not rounded, to one decimal gives the abstract's value",
     )
     for key, ours in (("better", mm["wins"]), ("same", mm["ties"]), ("worse", mm["losses"])):
@@ -52,7 +53,7 @@ def checks():
             quantity=f"{model.capitalize()}'s BIG-bench average (%), mean of Table A7's {bb['n']} tasks",
             reference=float(bb[f"text_{model}"]), source=f"{_PAPER}, Sec. 4.2.4",
             ours=float(bb[f"mean_{model}"]), tolerance=0.05,
-            explained_in=_CHAPTER if model == "chinchilla" else "",
+            explained_in=CHAPTER if model == "chinchilla" else "",
             note="the text's average against the mean of the rows of its own per-task table",
         )
     listed = [s for s in claims.loc["bigbench.worse", "notes"].split(",") if s.strip()]
