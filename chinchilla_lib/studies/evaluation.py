@@ -30,12 +30,17 @@ from ..model_comparison import (average_score, category_averages, correct_counts
 from .figure4 import refit_figure4
 from .published_models import table4_shape
 
-__all__ = ["MODEL", "BASELINE", "model_budgets", "budget_summary", "pile_comparison", "pile_summary",
+__all__ = ["MODEL", "BASELINE", "AVERAGE_LABELS", "model_budgets", "budget_summary", "pile_comparison", "pile_summary",
            "mmlu_per_task", "mmlu_averages", "mmlu_summary", "mmlu_categories", "mmlu_reference_points",
            "bigbench_comparison", "bigbench_summary", "benchmark_table", "common_sense_check", "winogender_table",
            "toxicity_table", "law_predictions", "task_counts", "claim_checks"]
 
 MODEL, BASELINE = "Chinchilla", "Gopher"
+
+#: Display names of the columns of :func:`mmlu_averages`.
+AVERAGE_LABELS = {"printed": "Table 6", "over_tasks": "mean of subjects", "over_questions": "weighted by questions",
+                  "over_questions_exact": "questions right / questions", "tasks_match": "subject mean rounds to Table 6",
+                  "questions_match": "question mean rounds to Table 6"}
 _SHAPES = {"Chinchilla": "Chinchilla 70B", "Gopher": "Gopher 280B"}
 
 
@@ -222,10 +227,17 @@ def mmlu_categories(per_task: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def mmlu_reference_points() -> pd.DataFrame:
-    """Table 6: every printed average (models, humans, random, forecasts), with Chinchilla's margin over each."""
-    t6 = load_evaluation().query("benchmark == 'MMLU' and task == 'average'")[["model", "value"]]
-    chinchilla = float(t6.set_index("model").loc[MODEL, "value"])
-    return t6.assign(chinchilla_minus=chinchilla - t6["value"]).sort_values("value").reset_index(drop=True)
+    """Table 6's other entries (models, humans, random, forecasts) with Chinchilla's margin over each.
+
+    Returns
+    -------
+    DataFrame
+        ``entry``, ``accuracy`` (%) and ``Chinchilla's margin`` (points), lowest accuracy first.
+    """
+    t6 = load_evaluation().query("benchmark == 'MMLU' and task == 'average'").set_index("model")["value"]
+    others = t6.drop(index=MODEL).sort_values()
+    return pd.DataFrame({"entry": others.index, "accuracy": others.to_numpy(),
+                         "Chinchilla's margin": t6[MODEL] - others.to_numpy()})
 
 
 # ---------------------------------------------------------------- BIG-bench
