@@ -20,7 +20,7 @@ Conventions
 
 References
 ----------
-Hoffmann et al. 2022, Section 4.2, Figures 5-7, Table 6.
+Hoffmann et al. 2022, Section 4.2, Figures 5-7, Table 6.  Used by the chapter *Chinchilla vs Gopher*.
 """
 
 from __future__ import annotations

@@ -338,7 +338,8 @@ def llama_models(src: Path) -> pd.DataFrame:
 
 #: The paper's shortened task names -> the names in the benchmarks' own task lists.
 #: MMLU: the subject names of hendrycks/test (``mmlu_test_subject_sizes.csv`` maps them);
-#: BIG-bench: the task directory names of the BIG-bench repository.
+#: BIG-bench: the task directory names of the BIG-bench repository (every other printed name is
+#: already one, except ``alignment_questionnaire``, which we could not find there and keep as printed).
 BIGBENCH_CANONICAL = {
     "formal_fallacies_syllogisms_neg": "formal_fallacies_syllogisms_negation",
     "movie_dialog_same_or_diff": "movie_dialog_same_or_different",

@@ -10,6 +10,7 @@ every claim of the text against the tables.
 References
 ----------
 Hoffmann et al. 2022, Section 4, Tables 1, 4-10, A5-A7, Figures 5-7; Appendix F.
+Used by the chapter *Chinchilla vs Gopher*.
 """
 
 from __future__ import annotations
