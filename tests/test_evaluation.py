@@ -231,3 +231,31 @@ def test_plot_helpers_draw_one_bar_per_task():
     plotting.plot_category_averages(ax3, ev.mmlu_categories(), ("Chinchilla", "Gopher"))
     assert len(ax3.collections) >= 4
     plt.close("all")
+
+
+def test_pile_improvements_by_hand():
+    summary = ev.pile_summary()
+    # Table A5: gutenberg_pg_19 0.548 vs 0.656 bpb, (0.656 - 0.548) / 0.656 = 0.1646;
+    # dm_mathematics 1.111 vs 1.142, 0.031 / 1.142 = 0.0271; WikiText-103 7.16 vs 7.75 ppl, 0.59 / 7.75 = 0.0761.
+    assert (summary["wins"], summary["n"]) == (19, 19)
+    assert (summary["best_task"], summary["worst_task"]) == ("gutenberg_pg_19", "dm_mathematics")
+    assert summary["best"] == pytest.approx(0.108 / 0.656)
+    assert summary["worst"] == pytest.approx(0.031 / 1.142)
+    assert summary["wikitext_rel"] == pytest.approx(0.59 / 7.75)
+
+
+def test_winogender_and_toxicity_tables_by_hand():
+    wino = ev.winogender_table().set_index("group")["gain"]
+    # Table 10: male 71.2 - 68.0, female 79.6 - 71.3, female gotcha 76.7 - 66.7.
+    assert wino["Male"] == pytest.approx(3.2)
+    assert wino["Female"] == pytest.approx(8.3)
+    assert wino["Female gotcha"] == pytest.approx(10.0)
+    tox = ev.toxicity_table().set_index("statistic")
+    assert tox.loc["mean", "difference"] == pytest.approx(0.087 - 0.081)
+
+
+def test_reference_points_leave_out_chinchilla():
+    ref = ev.mmlu_reference_points().set_index("entry")["Chinchilla's margin"]
+    assert "Chinchilla" not in ref.index
+    assert ref["June 2023 Forecast"] == pytest.approx(67.6 - 63.4)
+    assert ref["Average human expert performance"] == pytest.approx(67.6 - 89.8)
