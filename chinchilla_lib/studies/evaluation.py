@@ -208,7 +208,7 @@ def mmlu_categories(per_task: pd.DataFrame | None = None) -> pd.DataFrame:
     DataFrame
         Indexed by category: ``n_tasks``, ``n_questions``, for each model its average over
         tasks and over questions (columns ``"<model>, tasks"`` and ``"<model>, questions"``),
-        and ``gain, questions`` (points).
+        and ``gain`` (points, over questions).
     """
     t = mmlu_per_task() if per_task is None else per_task
     long = pd.concat([pd.DataFrame({"model": MODEL, "task_canonical": t["task_canonical"], "value": t["value"]}),
@@ -223,7 +223,7 @@ def mmlu_categories(per_task: pd.DataFrame | None = None) -> pd.DataFrame:
     for model in (MODEL, BASELINE):
         out[f"{model}, tasks"] = by_task[model]
         out[f"{model}, questions"] = by_question[model]
-    out["gain, questions"] = out[f"{MODEL}, questions"] - out[f"{BASELINE}, questions"]
+    out["gain"] = out[f"{MODEL}, questions"] - out[f"{BASELINE}, questions"]
     return out
 
 
