@@ -14,6 +14,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -331,6 +332,197 @@ def llama_models(src: Path) -> pd.DataFrame:
     )
 
 
+# --------------------------------------------------------------------------
+# Evaluation of Chinchilla against Gopher (Section 4.2, Tables 5-10, A5-A7)
+# --------------------------------------------------------------------------
+
+#: The paper's shortened task names -> the names in the benchmarks' own task lists.
+#: MMLU: the subject names of hendrycks/test (``mmlu_test_subject_sizes.csv`` maps them);
+#: BIG-bench: the task directory names of the BIG-bench repository (every other printed name is
+#: already one, except ``alignment_questionnaire``, which we could not find there and keep as printed).
+BIGBENCH_CANONICAL = {
+    "formal_fallacies_syllogisms_neg": "formal_fallacies_syllogisms_negation",
+    "movie_dialog_same_or_diff": "movie_dialog_same_or_different",
+    "general_knowledge_json": "general_knowledge",
+    "disambiguation_q": "disambiguation_qa",
+    "SNARKS": "snarks",
+    "evaluating_info_essentiality": "evaluating_information_essentiality",
+    "Human_organs_senses_mcc": "human_organs_senses",
+    "physics_mc": "physics",
+}
+
+_ACC, _BPB, _PPL, _TOX = "accuracy_pct", "bits_per_byte", "perplexity", "toxicity_score"
+
+
+def _eval_rows(benchmark, task, canonical, setting, model, metric, value, location, status, notes=""):
+    return {"benchmark": benchmark, "task": task, "task_canonical": canonical, "setting": setting,
+            "model": model, "metric": metric, "value": float(value),
+            "higher_is_better": metric == _ACC, "location": location, "status": status,
+            "notes": "" if pd.isna(notes) else str(notes)}
+
+
+def evaluation_results(src: Path) -> pd.DataFrame:
+    """Every evaluation score of Section 4.2 as one long table (one row per task, setting and model)."""
+    rows = []
+    pile = pd.read_csv(src / "chinchilla_tableA5_pile_bpb.csv")
+    for r in pile.itertuples():
+        for model, column in (("Chinchilla", "chinchilla_70B_bpb"), ("Gopher", "gopher_280B_bpb"),
+                              ("Jurassic-1", "jurassic1_bpb")):
+            value = getattr(r, column)
+            if pd.notna(value):
+                rows.append(_eval_rows("Language modelling", r.pile_subset, r.pile_subset, "The Pile", model,
+                                       _BPB, value, "Table A5", r.status))
+    facts = pd.read_csv(src / "chinchilla_eval_text_facts.csv")
+    for r in facts[facts["benchmark"] == "WikiText-103"].itertuples():
+        rows.append(_eval_rows("Language modelling", "wikitext103", "wikitext103", "zero-shot", r.model, _PPL,
+                               r.value, r.paper_location, r.status))
+    t7 = pd.read_csv(src / "chinchilla_table7_reading_comprehension.csv")
+    for r in t7.itertuples():
+        task, setting = r.task_setting.rsplit(" ", 1)
+        rows.append(_eval_rows("Reading comprehension", task, task, setting.lower(), r.model, _ACC, r.accuracy_pct,
+                               "Table 7", r.status, r.notes))
+    t8 = pd.read_csv(src / "chinchilla_table8_common_sense.csv")
+    for r in t8.itertuples():
+        rows.append(_eval_rows("Common sense", r.task, r.task, r.setting, r.model, _ACC, r.accuracy_pct,
+                               "Table 8", r.status, r.notes))
+    t9 = pd.read_csv(src / "chinchilla_table9_closed_book_qa.csv")
+    for r in t9.itertuples():
+        task = r.dataset.split(" (")[0]
+        split = r.dataset.split(" (")[1].rstrip(")")
+        rows.append(_eval_rows("Question answering", task, task, f"{split}, {r.setting}", r.model, _ACC,
+                               r.accuracy_pct, "Table 9", r.status, r.notes))
+    for r in facts[facts["benchmark"] == "TruthfulQA"].itertuples():
+        rows.append(_eval_rows("Question answering", "TruthfulQA", "TruthfulQA", r.setting, r.model, _ACC, r.value,
+                               r.paper_location, r.status))
+    t6 = pd.read_csv(src / "chinchilla_table6_mmlu_summary.csv")
+    for r in t6.itertuples():
+        model = r.entry.replace(" 5-shot", "")
+        rows.append(_eval_rows("MMLU", "average", "average", "5-shot", model, _ACC, r.mmlu_5shot_avg_accuracy_pct,
+                               "Table 6", r.status, r.notes))
+    sizes = pd.read_csv(src / "mmlu_test_subject_sizes.csv").set_index("mmlu_task")["mmlu_subject_upstream"]
+    a6 = pd.read_csv(src / "chinchilla_tableA6_mmlu_per_task.csv")
+    for r in a6.itertuples():
+        for model, column in (("Chinchilla", "chinchilla_acc_pct"), ("Gopher", "gopher_acc_pct")):
+            rows.append(_eval_rows("MMLU", r.mmlu_task, sizes[r.mmlu_task], "5-shot", model, _ACC,
+                                   getattr(r, column), "Table A6", r.status))
+    a7 = pd.read_csv(src / "chinchilla_tableA7_bigbench_per_task.csv")
+    for r in a7.itertuples():
+        canonical = BIGBENCH_CANONICAL.get(r.bigbench_task, r.bigbench_task)
+        for model, column in (("Chinchilla", "chinchilla_acc_pct"), ("Gopher", "gopher_acc_pct")):
+            rows.append(_eval_rows("BIG-bench", r.bigbench_task, canonical, "as printed", model, _ACC,
+                                   getattr(r, column), "Table A7", r.status))
+    t10 = pd.read_csv(src / "chinchilla_table10_winogender.csv")
+    for r in t10.itertuples():
+        for model, column in (("Chinchilla", "chinchilla_pct"), ("Gopher", "gopher_pct")):
+            rows.append(_eval_rows("Bias and toxicity", "Winogender", "Winogender", f"zero-shot, {r.group}", model,
+                                   _ACC, getattr(r, column), "Table 10", r.status))
+    tox = facts[facts["benchmark"].str.startswith("Unprompted toxicity")]
+    for r in tox.itertuples():
+        statistic = r.setting.split(": ")[-1]
+        rows.append(_eval_rows("Bias and toxicity", "PerspectiveAPI toxicity", "PerspectiveAPI toxicity",
+                               f"unprompted, {statistic}", r.model, _TOX, r.value, r.paper_location, r.status,
+                               "25,000 unprompted samples" if r.model == "Chinchilla" else ""))
+    return pd.DataFrame(rows)
+
+
+def evaluation_task_counts(src: Path) -> pd.DataFrame:
+    """Table 5: how many tasks each evaluation family has."""
+    misc = pd.read_csv(src / "chinchilla_misc_facts.csv").set_index("quantity").loc["evaluation task counts"]
+    names = {"LM": "Language modelling", "reading comp.": "Reading comprehension", "QA": "Question answering",
+             "common sense": "Common sense", "MMLU": "MMLU", "BIG-bench": "BIG-bench"}
+    rows = []
+    for part in misc["value"].split("; "):
+        label, count = part.rsplit(" ", 1)
+        rows.append({"benchmark": names[label], "n_tasks": int(count), "location": misc["paper_location"],
+                     "status": misc["status"]})
+    return pd.DataFrame(rows)
+
+
+def mmlu_subjects(src: Path) -> pd.DataFrame:
+    """The 57 MMLU subjects: the paper's name, the MMLU release's name and the test questions of each."""
+    raw = pd.read_csv(src / "mmlu_test_subject_sizes.csv")
+    return pd.DataFrame({"task": raw["mmlu_task"], "task_canonical": raw["mmlu_subject_upstream"],
+                         "n_test_questions": raw["n_test_questions"], "status": raw["status"]})
+
+
+def _claim(claim_id, claim, location, value, unit, status, notes=""):
+    return {"claim_id": claim_id, "claim": claim, "location": location, "value": value, "unit": unit,
+            "status": status, "notes": notes}
+
+
+def evaluation_claims(src: Path) -> pd.DataFrame:
+    """The text's own statements about the evaluation, one per row, with the number each states."""
+    facts = pd.read_csv(src / "chinchilla_eval_text_facts.csv")
+
+    def fact(benchmark, setting, model):
+        row = facts[(facts["benchmark"] == benchmark) & (facts["setting"] == setting) & (facts["model"] == model)]
+        if len(row) != 1:
+            raise ValueError(f"no single text fact for {benchmark} / {setting} / {model}")
+        return row.iloc[0]
+
+    rows = []
+    abstract = fact("MMLU", "5-shot avg (abstract)", "Chinchilla")
+    rows.append(_claim("mmlu.abstract", "Chinchilla's average MMLU accuracy", abstract["paper_location"],
+                       abstract["value"], "% acc", abstract["status"]))
+    table6 = fact("MMLU", "5-shot avg (Table 6)", "Chinchilla")
+    rows.append(_claim("mmlu.text", "Chinchilla's average MMLU accuracy", table6["paper_location"],
+                       table6["value"], "% acc", table6["status"]))
+    gain = re.search(r"\+([\d.]+) over Gopher", table6["notes"]).group(1)
+    rows.append(_claim("mmlu.gain", "Chinchilla's MMLU average is higher than Gopher's by", "Sec. 4.2.2",
+                       gain, "pct points", table6["status"]))
+    threshold = re.search(r">(\d+)% improvement", pd.read_csv(src / "chinchilla_table6_mmlu_summary.csv")
+                          .set_index("entry").loc["Chinchilla 5-shot", "notes"]).group(1)
+    rows.append(_claim("mmlu.gain_abstract", "Chinchilla improves on Gopher's MMLU average by more than",
+                       "Abstract", threshold, "pct points", abstract["status"]))
+    tally = fact("MMLU", "per-task tally", "Chinchilla vs Gopher")
+    counts = dict(re.findall(r"(better|same|worse) (\d+)/57", tally["value"]))
+    for key, word in (("better", "better than"), ("same", "the same as"), ("worse", "worse than")):
+        rows.append(_claim(f"mmlu.{key}", f"MMLU tasks on which Chinchilla is {word} Gopher",
+                           tally["paper_location"], counts[key], "tasks", tally["status"]))
+    worse, above = tally["notes"].split("; ")
+    rows.append(_claim("mmlu.worse_tasks", "MMLU tasks on which Chinchilla is worse than Gopher",
+                       tally["paper_location"], float("nan"), "tasks", tally["status"],
+                       worse.split(": ", 1)[1]))
+    rows.append(_claim("mmlu.above_90", "MMLU tasks on which Chinchilla exceeds 90% accuracy",
+                       tally["paper_location"], re.search(r">90% on (\d+) tasks", above).group(1), "tasks",
+                       tally["status"]))
+    for model in ("Chinchilla", "Gopher"):
+        bb = fact("BIG-bench", "average over 62 tasks", model)
+        rows.append(_claim(f"bigbench.average.{model.lower()}", f"{model}'s average BIG-bench accuracy (62 tasks)",
+                           bb["paper_location"], bb["value"], "% acc", bb["status"]))
+    bb_c, bb_g = fact("BIG-bench", "average over 62 tasks", "Chinchilla"), fact("BIG-bench", "average over 62 tasks", "Gopher")
+    rows.append(_claim("bigbench.gain", "Chinchilla's BIG-bench average is higher than Gopher's by",
+                       bb_c["paper_location"], re.search(r"\+([\d.]+) over Gopher", bb_c["notes"]).group(1),
+                       "pct points", bb_c["status"]))
+    rows.append(_claim("bigbench.worse", "BIG-bench tasks on which Chinchilla is worse than Gopher",
+                       bb_g["paper_location"], float("nan"), "tasks", bb_g["status"],
+                       bb_g["notes"].split(": ", 1)[1]))
+    lam = fact("LAMBADA", "zero-shot", "Chinchilla/Gopher/MT-NLG")
+    for model, value in zip(("Chinchilla", "Gopher", "MT-NLG 530B"), lam["value"].split(" / ")):
+        rows.append(_claim(f"lambada.{model.split()[0].lower()}", f"{model}'s zero-shot LAMBADA accuracy",
+                           "Sec. 4.2.3", value, "% acc", lam["status"]))
+    t9 = pd.read_csv(src / "chinchilla_table9_closed_book_qa.csv")
+    note = t9.loc[t9["notes"].fillna("").str.startswith("body text"), "notes"].iloc[0]
+    for value, shots in re.findall(r"([\d.]+)% \((\d+)-shot\)", note):
+        rows.append(_claim(f"nq.gopher.{shots}shot", f"Gopher's {shots}-shot Natural Questions accuracy",
+                           "Sec. 4.2.6", value, "% acc", "verified_2src"))
+    wino = fact("Winogender", "improvement over Gopher", "Chinchilla")
+    for group, value in re.findall(r"([a-z ]+) \+([\d.]+)", wino["value"]):
+        group = group.strip()
+        rows.append(_claim(f"winogender.{group.replace(' ', '_')}",
+                           f"Chinchilla's Winogender accuracy gain over Gopher, {group} pronouns",
+                           wino["paper_location"], value, "pct points", wino["status"]))
+    # Statements without a number (their wording is summarised in SOURCES.md of the transcriptions).
+    rows.append(_claim("common_sense.all", "Chinchilla outperforms Gopher and GPT-3 on every common-sense task",
+                       "Sec. 4.2.5", float("nan"), "tasks", "verified_2src"))
+    rows.append(_claim("pile.all", "Chinchilla outperforms Gopher on every subset of The Pile",
+                       "Sec. 4.2.1; Figure 5", float("nan"), "subsets", "unverified",
+                       "wording not in the transcriptions"))
+    out = pd.DataFrame(rows)
+    out["value"] = pd.to_numeric(out["value"])
+    return out
+
+
 BUILDERS = {
     "table1_models": table1_models,
     "table2_exponents": table2_exponents,
@@ -342,6 +534,10 @@ BUILDERS = {
     "paper_values": paper_values,
     "kaplan_constants": kaplan_constants,
     "llama_models": llama_models,
+    "evaluation_results": evaluation_results,
+    "evaluation_task_counts": evaluation_task_counts,
+    "evaluation_claims": evaluation_claims,
+    "mmlu_subjects": mmlu_subjects,
 }
 
 

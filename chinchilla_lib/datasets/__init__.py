@@ -9,7 +9,9 @@ One module per source:
   ``CHINCHILLA_LIB_DATA`` names a local mirror;
 * :mod:`.figure4` -- the points of Hoffmann et al.'s Figure 4;
 * :mod:`.porian` -- Porian et al.'s IsoFLOP runs and the names of their configurations;
-* :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens.
+* :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens;
+* :mod:`.evaluation` -- the evaluation tables of Section 4.2 (Chinchilla against Gopher and others),
+  Table 5's task counts, the text's claims, MMLU's subjects and categories.
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -17,6 +19,8 @@ Units are in the column names or stated in each loader: ``n_params`` and
 
 from .external import (ENV_VAR, EXTERNAL_FILES, EXTERNAL_SETS, REGISTRY_FILE, SETS_FILE, ExternalSet, cache_dir,
                        fetch_external)
+from .evaluation import (load_evaluation, load_evaluation_claims, load_mmlu_categories, load_mmlu_subjects,
+                         load_task_counts, mmlu_tasks)
 from .figure4 import REPLICATION_EXCLUDED, load_hoffmann_fig4
 from .llama import load_llama_curves
 from .paper_tables import DATA_DIR, SCHEMAS, DataFileError, load_table, paper_value, table2_row, table_names
@@ -28,4 +32,6 @@ __all__ = [
     "SETS_FILE", "SCHEMAS", "table_names", "load_table", "paper_value", "table2_row", "cache_dir",
     "fetch_external", "REPLICATION_EXCLUDED", "load_hoffmann_fig4", "PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS",
     "porian_step", "load_porian", "porian_configurations", "porian_summaries", "load_llama_curves",
+    "load_evaluation", "load_evaluation_claims", "load_task_counts", "load_mmlu_subjects", "load_mmlu_categories",
+    "mmlu_tasks",
 ]

@@ -49,6 +49,10 @@ def _bool(s: pd.Series) -> pd.Series:
     return s.astype(str).isin(["True", "False"])
 
 
+def _finite(s: pd.Series) -> pd.Series:
+    return pd.Series(np.isfinite(pd.to_numeric(s, errors="coerce").to_numpy(float)), index=s.index)
+
+
 _POS, _TXT, _ANY, _OPT, _BOOL = _positive, _text, _any, _positive_or_missing, _bool
 
 #: Column checks for each paper table: column name -> per-row predicate.
@@ -88,6 +92,17 @@ SCHEMAS: dict[str, dict[str, Callable[[pd.Series], pd.Series]]] = {
         "family": _TXT, "model": _TXT, "n_params": _POS, "n_tokens": _POS, "context_length": _POS,
         "gpu_hours": _POS, "gpu_hours_verified": _BOOL, "status": _TXT,
     },
+    # Evaluation (Section 4.2); datasets.evaluation adds the checks across rows.
+    "evaluation_results": {
+        "benchmark": _TXT, "task": _TXT, "task_canonical": _TXT, "setting": _TXT, "model": _TXT, "metric": _TXT,
+        "value": _finite, "higher_is_better": _BOOL, "location": _TXT, "status": _TXT, "notes": _ANY,
+    },
+    "evaluation_task_counts": {"benchmark": _TXT, "n_tasks": _POS, "location": _TXT, "status": _TXT},
+    "evaluation_claims": {
+        "claim_id": _TXT, "claim": _TXT, "location": _TXT, "value": _OPT, "unit": _TXT, "status": _TXT,
+        "notes": _ANY,
+    },
+    "mmlu_subjects": {"task": _TXT, "task_canonical": _TXT, "n_test_questions": _POS, "status": _TXT},
 }
 
 

@@ -9,7 +9,8 @@
 * :mod:`.schedules` -- matched against fixed learning-rate schedules on simulated curves;
 * :mod:`.published_models` -- the paper's model tables recounted: Table 1 tokens per parameter and 6ND, Tables 4, A4, A9;
 * :mod:`.allocations` -- the approaches' compute-optimal allocations side by side (Table 2, Tables 3/A3, Figure 1);
-* :mod:`.kaplan_models` -- Kaplan's allocation rule against Chinchilla's at given budgets (App. D.4, Gopher's budget).
+* :mod:`.kaplan_models` -- Kaplan's allocation rule against Chinchilla's at given budgets (App. D.4, Gopher's budget);
+* :mod:`.evaluation` -- Chinchilla against Gopher on the paper's evaluation tables (Section 4.2), every claim recomputed.
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """
