@@ -19,6 +19,8 @@ from ..envelope import (EnvelopeResult, curve_scatter, endpoint_table, envelope_
 from ..laws import ParametricLaw
 
 __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_curves", "size_straddle",
+           "POST_LEVEL", "MEASURES", "smoothed_curve", "first_reach", "pair_gap", "post_claims", "loss_at_tokens",
+           "flattening", "FLAT", "claim_curves", "tokens_per_param_table",
            "llama1_models", "LlamaEnvelope", "llama1_envelope", "llama1_numbers", "endpoint_display"]
 
 
@@ -172,3 +174,182 @@ def endpoint_display(ends: pd.DataFrame, prefix: str = "LLaMA-") -> pd.DataFrame
     shown = ends.drop(columns="best").rename(columns=short | {"ends": "run ending", "flops": "FLOPs"})
     shown["run ending"] = shown["run ending"].map(lambda m: m.removeprefix(prefix))
     return shown
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The post "Chinchilla's Death", claim by claim
+
+#: Loss level the post reads off LLaMA-1's curves ("the 13B model overtakes it and reaches 1.9 first").
+POST_LEVEL = 1.9
+
+#: Measures of training cost the claims are read against (column of :func:`load_llama_curves`).
+MEASURES = {"gpu_hours": "GPU-hours", "flops": "6ND FLOPs"}
+
+
+def smoothed_curve(curves: pd.DataFrame, model: str, measure: str, window: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """One model's curve sorted by ``measure`` with the loss a running median over ``window`` of its points.
+
+    The digitised traces go back and forth along x by a pixel; the median over a
+    hundredth of the points (at least 5) removes that jitter.
+    """
+    run = curves[curves["model"] == model].sort_values(measure)
+    if run.empty:
+        raise ValueError(f"model {model!r} is not in the curves; choose one of {sorted(curves['model'].unique())}")
+    size = max(5, int(window * len(run)) | 1)
+    loss = run["loss"].rolling(size, center=True, min_periods=1).median()
+    return run[measure].to_numpy(float), loss.to_numpy(float)
+
+
+def first_reach(curves: pd.DataFrame, model: str, measure: str, level: float) -> float:
+    """Smallest ``measure`` at which the smoothed curve of ``model`` is at or below ``level`` (inf if never)."""
+    x, y = smoothed_curve(curves, model, measure)
+    hit = np.flatnonzero(y <= level)
+    return float(x[hit[0]]) if hit.size else float("inf")
+
+
+def pair_gap(curves: pd.DataFrame, small: str, large: str, measure: str, n: int = 400) -> pd.DataFrame:
+    """Loss of ``large`` minus loss of ``small`` at equal ``measure`` over the stretch both curves cover.
+
+    Positive ``gap``: the smaller model is ahead.  ``n`` evenly spaced points (the
+    post's figures have linear axes).
+    """
+    xs, ys = smoothed_curve(curves, small, measure)
+    xl, yl = smoothed_curve(curves, large, measure)
+    lo, hi = max(xs.min(), xl.min()), min(xs.max(), xl.max())
+    grid = np.linspace(lo, hi, n)
+    return pd.DataFrame({measure: grid, "gap": np.interp(grid, xl, yl) - np.interp(grid, xs, ys)})
+
+
+def _law_gap(law: ParametricLaw, n_small: float, n_large: float, flops: float) -> float:
+    """L(large) - L(small) at equal compute under ``law`` (positive: the law prefers the smaller)."""
+    return float(law.loss(n_large, flops / (6 * n_large)) - law.loss(n_small, flops / (6 * n_small)))
+
+
+def _verdict(ok: bool | None) -> str:
+    return {True: "holds", False: "does not hold", None: "cannot decide"}[ok]
+
+
+def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The post's claims about the LLaMA curves, each tested on the recalibrated curves and by the law.
+
+    Every equal-compute comparison is read at equal GPU-hours (the post's measure)
+    and at equal 6ND FLOPs; ``law_gap`` is what ``law`` predicts at the compute of
+    the comparison (L(larger) - L(smaller) in nats: positive if the law, too,
+    prefers the smaller model).
+
+    Returns
+    -------
+    DataFrame, one row per claim
+        ``claim``, ``data``, ``value_gpu_hours``, ``value_flops`` (the number that
+        tests it, per measure; ``unit`` says what), ``verdict_gpu_hours``,
+        ``verdict_flops``, ``law_gap``, ``unit``.
+    """
+    curves = claim_curves() if curves is None else curves
+    n = curves.groupby("model")["n_params"].first()
+    end = curves.groupby("model")[["flops", "gpu_hours", "n_tokens"]].max()
+    final = {m: smoothed_curve(curves, m, "n_tokens")[1][-1] for m in n.index}
+    rows = []
+
+    def add(claim, data, values, verdicts, law_gap, unit):
+        rows.append({"claim": claim, "data": data, "value_gpu_hours": values[0], "value_flops": values[1],
+                     "verdict_gpu_hours": _verdict(verdicts[0]), "verdict_flops": _verdict(verdicts[1]),
+                     "law_gap": law_gap, "unit": unit})
+
+    # 1. LLaMA-1: the 13B overtakes the 7B and reaches 1.9 first.
+    vals = [first_reach(curves, "LLaMA-7B", m, POST_LEVEL) / first_reach(curves, "LLaMA-13B", m, POST_LEVEL)
+            for m in MEASURES]
+    add(f"LLaMA-1: 13B reaches loss {POST_LEVEL} before 7B", "LLaMA-1 Fig. 1, 7B vs 13B", vals,
+        [v > 1 for v in vals], _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], end.loc["LLaMA-7B", "flops"]),
+        "cost for 7B / cost for 13B to reach the level")
+    # 2. LLaMA-1: the 7B, near-linear at the end, seems on its way to overtake the 13B again.
+    vals = [pair_gap(curves, "LLaMA-7B", "LLaMA-13B", m)["gap"].iloc[-1] for m in MEASURES]
+    add("LLaMA-1: 7B may overtake 13B again if trained longer", "LLaMA-1 Fig. 1, 7B vs 13B at the 7B's end", vals,
+        [True if v > 0 else None for v in vals],
+        _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], 2 * end.loc["LLaMA-7B", "flops"]),
+        "L(13B) - L(7B) at the 7B's end, nats (law: at twice its compute)")
+    # 3. LLaMA-1: 13B surpassed by 33B only with more than double the compute.
+    vals = [first_reach(curves, "LLaMA-33B", m, final["LLaMA-13B"]) / end.loc["LLaMA-13B", m] for m in MEASURES]
+    add("LLaMA-1: 33B beats 13B only with more than double the compute", "LLaMA-1 Fig. 1, 13B vs 33B", vals,
+        [v > 2 for v in vals], _law_gap(law, n["LLaMA-13B"], n["LLaMA-33B"], end.loc["LLaMA-13B", "flops"]),
+        "cost for 33B to reach 13B's final loss / 13B's cost")
+    # 4. LLaMA-1: the 33B is never overtaken by the 65B.
+    vals = [float((pair_gap(curves, "LLaMA-33B", "LLaMA-65B", m)["gap"] < 0).mean()) for m in MEASURES]
+    add("LLaMA-1: 65B never overtakes 33B", "LLaMA-1 Fig. 1, 33B vs 65B up to the 33B's end", vals,
+        [v == 0 for v in vals], _law_gap(law, n["LLaMA-33B"], n["LLaMA-65B"], end.loc["LLaMA-33B", "flops"]),
+        "share of the common range where 65B is lower")
+    # 5. Llama 2: smaller models overtake larger ones again late in training.
+    pairs = [("Llama-2-7B", "Llama-2-13B"), ("Llama-2-13B", "Llama-2-34B"), ("Llama-2-34B", "Llama-2-70B")]
+    vals = [float(np.mean([pair_gap(curves, s, lg, m)["gap"].iloc[-1] > 0 for s, lg in pairs])) for m in MEASURES]
+    add("Llama 2: smaller models overtake larger ones again at the end", "Llama 2 Fig. 5, neighbouring sizes", vals,
+        [v == 1 for v in vals],
+        float(np.mean([_law_gap(law, n[s], n[lg], end.loc[s, "flops"]) for s, lg in pairs])),
+        "share of neighbouring pairs where the smaller is lower at the smaller's end (law: mean gap)")
+    # 6. Llama 2: the 70B's compute spent on the 7B would have reached a lower loss.
+    vals = [final["Llama-2-70B"] - final["Llama-2-7B"], final["Llama-2-70B"] - final["Llama-2-7B"]]
+    add("Llama 2: 7B on the 70B's compute would reach a lower loss", "no run: the 7B stops at 2T tokens", vals,
+        [None, None], _law_gap(law, n["Llama-2-7B"], n["Llama-2-70B"], end.loc["Llama-2-70B", "flops"]),
+        "L(70B, end) - L(7B, end), nats (the 7B used a tenth of the compute)")
+    # 7. LLaMA-1's end-of-run flattening is the cosine schedule's, absent from Llama 2 at the 1T mark.
+    late = flattening(curves, "Llama-2-7B")
+    add("LLaMA-1's flattening at 1T is a schedule artefact: Llama 2 shows none at 1T",
+        "Llama-2-7B (and LLaMA-7B) slopes around the 1T mark", [late, late], [late >= FLAT, late >= FLAT],
+        float("nan"), "Llama 2 slope at 0.9-1.0T / slope at 0.6-0.8T (1 = no slowdown)")
+    # 8. Llama 2 7B is worse than LLaMA-1 7B at the 1T mark.
+    diff = loss_at_tokens(curves, "Llama-2-7B", 1e12) - loss_at_tokens(curves, "LLaMA-7B", 1e12)
+    add("Llama 2 7B is worse than LLaMA-1 7B at 1T tokens", "the two figures' loss axes at 1T", [diff, diff],
+        [diff > 0, diff > 0], float("nan"), "L(Llama 2) - L(LLaMA-1) at 1T, nats")
+    return pd.DataFrame(rows)
+
+
+def loss_at_tokens(curves: pd.DataFrame, model: str, n_tokens: float) -> float:
+    """Smoothed loss of ``model`` at ``n_tokens`` (interpolated)."""
+    x, y = smoothed_curve(curves, model, "n_tokens")
+    return float(np.interp(n_tokens, x, y))
+
+
+#: A late-to-earlier slope ratio at or above this counts as "no slowdown" (claim 7 of :func:`post_claims`).
+FLAT = 0.9
+
+
+def flattening(curves: pd.DataFrame, model: str, late=(0.9e12, 1.0e12), early=(0.6e12, 0.8e12)) -> float:
+    """Slope of ``model``'s loss in tokens over ``late`` divided by its slope over ``early`` (1: no slowdown)."""
+    def slope(window):
+        lo, hi = (loss_at_tokens(curves, model, t) for t in window)
+        return (hi - lo) / (window[1] - window[0])
+
+    return slope(late) / slope(early)
+
+
+def claim_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
+    """Both families' curves without their start (before ``min_fraction`` of the family's shortest run).
+
+    The start of every curve sits at the top edge of its figure, clipped.
+    """
+    frac = positive_scalar("min_fraction", min_fraction, hint="e.g. 0.05")
+    curves = load_llama_curves()
+    shortest = curves.groupby("family")["n_tokens"].transform(lambda t: t.groupby(curves["model"]).max().min())
+    return curves[curves["n_tokens"] >= frac * shortest].reset_index(drop=True)
+
+
+def tokens_per_param_table() -> pd.DataFrame:
+    """Tokens per parameter of well-known models against the 20:1 rule.
+
+    LLaMA-1 and Llama 2 (``llama_models``), Chinchilla, Gopher and GPT-3 (Hoffmann
+    et al.'s Table 1) and the Llama 3 flagship as planned (402B on 16.55T).
+
+    Returns
+    -------
+    DataFrame
+        ``model``, ``n_params``, ``n_tokens``, ``tokens_per_param``, ``times_20`` (ratio to 20:1),
+        ``flops`` (6ND).
+    """
+    llama = load_table("llama_models")[["model", "n_params", "n_tokens"]]
+    table1 = load_table("table1_models")
+    table1 = table1[table1["model"].isin(["GPT-3", "Gopher", "Chinchilla"])][["model", "n_params", "n_tokens"]]
+    llama3 = pd.DataFrame([{"model": "Llama 3 405B (planned)", "n_params": paper_value("llama3.n_params"),
+                            "n_tokens": paper_value("llama3.n_tokens")}])
+    out = pd.concat([table1, llama, llama3], ignore_index=True)
+    out["tokens_per_param"] = out["n_tokens"] / out["n_params"]
+    out["times_20"] = out["tokens_per_param"] / 20.0
+    out["flops"] = 6.0 * out["n_params"] * out["n_tokens"]
+    return out
