@@ -175,17 +175,23 @@ def tokens_for_loss(law, n_params, target_loss) -> float:
     return (lw.B / left) ** (1.0 / lw.beta)
 
 
-def _target(lw: ParametricLaw, target_loss, flops, replace_n_params) -> float:
+def _target(lw: ParametricLaw, target_loss, flops, replace_n_params) -> tuple[float, float, float]:
+    """(target loss, N_opt, D_opt) of the compute-optimal model named by exactly one of the three."""
     given = [x is not None for x in (target_loss, flops, replace_n_params)]
     if sum(given) != 1:
         raise ValueError("give exactly one of target_loss, flops (keep its compute-optimal loss) or "
                          "replace_n_params (keep the loss of that model trained compute-optimally)")
     if flops is not None:
-        return float(lw.optimal_loss(positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 5.76e23")))
+        c = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 5.76e23")
+        n, d = lw.optimal_allocation(c)
+        return float(lw.optimal_loss(c)), float(n), float(d)
     if replace_n_params is not None:
-        return compute_optimal_for_params(lw, replace_n_params)[1]
+        n = positive_scalar("replace_n_params", replace_n_params, hint="parameters, e.g. 1.3e10 for 13B")
+        d, loss = compute_optimal_for_params(lw, n)
+        return loss, n, d
     _reducible(lw, target_loss)
-    return float(target_loss)
+    n, d = compute_optimal_at_loss(lw, target_loss)
+    return float(target_loss), n, d
 
 
 def _optimum_tokens(lw: ParametricLaw, reducible: float, inference_tokens: float) -> tuple[float, float]:
@@ -238,14 +244,13 @@ def inference_optimum(law, inference_tokens, *, target_loss=None, flops=None,
     """
     lw = _law(law)
     tokens = _inference_tokens(inference_tokens)
-    target = _target(lw, target_loss, flops, replace_n_params)
-    n0, d0 = compute_optimal_at_loss(lw, target)
+    target, n0, d0 = _target(lw, target_loss, flops, replace_n_params)
     co = _plan(lw, n0, d0, tokens)
     if tokens == 0:
         return InferenceOptimum(co, co, 0.0, 0.0, 0.0)
     n, d = _optimum_tokens(lw, target - lw.E, tokens)
     best = _plan(lw, n, d, tokens)
-    if best.total_flops > co.total_flops:  # rounding only: the compute-optimal model is a candidate
+    if best.total_flops > co.total_flops or n > n0:  # rounding only, at tiny demand: keep the candidate
         best = co
     saved = co.total_flops - best.total_flops
     return InferenceOptimum(best, co, tokens, saved / co.total_flops, saved)
@@ -313,8 +318,7 @@ def overtraining_cost(law, shrink, *, flops=None, target_loss=None) -> Overtrain
     k = positive_scalar("shrink", shrink, hint="the factor by which the model is smaller, e.g. 2")
     if (flops is None) == (target_loss is None):
         raise ValueError("give exactly one of flops (its compute-optimal loss is kept) or target_loss")
-    target = _target(lw, target_loss, flops, None)
-    n0, d0 = compute_optimal_at_loss(lw, target)
+    target, n0, d0 = _target(lw, target_loss, flops, None)
     c0 = 6.0 * n0 * d0
     n = n0 / k
     try:

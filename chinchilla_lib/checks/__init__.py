@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import approach1, approach2, approach3, comparison, compute_accounting, kaplan, problem
+from . import approach1, approach2, approach3, comparison, compute_accounting, kaplan, overtraining, problem
 from .model import COLUMNS, Check
 
 __all__ = ["Check", "COLUMNS", "CHAPTERS", "checks", "scorecard"]
 
 #: The chapter modules, in the book's order.
-CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, kaplan)
+CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, kaplan, overtraining)
 
 
 def checks() -> list[Check]:

@@ -9,7 +9,10 @@ One module per source:
   ``CHINCHILLA_LIB_DATA`` names a local mirror;
 * :mod:`.figure4` -- the points of Hoffmann et al.'s Figure 4;
 * :mod:`.porian` -- Porian et al.'s IsoFLOP runs and the names of their configurations;
-* :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens.
+* :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens;
+* :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
+  compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
+  (Muennighoff et al. 2023).
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -18,14 +21,19 @@ Units are in the column names or stated in each loader: ``n_params`` and
 from .external import (ENV_VAR, EXTERNAL_FILES, EXTERNAL_SETS, REGISTRY_FILE, SETS_FILE, ExternalSet, cache_dir,
                        fetch_external)
 from .figure4 import REPLICATION_EXCLUDED, load_hoffmann_fig4
-from .llama import load_llama_curves
+from .gadre import load_gadre_eval_metadata, load_gadre_grid, load_gadre_runs
+from .llama import llama_calibration, load_llama_curves
+from .muennighoff import load_muennighoff_runs
 from .paper_tables import DATA_DIR, SCHEMAS, DataFileError, load_table, paper_value, table2_row, table_names
 from .porian import (PORIAN_DATASETS, PORIAN_FIELDS, PORIAN_STEPS, load_porian, porian_configurations, porian_step,
                      porian_summaries)
+from .sardana import load_sardana_runs
 
 __all__ = [
     "DataFileError", "DATA_DIR", "ENV_VAR", "EXTERNAL_FILES", "EXTERNAL_SETS", "ExternalSet", "REGISTRY_FILE",
     "SETS_FILE", "SCHEMAS", "table_names", "load_table", "paper_value", "table2_row", "cache_dir",
     "fetch_external", "REPLICATION_EXCLUDED", "load_hoffmann_fig4", "PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS",
     "porian_step", "load_porian", "porian_configurations", "porian_summaries", "load_llama_curves",
+    "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
+    "load_muennighoff_runs",
 ]

@@ -5,7 +5,10 @@
 * :mod:`.isoflop` -- :func:`plot_profiles`: IsoFLOP profiles with their fitted curves;
 * :mod:`.envelope` -- :func:`plot_staircase`: the envelope's argmin model against FLOPs;
 * :mod:`.parametric` -- :func:`plot_isoloss`, :func:`plot_residuals`: a law on runs;
-* :mod:`.kaplan` -- Kaplan-vs-Chinchilla figures (allocation rules, embedding shares, local exponents).
+* :mod:`.kaplan` -- Kaplan-vs-Chinchilla figures (allocation rules, embedding shares, local exponents);
+* :mod:`.overtrained_runs` -- training curves against tokens, FLOPs and GPU-hours; residuals against tokens per
+  parameter; the extra loss of repeated data;
+* :mod:`.inference` -- the inference-aware optimum across demands; the over-training trade-off curve.
 
 Every helper draws any user's runs, not only the paper's.
 """

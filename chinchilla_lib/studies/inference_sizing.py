@@ -15,8 +15,11 @@ from ..datasets import paper_value
 from ..inference import inference_optimum, max_shrink, overtraining_cost
 from ..laws import get_law, resolve_law
 
-__all__ = ["HEADLINE_LAW", "CONSTANT_SETS", "sardana_headline", "headline_by_constants", "demand_sweep",
+__all__ = ["EXTRA_LOW", "EXTRA_HIGH", "HEADLINE_LAW", "CONSTANT_SETS", "sardana_headline", "headline_by_constants", "demand_sweep",
            "tradeoff_curve", "shrink_at_extra"]
+
+#: Extra training compute (fractions) at which the trade-off is read: cheap, and double.
+EXTRA_LOW, EXTRA_HIGH = 0.1, 1.0
 
 #: The constants of Sardana et al.'s code (their headline uses them).
 HEADLINE_LAW = "sardana-code"

@@ -20,7 +20,9 @@ from ..laws import ParametricLaw
 
 __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_curves", "size_straddle",
            "POST_LEVEL", "MEASURES", "smoothed_curve", "first_reach", "pair_gap", "post_claims", "loss_at_tokens",
-           "flattening", "FLAT", "claim_curves", "tokens_per_param_table",
+           "flattening", "FLAT", "claim_curves", "tokens_per_param_table", "calibration_numbers",
+           "calibration_display", "claims_display", "claim_numbers", "RULE_TOKENS_PER_PARAM", "llama_context_numbers",
+           "llama_throughput", "throughput_numbers",
            "llama1_models", "LlamaEnvelope", "llama1_envelope", "llama1_numbers", "endpoint_display"]
 
 
@@ -331,6 +333,38 @@ def claim_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
     return curves[curves["n_tokens"] >= frac * shortest].reset_index(drop=True)
 
 
+#: The rule of thumb read off Hoffmann et al.'s Table 3: about 20 training tokens per parameter.
+RULE_TOKENS_PER_PARAM = 20.0
+
+
+def llama_context_numbers() -> dict:
+    """``l1_min``, ``l1_max`` (LLaMA-1 sizes, B), ``l1_dmin``, ``l1_dmax`` (its run lengths, T; ``l1_dmax_b``
+    in B), ``l2_d`` (Llama 2's, T), ``rule`` (:data:`RULE_TOKENS_PER_PARAM`), ``level`` (:data:`POST_LEVEL`),
+    ``post_first``, ``post_last`` (the post's LLaMA-1 calibration, B tokens)."""
+    from ..datasets.llama import LLAMA_POST_CALIBRATION
+
+    models = load_table("llama_models")
+    one, two = models[models["family"] == "LLaMA-1"], models[models["family"] == "Llama-2"]
+    _, first, last = LLAMA_POST_CALIBRATION["LLaMA-1"]
+    return {"l1_min": one["n_params"].min() / 1e9, "l1_max": one["n_params"].max() / 1e9,
+            "l1_dmin": one["n_tokens"].min() / 1e12, "l1_dmax": one["n_tokens"].max() / 1e12,
+            "l1_dmax_b": one["n_tokens"].max() / 1e9, "l2_d": two["n_tokens"].max() / 1e12,
+            "rule": RULE_TOKENS_PER_PARAM, "level": POST_LEVEL, "post_first": first, "post_last": last}
+
+
+def llama_throughput(family: str = "LLaMA-1") -> pd.Series:
+    """Training FLOP/s per GPU by 6ND from the published GPU-hours, per model of ``family``."""
+    models = load_table("llama_models").query("family == @family").set_index("model")
+    return 6.0 * models["n_params"] * models["n_tokens"] / (models["gpu_hours"] * 3600.0)
+
+
+def throughput_numbers(family: str = "LLaMA-1") -> dict:
+    """``low``, ``high`` (TFLOP/s per GPU by 6ND) and ``low_model``, ``high_model`` of :func:`llama_throughput`."""
+    rate = llama_throughput(family)
+    return {"low": rate.min() / 1e12, "high": rate.max() / 1e12,
+            "low_model": rate.idxmin().split("-")[-1], "high_model": rate.idxmax().split("-")[-1]}
+
+
 def tokens_per_param_table() -> pd.DataFrame:
     """Tokens per parameter of well-known models against the 20:1 rule.
 
@@ -350,6 +384,67 @@ def tokens_per_param_table() -> pd.DataFrame:
                             "n_tokens": paper_value("llama3.n_tokens")}])
     out = pd.concat([table1, llama, llama3], ignore_index=True)
     out["tokens_per_param"] = out["n_tokens"] / out["n_params"]
-    out["times_20"] = out["tokens_per_param"] / 20.0
+    out["times_20"] = out["tokens_per_param"] / RULE_TOKENS_PER_PARAM
     out["flops"] = 6.0 * out["n_params"] * out["n_tokens"]
+    return out
+
+
+def calibration_numbers(cal: pd.DataFrame) -> dict:
+    """Numbers that describe :func:`~chinchilla_lib.datasets.llama.llama_calibration`.
+
+    Keys: ``cal1_btok_px``, ``cal2_btok_px`` (B tokens per pixel), ``cal1_start_b`` (most negative
+    start of a LLaMA-1 curve, B tokens), ``cal1_start_px`` (the same in pixels), ``cal2_resid_pct``
+    (largest Llama 2 end-point error, %), ``post1_end_b`` (the post's tokens at 65B's end, B),
+    ``post1_err_10``, ``post1_err_14`` (the post's error at the 1.0T and 1.4T ends, %),
+    ``post1_zero_b`` (how far before our zero the post's zero sits, B tokens), ``post2_err_pct``
+    (the post's largest Llama 2 end error, %), ``post1_scale_pct`` (how much longer the
+    post's LLaMA-1 axis is than ours, %).
+    """
+    one, two = cal[cal["family"] == "LLaMA-1"], cal[cal["family"] == "Llama-2"]
+    first = one.iloc[0]
+    worst = one.loc[one["start_tokens"].idxmin()]
+    return {"cal1_btok_px": first["tokens_per_px"] / 1e9, "cal2_btok_px": two["tokens_per_px"].iloc[0] / 1e9,
+            "cal1_start_b": worst["start_tokens"] / 1e9,
+            "cal1_start_px": worst["start_px"] - worst["zero_px"],
+            "cal2_resid_pct": 100 * two["end_error"].abs().max(),
+            "post1_end_b": one["post_end_tokens"].max() / 1e9,
+            "post1_err_10": 100 * one.loc[one["n_tokens"] == one["n_tokens"].min(), "post_end_error"].iloc[0],
+            "post1_err_14": 100 * one.loc[one["n_tokens"] == one["n_tokens"].max(), "post_end_error"].iloc[0],
+            "post1_zero_b": first["tokens_per_px"] * (first["zero_px"] - first["post_zero_px"]) / 1e9,
+            "post2_err_pct": 100 * two["post_end_error"].abs().max(),
+            "post1_scale_pct": 100 * (first["post_tokens_per_px"] / first["tokens_per_px"] - 1)}
+
+
+def calibration_display(cal: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~chinchilla_lib.datasets.llama.llama_calibration` for display: T tokens and percent errors."""
+    return pd.DataFrame({"model": cal["model"], "run (T tokens)": cal["n_tokens"] / 1e12,
+                         "end pixel": cal["end_px"], "ours (T)": cal["end_tokens"] / 1e12,
+                         "ours, error (%)": 100 * cal["end_error"], "post (T)": cal["post_end_tokens"] / 1e12,
+                         "post, error (%)": 100 * cal["post_end_error"]})
+
+
+def claims_display(claims: pd.DataFrame) -> pd.DataFrame:
+    """:func:`post_claims` as the chapter shows it (numbers formatted to 3 significant figures)."""
+    def fmt(v):
+        return "–" if not np.isfinite(v) else f"{v:.3g}"
+
+    return pd.DataFrame({"claim": claims["claim"], "tested on": claims["data"], "measured by": claims["unit"],
+                         "GPU-hours": claims["value_gpu_hours"].map(fmt),
+                         "verdict (GPU-hours)": claims["verdict_gpu_hours"],
+                         "6ND": claims["value_flops"].map(fmt), "verdict (6ND)": claims["verdict_flops"],
+                         "law at equal compute (nats)": claims["law_gap"].map(fmt)})
+
+
+def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame) -> dict:
+    """Per claim i: ``claim{i}_h``, ``claim{i}_c`` (values in GPU-hours and 6ND), ``claim{i}_law``;
+    ``n_claims``, ``n_hold``, ``n_not``, ``n_open`` (verdicts in GPU-hours), ``n_changed`` (claims whose
+    verdict changes with the measure), ``flat1`` and ``flat2`` (:func:`flattening` of LLaMA-7B, Llama-2-7B)."""
+    out = {"n_claims": len(claims), "flat1": flattening(curves, "LLaMA-7B"), "flat2": flattening(curves, "Llama-2-7B")}
+    for i, row in claims.iterrows():
+        out |= {f"claim{i}_h": row["value_gpu_hours"], f"claim{i}_c": row["value_flops"],
+                f"claim{i}_law": row["law_gap"]}
+    verdicts = claims["verdict_gpu_hours"]
+    out |= {"n_hold": int((verdicts == "holds").sum()), "n_not": int((verdicts == "does not hold").sum()),
+            "n_open": int((verdicts == "cannot decide").sum()),
+            "n_changed": int((claims["verdict_gpu_hours"] != claims["verdict_flops"]).sum())}
     return out

@@ -29,7 +29,8 @@ from ..laws import ParametricLaw
 
 __all__ = ["SARDANA_NEAR", "GADRE_NEAR", "Extrapolation", "extrapolate_law", "residual_bins",
            "sardana_extrapolation", "gadre_extrapolation", "muennighoff_repetition", "repetition_excess",
-           "equal_compute_wins"]
+           "equal_compute_wins", "TPP_EDGES", "all_runs_fit", "extrapolation_table", "far_residual",
+           "repetition_numbers", "equal_compute_numbers", "run_set_numbers", "FAR_SARDANA", "FAR_GADRE"]
 
 #: Runs at or below this many tokens per parameter count as near compute-optimal (Sardana et al.).
 SARDANA_NEAR = 100.0
@@ -183,3 +184,83 @@ def equal_compute_wins(runs: pd.DataFrame, loss_col: str, law: ParametricLaw) ->
             rows.append({"small": small, "large": large, "flops": c, "small_tpp": run["n_tokens"] / small,
                          "gap": loss_large - run[loss_col], "law_gap": law_gap})
     return pd.DataFrame(rows, columns=["small", "large", "flops", "small_tpp", "gap", "law_gap"])
+
+
+#: Bins of tokens per parameter for the residual tables (compute-optimal ~20; Gadre's M = 32 is 640).
+TPP_EDGES = (0, 25, 100, 700, np.inf)
+
+
+def all_runs_fit(result: Extrapolation, loss_col: str = "loss") -> Extrapolation:
+    """The same runs fitted all at once: does one law of Eq. (2)'s form fit the far runs at all?"""
+    runs = result.runs.drop(columns=["fitted", "predicted", "residual", "rel_residual"])
+    return extrapolate_law(runs, loss_col, np.ones(len(runs), dtype=bool), name=f"{result.law.name}, all runs")
+
+
+def extrapolation_table(results: dict[str, Extrapolation], edges=TPP_EDGES) -> pd.DataFrame:
+    """Residuals of several extrapolations by bins of tokens per parameter, one row per (set, bin).
+
+    Columns ``set``, ``tokens per parameter``, ``runs``, ``fitted`` (runs of the bin used in the
+    fit), ``median residual (nats)``, ``median residual (%)``, ``largest |residual| (nats)``.
+    """
+    rows = []
+    for name, result in results.items():
+        runs = result.runs
+        bins = pd.cut(runs["tokens_per_param"], list(edges), right=True)
+        for interval, part in runs.groupby(bins, observed=True):
+            rows.append({"set": name, "tokens per parameter": f"{interval.left:g}-{interval.right:g}",
+                         "runs": len(part), "fitted": int(part["fitted"].sum()),
+                         "median residual (nats)": part["residual"].median(),
+                         "median residual (%)": 100 * part["rel_residual"].median(),
+                         "largest |residual| (nats)": part["residual"].abs().max()})
+    return pd.DataFrame(rows)
+
+
+def far_residual(result: Extrapolation, min_tpp: float) -> float:
+    """Median residual (nats) of the runs beyond ``min_tpp`` tokens per parameter."""
+    far = result.runs[result.runs["tokens_per_param"] > min_tpp]
+    return float(far["residual"].median()) if len(far) else float("nan")
+
+
+def repetition_numbers(excess: pd.DataFrame, repeat: Extrapolation, marks=(4.0, 16.0)) -> dict:
+    """``rep_{m}`` the median extra loss (%) of runs at 0.5-1x to 1-2x ``m`` epochs, for each mark;
+    ``rep_n`` runs with a unique-data twin; ``rep_law_{m}`` median residual (%) of the law fitted on
+    single-epoch runs, for runs between each mark's half and double."""
+    out = {"rep_n": int((excess["epochs"] > 1 + 1e-9).sum())}
+    for m in marks:
+        near = excess[(excess["epochs"] > m / 1.5) & (excess["epochs"] <= m * 1.5)]
+        out[f"rep_{m:g}"] = 100 * float(near["excess"].median())
+        runs = repeat.runs
+        band = runs[(runs["n_tokens"] / runs["n_unique_tokens"] > m / 1.5)
+                    & (runs["n_tokens"] / runs["n_unique_tokens"] <= m * 1.5)]
+        out[f"rep_law_{m:g}"] = 100 * float(band["rel_residual"].median())
+    return out
+
+
+def equal_compute_numbers(wins: pd.DataFrame) -> dict:
+    """``ec_n`` comparisons, ``ec_small_wins`` (smaller model lower), ``ec_law_agree`` (the law picks the
+    same winner), ``ec_small_wins_near`` / ``ec_small_wins_far`` (smaller wins among comparisons
+    where the smaller run is at <= 100 / > 100 tokens per parameter)."""
+    near = wins["small_tpp"] <= SARDANA_NEAR
+    return {"ec_n": len(wins), "ec_small_wins": int((wins["gap"] > 0).sum()),
+            "ec_law_agree": int((np.sign(wins["gap"]) == np.sign(wins["law_gap"])).sum()),
+            "ec_small_wins_near": int((wins["gap"][near] > 0).sum()), "ec_near": int(near.sum()),
+            "ec_small_wins_far": int((wins["gap"][~near] > 0).sum()), "ec_far": int((~near).sum())}
+
+
+def run_set_numbers() -> dict:
+    """What the three run sets span: ``sard_*``, ``gadre_*``, ``muen_*`` with ``n`` (runs), ``n_min_m`` and
+    ``n_max_b`` (smallest model in M, largest in B parameters) and ``tpp_min``/``tpp_max`` (Sardana),
+    ``m_min``/``m_max`` (Gadre's multipliers), ``epochs_max`` (Muennighoff)."""
+    out = {}
+    for key, frame in (("sard", load_sardana_runs()), ("gadre", load_gadre_runs()), ("muen", load_muennighoff_runs())):
+        out |= {f"{key}_n": len(frame), f"{key}_n_min_m": frame["n_params"].min() / 1e6,
+                f"{key}_n_max_b": frame["n_params"].max() / 1e9}
+    sard, gadre, muen = load_sardana_runs(), load_gadre_runs(), load_muennighoff_runs()
+    out |= {"sard_tpp_min": sard["tokens_per_param"].min(), "sard_tpp_max": sard["tokens_per_param"].max(),
+            "gadre_m_min": gadre["token_multiplier"].min(), "gadre_m_max": gadre["token_multiplier"].max(),
+            "muen_epochs_max": muen["epochs"].max(), "gadre_span": GADRE_NEAR / gadre["token_multiplier"].min()}
+    return out
+
+#: Runs beyond these tokens per parameter count as far over-trained in the summaries (Sardana; Gadre: M >= 16).
+FAR_SARDANA = 1000.0
+FAR_GADRE = 300.0
