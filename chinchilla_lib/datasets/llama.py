@@ -44,8 +44,9 @@ def _loss_axis(pixels: pd.DataFrame, post: pd.DataFrame, path: Path) -> tuple[fl
     return slope, intercept
 
 
-def llama_pixels() -> dict[str, tuple[pd.Series, pd.DataFrame, np.ndarray]]:
-    """Per model: its ``llama_models`` row, the pixel trace (``x``, ``y``) and the loss of each point."""
+def llama_pixels() -> dict[str, tuple[pd.Series, pd.DataFrame, np.ndarray, np.ndarray]]:
+    """Per model: its ``llama_models`` row, the pixel trace (``x``, ``y``), the loss of each point and the
+    post's GPU-hours for it (its ``Hours`` column)."""
     models = load_table("llama_models")
     out = {}
     for _, m in models.iterrows():
@@ -56,7 +57,8 @@ def llama_pixels() -> dict[str, tuple[pd.Series, pd.DataFrame, np.ndarray]]:
         post = pd.read_csv(paths[1], sep="\t")
         require_columns(post, ["Hours", "Loss"], paths[1])
         slope, intercept = _loss_axis(pixels, post, paths[1])
-        out[m["model"]] = (m, pixels, (slope * pixels["y"] + intercept).to_numpy(float))
+        out[m["model"]] = (m, pixels, (slope * pixels["y"] + intercept).to_numpy(float),
+                           post["Hours"].to_numpy(float))
     return out
 
 
@@ -96,7 +98,7 @@ def llama_calibration(pixels: dict | None = None) -> pd.DataFrame:
         else:
             zero = post_zero
             k = float(np.sum(lengths * (ends - zero)) / np.sum((ends - zero) ** 2))
-        for (model, (m, px, _)), end, length in zip(members.items(), ends, lengths):
+        for (model, (m, px, *_)), end, length in zip(members.items(), ends, lengths):
             rows.append({"family": family, "model": model, "n_tokens": length, "end_px": end,
                          "start_px": px["x"].iloc[0], "tokens_per_px": k, "zero_px": zero,
                          "end_tokens": k * (end - zero), "start_tokens": k * (px["x"].iloc[0] - zero),
@@ -120,13 +122,13 @@ def load_llama_curves() -> pd.DataFrame:
     -------
     DataFrame
         ``family``, ``model``, ``n_params``, ``n_tokens``, ``flops`` (6 N D),
-        ``gpu_hours``, ``post_n_tokens`` (the post's token axis at the same point)
-        and ``loss`` (training loss, nats per token), in curve order.
+        ``gpu_hours``, ``post_n_tokens`` and ``post_gpu_hours`` (the post's token and GPU-hour
+        axes at the same point) and ``loss`` (training loss, nats per token), in curve order.
     """
     pixels = llama_pixels()
     cal = llama_calibration(pixels).set_index("model")
     frames = []
-    for model, (m, px, loss) in pixels.items():
+    for model, (m, px, loss, post_hours) in pixels.items():
         c = cal.loc[model]
         x = px["x"].to_numpy(float)
         tokens = c["tokens_per_px"] * (x - c["zero_px"])
@@ -136,6 +138,7 @@ def load_llama_curves() -> pd.DataFrame:
         frame["flops"] = 6.0 * frame["n_params"] * frame["n_tokens"]
         frame["gpu_hours"] = float(m["gpu_hours"]) * frame["n_tokens"] / c["end_tokens"]
         frame["post_n_tokens"] = c["post_tokens_per_px"] * (x[keep] - c["post_zero_px"])
+        frame["post_gpu_hours"] = post_hours[keep]
         frame["loss"] = loss[keep]
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -30,15 +30,20 @@ def plot_demand_sweep(axes, sweeps: Mapping[str, pd.DataFrame], colors: Mapping[
     save_ax.set_ylabel("FLOPs saved (%)")
 
 
-def plot_tradeoff(ax, curves: Mapping[str, pd.DataFrame], colors: Mapping[str, str]) -> None:
+def plot_tradeoff(ax, curves: Mapping[str, pd.DataFrame], colors: Mapping[str, str], *,
+                  extra_range=(1.0, 1e4)) -> None:
     """Extra training compute (%) against how many times smaller the model is than compute-optimal (log-log).
 
-    ``curves`` maps a label to :func:`~chinchilla_lib.studies.inference_sizing.tradeoff_curve`.
+    ``curves`` maps a label to :func:`~chinchilla_lib.studies.inference_sizing.tradeoff_curve`; the
+    vertical axis shows ``extra_range`` (percent), and each law's wall (where the curve leaves the top)
+    is marked with a dotted line.
     """
     for name, curve in curves.items():
         shown = curve[curve["extra"] > 0]
         ax.plot(shown["shrink"], 100 * shown["extra"], color=colors[name], label=name)
+        ax.axvline(curve["shrink"].max(), color=colors[name], ls=":", lw=1.0)
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_ylim(*extra_range)
     ax.set_xlabel("model k times smaller than compute-optimal")
     ax.set_ylabel("extra training compute (%)")

@@ -83,7 +83,7 @@ def tradeoff_curve(law="paper-full", flops: float = 1e23, shrinks=None) -> pd.Da
     """
     lw = resolve_law(law)
     top = max_shrink(lw)
-    shrinks = np.geomspace(1.0, top * 0.999, 200) if shrinks is None else np.asarray(shrinks, float)
+    shrinks = np.geomspace(1.0, top * (1 - 1e-6), 300) if shrinks is None else np.asarray(shrinks, float)
     rows = []
     for k in shrinks:
         cost = overtraining_cost(lw, float(k), flops=flops)

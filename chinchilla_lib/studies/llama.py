@@ -185,7 +185,7 @@ def endpoint_display(ends: pd.DataFrame, prefix: str = "LLaMA-") -> pd.DataFrame
 POST_LEVEL = 1.9
 
 #: Measures of training cost the claims are read against (column of :func:`load_llama_curves`).
-MEASURES = {"gpu_hours": "GPU-hours", "flops": "6ND FLOPs"}
+MEASURES = {"gpu_hours": "GPU-hours", "flops": "6ND FLOPs", "post_gpu_hours": "GPU-hours on the post's axis"}
 
 
 def smoothed_curve(curves: pd.DataFrame, model: str, measure: str, window: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
@@ -234,28 +234,31 @@ def _verdict(ok: bool | None) -> str:
 def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None) -> pd.DataFrame:
     """The post's claims about the LLaMA curves, each tested on the recalibrated curves and by the law.
 
-    Every equal-compute comparison is read at equal GPU-hours (the post's measure)
-    and at equal 6ND FLOPs; ``law_gap`` is what ``law`` predicts at the compute of
+    Every equal-compute comparison is read at equal GPU-hours (the post's measure,
+    on our token axis), at equal 6ND FLOPs, and at equal GPU-hours as the post
+    computed them (its own token calibration); ``law_gap`` is what ``law`` predicts at the compute of
     the comparison (L(larger) - L(smaller) in nats: positive if the law, too,
     prefers the smaller model).
 
     Returns
     -------
     DataFrame, one row per claim
-        ``claim``, ``data``, ``value_gpu_hours``, ``value_flops`` (the number that
-        tests it, per measure; ``unit`` says what), ``verdict_gpu_hours``,
-        ``verdict_flops``, ``law_gap``, ``unit``.
+        ``claim``, ``data``, ``value_{m}`` and ``verdict_{m}`` for each measure m of
+        :data:`MEASURES` (the number that tests the claim; ``unit`` says what), ``law_gap``, ``unit``.
     """
     curves = claim_curves() if curves is None else curves
     n = curves.groupby("model")["n_params"].first()
-    end = curves.groupby("model")[["flops", "gpu_hours", "n_tokens"]].max()
+    end = curves.groupby("model")[[*MEASURES, "n_tokens"]].max()
     final = {m: smoothed_curve(curves, m, "n_tokens")[1][-1] for m in n.index}
     rows = []
 
     def add(claim, data, values, verdicts, law_gap, unit):
-        rows.append({"claim": claim, "data": data, "value_gpu_hours": values[0], "value_flops": values[1],
-                     "verdict_gpu_hours": _verdict(verdicts[0]), "verdict_flops": _verdict(verdicts[1]),
-                     "law_gap": law_gap, "unit": unit})
+        if len(values) == 1:  # a claim about the curves' shape: one value for every measure
+            values, verdicts = values * len(MEASURES), verdicts * len(MEASURES)
+        row = {"claim": claim, "data": data}
+        for m, value, verdict in zip(MEASURES, values, verdicts):
+            row |= {f"value_{m}": value, f"verdict_{m}": _verdict(verdict)}
+        rows.append(row | {"law_gap": law_gap, "unit": unit})
 
     # 1. LLaMA-1: the 13B overtakes the 7B and reaches 1.9 first.
     vals = [first_reach(curves, "LLaMA-7B", m, POST_LEVEL) / first_reach(curves, "LLaMA-13B", m, POST_LEVEL)
@@ -287,19 +290,19 @@ def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None) -> pd.Da
         float(np.mean([_law_gap(law, n[s], n[lg], end.loc[s, "flops"]) for s, lg in pairs])),
         "share of neighbouring pairs where the smaller is lower at the smaller's end (law: mean gap)")
     # 6. Llama 2: the 70B's compute spent on the 7B would have reached a lower loss.
-    vals = [final["Llama-2-70B"] - final["Llama-2-7B"], final["Llama-2-70B"] - final["Llama-2-7B"]]
+    vals = [final["Llama-2-70B"] - final["Llama-2-7B"]]
     add("Llama 2: 7B on the 70B's compute would reach a lower loss", "no run: the 7B stops at 2T tokens", vals,
-        [None, None], _law_gap(law, n["Llama-2-7B"], n["Llama-2-70B"], end.loc["Llama-2-70B", "flops"]),
+        [None], _law_gap(law, n["Llama-2-7B"], n["Llama-2-70B"], end.loc["Llama-2-70B", "flops"]),
         "L(70B, end) - L(7B, end), nats (the 7B used a tenth of the compute)")
     # 7. LLaMA-1's end-of-run flattening is the cosine schedule's, absent from Llama 2 at the 1T mark.
     late = flattening(curves, "Llama-2-7B")
     add("LLaMA-1's flattening at 1T is a schedule artefact: Llama 2 shows none at 1T",
-        "Llama-2-7B (and LLaMA-7B) slopes around the 1T mark", [late, late], [late >= FLAT, late >= FLAT],
+        "Llama-2-7B (and LLaMA-7B) slopes around the 1T mark", [late], [late >= FLAT],
         float("nan"), "Llama 2 slope at 0.9-1.0T / slope at 0.6-0.8T (1 = no slowdown)")
     # 8. Llama 2 7B is worse than LLaMA-1 7B at the 1T mark.
     diff = loss_at_tokens(curves, "Llama-2-7B", 1e12) - loss_at_tokens(curves, "LLaMA-7B", 1e12)
-    add("Llama 2 7B is worse than LLaMA-1 7B at 1T tokens", "the two figures' loss axes at 1T", [diff, diff],
-        [diff > 0, diff > 0], float("nan"), "L(Llama 2) - L(LLaMA-1) at 1T, nats")
+    add("Llama 2 7B is worse than LLaMA-1 7B at 1T tokens", "the two figures' loss axes at 1T", [diff],
+        [diff > 0], float("nan"), "L(Llama 2) - L(LLaMA-1) at 1T, nats")
     return pd.DataFrame(rows)
 
 
@@ -428,23 +431,28 @@ def claims_display(claims: pd.DataFrame) -> pd.DataFrame:
     def fmt(v):
         return "–" if not np.isfinite(v) else f"{v:.3g}"
 
-    return pd.DataFrame({"claim": claims["claim"], "tested on": claims["data"], "measured by": claims["unit"],
-                         "GPU-hours": claims["value_gpu_hours"].map(fmt),
-                         "verdict (GPU-hours)": claims["verdict_gpu_hours"],
-                         "6ND": claims["value_flops"].map(fmt), "verdict (6ND)": claims["verdict_flops"],
-                         "law at equal compute (nats)": claims["law_gap"].map(fmt)})
+    out = pd.DataFrame({"claim": claims["claim"], "tested on": claims["data"], "measured by": claims["unit"]})
+    for m, label in (("gpu_hours", "GPU-hours"), ("flops", "6ND"), ("post_gpu_hours", "post's GPU-hours")):
+        out[label] = claims[f"value_{m}"].map(fmt)
+        out[f"verdict ({label})"] = claims[f"verdict_{m}"]
+    out["law at equal compute (nats)"] = claims["law_gap"].map(fmt)
+    return out
 
 
 def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame) -> dict:
-    """Per claim i: ``claim{i}_h``, ``claim{i}_c`` (values in GPU-hours and 6ND), ``claim{i}_law``;
-    ``n_claims``, ``n_hold``, ``n_not``, ``n_open`` (verdicts in GPU-hours), ``n_changed`` (claims whose
-    verdict changes with the measure), ``flat1`` and ``flat2`` (:func:`flattening` of LLaMA-7B, Llama-2-7B)."""
+    """Per claim i: ``claim{i}_h``, ``claim{i}_c``, ``claim{i}_p`` (values in GPU-hours, 6ND and the post's
+    GPU-hours), ``claim{i}_law``; ``n_claims``, ``n_hold``, ``n_not``, ``n_open`` (verdicts in GPU-hours),
+    ``n_changed`` (claims whose verdict changes from GPU-hours to 6ND), ``n_changed_post`` (from our
+    GPU-hours to the post's), ``flat1`` and ``flat2`` (:func:`flattening` of LLaMA-7B, Llama-2-7B)."""
     out = {"n_claims": len(claims), "flat1": flattening(curves, "LLaMA-7B"), "flat2": flattening(curves, "Llama-2-7B")}
     for i, row in claims.iterrows():
         out |= {f"claim{i}_h": row["value_gpu_hours"], f"claim{i}_c": row["value_flops"],
                 f"claim{i}_law": row["law_gap"]}
+    for i, row in claims.iterrows():
+        out[f"claim{i}_p"] = row["value_post_gpu_hours"]
     verdicts = claims["verdict_gpu_hours"]
     out |= {"n_hold": int((verdicts == "holds").sum()), "n_not": int((verdicts == "does not hold").sum()),
             "n_open": int((verdicts == "cannot decide").sum()),
-            "n_changed": int((claims["verdict_gpu_hours"] != claims["verdict_flops"]).sum())}
+            "n_changed": int((claims["verdict_gpu_hours"] != claims["verdict_flops"]).sum()),
+            "n_changed_post": int((claims["verdict_gpu_hours"] != claims["verdict_post_gpu_hours"]).sum())}
     return out
