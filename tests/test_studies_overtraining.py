@@ -83,8 +83,11 @@ def test_tokens_per_param_table_by_hand():
 
 
 def test_headline_by_constants_and_the_demand_sweep():
-    table = sizing.headline_by_constants()
+    table = sizing.headline_by_constants(sizing.CONSTANT_SETS)
     assert list(table.index) == list(sizing.CONSTANT_SETS)
+    # with the printed (rounded) constants the compute-optimal 13B trains longer, so less is saved
+    assert table.loc["paper", "co_tokens"] > table.loc["sardana-code", "co_tokens"]
+    assert table.loc["paper", "saving"] < table.loc["sardana-code", "saving"]
     assert (table["saving"] > 0).all()
     sweep = sizing.demand_sweep("paper-full", demands=[1e10, 1e12, 1e14])
     assert sweep["size_ratio"].is_monotonic_decreasing and sweep["saving"].is_monotonic_increasing

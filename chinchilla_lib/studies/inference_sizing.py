@@ -15,7 +15,7 @@ from ..datasets import paper_value
 from ..inference import inference_optimum, max_shrink, overtraining_cost
 from ..laws import get_law, resolve_law
 
-__all__ = ["EXTRA_LOW", "EXTRA_HIGH", "HEADLINE_LAW", "CONSTANT_SETS", "sardana_headline", "headline_by_constants", "demand_sweep",
+__all__ = ["EXTRA_LOW", "EXTRA_HIGH", "HEADLINE_LAW", "CONSTANT_SETS", "REFIT", "constant_sets", "sardana_headline", "headline_by_constants", "demand_sweep",
            "tradeoff_curve", "shrink_at_extra"]
 
 #: Extra training compute (fractions) at which the trade-off is read: cheap, and double.
@@ -25,6 +25,18 @@ EXTRA_LOW, EXTRA_HIGH = 0.1, 1.0
 HEADLINE_LAW = "sardana-code"
 #: Constant sets compared: their code's, the paper's as printed, full precision, the replication's refit.
 CONSTANT_SETS = ("sardana-code", "paper", "paper-full", "replication")
+#: Label of our own Approach 3 refit on the Figure 4 points (:func:`~chinchilla_lib.studies.figure4.refit_figure4`).
+REFIT = "refit (Figure 4)"
+
+
+def constant_sets(with_refit: bool = True) -> dict:
+    """The named laws of :data:`CONSTANT_SETS`, and our Approach 3 refit under :data:`REFIT`."""
+    laws = {name: get_law(name) for name in CONSTANT_SETS}
+    if with_refit:
+        from .figure4 import refit_figure4
+
+        laws[REFIT] = refit_figure4().law
+    return laws
 
 
 def sardana_headline(law=HEADLINE_LAW):
@@ -33,8 +45,8 @@ def sardana_headline(law=HEADLINE_LAW):
                              replace_n_params=paper_value("sardana.replace.n_params"))
 
 
-def headline_by_constants(laws=CONSTANT_SETS) -> pd.DataFrame:
-    """The headline under each set of constants.
+def headline_by_constants(laws=None) -> pd.DataFrame:
+    """The headline under each set of constants (names, or a mapping name -> law; default :func:`constant_sets`).
 
     Returns
     -------
@@ -43,9 +55,11 @@ def headline_by_constants(laws=CONSTANT_SETS) -> pd.DataFrame:
         ``n_tokens`` of the optimum, ``tokens_per_param``, ``saved_flops`` and
         ``saving`` (fraction).
     """
+    laws = constant_sets() if laws is None else laws
+    laws = laws if isinstance(laws, dict) else {name: get_law(name) for name in laws}
     rows = {}
-    for name in laws:
-        r = sardana_headline(get_law(name))
+    for name, law in laws.items():
+        r = sardana_headline(law)
         rows[name] = {"co_tokens": r.compute_optimal.n_tokens, "loss": r.optimum.loss, "n_params": r.optimum.n_params,
                       "n_tokens": r.optimum.n_tokens, "tokens_per_param": r.optimum.tokens_per_param,
                       "saved_flops": r.saved_flops, "saving": r.saving}
