@@ -22,8 +22,9 @@ def test_sardana_runs_are_tidy():
 
 def test_sardana_validation_refuses_malformed_input():
     good = pd.read_csv(ds.fetch_external(sardana.SARDANA_FILE))
-    with pytest.raises(DataFileError, match="lacks column"):
+    with pytest.raises(DataFileError, match="lacks column") as err:
         sardana.tidy_sardana(good.drop(columns=["Smoothed Loss"]))
+    assert "\n" not in str(err.value)
     bad = good.copy()
     bad.loc[0, "Tokens"] = 2 * bad.loc[0, "Tokens"]
     with pytest.raises(DataFileError, match="Tokens is not"):
