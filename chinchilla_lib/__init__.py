@@ -14,7 +14,8 @@ Layers, each importing only from those above it:
 * maths: :mod:`.architecture`, :mod:`.flops`, :mod:`.laws`, :mod:`.powerlaw`,
   :mod:`.robust`, :mod:`.simulate`;
 * methods: :mod:`.envelope` (Approach 1), :mod:`.isoflop` (Approach 2),
-  :mod:`.parametric` (Approach 3), :mod:`.kaplan` and :mod:`.embeddings`;
+  :mod:`.parametric` (Approach 3), :mod:`.kaplan`, :mod:`.embeddings` and :mod:`.inference`
+  (sizing for training plus inference);
 * :mod:`.studies` (one module per data set or experiment) and :mod:`.plotting`;
 * :mod:`.checks` (the scorecard, one module per chapter);
 * :mod:`.book` (chapter helpers) and :mod:`.cli` (command line).
@@ -23,6 +24,7 @@ Layers, each importing only from those above it:
 from .datasets import (REPLICATION_EXCLUDED, load_hoffmann_fig4, load_llama_curves, load_porian, load_table,
                        paper_value, porian_configurations)
 from .envelope import fit_envelope, lower_envelope
+from .inference import inference_optimum, overtraining_cost
 from .isoflop import fit_isoflop, fit_isoflop_frame
 from .laws import ParametricLaw, get_law, law_names, plan
 from .parametric import Approach3Fit, bootstrap_approach3, fit_approach3
@@ -46,5 +48,5 @@ __all__ = [
     "__version__", "plan", "ParametricLaw", "get_law", "law_names", "fit_approach1", "fit_approach2",
     "fit_approach3", "fit_envelope", "lower_envelope", "fit_isoflop", "fit_isoflop_frame", "bootstrap_approach3",
     "Approach3Fit", "load_table", "paper_value", "load_hoffmann_fig4", "REPLICATION_EXCLUDED", "load_porian",
-    "porian_configurations", "load_llama_curves", "scorecard",
+    "porian_configurations", "load_llama_curves", "scorecard", "inference_optimum", "overtraining_cost",
 ]

@@ -52,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     plan = sub.add_parser("plan", help="compute-optimal model size and tokens for a FLOP budget")
-    plan.add_argument("--flops", required=True, type=_number("--flops"), help="compute budget in FLOPs, e.g. 5.76e23")
+    plan.add_argument("--flops", type=_number("--flops"), help="compute budget in FLOPs, e.g. 5.76e23")
+    plan.add_argument("--inference-tokens", type=_number("--inference-tokens", allow_zero=True), default=None,
+                      help="tokens the model will serve at inference (2N FLOPs each): minimise training plus "
+                      "inference FLOPs at the loss of --flops's compute-optimal model, or at --target-loss")
+    plan.add_argument("--target-loss", type=_number("--target-loss"), default=None,
+                      help="the loss to reach, nats per token (instead of --flops)")
     plan.add_argument(
         "--law", default="paper-full",
         help="the law: a name (paper-full, the default: the full-precision constants behind Eq. 10; paper: Eq. 10 "
@@ -90,7 +95,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plan_inference(args) -> dict:
+    """``plan --inference-tokens T`` (with ``--flops C`` or ``--target-loss L``): Sardana et al.'s optimum."""
+    from .inference import inference_optimum
+
+    if args.flops is not None and args.target_loss is not None:
+        raise _UsageError("--target-loss: give --flops or --target-loss, not both")
+    if args.flops is None and args.target_loss is None:
+        raise _UsageError("--inference-tokens: also give --flops C (keep its compute-optimal loss) or --target-loss L")
+    try:
+        law = resolve_law(args.law)
+    except ValueError as exc:
+        raise _UsageError(f"--law: {exc}") from None
+    tokens = 0.0 if args.inference_tokens is None else args.inference_tokens
+    try:
+        result = inference_optimum(law, tokens, flops=args.flops, target_loss=args.target_loss).as_dict()
+    except ValueError as exc:
+        raise _UsageError(f"--target-loss: {exc}" if args.target_loss is not None else str(exc)) from None
+    if not args.json:
+        result |= {f"compute_optimal.{k}": v for k, v in result.pop("compute_optimal").items()}
+    return result
+
+
 def _plan(args) -> dict:
+    if args.inference_tokens is not None or args.target_loss is not None:
+        return _plan_inference(args)
+    if args.flops is None:
+        raise _UsageError("--flops: give a compute budget (--flops C), or a loss (--target-loss L), "
+                          "optionally with --inference-tokens T")
     try:
         law = resolve_law(args.law)
     except ValueError as exc:

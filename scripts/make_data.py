@@ -212,7 +212,72 @@ def laws(src: Path) -> pd.DataFrame:
         }
         for sym, q in replication.items()
     ]
+    rows += sardana_code_law(src)
     return pd.DataFrame(rows)
+
+
+def _later_facts(src: Path) -> pd.DataFrame:
+    return pd.read_csv(src / "later_studies_facts.csv").set_index("quantity")
+
+
+def sardana_code_law(src: Path) -> list[dict]:
+    """The default Chinchilla constants of Sardana et al.'s code (later_studies_facts.csv)."""
+    import re
+
+    text = _later_facts(src).loc["Sardana default Chinchilla coefficients", "value_unverified"]
+    values = dict(re.findall(r"(alpha|beta|A|B|E) ([0-9.]+)", text))
+    if sorted(values) != sorted(["alpha", "beta", "A", "B", "E"]):
+        raise ValueError(f"cannot read Sardana's default coefficients from {text!r}")
+    return [
+        {"law": "sardana-code", "parameter": sym, "value": float(values[sym]),
+         "source": "Sardana et al. 2023, code defaults (nikhilsardana/beyond-chinchilla)", "status": "unverified"}
+        for sym in ["E", "A", "B", "alpha", "beta"]
+    ]
+
+
+def later_study_values(src: Path) -> list[dict]:
+    """Printed numbers of later studies (Sardana, Gadre, Muennighoff, Llama 3) as scalar rows."""
+    import re
+
+    facts = _later_facts(src)
+
+    def numbers(text):
+        return [float(x) for x in re.findall(r"[0-9]+(?:\.[0-9]+)?(?:e[0-9+-]+)?", text)]
+
+    def row(id_, quantity, value, unit, location):
+        return {"id": id_, "quantity": quantity, "value": float(value), "unit": unit, "location": location,
+                "status": "unverified", "notes": "later_studies_facts.csv; unverified"}
+
+    key = "Sardana headline: replace a Chinchilla-optimal 13B with 2T inference tokens"
+    head = facts.loc[key]
+    n_opt, d_opt, saved, pct = numbers(head["value_unverified"])
+    note = numbers(head["notes"])
+    d13, loss13 = note[-2], note[-1]
+    loc = "Sardana et al. 2023, Sec. 3 (their code's default constants)"
+    llama3 = numbers(facts.loc["Llama 3 flagship prediction", "value_unverified"])
+    gadre = numbers(facts.loc["Gadre over-training headline", "value_unverified"])
+    muen = numbers(facts.loc["Muennighoff data-constrained headline", "value_unverified"])
+    return [
+        row("sardana.replace.n_params", "Sardana: model replaced (Chinchilla-optimal)", 13e9, "params", loc),
+        row("sardana.replace.inference_tokens", "Sardana: inference demand of the headline", 2e12, "tokens", loc),
+        row("sardana.replace.co_tokens", "Sardana: Chinchilla-optimal tokens of the 13B model", d13 * 1e9, "tokens", loc),
+        row("sardana.replace.co_loss", "Sardana: loss of the Chinchilla-optimal 13B model", loss13, "nats/token", loc),
+        row("sardana.replace.n_opt", "Sardana: inference-aware model size", n_opt, "params", loc),
+        row("sardana.replace.d_opt", "Sardana: inference-aware training tokens", d_opt, "tokens", loc),
+        row("sardana.replace.saved_flops", "Sardana: FLOPs saved (training + inference)", saved, "FLOPs", loc),
+        row("sardana.replace.saving_pct", "Sardana: share of FLOPs saved", pct, "percent", loc),
+        row("llama3.flops", "Llama 3 flagship compute budget", llama3[0], "FLOPs", "Llama 3 paper Sec. 3.2.1"),
+        row("llama3.n_params", "Llama 3 flagship predicted size", llama3[1] * 1e9, "params", "Llama 3 paper Sec. 3.2.1"),
+        row("llama3.n_tokens", "Llama 3 flagship predicted tokens", llama3[2] * 1e12, "tokens", "Llama 3 paper Sec. 3.2.1"),
+        row("gadre.max_multiplier", "Gadre: largest token multiplier M extrapolated to", gadre[1], "multiplier",
+            "Gadre et al. 2024, abstract"),
+        row("gadre.tokens_per_param_at_max", "Gadre: tokens per parameter at the largest M", gadre[3], "tokens/param",
+            "Gadre et al. 2024, abstract"),
+        row("muennighoff.epochs_almost_free", "Muennighoff: epochs of repetition almost as good as unique data",
+            muen[0], "epochs", "Muennighoff et al. 2023, abstract"),
+        row("muennighoff.epochs_worthless", "Muennighoff: epochs by which returns fade to zero", muen[1], "epochs",
+            "Muennighoff et al. 2023, abstract"),
+    ]
 
 
 def paper_values(src: Path) -> pd.DataFrame:
@@ -276,6 +341,7 @@ def paper_values(src: Path) -> pd.DataFrame:
                     "read from their published code; not in the paper's text")
                 for key, what, value, unit in PEARCE_SONG_SETTINGS
             ],
+            *later_study_values(src),
         ]
     )
 

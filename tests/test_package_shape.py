@@ -14,7 +14,7 @@ LAYERS = [
     {"_validate", "robust"},
     {"datasets"},
     {"architecture", "flops", "laws", "powerlaw", "simulate"},
-    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison"},
+    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison", "inference"},
     {"studies", "plotting"},
     {"checks"},
     {"book", "cli", "__init__", "__main__"},

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import approach1, approach2, approach3, comparison, compute_accounting, kaplan, problem
-from . import evaluation
+from . import (approach1, approach2, approach3, comparison, compute_accounting, evaluation, kaplan, overtraining,
+               problem)
 from .model import COLUMNS, Check
 
 __all__ = ["Check", "COLUMNS", "CHAPTERS", "checks", "scorecard"]
 
 #: The chapter modules, in the book's order.
-CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, kaplan, evaluation)
+CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, kaplan, evaluation, overtraining)
 
 
 def checks() -> list[Check]:

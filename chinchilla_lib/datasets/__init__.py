@@ -11,7 +11,10 @@ One module per source:
 * :mod:`.porian` -- Porian et al.'s IsoFLOP runs and the names of their configurations;
 * :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens;
 * :mod:`.evaluation` -- the evaluation tables of Section 4.2 (Chinchilla against Gopher and others),
-  Table 5's task counts, the text's claims, MMLU's subjects and categories.
+  Table 5's task counts, the text's claims, MMLU's subjects and categories;
+* :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
+  compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
+  (Muennighoff et al. 2023).
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -22,10 +25,13 @@ from .external import (ENV_VAR, EXTERNAL_FILES, EXTERNAL_SETS, REGISTRY_FILE, SE
 from .evaluation import (load_evaluation, load_evaluation_claims, load_mmlu_categories, load_mmlu_subjects,
                          load_task_counts, mmlu_tasks)
 from .figure4 import REPLICATION_EXCLUDED, load_hoffmann_fig4
-from .llama import load_llama_curves
+from .gadre import load_gadre_eval_metadata, load_gadre_grid, load_gadre_runs
+from .llama import llama_calibration, load_llama_curves
+from .muennighoff import load_muennighoff_runs
 from .paper_tables import DATA_DIR, SCHEMAS, DataFileError, load_table, paper_value, table2_row, table_names
 from .porian import (PORIAN_DATASETS, PORIAN_FIELDS, PORIAN_STEPS, load_porian, porian_configurations, porian_step,
                      porian_summaries)
+from .sardana import load_sardana_runs
 
 __all__ = [
     "DataFileError", "DATA_DIR", "ENV_VAR", "EXTERNAL_FILES", "EXTERNAL_SETS", "ExternalSet", "REGISTRY_FILE",
@@ -34,4 +40,6 @@ __all__ = [
     "porian_step", "load_porian", "porian_configurations", "porian_summaries", "load_llama_curves",
     "load_evaluation", "load_evaluation_claims", "load_task_counts", "load_mmlu_subjects", "load_mmlu_categories",
     "mmlu_tasks",
+    "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
+    "load_muennighoff_runs",
 ]

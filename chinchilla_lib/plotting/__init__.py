@@ -7,7 +7,10 @@
 * :mod:`.parametric` -- :func:`plot_isoloss`, :func:`plot_residuals`: a law on runs;
 * :mod:`.kaplan` -- Kaplan-vs-Chinchilla figures (allocation rules, embedding shares, local exponents);
 * :mod:`.evaluation` -- two models compared task by task (relative improvement bars, category averages,
-  a law's loss along two budgets).
+  a law's loss along two budgets);
+* :mod:`.overtrained_runs` -- training curves against tokens, FLOPs and GPU-hours; residuals against tokens per
+  parameter; the extra loss of repeated data;
+* :mod:`.inference` -- the inference-aware optimum across demands; the over-training trade-off curve.
 
 Every helper draws any user's runs, not only the paper's.
 """

@@ -2,7 +2,12 @@
 
 * :mod:`.figure4` -- the points of Hoffmann et al.'s Figure 4: budgets, Approach 2 and 3 fits, projections;
 * :mod:`.porian` -- Porian et al.'s 15 configurations: exponents by three estimators, per-budget optima;
-* :mod:`.llama` -- the LLaMA-1 training curves and how far their sizes straddle the optimum;
+* :mod:`.llama` -- the LLaMA-1 training curves and how far their sizes straddle the optimum; the claims of
+  the post "Chinchilla's Death" tested on both LLaMA families; tokens per parameter of well-known models;
+* :mod:`.overtrained_runs` -- the law fitted near compute-optimal and extrapolated to real over-trained runs
+  (Sardana, Gadre) and to repeated data (Muennighoff);
+* :mod:`.inference_sizing` -- Sardana et al.'s inference-aware headline under several constants, the
+  optimum across inference demands, the over-training trade-off curve;
 * :mod:`.pearce_song` -- Pearce & Song's simulated Kaplan study (embedding parameters);
 * :mod:`.isoflop_bias` -- biases of the IsoFLOP parabola on simulated profiles;
 * :mod:`.envelope_bias` -- the envelope estimator on simulated training curves;

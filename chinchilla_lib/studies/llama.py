@@ -19,6 +19,10 @@ from ..envelope import (EnvelopeResult, curve_scatter, endpoint_table, envelope_
 from ..laws import ParametricLaw
 
 __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_curves", "size_straddle",
+           "POST_LEVEL", "MEASURES", "smoothed_curve", "first_reach", "pair_gap", "post_claims", "loss_at_tokens",
+           "flattening", "FLAT", "claim_curves", "tokens_per_param_table", "calibration_numbers",
+           "calibration_display", "claims_display", "claim_numbers", "RULE_TOKENS_PER_PARAM", "llama_context_numbers",
+           "llama_throughput", "throughput_numbers",
            "llama1_models", "LlamaEnvelope", "llama1_envelope", "llama1_numbers", "endpoint_display"]
 
 
@@ -172,3 +176,283 @@ def endpoint_display(ends: pd.DataFrame, prefix: str = "LLaMA-") -> pd.DataFrame
     shown = ends.drop(columns="best").rename(columns=short | {"ends": "run ending", "flops": "FLOPs"})
     shown["run ending"] = shown["run ending"].map(lambda m: m.removeprefix(prefix))
     return shown
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The post "Chinchilla's Death", claim by claim
+
+#: Loss level the post reads off LLaMA-1's curves ("the 13B model overtakes it and reaches 1.9 first").
+POST_LEVEL = 1.9
+
+#: Measures of training cost the claims are read against (column of :func:`load_llama_curves`).
+MEASURES = {"gpu_hours": "GPU-hours", "flops": "6ND FLOPs", "post_gpu_hours": "GPU-hours on the post's axis"}
+
+
+def smoothed_curve(curves: pd.DataFrame, model: str, measure: str, window: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """One model's curve sorted by ``measure`` with the loss a running median over ``window`` of its points.
+
+    The digitised traces go back and forth along x by a pixel; the median over a
+    hundredth of the points (at least 5) removes that jitter.
+    """
+    run = curves[curves["model"] == model].sort_values(measure)
+    if run.empty:
+        raise ValueError(f"model {model!r} is not in the curves; choose one of {sorted(curves['model'].unique())}")
+    size = max(5, int(window * len(run)) | 1)
+    loss = run["loss"].rolling(size, center=True, min_periods=1).median()
+    return run[measure].to_numpy(float), loss.to_numpy(float)
+
+
+def first_reach(curves: pd.DataFrame, model: str, measure: str, level: float) -> float:
+    """Smallest ``measure`` at which the smoothed curve of ``model`` is at or below ``level`` (inf if never)."""
+    x, y = smoothed_curve(curves, model, measure)
+    hit = np.flatnonzero(y <= level)
+    return float(x[hit[0]]) if hit.size else float("inf")
+
+
+def pair_gap(curves: pd.DataFrame, small: str, large: str, measure: str, n: int = 400) -> pd.DataFrame:
+    """Loss of ``large`` minus loss of ``small`` at equal ``measure`` over the stretch both curves cover.
+
+    Positive ``gap``: the smaller model is ahead.  ``n`` evenly spaced points (the
+    post's figures have linear axes).
+    """
+    xs, ys = smoothed_curve(curves, small, measure)
+    xl, yl = smoothed_curve(curves, large, measure)
+    lo, hi = max(xs.min(), xl.min()), min(xs.max(), xl.max())
+    grid = np.linspace(lo, hi, n)
+    return pd.DataFrame({measure: grid, "gap": np.interp(grid, xl, yl) - np.interp(grid, xs, ys)})
+
+
+def _law_gap(law: ParametricLaw, n_small: float, n_large: float, flops: float) -> float:
+    """L(large) - L(small) at equal compute under ``law`` (positive: the law prefers the smaller)."""
+    return float(law.loss(n_large, flops / (6 * n_large)) - law.loss(n_small, flops / (6 * n_small)))
+
+
+def _verdict(ok: bool | None) -> str:
+    return {True: "holds", False: "does not hold", None: "cannot decide"}[ok]
+
+
+def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The post's claims about the LLaMA curves, each tested on the recalibrated curves and by the law.
+
+    Every equal-compute comparison is read at equal GPU-hours (the post's measure,
+    on our token axis), at equal 6ND FLOPs, and at equal GPU-hours as the post
+    computed them (its own token calibration); ``law_gap`` is what ``law`` predicts at the compute of
+    the comparison (L(larger) - L(smaller) in nats: positive if the law, too,
+    prefers the smaller model).
+
+    Returns
+    -------
+    DataFrame, one row per claim
+        ``claim``, ``data``, ``value_{m}`` and ``verdict_{m}`` for each measure m of
+        :data:`MEASURES` (the number that tests the claim; ``unit`` says what), ``law_gap``, ``unit``.
+    """
+    curves = claim_curves() if curves is None else curves
+    n = curves.groupby("model")["n_params"].first()
+    end = curves.groupby("model")[[*MEASURES, "n_tokens"]].max()
+    final = {m: smoothed_curve(curves, m, "n_tokens")[1][-1] for m in n.index}
+    rows = []
+
+    def add(claim, data, values, verdicts, law_gap, unit):
+        if len(values) == 1:  # a claim about the curves' shape: one value for every measure
+            values, verdicts = values * len(MEASURES), verdicts * len(MEASURES)
+        row = {"claim": claim, "data": data}
+        for m, value, verdict in zip(MEASURES, values, verdicts):
+            row |= {f"value_{m}": value, f"verdict_{m}": _verdict(verdict)}
+        rows.append(row | {"law_gap": law_gap, "unit": unit})
+
+    # 1. LLaMA-1: the 13B overtakes the 7B and reaches 1.9 first.
+    vals = [first_reach(curves, "LLaMA-7B", m, POST_LEVEL) / first_reach(curves, "LLaMA-13B", m, POST_LEVEL)
+            for m in MEASURES]
+    add(f"LLaMA-1: 13B reaches loss {POST_LEVEL} before 7B", "LLaMA-1 Fig. 1, 7B vs 13B", vals,
+        [v > 1 for v in vals], _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], end.loc["LLaMA-7B", "flops"]),
+        "cost for 7B / cost for 13B to reach the level")
+    # 2. LLaMA-1: the 7B, near-linear at the end, seems on its way to overtake the 13B again.
+    vals = [pair_gap(curves, "LLaMA-7B", "LLaMA-13B", m)["gap"].iloc[-1] for m in MEASURES]
+    add("LLaMA-1: 7B may overtake 13B again if trained longer", "LLaMA-1 Fig. 1, 7B vs 13B at the 7B's end", vals,
+        [True if v > 0 else None for v in vals],
+        _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], 2 * end.loc["LLaMA-7B", "flops"]),
+        "L(13B) - L(7B) at the 7B's end, nats (law: at twice its compute)")
+    # 3. LLaMA-1: 13B surpassed by 33B only with more than double the compute.
+    vals = [first_reach(curves, "LLaMA-33B", m, final["LLaMA-13B"]) / end.loc["LLaMA-13B", m] for m in MEASURES]
+    add("LLaMA-1: 33B beats 13B only with more than double the compute", "LLaMA-1 Fig. 1, 13B vs 33B", vals,
+        [v > 2 for v in vals], _law_gap(law, n["LLaMA-13B"], n["LLaMA-33B"], end.loc["LLaMA-13B", "flops"]),
+        "cost for 33B to reach 13B's final loss / 13B's cost")
+    # 4. LLaMA-1: the 33B is never overtaken by the 65B.
+    vals = [float((pair_gap(curves, "LLaMA-33B", "LLaMA-65B", m)["gap"] < 0).mean()) for m in MEASURES]
+    add("LLaMA-1: 65B never overtakes 33B", "LLaMA-1 Fig. 1, 33B vs 65B up to the 33B's end", vals,
+        [v == 0 for v in vals], _law_gap(law, n["LLaMA-33B"], n["LLaMA-65B"], end.loc["LLaMA-33B", "flops"]),
+        "share of the common range where 65B is lower")
+    # 5. Llama 2: smaller models overtake larger ones again late in training.
+    pairs = [("Llama-2-7B", "Llama-2-13B"), ("Llama-2-13B", "Llama-2-34B"), ("Llama-2-34B", "Llama-2-70B")]
+    vals = [float(np.mean([pair_gap(curves, s, lg, m)["gap"].iloc[-1] > 0 for s, lg in pairs])) for m in MEASURES]
+    add("Llama 2: smaller models overtake larger ones again at the end", "Llama 2 Fig. 5, neighbouring sizes", vals,
+        [v == 1 for v in vals],
+        float(np.mean([_law_gap(law, n[s], n[lg], end.loc[s, "flops"]) for s, lg in pairs])),
+        "share of neighbouring pairs where the smaller is lower at the smaller's end (law: mean gap)")
+    # 6. Llama 2: the 70B's compute spent on the 7B would have reached a lower loss.
+    vals = [final["Llama-2-70B"] - final["Llama-2-7B"]]
+    add("Llama 2: 7B on the 70B's compute would reach a lower loss", "no run: the 7B stops at 2T tokens", vals,
+        [None], _law_gap(law, n["Llama-2-7B"], n["Llama-2-70B"], end.loc["Llama-2-70B", "flops"]),
+        "L(70B, end) - L(7B, end), nats (the 7B used a tenth of the compute)")
+    # 7. LLaMA-1's end-of-run flattening is the cosine schedule's, absent from Llama 2 at the 1T mark.
+    late = flattening(curves, "Llama-2-7B")
+    add("LLaMA-1's flattening at 1T is a schedule artefact: Llama 2 shows none at 1T",
+        "Llama-2-7B (and LLaMA-7B) slopes around the 1T mark", [late], [late >= FLAT],
+        float("nan"), "Llama 2 slope at 0.9-1.0T / slope at 0.6-0.8T (1 = no slowdown)")
+    # 8. Llama 2 7B is worse than LLaMA-1 7B at the 1T mark.
+    diff = loss_at_tokens(curves, "Llama-2-7B", 1e12) - loss_at_tokens(curves, "LLaMA-7B", 1e12)
+    add("Llama 2 7B is worse than LLaMA-1 7B at 1T tokens", "the two figures' loss axes at 1T", [diff],
+        [diff > 0], float("nan"), "L(Llama 2) - L(LLaMA-1) at 1T, nats")
+    return pd.DataFrame(rows)
+
+
+def loss_at_tokens(curves: pd.DataFrame, model: str, n_tokens: float) -> float:
+    """Smoothed loss of ``model`` at ``n_tokens`` (interpolated)."""
+    x, y = smoothed_curve(curves, model, "n_tokens")
+    return float(np.interp(n_tokens, x, y))
+
+
+#: A late-to-earlier slope ratio at or above this counts as "no slowdown" (claim 7 of :func:`post_claims`).
+FLAT = 0.9
+
+
+def flattening(curves: pd.DataFrame, model: str, late=(0.9e12, 1.0e12), early=(0.6e12, 0.8e12)) -> float:
+    """Slope of ``model``'s loss in tokens over ``late`` divided by its slope over ``early`` (1: no slowdown)."""
+    def slope(window):
+        lo, hi = (loss_at_tokens(curves, model, t) for t in window)
+        return (hi - lo) / (window[1] - window[0])
+
+    return slope(late) / slope(early)
+
+
+def claim_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
+    """Both families' curves without their start (before ``min_fraction`` of the family's shortest run).
+
+    The start of every curve sits at the top edge of its figure, clipped.
+    """
+    frac = positive_scalar("min_fraction", min_fraction, hint="e.g. 0.05")
+    curves = load_llama_curves()
+    shortest = curves.groupby("family")["n_tokens"].transform(lambda t: t.groupby(curves["model"]).max().min())
+    return curves[curves["n_tokens"] >= frac * shortest].reset_index(drop=True)
+
+
+#: The rule of thumb read off Hoffmann et al.'s Table 3: about 20 training tokens per parameter.
+RULE_TOKENS_PER_PARAM = 20.0
+
+
+def llama_context_numbers() -> dict:
+    """``l1_min``, ``l1_max`` (LLaMA-1 sizes, B), ``l1_dmin``, ``l1_dmax`` (its run lengths, T; ``l1_dmax_b``
+    in B), ``l2_d`` (Llama 2's, T), ``rule`` (:data:`RULE_TOKENS_PER_PARAM`), ``level`` (:data:`POST_LEVEL`),
+    ``post_first``, ``post_last`` (the post's LLaMA-1 calibration, B tokens)."""
+    from ..datasets.llama import LLAMA_POST_CALIBRATION
+
+    models = load_table("llama_models")
+    one, two = models[models["family"] == "LLaMA-1"], models[models["family"] == "Llama-2"]
+    _, first, last = LLAMA_POST_CALIBRATION["LLaMA-1"]
+    return {"l1_min": one["n_params"].min() / 1e9, "l1_max": one["n_params"].max() / 1e9,
+            "l1_dmin": one["n_tokens"].min() / 1e12, "l1_dmax": one["n_tokens"].max() / 1e12,
+            "l1_dmax_b": one["n_tokens"].max() / 1e9, "l2_d": two["n_tokens"].max() / 1e12,
+            "rule": RULE_TOKENS_PER_PARAM, "level": POST_LEVEL, "post_first": first, "post_last": last}
+
+
+def llama_throughput(family: str = "LLaMA-1") -> pd.Series:
+    """Training FLOP/s per GPU by 6ND from the published GPU-hours, per model of ``family``."""
+    models = load_table("llama_models").query("family == @family").set_index("model")
+    return 6.0 * models["n_params"] * models["n_tokens"] / (models["gpu_hours"] * 3600.0)
+
+
+def throughput_numbers(family: str = "LLaMA-1") -> dict:
+    """``low``, ``high`` (TFLOP/s per GPU by 6ND) and ``low_model``, ``high_model`` of :func:`llama_throughput`."""
+    rate = llama_throughput(family)
+    return {"low": rate.min() / 1e12, "high": rate.max() / 1e12,
+            "low_model": rate.idxmin().split("-")[-1], "high_model": rate.idxmax().split("-")[-1]}
+
+
+def tokens_per_param_table() -> pd.DataFrame:
+    """Tokens per parameter of well-known models against the 20:1 rule.
+
+    LLaMA-1 and Llama 2 (``llama_models``), Chinchilla, Gopher and GPT-3 (Hoffmann
+    et al.'s Table 1) and the Llama 3 flagship as planned (402B on 16.55T).
+
+    Returns
+    -------
+    DataFrame
+        ``model``, ``n_params``, ``n_tokens``, ``tokens_per_param``, ``times_20`` (ratio to 20:1),
+        ``flops`` (6ND).
+    """
+    llama = load_table("llama_models")[["model", "n_params", "n_tokens"]]
+    table1 = load_table("table1_models")
+    table1 = table1[table1["model"].isin(["GPT-3", "Gopher", "Chinchilla"])][["model", "n_params", "n_tokens"]]
+    llama3 = pd.DataFrame([{"model": "Llama 3 405B (planned)", "n_params": paper_value("llama3.n_params"),
+                            "n_tokens": paper_value("llama3.n_tokens")}])
+    out = pd.concat([table1, llama, llama3], ignore_index=True)
+    out["tokens_per_param"] = out["n_tokens"] / out["n_params"]
+    out["times_20"] = out["tokens_per_param"] / RULE_TOKENS_PER_PARAM
+    out["flops"] = 6.0 * out["n_params"] * out["n_tokens"]
+    return out
+
+
+def calibration_numbers(cal: pd.DataFrame) -> dict:
+    """Numbers that describe :func:`~chinchilla_lib.datasets.llama.llama_calibration`.
+
+    Keys: ``cal1_btok_px``, ``cal2_btok_px`` (B tokens per pixel), ``cal1_start_b`` (most negative
+    start of a LLaMA-1 curve, B tokens), ``cal1_start_px`` (the same in pixels), ``cal2_resid_pct``
+    (largest Llama 2 end-point error, %), ``post1_end_b`` (the post's tokens at 65B's end, B),
+    ``post1_err_10``, ``post1_err_14`` (the post's error at the 1.0T and 1.4T ends, %),
+    ``post1_zero_b`` (how far before our zero the post's zero sits, B tokens), ``post2_err_pct``
+    (the post's largest Llama 2 end error, %), ``post1_scale_pct`` (how much longer the
+    post's LLaMA-1 axis is than ours, %).
+    """
+    one, two = cal[cal["family"] == "LLaMA-1"], cal[cal["family"] == "Llama-2"]
+    first = one.iloc[0]
+    worst = one.loc[one["start_tokens"].idxmin()]
+    return {"cal1_btok_px": first["tokens_per_px"] / 1e9, "cal2_btok_px": two["tokens_per_px"].iloc[0] / 1e9,
+            "cal1_start_b": worst["start_tokens"] / 1e9,
+            "cal1_start_px": worst["start_px"] - worst["zero_px"],
+            "cal2_resid_pct": 100 * two["end_error"].abs().max(),
+            "post1_end_b": one["post_end_tokens"].max() / 1e9,
+            "post1_err_10": 100 * one.loc[one["n_tokens"] == one["n_tokens"].min(), "post_end_error"].iloc[0],
+            "post1_err_14": 100 * one.loc[one["n_tokens"] == one["n_tokens"].max(), "post_end_error"].iloc[0],
+            "post1_zero_b": first["tokens_per_px"] * (first["zero_px"] - first["post_zero_px"]) / 1e9,
+            "post2_err_pct": 100 * two["post_end_error"].abs().max(),
+            "post1_scale_pct": 100 * (first["post_tokens_per_px"] / first["tokens_per_px"] - 1)}
+
+
+def calibration_display(cal: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~chinchilla_lib.datasets.llama.llama_calibration` for display: T tokens and percent errors."""
+    return pd.DataFrame({"model": cal["model"], "run (T tokens)": cal["n_tokens"] / 1e12,
+                         "end pixel": cal["end_px"], "ours (T)": cal["end_tokens"] / 1e12,
+                         "ours, error (%)": 100 * cal["end_error"], "post (T)": cal["post_end_tokens"] / 1e12,
+                         "post, error (%)": 100 * cal["post_end_error"]})
+
+
+def claims_display(claims: pd.DataFrame) -> pd.DataFrame:
+    """:func:`post_claims` as the chapter shows it (numbers formatted to 3 significant figures)."""
+    def fmt(v):
+        return "–" if not np.isfinite(v) else f"{v:.3g}"
+
+    out = pd.DataFrame({"claim": claims["claim"], "tested on": claims["data"], "measured by": claims["unit"]})
+    for m, label in (("gpu_hours", "GPU-hours"), ("flops", "6ND"), ("post_gpu_hours", "post's GPU-hours")):
+        out[label] = claims[f"value_{m}"].map(fmt)
+        out[f"verdict ({label})"] = claims[f"verdict_{m}"]
+    out["law at equal compute (nats)"] = claims["law_gap"].map(fmt)
+    return out
+
+
+def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame) -> dict:
+    """Per claim i: ``claim{i}_h``, ``claim{i}_c``, ``claim{i}_p`` (values in GPU-hours, 6ND and the post's
+    GPU-hours), ``claim{i}_law``; ``n_claims``, ``n_hold``, ``n_not``, ``n_open`` (verdicts in GPU-hours),
+    ``n_changed`` (claims whose verdict changes from GPU-hours to 6ND), ``n_changed_post`` (from our
+    GPU-hours to the post's), ``flat1`` and ``flat2`` (:func:`flattening` of LLaMA-7B, Llama-2-7B)."""
+    out = {"n_claims": len(claims), "flat1": flattening(curves, "LLaMA-7B"), "flat2": flattening(curves, "Llama-2-7B")}
+    for i, row in claims.iterrows():
+        out |= {f"claim{i}_h": row["value_gpu_hours"], f"claim{i}_c": row["value_flops"],
+                f"claim{i}_law": row["law_gap"]}
+    for i, row in claims.iterrows():
+        out[f"claim{i}_p"] = row["value_post_gpu_hours"]
+    verdicts = claims["verdict_gpu_hours"]
+    out |= {"n_hold": int((verdicts == "holds").sum()), "n_not": int((verdicts == "does not hold").sum()),
+            "n_open": int((verdicts == "cannot decide").sum()),
+            "n_changed": int((claims["verdict_gpu_hours"] != claims["verdict_flops"]).sum()),
+            "n_changed_post": int((claims["verdict_gpu_hours"] != claims["verdict_post_gpu_hours"]).sum())}
+    return out

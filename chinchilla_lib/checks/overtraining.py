@@ -1,0 +1,60 @@
+"""Scorecard rows of the chapter *Over-training and inference* (ids ``overtraining.*``).
+
+Sardana et al.'s headline (a Chinchilla-optimal 13B replaced for 2T inference
+tokens, with their code's constants), Gadre et al.'s largest over-training
+factor against their runs, the LLaMA token axis against the known run lengths,
+and the Llama 3 flagship's arithmetic.
+"""
+
+from __future__ import annotations
+
+from ..datasets import paper_value
+from ..datasets.gadre import load_gadre_runs
+from ..datasets.llama import llama_calibration
+from ..inference import compute_optimal_for_params
+from ..studies.inference_sizing import HEADLINE_LAW, sardana_headline
+from .model import Check
+
+__all__ = ["checks"]
+
+_SARDANA = "Sardana et al. 2023, Sec. 3 (their code, default constants)"
+
+
+def checks():
+    """The headline's six numbers, Gadre's M = 32, the LLaMA end points, Llama 3's 6ND."""
+    co_tokens, co_loss = compute_optimal_for_params(HEADLINE_LAW, paper_value("sardana.replace.n_params"))
+    head = sardana_headline()
+    rows = [
+        ("co_tokens", "Chinchilla-optimal tokens of a 13B model", co_tokens, 0.05e9, "printed as 576.5B"),
+        ("co_loss", "loss of the Chinchilla-optimal 13B model", co_loss, 0.0005, "printed to 3 decimals"),
+        ("n_opt", "inference-aware size replacing it for 2T inference tokens", head.optimum.n_params, 0.005e9,
+         "printed as 6.97e9"),
+        ("d_opt", "its training tokens", head.optimum.n_tokens, 0.0005e12, "printed as 1.248e12"),
+        ("saved_flops", "training + inference FLOPs saved", head.saved_flops, 0.005e22, "printed as 1.69e22"),
+        ("saving_pct", "share of FLOPs saved (%)", 100 * head.saving, 0.05, "printed as 17.4%"),
+    ]
+    for key, quantity, ours, tol, note in rows:
+        yield Check(id=f"overtraining.sardana.{key}", quantity=f"Sardana et al.: {quantity}",
+                    reference=paper_value(f"sardana.replace.{key}"), source=_SARDANA, ours=float(ours),
+                    tolerance=tol, note=f"{note}; constants alpha 0.336, beta 0.283, A 406.4, B 410.7, E 1.69")
+    runs = load_gadre_runs()
+    yield Check(id="overtraining.gadre.max_multiplier", quantity="Gadre et al.: largest token multiplier M in their runs",
+                reference=paper_value("gadre.max_multiplier"), source="Gadre et al. 2024, abstract",
+                ours=float(runs["token_multiplier"].max()), tolerance=0.5, note="the published model files")
+    yield Check(id="overtraining.gadre.tokens_per_param", quantity="Gadre et al.: tokens per parameter at that M",
+                reference=paper_value("gadre.tokens_per_param_at_max"), source="Gadre et al. 2024, abstract",
+                ours=float(runs["tokens_per_param"].max()), tolerance=0.5,
+                note="tokens / params of the published files (params with embeddings)")
+    cal = llama_calibration().set_index("model")
+    for model in ("LLaMA-7B", "LLaMA-65B", "Llama-2-7B", "Llama-2-70B"):
+        yield Check(id=f"overtraining.llama.end_tokens.{model}",
+                    quantity=f"{model}: tokens at the end of its digitised curve (our axis)",
+                    reference=float(cal.loc[model, "n_tokens"]), source="Touvron et al. 2023a/b, Table 1",
+                    ours=float(cal.loc[model, "end_tokens"]), tolerance=0.05e12,
+                    note="the axis is calibrated on these end points (printed as 1.0T, 1.4T, 2.0T)", self_check=True)
+    six_nd = 6.0 * paper_value("llama3.n_params") * paper_value("llama3.n_tokens")
+    yield Check(id="overtraining.llama3.flops_6nd",
+                quantity="Llama 3 flagship: 6ND of the predicted 402B on 16.55T tokens against the budget",
+                reference=paper_value("llama3.flops"), source="Llama 3 paper (arXiv 2407.21783), Sec. 3.2.1",
+                ours=six_nd, tolerance=0.05e25, note="the budget is printed as 3.8e25",
+                explained_in="overtraining")

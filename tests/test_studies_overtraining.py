@@ -1,0 +1,126 @@
+"""Studies of over-training: the post's claims, extrapolation to over-trained runs, repetition, inference sizing."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chinchilla_lib.inference import inference_optimum, max_shrink
+from chinchilla_lib.laws import ParametricLaw, get_law
+from chinchilla_lib.studies import inference_sizing as sizing, llama, overtrained_runs as ot
+
+LAW = ParametricLaw(1.8, 400.0, 1200.0, 0.35, 0.33)
+
+
+def _synthetic_runs(law=LAW):
+    n = np.repeat([1e8, 3e8, 1e9], 6)
+    tpp = np.tile([10, 20, 40, 100, 300, 1000], 3)
+    d = n * tpp
+    return pd.DataFrame({"n_params": n, "n_tokens": d, "loss_x": law.loss(n, d)})
+
+
+def test_extrapolation_recovers_a_known_law_and_reports_residuals():
+    runs = _synthetic_runs()
+    result = ot.extrapolate_law(runs, "loss_x", runs["n_tokens"] / runs["n_params"] <= 100)
+    assert result.runs["residual"].abs().max() < 1e-3
+    assert len(result.held_out()) == 6
+    table = ot.extrapolation_table({"synthetic": result})
+    assert table["runs"].sum() == len(runs)
+    with pytest.raises(ValueError, match="loss_col"):
+        ot.extrapolate_law(runs, "nope", np.ones(len(runs), bool))
+    with pytest.raises(ValueError, match="fitted"):
+        ot.extrapolate_law(runs, "loss_x", [True])
+
+
+def test_equal_compute_wins_follow_the_law_on_runs_made_by_it():
+    runs = _synthetic_runs()
+    wins = ot.equal_compute_wins(runs, "loss_x", LAW)
+    assert len(wins) > 0
+    # interpolation in log FLOPs between the larger model's runs: same sign as the law where the gap is clear
+    clear = wins["law_gap"].abs() > 0.01
+    assert (np.sign(wins["gap"][clear]) == np.sign(wins["law_gap"][clear])).all()
+
+
+def test_repetition_excess_is_zero_for_unique_data_and_positive_at_many_epochs():
+    excess = ot.repetition_excess()
+    single = excess[np.isclose(excess["epochs"], 1.0)]
+    assert (single["excess"] == 0).all()
+    assert excess[excess["epochs"] > 40]["excess"].median() > 0.05
+
+
+def test_over_trained_runs_sit_above_a_law_fitted_near_compute_optimal():
+    result = ot.sardana_extrapolation()
+    assert result.runs.loc[result.runs["fitted"], "residual"].abs().median() < 0.03
+    assert ot.far_residual(result, ot.FAR_SARDANA) > 0
+
+
+def test_post_claims_table():
+    curves = llama.claim_curves()
+    claims = llama.post_claims(get_law("paper-full"), curves)
+    assert len(claims) == 8
+    verdicts = {"holds", "does not hold", "cannot decide"}
+    assert set(claims["verdict_gpu_hours"]) <= verdicts and set(claims["verdict_flops"]) <= verdicts
+    # the 7B and 13B LLaMA-1 curves both reach the post's level
+    assert np.isfinite(llama.first_reach(curves, "LLaMA-7B", "gpu_hours", llama.POST_LEVEL))
+    with pytest.raises(ValueError, match="model"):
+        llama.smoothed_curve(curves, "GPT-5", "flops")
+
+
+def test_pair_gap_and_first_reach_on_two_straight_lines():
+    x = np.linspace(1.0, 10.0, 200)
+    curves = pd.DataFrame({"model": ["a"] * 200 + ["b"] * 200, "flops": np.concatenate([x, x]),
+                           "loss": np.concatenate([3 - 0.1 * x, 3.2 - 0.15 * x])})
+    gap = llama.pair_gap(curves, "a", "b", "flops")
+    # b - a = 0.2 - 0.05 x: crosses zero at x = 4
+    crossing = gap["flops"][np.argmin(np.abs(gap["gap"]))]
+    assert crossing == pytest.approx(4.0, abs=0.05)
+    assert llama.first_reach(curves, "a", "flops", 2.5) == pytest.approx(5.0, abs=0.05)
+
+
+def test_tokens_per_param_table_by_hand():
+    table = llama.tokens_per_param_table().set_index("model")
+    assert table.loc["LLaMA-7B", "tokens_per_param"] == pytest.approx(1.0e12 / 6.7e9)
+    assert table.loc["Chinchilla", "times_20"] == pytest.approx(1.4e12 / 70e9 / 20)
+
+
+def test_headline_by_constants_and_the_demand_sweep():
+    table = sizing.headline_by_constants(sizing.CONSTANT_SETS)
+    assert list(table.index) == list(sizing.CONSTANT_SETS)
+    # with the printed (rounded) constants the compute-optimal 13B trains longer, so less is saved
+    assert table.loc["paper", "co_tokens"] > table.loc["sardana-code", "co_tokens"]
+    assert table.loc["paper", "saving"] < table.loc["sardana-code", "saving"]
+    assert (table["saving"] > 0).all()
+    sweep = sizing.demand_sweep("paper-full", demands=[1e10, 1e12, 1e14])
+    assert sweep["size_ratio"].is_monotonic_decreasing and sweep["saving"].is_monotonic_increasing
+    direct = inference_optimum("paper-full", 1e12, replace_n_params=13e9)
+    assert sweep["n_params"].iloc[1] == pytest.approx(direct.optimum.n_params)
+
+
+def test_tradeoff_curve_and_its_inverse():
+    curve = sizing.tradeoff_curve("paper", shrinks=[1.0, 2.0, 4.0])
+    assert curve["extra"].iloc[0] == pytest.approx(0.0, abs=1e-12)
+    assert curve["extra"].is_monotonic_increasing
+    k = sizing.shrink_at_extra("paper", 0.25)
+    assert 1 < k < max_shrink("paper")
+    assert sizing.tradeoff_curve("paper", shrinks=[k])["extra"].iloc[0] == pytest.approx(0.25, rel=1e-6)
+
+
+def test_plot_helpers_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chinchilla_lib.plotting import inference as ip, overtrained_runs as op
+
+    curves = llama.claim_curves()
+    fig, axes = plt.subplots(1, 3)
+    op.plot_curves_by_measure(axes, curves, {"LLaMA-7B": "k", "LLaMA-13B": "r"})
+    assert all(len(ax.lines) == 2 for ax in axes)
+    result = ot.extrapolate_law(_synthetic_runs(), "loss_x", np.arange(18) % 6 < 4)
+    fig, ax = plt.subplots()
+    op.plot_residuals_by_tpp(ax, result.runs, color="k", label="x")
+    assert [len(c.get_offsets()) for c in ax.collections] == [12, 6]
+    fig, axes = plt.subplots(1, 2)
+    ip.plot_demand_sweep(axes, {"paper": sizing.demand_sweep("paper", demands=[1e10, 1e12])}, {"paper": "k"})
+    assert len(axes[0].lines) == 1 and len(axes[0].lines[0].get_xdata()) == 2
+    plt.close("all")
