@@ -9,7 +9,7 @@ def test_rows_have_every_column_and_unique_ids():
     card = scorecard()
     assert list(card.columns) == COLUMNS
     assert card["id"].is_unique
-    assert set(card["status"]) <= {"reproduced", "differs"}
+    assert set(card["status"]) <= {"reproduced", "differs", "self-check"}
 
 
 def test_known_outcomes():

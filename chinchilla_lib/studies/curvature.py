@@ -36,10 +36,11 @@ def _row(label: str, data: str, fit, level: float) -> dict:
 def _curvature_cached(level: float) -> pd.DataFrame:
     rows = [_row("Figure 4, parabola", "Hoffmann et al.", fig4_fit(), level),
             _row("Figure 4, Akima", "Hoffmann et al.", fig4_fit(method="akima"), level)]
+    runs = load_porian()
     for name in porian_configurations()["configuration"]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", IsoFLOPWarning)
-            fit = fit_isoflop_frame(load_porian(name), method="akima", n_bootstrap=0)
+            fit = fit_isoflop_frame(runs[runs["configuration"] == name], method="akima", n_bootstrap=0)
         if int(fit.budgets["used"].sum()) >= 4:
             rows.append(_row(porian_step(name, with_data=True), "Porian et al.", fit, level))
     return pd.DataFrame(rows)
