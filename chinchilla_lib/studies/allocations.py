@@ -27,7 +27,7 @@ from ..powerlaw import Allocation, fit_log_log_line, from_parametric_law, projec
 __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "projection_ratios",
            "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
            "PRINTED_ALLOCATIONS", "REFIT_ALLOCATIONS", "printed_power_law", "allocation_names", "get_allocation",
-           "allocations_at", "glance_table", "glance_spread"]
+           "allocations_at", "glance_table", "glance_spread", "glance_budgets", "glance_cells", "glance_summary"]
 
 #: The rows of Table 2, in the paper's order.
 TABLE2_METHODS = ("approach1", "approach2", "approach3", "kaplan")
@@ -365,3 +365,64 @@ def glance_spread(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
                         "tpp_min": g["tokens_per_param"].min(), "tpp_max": g["tokens_per_param"].max()})
     out["n_ratio"] = out["n_max"] / out["n_min"]
     return out.reset_index()[["flops", "n_min", "n_max", "n_ratio", "tpp_min", "tpp_max"]]
+
+
+def glance_budgets() -> list[float]:
+    """The budgets of the book's "results at a glance": 1e21, Gopher's (from ``data/``), 1e24, 1e25, 1e26 FLOPs."""
+    from ..datasets import paper_value
+
+    return [1e21, paper_value("gopher.flops"), 1e24, 1e25, 1e26]
+
+
+def _si(value: float, unit: str) -> str:
+    for scale, prefix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if value >= scale:
+            return f"{value / scale:.3g}{prefix}{unit}"
+    return f"{value:.3g}{unit}"
+
+
+def _ratio_text(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def glance_cells(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`allocations_at` as short text cells: one row per allocation, one column per budget.
+
+    Each cell reads ``N / D (D/N)``, e.g. ``"67.8B / 1.42T (21)"``.
+
+    Returns
+    -------
+    DataFrame
+        ``allocation``, ``approach``, then one column per budget named ``"%.3g FLOPs"``.
+    """
+    long = allocations_at(flops, names)
+    text = [f"{_si(r.n_params, '')} / {_si(r.n_tokens, '')} ({_ratio_text(r.tokens_per_param)})"
+            for r in long.itertuples()]
+    long = long.assign(cell=text, column=[f"{c:.3g} FLOPs" for c in long["flops"]])
+    wide = long.pivot(index="law", columns="column", values="cell")
+    order = list(dict.fromkeys(long["law"]))
+    wide = wide.loc[order, list(dict.fromkeys(long["column"]))]
+    wide.columns.name = None
+    approach = long.drop_duplicates("law").set_index("law")["approach"]
+    return wide.reset_index(names="allocation").assign(approach=lambda t: t["allocation"].map(approach))[
+        ["allocation", "approach", *wide.columns]]
+
+
+def glance_summary(flops: float, names: Sequence[str] | None = None) -> dict:
+    """The spread of the Chinchilla allocations at one budget, and Kaplan's, for the prose.
+
+    Returns
+    -------
+    dict
+        ``flops``; ``n_min``, ``n_max`` (billions), ``n_ratio``, ``tpp_min``, ``tpp_max``,
+        ``name_min``, ``name_max`` (which allocations) over ``names`` (default every
+        allocation but Kaplan's); ``kaplan_n`` (billions) and ``kaplan_tpp``.
+    """
+    names = [n for n in allocation_names() if n != "kaplan"] if names is None else list(names)
+    long = allocations_at(flops, names).set_index("law")
+    kaplan = get_allocation("kaplan").at(flops)
+    return {"flops": float(flops), "n_min": long["n_params"].min() / 1e9, "n_max": long["n_params"].max() / 1e9,
+            "n_ratio": long["n_params"].max() / long["n_params"].min(),
+            "tpp_min": long["tokens_per_param"].min(), "tpp_max": long["tokens_per_param"].max(),
+            "name_min": long["n_params"].idxmin(), "name_max": long["n_params"].idxmax(),
+            "kaplan_n": kaplan["n_params"] / 1e9, "kaplan_tpp": kaplan["tokens_per_param"]}

@@ -28,9 +28,9 @@ from ..robust import robust_scale
 
 __all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table",
            "approach2_reference", "budget_gaps", "exponent_summary", "projection_gaps", "dropped_points",
-           "nominal_budget", "flop_convention", "flop_convention_summary", "convention_fits",
+           "dropped_summary", "nominal_budget", "flop_convention", "flop_convention_summary", "convention_fits",
            "ROBUSTNESS_GAPS", "ROBUSTNESS_MIN_POINTS", "approach2_robustness", "robustness_grid",
-           "robustness_summary"]
+           "robustness_summary", "robustness_ranges"]
 
 #: How the digitised Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
 #: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and only
@@ -231,6 +231,52 @@ def dropped_points(law_name: str = "paper-full") -> pd.DataFrame:
     out["law_loss"] = law.loss(out["n_params"].to_numpy(), out["n_tokens"].to_numpy())
     out["excess"] = out["loss"] - out["law_loss"]
     return out.reset_index(drop=True)
+
+
+def dropped_summary(dropped: pd.DataFrame | None = None) -> dict:
+    """Where the dropped points sit and what dropping them does to Approach 2 (for the prose).
+
+    Returns
+    -------
+    dict
+        ``drop_n``, ``n_all``, ``n_kept`` (points), ``drop_strips`` (strips they lie on),
+        ``drop_budget`` (the first one's FLOPs), ``drop_n_min``, ``drop_n_max`` (sizes,
+        billions), ``drop_d_max`` (most tokens, billions), ``drop_loss_min``,
+        ``drop_loss_max``, ``drop_excess_min``, ``drop_excess_max`` (nats over the
+        paper-full law), ``a_all`` and ``a_kept`` (Approach 2 on 245 and 240 points).
+    """
+    d = dropped_points() if dropped is None else dropped
+    return {"drop_n": len(d), "n_all": len(fig4_runs(0)), "n_kept": len(fig4_runs()),
+            "drop_strips": int(d["budget"].nunique()), "drop_budget": float(d["budget"].iloc[0]),
+            "drop_n_min": d["n_params"].min() / 1e9, "drop_n_max": d["n_params"].max() / 1e9,
+            "drop_d_max": d["n_tokens"].max() / 1e9, "drop_loss_min": d["loss"].min(),
+            "drop_loss_max": d["loss"].max(), "drop_excess_min": d["excess"].min(),
+            "drop_excess_max": d["excess"].max(), "a_all": fig4_fit(exclude_highest_loss=0).a,
+            "a_kept": fig4_fit().a}
+
+
+def robustness_ranges(table: pd.DataFrame) -> dict:
+    """The ranges of :func:`robustness_summary` as flat keys for the prose.
+
+    Returns
+    -------
+    dict
+        ``r_<method>_<points>_<budgets>_min`` / ``_max`` for every slice (method
+        ``parabola`` or ``akima``, points 240 or 245, budgets ``plotted`` or ``nominal``),
+        ``r_all_min`` and ``r_all_max`` (over every setting), ``r_settings`` (settings
+        per slice), ``r_share_n`` (share of grouping settings that find the paper's
+        number of budgets) and ``r_n_fits`` (fitted settings in all).
+    """
+    summary = robustness_summary(table)
+    out = {}
+    for (method, points, budgets), row in summary.iterrows():
+        out[f"r_{method}_{points}_{budgets}_min"] = row["a_min"]
+        out[f"r_{method}_{points}_{budgets}_max"] = row["a_max"]
+    first = summary.iloc[0]
+    out.update(r_all_min=float(table["a"].min()), r_all_max=float(table["a"].max()),
+               r_settings=int(first["settings"]), r_share_n=float(first["share_n"]),
+               r_n_fits=int(table["a"].notna().sum()))
+    return out
 
 
 # --------------------------------------------------------------------------
