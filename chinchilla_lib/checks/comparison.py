@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..datasets import load_table, paper_value
 from ..laws import get_law
 from ..powerlaw import from_parametric_law, from_result, projections
@@ -59,35 +61,43 @@ def _gopher_sizes():
             id=f"comparison.gopher.{approach}.n_params",
             quantity=f"{approach.replace('approach', 'Approach ')} size at Gopher's budget ({gopher:.3g} FLOPs), "
                      f"power law through {table}",
-            reference=printed, source=source, ours=float(get_allocation(name).n_opt(gopher)), tolerance=0.5e9,
-            note=(f"printed to the billion: half a unit is 0.5B; checks that the printed size lies on the power "
-                  f"law through the approach's own {table} projections"),
+            reference=printed, source=source, ours=float(get_allocation(name).n_opt(gopher)),
+            tolerance=_half_unit(printed, 2),
+            note=("printed to 2 significant figures: half a unit in the last; checks that the printed size "
+                  f"lies on the power law through the approach's own {table} projections"),
             explained_in="comparison",
         )
 
 
+def _half_unit(value: float, digits: int) -> float:
+    """Half a unit in the last of ``digits`` significant figures of ``value`` (absolute)."""
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - (digits - 1))
+
+
 def _later_studies():
     llama = llama3_arithmetic()
+    alpha, coef = later_value("llama3.tokens_exponent"), later_value("llama3.tokens_coef")
     yield Check(
         id="comparison.llama3.flagship_6nd",
-        quantity="Llama 3 flagship budget recomputed as 6 N D from its printed 402B and 16.55T",
+        quantity=(f"Llama 3 flagship budget recomputed as 6 N D from its printed {llama['n_params'] / 1e9:.0f}B "
+                  f"and {llama['n_tokens'] / 1e12:.2f}T"),
         reference=llama["flops"], source="Llama 3 paper, Sec. 3.2.1", ours=llama["flops_6nd"],
-        tolerance=0.05 / 3.8, relative=True, note="printed as 3.8e25: half a unit in the last digit",
+        tolerance=_half_unit(llama["flops"], 2), note="printed to 2 significant figures: half a unit in the last",
         explained_in="comparison",
     )
     yield Check(
         id="comparison.llama3.tokens_from_law",
-        quantity="Llama 3 tokens at 3.8e25 FLOPs from its printed law A C^alpha (A 0.29, alpha 0.53)",
+        quantity=f"Llama 3 tokens at {llama['flops']:.2g} FLOPs from its printed law A C^alpha (A {coef}, alpha {alpha})",
         reference=llama["n_tokens"], source="Llama 3 paper, Sec. 3.2.1", ours=llama["tokens_law"],
-        tolerance=0.005 / 16.55, relative=True, note="printed as 16.55T: half a unit in the last digit",
+        tolerance=_half_unit(llama["n_tokens"], 4), note="printed to 4 significant figures: half a unit in the last",
         explained_in="comparison",
     )
-    product = later_value("deepseek.m_coef") * later_value("deepseek.d_coef")
+    m_coef, d_coef = later_value("deepseek.m_coef"), later_value("deepseek.d_coef")
     yield Check(
         id="comparison.deepseek.budget_identity",
         quantity="DeepSeek LLM: product of the M_opt and D_opt coefficients (C = M D requires 1)",
-        reference=1.0, source="DeepSeek LLM, Sec. 3 (C = M D)", ours=product,
-        tolerance=0.5e-4 / 0.1715 + 0.5e-4 / 5.8316, relative=True,
+        reference=1.0, source="DeepSeek LLM, Sec. 3 (C = M D)", ours=m_coef * d_coef,
+        tolerance=_half_unit(m_coef, 4) / m_coef + _half_unit(d_coef, 5) / d_coef, relative=True,
         note="coefficients printed to 4 decimals: the tolerance is their combined rounding",
     )
 

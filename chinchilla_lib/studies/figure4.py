@@ -284,6 +284,8 @@ def robustness_ranges(table: pd.DataFrame) -> dict:
 # --------------------------------------------------------------------------
 
 _ROUND_MANTISSAS = (1.0, 3.0, 6.0)
+#: Size thresholds (parameters) of the "small" and "large" medians of :func:`flop_convention_summary`.
+_SMALL_N, _LARGE_N = 1e8, 3e9
 
 
 def nominal_budget(flops):
@@ -397,8 +399,8 @@ def flop_convention_summary(table: pd.DataFrame | None = None, *, within: float 
         ``n_runs``; for each explanation ``appf``, ``emb``, ``strip``: ``scatter_*``
         (robust scatter of ln ratio - ln prediction), ``within_*`` (share of hits) and
         ``offset_*`` (median of ln ratio - ln prediction); ``ratio_small`` and
-        ``appf_small`` (medians below 100M parameters), ``ratio_large`` and
-        ``appf_large`` (medians above 3B); ``within`` (the threshold).
+        ``appf_small`` (medians below ``small_m`` million parameters, 100), ``ratio_large``
+        and ``appf_large`` (medians above ``large_b`` billion, 3); ``within`` (the threshold).
     """
     t = flop_convention() if table is None else table
     t = t.dropna(subset=["appf_ratio"])
@@ -411,8 +413,9 @@ def flop_convention_summary(table: pd.DataFrame | None = None, *, within: float 
         out[f"scatter_{key}"] = robust_scale(res)
         out[f"within_{key}"] = float((np.abs(res) <= np.log1p(within)).mean())
         out[f"offset_{key}"] = float(np.median(res))
-    small, large = t["n_params"] < 1e8, t["n_params"] > 3e9
-    out.update(ratio_small=float(t.loc[small, "ratio"].median()), appf_small=float(t.loc[small, "appf_ratio"].median()),
+    small, large = t["n_params"] < _SMALL_N, t["n_params"] > _LARGE_N
+    out.update(small_m=_SMALL_N / 1e6, large_b=_LARGE_N / 1e9,
+               ratio_small=float(t.loc[small, "ratio"].median()), appf_small=float(t.loc[small, "appf_ratio"].median()),
                ratio_large=float(t.loc[large, "ratio"].median()), appf_large=float(t.loc[large, "appf_ratio"].median()))
     return out
 
