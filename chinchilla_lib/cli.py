@@ -61,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--law", default="paper-full",
         help="the law: a name (paper-full, the default: the full-precision constants behind Eq. 10; paper: Eq. 10 "
-        "as printed; replication), the path of a 'fit --approach 3 --json' output, or inline "
+        "as printed; replication), a named allocation (approach1-table3, approach2-tableA3, approach3-tableA3, "
+        "kaplan, approach2-fig4, approach3-fig4; no loss), the path of a 'fit --approach 3 --json' output, or inline "
         "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28",
     )
+    plan.add_argument("--compare", action="store_true",
+                      help="every named allocation at this budget (printed Approaches 1-3, the paper's laws, "
+                      "Kaplan, our Figure 4 refits, about 0.3 s); with --json a list")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
 
     fl = sub.add_parser("flops", help="parameters and training FLOPs per token of a transformer shape")
@@ -117,16 +121,40 @@ def _plan_inference(args) -> dict:
     return result
 
 
+def _plan_compare(args) -> list:
+    """``plan --compare``: one entry per named allocation (studies.allocations) at ``--flops``."""
+    from .studies.allocations import allocation_names, get_allocation
+
+    out = []
+    for name in allocation_names():
+        try:
+            entry = get_allocation(name).at(args.flops)
+        except DataFileError as exc:  # a refit whose data cannot be had: leave it out, say so
+            print(f"note: {name} left out ({exc})", file=sys.stderr)
+            continue
+        out.append({k: entry[k] for k in ("law", "approach", "source", "n_params", "n_tokens", "tokens_per_param")})
+    return out
+
+
 def _plan(args) -> dict:
+    from .laws import law_names
+    from .studies.allocations import allocation_names, get_allocation
+
     if args.inference_tokens is not None or args.target_loss is not None:
         return _plan_inference(args)
     if args.flops is None:
         raise _UsageError("--flops: give a compute budget (--flops C), or a loss (--target-loss L), "
                           "optionally with --inference-tokens T")
+    if args.compare:
+        return _plan_compare(args)
+    if args.law in allocation_names() and args.law not in law_names():  # a power-law allocation: no loss
+        out = get_allocation(args.law).at(args.flops)
+        out["pf_days"] = to_pf_days(args.flops)
+        return out
     try:
         law = resolve_law(args.law)
     except ValueError as exc:
-        raise _UsageError(f"--law: {exc}") from None
+        raise _UsageError(f"--law: {exc}; or an allocation: {', '.join(allocation_names())}") from None
     out = plan(args.flops, law)
     out["pf_days"] = to_pf_days(args.flops)
     return out

@@ -15,7 +15,7 @@ import pandas as pd
 from ._validate import positive_array
 
 __all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line",
-           "log_log_slopes", "projections"]
+           "log_log_slopes", "projections", "log_log_curvature"]
 
 _C_HINT = "compute in FLOPs, e.g. 1e19"
 
@@ -126,3 +126,52 @@ def projections(allocations: Iterable[Allocation], sizes) -> pd.DataFrame:
         rows.append(pd.DataFrame({"label": alloc.label, "n_params": n, "flops": flops,
                                   "n_tokens": flops / (6.0 * n), "tokens_per_param": flops / (6.0 * n * n)}))
     return pd.concat(rows, ignore_index=True)
+
+
+def log_log_curvature(x, y, *, level: float = 0.9) -> dict:
+    """Quadratic term of log10 y against log10 x, with a t interval: is a power law bent?
+
+    Fits log10 y = c0 + c1 u + c2 u^2 by least squares, with u = log10 x minus its mean,
+    and returns c2 (per squared decade) with its standard error and a two-sided
+    ``level`` interval from Student's t with n - 3 degrees of freedom.  A power law
+    has c2 = 0; a frontier that is concave in log-log (Hoffmann et al. App. E) has
+    c2 < 0.
+
+    Parameters
+    ----------
+    x, y : array of float
+        Positive values (e.g. budgets and N_opt), at least 4 points.
+    level : float, default 0.9
+        Coverage of the interval.
+
+    Returns
+    -------
+    dict
+        ``curvature`` (c2), ``se``, ``lo``, ``hi``, ``slope`` (c1, the local exponent at
+        the centre), ``n`` (points) and ``decades`` (log10 range of x).
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. E, Figure A5.
+    """
+    from scipy import stats
+
+    xs = positive_array("x", x, hint="positive values, e.g. budgets in FLOPs", min_size=4)
+    ys = positive_array("y", y, hint="positive values, e.g. N_opt per budget", min_size=4)
+    if xs.size != ys.size:
+        raise ValueError(f"x and y must have the same length, got {xs.size} and {ys.size}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (e.g. 0.9), got {level!r}")
+    u = np.log10(xs) - np.log10(xs).mean()
+    design = np.column_stack([np.ones_like(u), u, u**2])
+    coef, _, rank, _ = np.linalg.lstsq(design, np.log10(ys), rcond=None)
+    if rank < 3:
+        raise ValueError("x needs at least 3 distinct values to fit a quadratic")
+    dof = xs.size - 3
+    resid = np.log10(ys) - design @ coef
+    sigma2 = float(resid @ resid) / dof
+    cov = sigma2 * np.linalg.inv(design.T @ design)
+    se = float(np.sqrt(cov[2, 2]))
+    half = float(stats.t.ppf(0.5 + level / 2, dof)) * se
+    return {"curvature": float(coef[2]), "se": se, "lo": float(coef[2]) - half, "hi": float(coef[2]) + half,
+            "slope": float(coef[1]), "n": int(xs.size), "decades": float(np.ptp(np.log10(xs)))}

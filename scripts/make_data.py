@@ -589,6 +589,58 @@ def evaluation_claims(src: Path) -> pd.DataFrame:
     return out
 
 
+def later_studies(src: Path) -> pd.DataFrame:
+    """Numbers of later IsoFLOP studies (Llama 3, DeepSeek LLM), parsed from their transcribed text."""
+    import re
+
+    raw = pd.read_csv(src / "later_studies_facts.csv").set_index("quantity")
+
+    def numbers(text: str) -> list[float]:
+        return [float(x) for x in re.findall(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?", text)]
+
+    def fact(quantity: str) -> pd.Series:
+        return raw.loc[quantity]
+
+    rows = []
+
+    def add(id_, study, quantity, value, unit, fact_row, notes=""):
+        rows.append({"id": id_, "study": study, "quantity": quantity, "value": float(value), "unit": unit,
+                     "location": fact_row["paper_location"], "status": fact_row["status"], "notes": notes})
+
+    budgets = fact("Llama 3 IsoFLOP budgets")
+    lo, hi = numbers(budgets["value_unverified"])[:2]
+    add("llama3.budget_min", "Llama 3", "smallest IsoFLOP budget", lo, "FLOPs", budgets)
+    add("llama3.budget_max", "Llama 3", "largest IsoFLOP budget", hi, "FLOPs", budgets)
+    law = fact("Llama 3 compute-optimal tokens law")
+    alpha, coef = numbers(law["value_unverified"].split("where")[0].replace("N*(C)", ""))[-2:]
+    add("llama3.tokens_exponent", "Llama 3", "exponent of compute-optimal training tokens in C", alpha, "exponent",
+        law, "their N*(C) is the number of training tokens")
+    add("llama3.tokens_coef", "Llama 3", "coefficient A of N*(C) = A C^alpha (tokens)", coef, "tokens", law)
+    flag = fact("Llama 3 flagship prediction")
+    c, n, d, chosen = numbers(flag["value_unverified"])
+    add("llama3.flagship_flops", "Llama 3", "flagship training budget", c, "FLOPs", flag)
+    add("llama3.flagship_n_params", "Llama 3", "predicted compute-optimal size at the flagship budget", n * 1e9,
+        "params", flag, "printed as 402B")
+    add("llama3.flagship_n_tokens", "Llama 3", "predicted compute-optimal tokens at the flagship budget", d * 1e12,
+        "tokens", flag, "printed as 16.55T")
+    add("llama3.chosen_n_params", "Llama 3", "size of the flagship model trained", chosen * 1e9, "params", flag,
+        "printed as 405B")
+    alloc = fact("DeepSeek LLM allocation")
+    m_coef, m_exp, d_coef, d_exp, b_lo, b_hi = numbers(alloc["value_unverified"])
+    add("deepseek.m_coef", "DeepSeek LLM", "coefficient of M_opt = k C^a (non-embedding FLOPs per token)", m_coef,
+        "FLOPs per token", alloc)
+    add("deepseek.a", "DeepSeek LLM", "exponent a of M_opt (model scale) in C", m_exp, "exponent", alloc)
+    add("deepseek.d_coef", "DeepSeek LLM", "coefficient of D_opt = k C^b", d_coef, "tokens", alloc)
+    add("deepseek.b", "DeepSeek LLM", "exponent b of D_opt in C", d_exp, "exponent", alloc)
+    add("deepseek.budget_min", "DeepSeek LLM", "smallest IsoFLOP budget", b_lo, "FLOPs", alloc)
+    add("deepseek.budget_max", "DeepSeek LLM", "largest IsoFLOP budget", b_hi, "FLOPs", alloc)
+    quality = re.findall(r"(\d\.\d+) \(([^)]*)\)", alloc["notes"])
+    for key, (value, what) in zip(("early_data", "current_data", "openwebtext2"), quality):
+        add(f"deepseek.a_{key}", "DeepSeek LLM", f"exponent a of M_opt, {what} data".replace("data data", "data"),
+            value, "exponent", alloc, "the exponent depends on data quality")
+    return pd.DataFrame(rows)
+
+
 BUILDERS = {
     "table1_models": table1_models,
     "table2_exponents": table2_exponents,
@@ -604,6 +656,7 @@ BUILDERS = {
     "evaluation_task_counts": evaluation_task_counts,
     "evaluation_claims": evaluation_claims,
     "mmlu_subjects": mmlu_subjects,
+    "later_studies": later_studies,
 }
 
 

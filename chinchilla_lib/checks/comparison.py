@@ -1,27 +1,36 @@
-"""Scorecard rows of the chapter *The three approaches side by side* (ids ``comparison.*``): Table A3."""
+"""Scorecard rows of the chapter *The three approaches side by side* (ids ``comparison.*``).
+
+* ``comparison.tableA3.*``: Table A3 from the fitted allocations;
+* ``comparison.gopher.*``: the model sizes the paper prints at Gopher's budget against
+  the power law through the same approach's printed projections;
+* ``comparison.llama3.*`` and ``comparison.deepseek.*``: the later IsoFLOP studies'
+  printed numbers recomputed from their own printed constants.
+"""
 
 from __future__ import annotations
 
-from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table
-from ..isoflop import fit_isoflop_frame
+import math
+
+from ..datasets import load_table, paper_value
 from ..laws import get_law
 from ..powerlaw import from_parametric_law, from_result, projections
-from ..studies.figure4 import FIG4_GROUPING
+from ..studies.allocations import get_allocation
+from ..studies.figure4 import fig4_fit
+from ..studies.later_studies import later_value, llama3_arithmetic
 from .model import Check
 
 __all__ = ["checks"]
 
 
-def checks():
-    """Table A3 from the fitted allocations."""
+def _table_a3():
     printed = load_table("projections")
     printed = printed[(printed["table"] == "Table A3") & ~printed["flops_typo_suspected"]]
-    points = load_hoffmann_fig4(exclude_highest_loss=REPLICATION_EXCLUDED)
-    approach2 = fit_isoflop_frame(points, **FIG4_GROUPING, n_bootstrap=0)
+    approach2 = fig4_fit()
+    n_points = int(approach2.budgets["n_points"].sum()) + approach2.n_unassigned
     cases = [
         (3, from_parametric_law(get_law("paper-full")), "paper-full law", 0.02,
          "the paper's own constants should give its own table to the printed 2-3 digits"),
-        (2, from_result(approach2, "approach 2"), "our Approach 2 fit on the Figure 4 points", 0.10,
+        (2, from_result(approach2, "approach 2"), f"our Approach 2 fit on the {n_points} Figure 4 points", 0.10,
          "digitised points and our grouping vs the paper's runs: 10% allowed"),
     ]
     for approach, alloc, what, tol, why in cases:
@@ -34,5 +43,67 @@ def checks():
             id=f"comparison.tableA3.approach{approach}.tokens_worst_row",
             quantity=f"Table A3 Approach {approach} tokens, worst of {len(rows)} sizes ({row['n_params']:.3g} params), {what}",
             reference=float(row["n_tokens"]), source="Hoffmann et al. 2022, Table A3",
-            ours=float(ours[worst]), tolerance=tol, relative=True, note=why,
+            ours=float(ours[worst]), tolerance=tol, relative=True, note=why, explained_in="comparison",
         )
+
+
+def _gopher_sizes():
+    gopher = paper_value("gopher.flops")
+    proj = load_table("projections").set_index(["table", "approach", "flops"])
+    cases = [
+        ("approach1", float(proj.loc[("Table 3", 1, gopher), "n_params"]), "Hoffmann et al. 2022, Table 3 (1 Gopher row)",
+         "approach1-table3", "Table 3"),
+        ("approach3", paper_value("approach3.n_opt_gopher"), "Hoffmann et al. 2022, Fig. 4 caption",
+         "approach3-tableA3", "Table A3"),
+    ]
+    for approach, printed, source, name, table in cases:
+        yield Check(
+            id=f"comparison.gopher.{approach}.n_params",
+            quantity=f"{approach.replace('approach', 'Approach ')} size at Gopher's budget ({gopher:.3g} FLOPs), "
+                     f"power law through {table}",
+            reference=printed, source=source, ours=float(get_allocation(name).n_opt(gopher)),
+            tolerance=_half_unit(printed, 2),
+            note=("printed to 2 significant figures: half a unit in the last; checks that the printed size "
+                  f"lies on the power law through the approach's own {table} projections"),
+            explained_in="comparison",
+        )
+
+
+def _half_unit(value: float, digits: int) -> float:
+    """Half a unit in the last of ``digits`` significant figures of ``value`` (absolute)."""
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - (digits - 1))
+
+
+def _later_studies():
+    llama = llama3_arithmetic()
+    alpha, coef = later_value("llama3.tokens_exponent"), later_value("llama3.tokens_coef")
+    yield Check(
+        id="comparison.llama3.flagship_6nd",
+        quantity=(f"Llama 3 flagship budget recomputed as 6 N D from its printed {llama['n_params'] / 1e9:.0f}B "
+                  f"and {llama['n_tokens'] / 1e12:.2f}T"),
+        reference=llama["flops"], source="Llama 3 paper, Sec. 3.2.1", ours=llama["flops_6nd"],
+        tolerance=_half_unit(llama["flops"], 2), note="printed to 2 significant figures: half a unit in the last",
+        explained_in="comparison",
+    )
+    yield Check(
+        id="comparison.llama3.tokens_from_law",
+        quantity=f"Llama 3 tokens at {llama['flops']:.2g} FLOPs from its printed law A C^alpha (A {coef}, alpha {alpha})",
+        reference=llama["n_tokens"], source="Llama 3 paper, Sec. 3.2.1", ours=llama["tokens_law"],
+        tolerance=_half_unit(llama["n_tokens"], 4), note="printed to 4 significant figures: half a unit in the last",
+        explained_in="comparison",
+    )
+    m_coef, d_coef = later_value("deepseek.m_coef"), later_value("deepseek.d_coef")
+    yield Check(
+        id="comparison.deepseek.budget_identity",
+        quantity="DeepSeek LLM: product of the M_opt and D_opt coefficients (C = M D requires 1)",
+        reference=1.0, source="DeepSeek LLM, Sec. 3 (C = M D)", ours=m_coef * d_coef,
+        tolerance=_half_unit(m_coef, 4) / m_coef + _half_unit(d_coef, 5) / d_coef, relative=True,
+        note="coefficients printed to 4 decimals: the tolerance is their combined rounding",
+    )
+
+
+def checks():
+    """Table A3, the printed sizes at Gopher's budget, the later studies' arithmetic."""
+    yield from _table_a3()
+    yield from _gopher_sizes()
+    yield from _later_studies()

@@ -84,6 +84,10 @@ SCHEMAS: dict[str, dict[str, Callable[[pd.Series], pd.Series]]] = {
         "id": _TXT, "quantity": _TXT, "value": _POS, "unit": _TXT, "location": _TXT,
         "status": _TXT, "notes": _ANY,
     },
+    "later_studies": {
+        "id": _TXT, "study": _TXT, "quantity": _TXT, "value": _POS, "unit": _TXT, "location": _TXT,
+        "status": _TXT, "notes": _ANY,
+    },
     "kaplan_constants": {
         "quantity": _TXT, "symbol": _TXT, "value": _POS, "unit": _ANY, "location": _TXT,
         "status": _TXT, "notes": _ANY,

@@ -11,7 +11,7 @@ from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_fr
 from .style import COLORS, loglog_axes
 
 __all__ = ["plot_profiles", "plot_power_laws", "plot_akima_and_parabola", "plot_exponent_differences",
-           "plot_vertex_ratios", "plot_width_study"]
+           "plot_vertex_ratios", "plot_width_study", "plot_robustness", "plot_flop_convention"]
 
 
 def plot_profiles(ax, runs: pd.DataFrame, fit: IsoFLOPResult, *, cmap: str = "viridis",
@@ -142,3 +142,58 @@ def plot_width_study(axes, table: pd.DataFrame, true_a: float, *, color: str = C
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel("half-width of the sizes (decades)")
+
+
+def plot_robustness(axes, table: pd.DataFrame, *, reference: tuple[float, float, float] | None = None,
+                    chosen: tuple[float, int] | None = None, points: int = 240, budgets: str = "plotted",
+                    cmap: str = "viridis") -> None:
+    """Approach 2's exponent against the grouping gap, one line per minimum strip size (robustness study).
+
+    ``axes[0]`` shows the parabola, ``axes[1]`` the Akima spline, for one point set and
+    budget reading of :func:`~chinchilla_lib.studies.figure4.approach2_robustness`.
+    ``reference`` = (a, low, high) draws the paper's value and its interval (grey);
+    ``chosen`` = (gap, min_points) rings the book's grouping.
+    """
+    import matplotlib.pyplot as plt
+
+    part = table[(table["points"] == points) & (table["budgets"] == budgets)]
+    sizes = np.sort(part["min_points"].unique())
+    colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.9, sizes.size))
+    for ax, method, title in zip(axes, ("parabola", "akima"), ("parabola (the paper's)", "Akima (Porian et al.'s)")):
+        rows = part[part["method"] == method]
+        if reference is not None:
+            ax.axhspan(reference[1], reference[2], color=COLORS["paper"], alpha=0.15, lw=0)
+            ax.axhline(reference[0], color=COLORS["paper"], lw=1, ls="--")
+        for m, colour in zip(sizes, colours):
+            line = rows[rows["min_points"] == m].sort_values("gap")
+            ax.plot(line["gap"] * 100, line["a"], marker="o", ms=3, lw=1, color=colour, label=f"{m}")
+        if chosen is not None:
+            hit = rows[(rows["gap"] == chosen[0]) & (rows["min_points"] == chosen[1])]
+            ax.scatter(hit["gap"] * 100, hit["a"], s=90, facecolor="none", edgecolor="black", zorder=4)
+        ax.set_title(title)
+        ax.set_xlabel("grouping gap (%)")
+    axes[0].set_ylabel("exponent a")
+    axes[-1].legend(title="min. runs", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
+
+
+def plot_flop_convention(ax, table: pd.DataFrame, *, cmap: str = "viridis") -> None:
+    """Nominal budget over plotted FLOPs for every strip point against N, with the Appendix F / 6N ratio.
+
+    ``table`` is :func:`~chinchilla_lib.studies.figure4.flop_convention`: coloured dots
+    per strip (``ratio``), black crosses for the Table A9 model's exact/6ND ratio
+    (``appf_ratio``) and grey pluses with embeddings counted.
+    """
+    import matplotlib.pyplot as plt
+
+    strips = np.sort(table["nominal"].unique())
+    colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.9, strips.size))
+    for nominal, colour in zip(strips, colours):
+        rows = table[table["nominal"] == nominal]
+        ax.scatter(rows["n_params"], rows["ratio"], s=14, color=colour, label=f"{nominal:.0e}", zorder=3)
+    ax.scatter(table["n_params"], table["appf_ratio"], marker="x", s=22, color="black", lw=0.8, zorder=4,
+               label="App. F / 6N")
+    ax.scatter(table["n_params"], table["appf_ratio_embeddings"], marker="+", s=22, color=COLORS["data"],
+               lw=0.8, zorder=2, label="with embeddings")
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters N")
+    ax.set_ylabel("nominal budget / plotted FLOPs")

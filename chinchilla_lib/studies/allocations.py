@@ -12,18 +12,22 @@ Hoffmann et al. 2022, Section 3.4, Figure 1, Tables 2, 3 and A3; Kaplan et al. 2
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .._validate import positive_array, positive_scalar
 from ..datasets import load_table, table2_row
 from ..kaplan import compute_efficient_allocation
 from ..laws import ParametricLaw, get_law
-from ..powerlaw import Allocation, from_parametric_law, projections
+from ..powerlaw import Allocation, fit_log_log_line, from_parametric_law, projections
 
 __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "projection_ratios",
-           "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes"]
+           "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
+           "PRINTED_ALLOCATIONS", "REFIT_ALLOCATIONS", "printed_power_law", "allocation_names", "get_allocation",
+           "allocations_at", "glance_table", "glance_spread", "glance_budgets", "glance_cells", "glance_summary"]
 
 #: The rows of Table 2, in the paper's order.
 TABLE2_METHODS = ("approach1", "approach2", "approach3", "kaplan")
@@ -160,3 +164,265 @@ def compute_optimal_sizes(flops, *, approach2, approach3_law: ParametricLaw,
         "paper_full": paper_law.optimal_allocation(flops)[0],
         "kaplan": compute_efficient_allocation(half)[0],
     }
+
+
+# --------------------------------------------------------------------------
+# Named allocations: every approach's N(C), D(C) in one registry
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NamedAllocation:
+    """A named compute-optimal allocation: N(C) and D(C), where it comes from, and its law if it has one.
+
+    Attributes
+    ----------
+    name : str
+        Registry key (``plan --law NAME``).
+    approach : str
+        ``"1"``, ``"2"``, ``"3"`` or ``"kaplan"``.
+    source : str
+        Where the numbers come from (the paper's table, our refit, ...).
+    n_opt, d_opt : callable
+        C in FLOPs -> parameters, tokens (C = 6 N D for every entry).
+    law : ParametricLaw or None
+        The parametric law behind the allocation (Approach 3 entries only): then the
+        loss on the frontier is defined.
+    """
+
+    name: str
+    approach: str
+    source: str
+    n_opt: Callable = field(repr=False)
+    d_opt: Callable = field(repr=False)
+    law: ParametricLaw | None = None
+
+    def at(self, flops: float) -> dict:
+        """``law``, ``approach``, ``source``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``
+        (and ``loss`` when the allocation has a law) at one budget."""
+        c = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 1e24")
+        n, d = float(self.n_opt(c)), float(self.d_opt(c))
+        out = {"law": self.name, "approach": self.approach, "source": self.source, "flops": c,
+               "n_params": n, "n_tokens": d, "tokens_per_param": d / n}
+        if self.law is not None:
+            out["loss"] = float(self.law.optimal_loss(c))
+        return out
+
+
+def _power_law(a: float, coef: float):
+    return lambda c: coef * np.asarray(c, dtype=float) ** a
+
+
+def _tokens_of(n_opt):
+    return lambda c: np.asarray(c, dtype=float) / (6.0 * n_opt(c))
+
+
+def printed_power_law(approach: int) -> tuple[float, float]:
+    """(a, coefficient) of N_opt = coefficient C^a through the paper's projections of one approach.
+
+    A least-squares line in log-log through the rows of Table 3 (approach 1) or Table A3
+    (approaches 2 and 3) in ``data/projections.csv``, leaving out the row whose printed
+    budget is flagged as a typo (Table A3, Approach 3, 175B).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Tables 3 and A3.
+    """
+    if approach not in (1, 2, 3):
+        raise ValueError(f"approach must be 1, 2 or 3, got {approach!r}")
+    rows = load_table("projections")
+    rows = rows[(rows["approach"] == approach) & ~rows["flops_typo_suspected"]]
+    return fit_log_log_line(rows["flops"].to_numpy(float), rows["n_params"].to_numpy(float))
+
+
+def _law_entry(name: str, what: str) -> NamedAllocation:
+    law = get_law(name)
+    return NamedAllocation(name, "3", f"Hoffmann et al. 2022, {what}",
+                           lambda c: law.optimal_allocation(c)[0], lambda c: law.optimal_allocation(c)[1], law)
+
+
+def _kaplan_n(c):
+    return compute_efficient_allocation(np.asarray(c, dtype=float) / 2)[0]
+
+
+#: Registry names of the allocations that need no refit, and of our refits on the Figure 4 points.
+PRINTED_ALLOCATIONS = ("approach1-table3", "approach2-tableA3", "approach3-tableA3", "paper", "paper-full", "kaplan")
+REFIT_ALLOCATIONS = ("approach2-fig4", "approach3-fig4")
+
+
+def _printed_entry(name: str) -> NamedAllocation:
+    if name.endswith(("-table3", "-tableA3")):
+        k = int(name[len("approach")])
+        a, coef = printed_power_law(k)
+        table = "Table 3" if k == 1 else "Table A3"
+        n_opt = _power_law(a, coef)
+        return NamedAllocation(name, str(k), f"Hoffmann et al. 2022, power law through {table} (Approach {k})",
+                               n_opt, _tokens_of(n_opt))
+    if name == "paper":
+        return _law_entry("paper", "Eq. 10 as printed (Approach 3)")
+    if name == "paper-full":
+        return _law_entry("paper-full", "full-precision Approach 3 constants")
+    return NamedAllocation("kaplan", "kaplan", "Kaplan et al. 2020, Eq. 6.1 at C_min = C/2 (non-embedding N)",
+                           _kaplan_n, _tokens_of(_kaplan_n))
+
+
+def _refit_entry(name: str) -> NamedAllocation:
+    from .figure4 import fig4_fit, refit_figure4
+
+    if name == "approach2-fig4":
+        fit = fig4_fit()
+        return NamedAllocation(name, "2", f"our Approach 2 refit on the {fit.budgets['n_points'].sum() + fit.n_unassigned}"
+                               " Figure 4 points", fit.n_opt, _tokens_of(fit.n_opt))
+    law = refit_figure4().law
+    alloc = from_parametric_law(law)
+    return NamedAllocation(name, "3", f"our Approach 3 refit on the {refit_figure4().n_points} Figure 4 points",
+                           alloc.n_opt, alloc.d_opt, law)
+
+
+def allocation_names(include_refits: bool = True) -> tuple[str, ...]:
+    """The registry's names: printed allocations first, then (optionally) our refits."""
+    return PRINTED_ALLOCATIONS + (REFIT_ALLOCATIONS if include_refits else ())
+
+
+def get_allocation(name: str) -> NamedAllocation:
+    """One named allocation (:func:`allocation_names`).
+
+    The printed ones cost a table read; ``approach2-fig4`` and ``approach3-fig4`` refit
+    the Figure 4 points once per process (about 0.2 s, needs the external data set).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the names).
+    """
+    if name in PRINTED_ALLOCATIONS:
+        return _printed_entry(name)
+    if name in REFIT_ALLOCATIONS:
+        return _refit_entry(name)
+    raise ValueError(f"unknown allocation {name!r}; choose one of: {', '.join(allocation_names())}")
+
+
+def allocations_at(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every named allocation at every budget: the book's "results at a glance".
+
+    Parameters
+    ----------
+    flops : float or sequence of float
+        Budgets in FLOPs.
+    names : sequence of str, optional
+        Registry names (default: all, :func:`allocation_names`).
+
+    Returns
+    -------
+    DataFrame
+        One row per (allocation, budget): ``law``, ``approach``, ``source``, ``flops``,
+        ``n_params``, ``n_tokens``, ``tokens_per_param`` (and ``loss``, NaN for
+        allocations without a law).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Tables 3 and A3, Eq. (4); Kaplan et al. 2020, Eq. 6.1.
+    """
+    budgets = np.atleast_1d(positive_array("flops", flops, hint="budgets in FLOPs, e.g. [1e21, 1e24]"))
+    entries = [get_allocation(n) for n in (allocation_names() if names is None else names)]
+    return pd.DataFrame([e.at(float(c)) for e in entries for c in budgets])
+
+
+def glance_table(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`allocations_at` laid out for reading: one row per allocation, N / D / D/N per budget.
+
+    Returns
+    -------
+    DataFrame
+        ``allocation`` and ``approach``, then for each budget C the columns
+        ``N @ C``, ``D @ C`` and ``D/N @ C`` (C printed as ``%.3g``).
+    """
+    long = allocations_at(flops, names)
+    wide = {"allocation": [], "approach": []}
+    for name, group in long.groupby("law", sort=False):
+        wide["allocation"].append(name)
+        wide["approach"].append(group["approach"].iloc[0])
+        for row in group.itertuples():
+            c = f"{row.flops:.3g}"
+            wide.setdefault(f"N @ {c}", []).append(row.n_params)
+            wide.setdefault(f"D @ {c}", []).append(row.n_tokens)
+            wide.setdefault(f"D/N @ {c}", []).append(row.tokens_per_param)
+    return pd.DataFrame(wide)
+
+
+def glance_spread(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """How far apart the allocations are at each budget: largest over smallest N and tokens per parameter.
+
+    Returns
+    -------
+    DataFrame
+        ``flops``, ``n_min``, ``n_max``, ``n_ratio`` (max / min), ``tpp_min``, ``tpp_max``,
+        with ``names`` (default: every allocation but Kaplan's).
+    """
+    names = [n for n in allocation_names() if n != "kaplan"] if names is None else names
+    long = allocations_at(flops, names)
+    g = long.groupby("flops")
+    out = pd.DataFrame({"n_min": g["n_params"].min(), "n_max": g["n_params"].max(),
+                        "tpp_min": g["tokens_per_param"].min(), "tpp_max": g["tokens_per_param"].max()})
+    out["n_ratio"] = out["n_max"] / out["n_min"]
+    return out.reset_index()[["flops", "n_min", "n_max", "n_ratio", "tpp_min", "tpp_max"]]
+
+
+def glance_budgets() -> list[float]:
+    """The budgets of the book's "results at a glance": 1e21, Gopher's (from ``data/``), 1e24, 1e25, 1e26 FLOPs."""
+    from ..datasets import paper_value
+
+    return [1e21, paper_value("gopher.flops"), 1e24, 1e25, 1e26]
+
+
+def _si(value: float, unit: str) -> str:
+    for scale, prefix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if value >= scale:
+            return f"{value / scale:.3g}{prefix}{unit}"
+    return f"{value:.3g}{unit}"
+
+
+def _ratio_text(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def glance_cells(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`allocations_at` as short text cells: one row per allocation, one column per budget.
+
+    Each cell reads ``N / D (D/N)``, e.g. ``"67.8B / 1.42T (21)"``.
+
+    Returns
+    -------
+    DataFrame
+        ``allocation``, ``approach``, then one column per budget named ``"%.3g FLOPs"``.
+    """
+    long = allocations_at(flops, names)
+    text = [f"{_si(r.n_params, '')} / {_si(r.n_tokens, '')} ({_ratio_text(r.tokens_per_param)})"
+            for r in long.itertuples()]
+    long = long.assign(cell=text, column=[f"{c:.3g} FLOPs" for c in long["flops"]])
+    wide = long.pivot(index="law", columns="column", values="cell")
+    order = list(dict.fromkeys(long["law"]))
+    wide = wide.loc[order, list(dict.fromkeys(long["column"]))]
+    wide.columns.name = None
+    approach = long.drop_duplicates("law").set_index("law")["approach"]
+    return wide.reset_index(names="allocation").assign(approach=lambda t: t["allocation"].map(approach))[
+        ["allocation", "approach", *wide.columns]]
+
+
+def glance_summary(flops: float, names: Sequence[str] | None = None) -> dict:
+    """The spread of the Chinchilla allocations at one budget, and Kaplan's, for the prose.
+
+    Returns
+    -------
+    dict
+        ``flops``; ``n_min``, ``n_max`` (billions), ``n_ratio``, ``tpp_min``, ``tpp_max``,
+        ``name_min``, ``name_max`` (which allocations) over ``names`` (default every
+        allocation but Kaplan's); ``kaplan_n`` (billions) and ``kaplan_tpp``.
+    """
+    names = [n for n in allocation_names() if n != "kaplan"] if names is None else list(names)
+    long = allocations_at(flops, names).set_index("law")
+    kaplan = get_allocation("kaplan").at(flops)
+    return {"flops": float(flops), "n_min": long["n_params"].min() / 1e9, "n_max": long["n_params"].max() / 1e9,
+            "n_ratio": long["n_params"].max() / long["n_params"].min(),
+            "tpp_min": long["tokens_per_param"].min(), "tpp_max": long["tokens_per_param"].max(),
+            "name_min": long["n_params"].idxmin(), "name_max": long["n_params"].idxmax(),
+            "kaplan_n": kaplan["n_params"] / 1e9, "kaplan_tpp": kaplan["tokens_per_param"]}
