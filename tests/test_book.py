@@ -65,7 +65,7 @@ def test_scorecard_table_columns_and_wrap():
 
 def test_scorecard_table_marks_each_status():
     html = book.scorecard_table().to_html()
-    assert book.STATUS_STYLES["differs"] in html and book.STATUS_STYLES["self-check"] in html
+    assert "color: #b00020" in html and "font-style: italic" in html  # differs in red, self-checks in italics
 
 
 def test_glue_figure_closes_the_figure(monkeypatch):

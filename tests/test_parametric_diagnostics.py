@@ -160,14 +160,22 @@ def test_scorecard_rows_and_statuses():
         "approach3.replication.beta": "reproduced",
         "approach3.replication.a": "reproduced",
         "approach3.table2.a": "differs",
-        "approach3.table2.a_interval": "differs",
+        "approach3.table2.a_interval_width": "differs",
+        "approach3.table2.runs_for_interval": "differs",
         "approach3.n_opt_gopher": "differs",
+        "approach3.early_stop.E": "differs",
+        "approach3.early_stop.alpha": "differs",
+        "approach3.early_stop.beta": "differs",
+        "approach3.early_stop.a": "differs",
     }
     assert dict(card["status"]) == expected
-    interval = card.loc["approach3.table2.a_interval"]
-    assert interval["reference"] == pytest.approx(0.4545) and interval["tolerance"] == pytest.approx(0.0005)
+    width = card.loc["approach3.table2.a_interval_width"]
+    # Table 2 prints 0.454-0.455: a width of 0.001, uncertain by 0.001 from the rounding of its ends
+    assert width["reference"] == pytest.approx(0.001) and width["tolerance"] == pytest.approx(0.001)
     assert card.loc["approach3.n_opt_gopher", "tolerance_kind"] == "relative"
+    assert card.loc["approach3.table2.runs_for_interval", "reference"] == 400  # "over 400 models"
     assert (card["note"].str.len() > 0).all()
+    assert (card.loc[card["status"] == "differs", "explained_in"] == "approach3").all()
 
 
 def test_checks_reuse_the_cached_refit():
@@ -289,4 +297,12 @@ def test_new_plot_helpers_draw(synthetic_runs):
     labels = [t.get_text() for t in ax3.get_legend().get_texts()]
     assert labels == ["line", "Approach 1 (paper)", "Approach 3 (paper)"]
     assert len(ax3.collections[0].get_offsets()) == 1  # the suspected typo is left out
+    fig4_, ax4 = plt.subplots()
+    path = pd.DataFrame({"alpha": [0.0, 0.2, 0.38], "beta": [0.0, 0.2, 0.31]})
+    plot3.plot_descent_paths(ax4, {"early": (path, "red")}, {"printed": (TRUE, "black", "X")})
+    x, y = ax4.lines[0].get_data()
+    assert list(x) == [0.0, 0.2, 0.38] and list(y) == [0.0, 0.2, 0.31]
+    assert tuple(ax4.collections[1].get_offsets()[0]) == (TRUE.alpha, TRUE.beta)
+    diag_x, diag_y = ax4.lines[1].get_data()
+    assert list(diag_x) == list(diag_y)  # the alpha = beta line
     plt.close("all")

@@ -43,6 +43,7 @@ __all__ = [
     "runs_needed_with_error",
     "supported_rounding",
     "refit_with_exponents",
+    "gradient_max",
     "frontier_crossing",
     "tokens_per_param_at",
 ]
@@ -469,6 +470,17 @@ def runs_needed_with_error(samples, n_runs: int, printed_low: float, printed_hig
             "widest_printed_width": need["widest_printed_width"],
             "n_needed_widest": supported_rounding(need["n_needed_widest"],
                                                   2 * need["n_needed_widest"] * width_se / width)}
+
+
+def gradient_max(law: ParametricLaw, runs: pd.DataFrame, delta: float = DEFAULT_DELTA) -> float:
+    """Largest absolute component of the gradient of Eq. (11) (the sum) at ``law``'s constants.
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (11).
+    """
+    log_n, log_d, log_l = (np.log(v) for v in _runs(runs))
+    return float(np.abs(huber_objective(law.vector, log_n, log_d, log_l, delta)[1]).max())
 
 
 def refit_with_exponents(runs: pd.DataFrame, alpha: float, beta: float, *,
