@@ -10,6 +10,8 @@
 * :mod:`.published_models` -- the paper's model tables recounted: Table 1 tokens per parameter and 6ND, Tables 4, A4, A9;
 * :mod:`.allocations` -- the approaches' compute-optimal allocations side by side (Table 2, Tables 3/A3, Figure 1);
 * :mod:`.kaplan_models` -- Kaplan's allocation rule against Chinchilla's at given budgets (App. D.4, Gopher's budget).
+* :mod:`.early_stop` -- the paper's Approach 3 procedure with L-BFGS-B stopping early (mean loss, default tolerances);
+* :mod:`.interval_width` -- the bootstrap interval of Approach 3's exponent and the runs the printed one implies.
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """
