@@ -306,3 +306,21 @@ def test_new_plot_helpers_draw(synthetic_runs):
     diag_x, diag_y = ax4.lines[1].get_data()
     assert list(diag_x) == list(diag_y)  # the alpha = beta line
     plt.close("all")
+
+
+def test_early_stop_study_rows_and_tolerances():
+    from chinchilla_lib.studies import early_stop
+
+    card = scorecard("approach3.early_stop.").set_index("id")
+    grid_fit = early_stop.early_stop_fit(ds.REPLICATION_EXCLUDED)
+    assert grid_fit.n_starts == 4500 and grid_fit.scale == "mean"  # App. D.2's grid
+    assert tuple(parametric.paper_grid()[grid_fit.best_index]) == grid_fit.best.start
+    assert card.loc["approach3.early_stop.alpha", "ours"] == grid_fit.law.alpha
+    assert grid_fit.law.alpha > grid_fit.law.beta  # the printed ordering
+    table = early_stop.early_stop_tolerances(ds.REPLICATION_EXCLUDED)
+    refit = fig4.refit_figure4(ds.REPLICATION_EXCLUDED)
+    assert table["stopped_by"].iloc[0] == "ftol"
+    # both tolerances tightened, the mean reaches the batched optimiser's optimum (an independent method)
+    assert table["a"].iloc[3] == pytest.approx(refit.a, abs=2e-4)
+    assert table["objective"].iloc[3] == pytest.approx(refit.objective, rel=1e-6)
+    assert (table["objective"].iloc[[0, 1, 2, 4]] > refit.objective * (1 + 1e-3)).all()

@@ -20,7 +20,7 @@ import pandas as pd
 from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4
 from ..parametric.lbfgsb import SCIPY_FTOL, SCIPY_GTOL, LbfgsbGridFit, fit_lbfgsb_grid, tolerance_table
 
-__all__ = ["TOLERANCE_SETTINGS", "early_stop_fit", "early_stop_tolerances", "early_stop_path"]
+__all__ = ["TOLERANCE_SETTINGS", "TIGHT", "NEAR_BEST", "early_stop_fit", "early_stop_tolerances", "early_stop_path"]
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
 
@@ -34,6 +34,12 @@ TOLERANCE_SETTINGS = (
     ("sum", SCIPY_FTOL, SCIPY_GTOL),
     ("sum", 1e-15, SCIPY_GTOL),
 )
+
+
+#: (ftol, gtol) tight enough for the mean to converge (the fourth of :data:`TOLERANCE_SETTINGS`).
+TIGHT = TOLERANCE_SETTINGS[3][1:]
+#: Relative gap in Eq. (11) within which two descents count as ending at the same point.
+NEAR_BEST = 1e-3
 
 
 def _runs(exclude_highest_loss: int):
