@@ -8,7 +8,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["glue_number", "glue_all", "glue_figure", "table_style", "scorecard_frame", "scorecard_table", "scorecard_counts"]
+__all__ = ["glue_number", "glue_all", "glue_figure", "table_style", "scorecard_frame", "scorecard_table",
+           "scorecard_counts", "STATUS_STYLES"]
 
 _CELL = "padding: 2px 8px; white-space: nowrap; font-size: 0.88em"
 
@@ -84,25 +85,35 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: How each status is marked in a scorecard table (the same in every chapter and on the intro page).
+STATUS_STYLES = {
+    "reproduced": "",
+    "differs": "color: #b00020; font-weight: bold",
+    "self-check": "color: #555555; font-style: italic",
+    "self-check failed": "color: #b00020; font-style: italic; font-weight: bold",
+    "error": "color: #b00020; font-weight: bold",
+}
+
+
 def scorecard_table(prefix: str | None = None, *, columns=("id", "status", "paper", "ours", "difference",
                                                            "tolerance"), wrap: bool = False):
-    """The scorecard rows whose id starts with ``prefix`` (all when None), styled; rows that differ in red.
+    """The scorecard rows whose id starts with ``prefix`` (all when None), styled, statuses marked.
 
+    Rows that differ are in bold red, self-checks in grey italics (:data:`STATUS_STYLES`).
     ``columns`` picks the columns shown (any of :func:`scorecard_frame`'s, e.g. ``quantity``,
-    ``source``, ``note``); ``wrap`` lets long text wrap, as in :func:`table_style`.
+    ``source``, ``note``, ``explained_in``); ``wrap`` lets long text wrap, as in :func:`table_style`.
     """
     from .checks import scorecard
 
     shown = scorecard_frame(scorecard(prefix))[list(columns)]
     styled = table_style(shown, wrap=wrap)
     if "status" in columns:
-        styled = styled.map(lambda s: "color: #b00020; font-weight: bold" if s == "differs" else "",
-                            subset=["status"])
+        styled = styled.map(lambda s: STATUS_STYLES.get(s, ""), subset=["status"])
     return styled
 
 
 def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
-    """How many scorecard rows there are, and how many reproduce the printed value or differ from it.
+    """How many scorecard rows there are, by status, the self-checks counted apart.
 
     Parameters
     ----------
@@ -113,7 +124,10 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
     Returns
     -------
     dict
-        ``n_checks``, ``n_reproduced`` (status ``reproduced``) and ``n_differs`` (status ``differs``).
+        ``n_checks`` (every row), ``n_reproduced`` (status ``reproduced``), ``n_differs``
+        (status ``differs``), ``n_self_check`` (status ``self-check``) and
+        ``n_self_check_failed`` (status ``self-check failed``).  Self-checks are never
+        counted as reproduced.
     """
     if rows is None:
         from .checks import scorecard
@@ -121,4 +135,5 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
         rows = scorecard()
     counts = rows["status"].value_counts()
     return {"n_checks": len(rows), "n_reproduced": int(counts.get("reproduced", 0)),
-            "n_differs": int(counts.get("differs", 0))}
+            "n_differs": int(counts.get("differs", 0)), "n_self_check": int(counts.get("self-check", 0)),
+            "n_self_check_failed": int(counts.get("self-check failed", 0))}

@@ -207,7 +207,8 @@ def laws(src: Path) -> pd.DataFrame:
             "law": "replication",
             "parameter": sym,
             "value": float(by_quantity.loc[q, "value_unverified"]),
-            "source": "Besiroglu et al. 2024 (arXiv 2404.10102), refit on 240 points of Fig. 4",
+            "source": ("Besiroglu et al. 2024 (arXiv 2404.10102), refit on 240 points of Fig. 4, as secondary "
+                       "summaries quote it; E and (A, B, alpha, beta) are not one optimum of Eq. (11)"),
             "status": "unverified",
         }
         for sym, q in replication.items()
@@ -305,8 +306,11 @@ def paper_values(src: Path) -> pd.DataFrame:
     d4c = misc.loc["D.4 head-to-head budget"]
     return pd.DataFrame(
         [
-            row("gopher.flops", "Gopher training compute (Rae et al.)", gopher["forward_flops_formula_as_printed"].split()[0],
-                "FLOPs", "App. F; Fig. 2 caption", gopher["status"], "1 'Gopher unit' of compute in Table 3"),
+            row("gopher.flops", "Gopher's compute budget as Hoffmann et al. use it",
+                misc.loc["Gopher compute budget (Approach figures)", "value"], "FLOPs",
+                misc.loc["Gopher compute budget (Approach figures)", "paper_location"],
+                misc.loc["Gopher compute budget (Approach figures)", "status"],
+                "1 'Gopher unit' of compute in Table 3; App. F sets its own recount against it"),
             row("gopher.flops_appendix_f", "Gopher training compute, App. F recount", appf["forward_flops_formula_as_printed"].split()[0],
                 "FLOPs", "App. F", appf["status"]),
             row("approach3.n_opt_gopher", "Approach 3 optimal size at Gopher's budget", a3["value"],
@@ -314,6 +318,9 @@ def paper_values(src: Path) -> pd.DataFrame:
             row("d4.flops", "D.4 head-to-head budget", d4c["value"], "FLOPs", "App. D.4", d4c["status"]),
             row("d4.n_kaplan", "D.4 Kaplan-optimal size at 1e21 FLOPs", d4k["value"], "params", "App. D.4", d4k["status"]),
             row("d4.n_approach1", "D.4 Approach-1-optimal size at 1e21 FLOPs", d4a["value"], "params", "App. D.4", d4a["status"]),
+            row("hoffmann.n_models", "Models trained for the scaling analysis (more than)",
+                misc.loc["models trained", "value"].lstrip(">"), "models", misc.loc["models trained", "paper_location"],
+                misc.loc["models trained", "status"], "printed as 'over 400'"),
             row("approach2.n_budgets", "Approach 2 number of FLOP budgets", misc.loc["Approach 2 FLOP budgets", "value"],
                 "budgets", "Sec. 3.2", misc.loc["Approach 2 FLOP budgets", "status"]),
             *[

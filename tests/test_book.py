@@ -19,9 +19,16 @@ def _rows():
 
 
 def test_scorecard_counts_of_given_rows():
-    assert book.scorecard_counts(_rows()) == {"n_checks": 4, "n_reproduced": 3, "n_differs": 1}
+    counts = {"n_checks": 4, "n_reproduced": 3, "n_differs": 1, "n_self_check": 0, "n_self_check_failed": 0}
+    assert book.scorecard_counts(_rows()) == counts
     none_differ = _rows().assign(status="reproduced")
-    assert book.scorecard_counts(none_differ) == {"n_checks": 4, "n_reproduced": 4, "n_differs": 0}
+    assert book.scorecard_counts(none_differ) == {**counts, "n_reproduced": 4, "n_differs": 0}
+
+
+def test_self_checks_are_counted_apart():
+    rows = _rows().assign(status=["reproduced", "self-check", "self-check failed", "differs"])
+    assert book.scorecard_counts(rows) == {"n_checks": 4, "n_reproduced": 1, "n_differs": 1,
+                                           "n_self_check": 1, "n_self_check_failed": 1}
 
 
 def test_scorecard_counts_default_is_the_whole_scorecard():
@@ -30,7 +37,9 @@ def test_scorecard_counts_default_is_the_whole_scorecard():
     assert counts["n_checks"] == len(rows)
     assert counts["n_reproduced"] == int((rows["status"] == "reproduced").sum())
     assert counts["n_differs"] == int((rows["status"] == "differs").sum())
-    assert counts["n_reproduced"] + counts["n_differs"] <= counts["n_checks"]
+    assert counts["n_self_check"] == int((rows["status"] == "self-check").sum())
+    assert (counts["n_reproduced"] + counts["n_differs"] + counts["n_self_check"]
+            + counts["n_self_check_failed"]) == counts["n_checks"]
 
 
 def test_scorecard_frame_formats_relative_and_absolute_rows():
@@ -52,6 +61,11 @@ def test_scorecard_table_columns_and_wrap():
     assert "flops.gopher_appendix_f" in html and "white-space: normal" in html
     default = book.scorecard_table("flops.").to_html()
     assert "white-space: nowrap" in default and "tolerance" in default
+
+
+def test_scorecard_table_marks_each_status():
+    html = book.scorecard_table().to_html()
+    assert "color: #b00020" in html and "font-style: italic" in html  # differs in red, self-checks in italics
 
 
 def test_glue_figure_closes_the_figure(monkeypatch):

@@ -160,21 +160,29 @@ def test_scorecard_rows_and_statuses():
         "approach3.replication.beta": "reproduced",
         "approach3.replication.a": "reproduced",
         "approach3.table2.a": "differs",
-        "approach3.table2.a_interval": "differs",
+        "approach3.table2.a_interval_width": "differs",
+        "approach3.table2.runs_for_interval": "differs",
         "approach3.n_opt_gopher": "differs",
+        "approach3.early_stop.E": "differs",
+        "approach3.early_stop.alpha": "differs",
+        "approach3.early_stop.beta": "differs",
+        "approach3.early_stop.a": "differs",
     }
     assert dict(card["status"]) == expected
-    interval = card.loc["approach3.table2.a_interval"]
-    assert interval["reference"] == pytest.approx(0.4545) and interval["tolerance"] == pytest.approx(0.0005)
+    width = card.loc["approach3.table2.a_interval_width"]
+    # Table 2 prints 0.454-0.455: a width of 0.001, uncertain by 0.001 from the rounding of its ends
+    assert width["reference"] == pytest.approx(0.001) and width["tolerance"] == pytest.approx(0.001)
     assert card.loc["approach3.n_opt_gopher", "tolerance_kind"] == "relative"
+    assert card.loc["approach3.table2.runs_for_interval", "reference"] == 400  # "over 400 models"
     assert (card["note"].str.len() > 0).all()
+    assert (card.loc[card["status"] == "differs", "explained_in"] == "approach3").all()
 
 
 def test_checks_reuse_the_cached_refit():
     fig4.refit_figure4(ds.REPLICATION_EXCLUDED)
     hits = fig4._refit_cached.cache_info().hits
     rows = list(checks_a3.checks())
-    assert len(rows) == 7 and fig4._refit_cached.cache_info().hits > hits
+    assert len(rows) == 12 and fig4._refit_cached.cache_info().hits > hits
 
 
 # --- exclusion, misses, crossings, intervals (chinchilla_lib.parametric.diagnostics) ---------------------------
@@ -289,4 +297,30 @@ def test_new_plot_helpers_draw(synthetic_runs):
     labels = [t.get_text() for t in ax3.get_legend().get_texts()]
     assert labels == ["line", "Approach 1 (paper)", "Approach 3 (paper)"]
     assert len(ax3.collections[0].get_offsets()) == 1  # the suspected typo is left out
+    fig4_, ax4 = plt.subplots()
+    path = pd.DataFrame({"alpha": [0.0, 0.2, 0.38], "beta": [0.0, 0.2, 0.31]})
+    plot3.plot_descent_paths(ax4, {"early": (path, "red")}, {"printed": (TRUE, "black", "X")})
+    x, y = ax4.lines[0].get_data()
+    assert list(x) == [0.0, 0.2, 0.38] and list(y) == [0.0, 0.2, 0.31]
+    assert tuple(ax4.collections[1].get_offsets()[0]) == (TRUE.alpha, TRUE.beta)
+    diag_x, diag_y = ax4.lines[1].get_data()
+    assert list(diag_x) == list(diag_y)  # the alpha = beta line
     plt.close("all")
+
+
+def test_early_stop_study_rows_and_tolerances():
+    from chinchilla_lib.studies import early_stop
+
+    card = scorecard("approach3.early_stop.").set_index("id")
+    grid_fit = early_stop.early_stop_fit(ds.REPLICATION_EXCLUDED)
+    assert grid_fit.n_starts == 4500 and grid_fit.scale == "mean"  # App. D.2's grid
+    assert tuple(parametric.paper_grid()[grid_fit.best_index]) == grid_fit.best.start
+    assert card.loc["approach3.early_stop.alpha", "ours"] == grid_fit.law.alpha
+    assert grid_fit.law.alpha > grid_fit.law.beta  # the printed ordering
+    table = early_stop.early_stop_tolerances(ds.REPLICATION_EXCLUDED)
+    refit = fig4.refit_figure4(ds.REPLICATION_EXCLUDED)
+    assert table["stopped_by"].iloc[0] == "ftol"
+    # both tolerances tightened, the mean reaches the batched optimiser's optimum (an independent method)
+    assert table["a"].iloc[3] == pytest.approx(refit.a, abs=2e-4)
+    assert table["objective"].iloc[3] == pytest.approx(refit.objective, rel=1e-6)
+    assert (table["objective"].iloc[[0, 1, 2, 4]] > refit.objective * (1 + 1e-3)).all()

@@ -12,6 +12,34 @@ def test_rows_have_every_column_and_unique_ids():
     assert set(card["status"]) <= {"reproduced", "differs", "self-check"}
 
 
+def test_every_row_that_differs_names_the_chapter_that_explains_it():
+    from pathlib import Path
+
+    stems = {p.stem for p in (Path(__file__).resolve().parents[1] / "chapters").glob("*.md")}
+    card = scorecard()
+    differs = card[card["status"] == "differs"]
+    assert differs["explained_in"].isin(stems).all(), differs.loc[~differs["explained_in"].isin(stems), "id"].tolist()
+    assert card.loc[card["explained_in"] != "", "explained_in"].isin(stems).all()
+
+
+def test_rows_that_cannot_fail_are_self_checks_or_gone():
+    card = scorecard().set_index("id")
+    assert card.loc["kaplan.a", "status"] == "self-check"  # 0.73 transcribed, compared with itself
+    assert card.loc["approach1.simulated.a", "status"] == "self-check"  # the simulation's own truth
+    assert not card.index.str.match(r"laws\..*\.b$").any()  # b = 1 - a repeats the a rows
+    assert "approach3.table2.a_interval" not in card.index  # replaced by a check of the width
+
+
+def test_compute_parity_rows_count_both_models_alike():
+    card = scorecard().set_index("id")
+    six = card.loc["problem.compute_parity.6nd"]
+    assert six["ours"] == pytest.approx(5.88 / 5.04)  # 6 x 70B x 1.4T over 6 x 280B x 300B
+    assert six["status"] == "differs" and six["explained_in"] == "problem"
+    assert card.loc["flops.compute_parity.appendix_f", "status"] == "differs"
+    # Table A9 is printed in whole millions: half a unit is the tolerance
+    assert card.loc["architecture.tableA9.worst_row", "tolerance"] == 0.5
+
+
 def test_known_outcomes():
     card = scorecard().set_index("id")
     for label in ["73M", "305M", "552M", "1.1B", "1.6B", "6.8B"]:
@@ -29,6 +57,8 @@ def test_check_status_logic():
     rel = Check("x", "q", 100.0, "s", 102.0, 0.025, relative=True)
     assert rel.difference == pytest.approx(0.02) and rel.status == "reproduced"
     assert Check("x", "q", 1.0, "s", float("nan"), 0.1).status == "error"
+    assert Check("x", "q", 1.0, "s", 1.004, 0.005, self_check=True).status == "self-check"
+    assert Check("x", "q", 1.0, "s", 1.006, 0.005, self_check=True).status == "self-check failed"
 
 
 def test_prefix_filter():

@@ -134,7 +134,7 @@ def test_bad_input_raises():
 # ------------------------------------------------------------------- scorecard
 def test_kaplan_scorecard_rows():
     card = scorecard("kaplan.").set_index("id")
-    expected = {"kaplan.a": "reproduced", "kaplan.a_theory": "differs", "kaplan.d4.n_kaplan": "reproduced",
+    expected = {"kaplan.a": "self-check", "kaplan.a_theory": "differs", "kaplan.d4.n_kaplan": "reproduced",
                 "kaplan.d4.n_approach1": "reproduced", "kaplan.local_exponent.replication": "reproduced",
                 "kaplan.local_exponent.paper": "reproduced"}
     assert card["status"].to_dict() == expected
@@ -236,3 +236,18 @@ def test_early_stop_excess_vanishes_where_the_cycle_ends():
     assert last.loc[1.0, "fraction"] == pytest.approx(1.0) and last["fraction"].min() > 0.8
     assert last.loc[1.0, "excess"] == pytest.approx(0.0, abs=1e-12)  # a fully decayed run reaches L(N, D)
     assert last.loc[1.0, "excess"] < last.loc[2.0, "excess"] < last.loc[5.0, "excess"]
+
+
+def test_explanation_deltas_adds_porian_steps_and_signs_each_explanation():
+    from chinchilla_lib.studies.kaplan_models import explanation_deltas
+
+    steps = pd.DataFrame({"step": [0, 1, 2], "change": ["Kaplan", "count", "warm-up"],
+                          "theirs_rw": [0.83, 0.70, 0.60]})
+    variants = pd.DataFrame({"law": ["paper-full"], "grid": [0.74], "limit": [0.46]})
+    study = pd.DataFrame({"penalty": [0.0, 0.05], "matched": [0.46, 0.45], "fixed 80": [0.46, 0.42]})
+    table = explanation_deltas(steps, variants, study, datasets=("rw",))
+    # by hand: 0.74 - 0.46, then the two drops 0.13 and 0.10, then 0.42 - 0.45
+    assert table["delta_a"].tolist() == pytest.approx([0.28, 0.13, 0.10, -0.03])
+    porian_rows = table[table["evidence"].str.startswith("measurement")]
+    assert porian_rows["delta_a"].sum() == pytest.approx(0.83 - 0.60)
+    assert "step 1: count" in table["explanation"].iloc[1]

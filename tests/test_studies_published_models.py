@@ -172,11 +172,37 @@ def test_gopher_compute_recount_and_summary():
     recount = pm.gopher_compute_recount()
     n_gopher = _params(16384, 65536, 128, 128, 80)
     appf = _appendix_f_per_token(16384, 65536, 128, 128, 80, embeddings=True) * 300e9
-    assert recount["stated (Rae et al.)"] == pytest.approx(5.76e23)  # Rae et al. 2021; Table 3 of Hoffmann
-    assert recount["stated App. F recount"] == pytest.approx(6.3e23)  # Appendix F
+    assert recount.iloc[0] == pytest.approx(5.76e23)  # Hoffmann et al., Fig. 2 caption and Table 3
+    assert "Rae" not in recount.index[0] and "Table 3" in recount.index[0]
+    assert recount.iloc[1] == pytest.approx(6.3e23)  # Appendix F
     assert recount["ours: 6ND"] == pytest.approx(6 * n_gopher * 300e9, rel=1e-12)
     assert recount["ours: App. F count"] == pytest.approx(appf, rel=1e-12)
     summary = pm.gopher_compute_summary()
     assert summary["gap"] == pytest.approx(appf / 6.3e23 - 1, rel=1e-12)
     assert summary["6nd_ours"] == pytest.approx(6 * n_gopher * 300e9, rel=1e-12)
     assert math.isclose(summary["stated"], 5.76e23) and math.isclose(summary["appf_stated"], 6.3e23)
+
+
+# ------------------------------------------------------------ compute parity
+def test_compute_parity_counts_both_models_alike():
+    parity = pm.compute_parity()
+    # by hand: 6 x 70e9 x 1.4e12 = 5.88e23 and 6 x 280e9 x 300e9 = 5.04e23 (Table 1)
+    assert parity.loc["6ND", "chinchilla"] == pytest.approx(5.88e23, rel=1e-12)
+    assert parity.loc["6ND", "gopher"] == pytest.approx(5.04e23, rel=1e-12)
+    assert parity.loc["6ND", "ratio"] == pytest.approx(5.88 / 5.04, rel=1e-12)
+    chin = _appendix_f_per_token(8192, 32768, 128, 64, 80, embeddings=True) * 1.4e12
+    gopher = _appendix_f_per_token(16384, 65536, 128, 128, 80, embeddings=True) * 300e9
+    assert parity.loc["App. F", "chinchilla"] == pytest.approx(chin, rel=1e-12)
+    assert parity.loc["App. F", "ratio"] == pytest.approx(chin / gopher, rel=1e-12)
+    assert parity["gopher"].iloc[2] == pytest.approx(5.76e23)
+    summary = pm.compute_parity_summary()
+    assert summary["chin_over_budget"] == pytest.approx(5.88 / 5.76, rel=1e-12)
+
+
+def test_printed_rounding_share():
+    # 70B and 1.4T: 0.5/70 + 0.05/1.4; 280B and 300B: 0.5/280 + 0.5/300
+    assert pm.printed_rounding_share("Chinchilla") == pytest.approx(0.5 / 70 + 0.05 / 1.4)
+    assert pm.printed_rounding_share("Gopher") == pytest.approx(0.5 / 280 + 0.5 / 300)
+    assert pm.printed_rounding_share("Chinchilla", tokens_only=True) == pytest.approx(0.05 / 1.4)
+    with pytest.raises(ValueError, match="model"):
+        pm.printed_rounding_share("GPT-3")

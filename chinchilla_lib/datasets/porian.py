@@ -128,7 +128,9 @@ def porian_step(configuration: str, *, with_data: bool = False, spelled_out: boo
     :func:`~chinchilla_lib.datasets.porian_configurations`, the fields
     ``dataset-hparams-warmup-decay-param_count-val`` joined by dashes.  Their
     sequence of fixes: Kaplan's setting (N without embeddings or the last
-    layer); counting the last layer's parameters and FLOPs; a short warm-up; a
+    layer, training loss); counting the last layer's parameters and FLOPs and
+    measuring validation instead of training loss (one step in their runs, both at
+    once); a short warm-up; a
     cosine schedule that ends with the run ("chinchilla" decay); tuned AdamW
     hyper-parameters with a constant learning rate.  A third series counts
     attention FLOPs in N (suffix ``[attn]``, or ``, attention FLOPs in N`` with
@@ -140,7 +142,7 @@ def porian_step(configuration: str, *, with_data: bool = False, spelled_out: boo
     _, hparams, warmup, decay, param_count, _ = fields
     step = _PORIAN_STEPS.get((hparams, warmup, decay), f"{hparams}/{warmup}/{decay}")
     if (hparams, warmup, decay) == ("base", "long", "kaplan") and param_count == "standard":
-        step = "+ last layer counted"
+        step = "+ last layer counted, validation loss"
     counts = _PORIAN_COUNTS_SPELLED_OUT if spelled_out else _PORIAN_COUNTS
     text = step + counts.get(param_count, f" ({param_count})")
     return f"{PORIAN_DATASETS.get(fields[0], fields[0])}, {text}" if with_data else text
@@ -150,7 +152,7 @@ def porian_step(configuration: str, *, with_data: bool = False, spelled_out: boo
 #: each step adding one correction to the previous (labels from their ``configs.py``).
 PORIAN_STEPS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("Reproducing Kaplan et al.", "base", "long", "kaplan", "kaplan", "train"),
-    ("Counting last layer FLOPs", "base", "long", "kaplan", "standard", "val"),
+    ("Counting last layer FLOPs, validation loss", "base", "long", "kaplan", "standard", "val"),
     ("Correcting warmup", "base", "short", "kaplan", "standard", "val"),
     ("Cosine decay", "base", "short", "chinchilla", "standard", "val"),
     ("Optimizer tuning (no decay)", "tuned", "short", "const", "standard", "val"),

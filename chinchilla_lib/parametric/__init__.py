@@ -5,6 +5,7 @@
 * :mod:`.grid` -- the start grids (the paper's 4,500 starts);
 * :mod:`.fit` -- the fit (:func:`fit_approach3`) and its result;
 * :mod:`.bootstrap` -- percentile intervals by resampling runs;
+* :mod:`.lbfgsb` -- the paper's procedure literally: scipy's L-BFGS-B per start, loss scale and tolerances as settings;
 * :mod:`.diagnostics` -- residuals, fit quality and allocations of any law on any runs.
 """
 

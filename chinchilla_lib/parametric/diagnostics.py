@@ -40,6 +40,10 @@ __all__ = [
     "quality_relative_to",
     "frontier_interval_table",
     "runs_for_printed_interval",
+    "runs_needed_with_error",
+    "supported_rounding",
+    "refit_with_exponents",
+    "gradient_max",
     "frontier_crossing",
     "tokens_per_param_at",
 ]
@@ -402,6 +406,110 @@ def runs_for_printed_interval(width: float, n_runs: int, printed_low: float, pri
     return {"width": float(width), "printed_width": printed_width, "width_ratio": float(width) / printed_width,
             "n_needed": n_needed, "needed_factor": n_needed / n_runs, "widest_printed_width": widest,
             "n_needed_widest": runs_for_width(width, n_runs, widest)}
+
+
+def supported_rounding(value: float, standard_error: float) -> float:
+    """``value`` rounded to the last digit its ``standard_error`` supports.
+
+    The unit of the last digit kept is the largest power of ten not above the
+    standard error (at least one significant figure is kept): 612,345 with a
+    standard error of 31,000 becomes 610,000.
+    """
+    value, se = float(value), float(standard_error)
+    if not (math.isfinite(value) and math.isfinite(se) and se >= 0):
+        raise ValueError(f"value and standard_error must be finite (standard_error >= 0), got {value!r}, {se!r}")
+    if se == 0 or value == 0:
+        return value
+    unit = 10.0 ** math.floor(math.log10(se))
+    unit = min(unit, 10.0 ** math.floor(math.log10(abs(value))))
+    return float(round(value / unit) * unit)
+
+
+def runs_needed_with_error(samples, n_runs: int, printed_low: float, printed_high: float, *,
+                           level: float = 0.8, decimals: int = 3, n_repeats: int = 400,
+                           seed: int = 0) -> dict[str, float]:
+    """Runs needed for the printed interval, with the Monte Carlo error of the bootstrap behind it.
+
+    The width of a percentile interval of ``samples`` (the bootstrap estimates of one
+    quantity from ``n_runs`` runs) has a sampling error of its own; it is estimated by
+    resampling the samples (``n_repeats`` times, seeded).  Since
+    ``n_needed = n_runs (width / printed_width)**2`` (:func:`runs_for_width`), its
+    relative standard error is twice the width's.
+
+    Returns
+    -------
+    dict
+        ``width``, ``width_se``, ``printed_width``, ``n_needed``, ``n_needed_se``,
+        ``n_needed_rounded`` (:func:`supported_rounding`), ``widest_printed_width``
+        (each printed end may hide half a unit of its last decimal) and
+        ``n_needed_widest`` (rounded the same way).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Table 2; Besiroglu et al. 2024, Section 4.
+    """
+    x = np.asarray(samples, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 10:
+        raise ValueError(f"samples must hold at least 10 finite bootstrap estimates, got {x.size}")
+    tail = 100 * (1 - level) / 2
+    q = (tail, 100 - tail)
+
+    def width_of(v):
+        lo, hi = np.percentile(v, q)
+        return float(hi - lo)
+
+    rng = np.random.default_rng(seed)
+    repeats = [width_of(x[rng.integers(0, x.size, x.size)]) for _ in range(int(n_repeats))]
+    width, width_se = width_of(x), float(np.std(repeats, ddof=1))
+    need = runs_for_printed_interval(width, n_runs, printed_low, printed_high, decimals)
+    n_se = 2 * need["n_needed"] * width_se / width
+    return {"width": width, "width_se": width_se, "printed_width": need["printed_width"],
+            "n_needed": need["n_needed"], "n_needed_se": n_se,
+            "n_needed_rounded": supported_rounding(need["n_needed"], n_se),
+            "widest_printed_width": need["widest_printed_width"],
+            "n_needed_widest": supported_rounding(need["n_needed_widest"],
+                                                  2 * need["n_needed_widest"] * width_se / width)}
+
+
+def gradient_max(law: ParametricLaw, runs: pd.DataFrame, delta: float = DEFAULT_DELTA) -> float:
+    """Largest absolute component of the gradient of Eq. (11) (the sum) at ``law``'s constants.
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (11).
+    """
+    log_n, log_d, log_l = (np.log(v) for v in _runs(runs))
+    return float(np.abs(huber_objective(law.vector, log_n, log_d, log_l, delta)[1]).max())
+
+
+def refit_with_exponents(runs: pd.DataFrame, alpha: float, beta: float, *,
+                         delta: float = DEFAULT_DELTA) -> tuple[ParametricLaw, float]:
+    """The best E, A, B of Eq. (11) with ``alpha`` and ``beta`` held fixed, and its objective.
+
+    Tells whether a set of five printed constants is one optimum: if it is, holding its
+    exponents gives back its E, A and B.
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (11).
+    """
+    from scipy.optimize import minimize
+
+    log_n, log_d, log_l = (np.log(v) for v in _runs(runs))
+    alpha, beta = positive_scalar("alpha", alpha), positive_scalar("beta", beta)
+
+    def partial(p):
+        value, grad = huber_objective(np.r_[p, alpha, beta], log_n, log_d, log_l, delta)
+        return value / delta, grad[:3] / delta
+
+    start = np.array([6.0, 6.0, 0.5])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        res = minimize(partial, start, jac=True, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10,
+                                                                              "maxiter": 20000})
+    law = ParametricLaw.from_vector(np.r_[res.x, alpha, beta], name="exponents-held",
+                                    source=f"E, A, B refitted with alpha={alpha:g}, beta={beta:g} held")
+    return law, float(res.fun * delta)
 
 
 def frontier_crossing(law: ParametricLaw, other: ParametricLaw) -> float:

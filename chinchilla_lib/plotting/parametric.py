@@ -12,7 +12,8 @@ from ..laws import ParametricLaw
 from ..parametric import isoloss_grid
 from .style import COLORS, loglog_axes, mark_model
 
-__all__ = ["plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes"]
+__all__ = ["plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes",
+           "plot_descent_paths"]
 
 
 def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence[float],
@@ -187,3 +188,33 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
                    color=COLORS["chinchilla" if row.model == "Chinchilla" else "gopher"])
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[:legend_entries], labels[:legend_entries], loc="upper left")
+
+
+def plot_descent_paths(ax, paths: Mapping[str, tuple[pd.DataFrame, str]],
+                       points: Mapping[str, tuple[ParametricLaw, str, str]], *, diagonal: bool = True):
+    """Optimiser paths in the (alpha, beta) plane, with named laws marked.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    paths : mapping label -> (path, colour)
+        Iterates with columns ``alpha`` and ``beta`` (e.g. :class:`~chinchilla_lib.parametric.lbfgsb.LbfgsbDescent`
+        ``.path``); each drawn as a line with its end point as a dot.
+    points : mapping label -> (law, colour, marker)
+        Laws marked at their (alpha, beta).
+    diagonal : bool
+        Draw alpha = beta (a = 1/2), which separates alpha > beta (below) from beta > alpha.
+    """
+    for label, (path, color) in paths.items():
+        ax.plot(path["alpha"], path["beta"], color=color, lw=1.4, label=label)
+        ax.scatter(path["alpha"].iloc[-1:], path["beta"].iloc[-1:], color=color, s=30, zorder=4)
+    for label, (law, color, marker) in points.items():
+        ax.scatter([law.alpha], [law.beta], color=color, marker=marker, s=80, zorder=5, label=label,
+                   edgecolor="white")
+    if diagonal:
+        lo, hi = ax.get_xlim()
+        ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8, ls=":", label="alpha = beta")
+        ax.set_xlim(lo, hi)
+    ax.set_xlabel("alpha (parameter exponent)")
+    ax.set_ylabel("beta (data exponent)")
+    return ax

@@ -19,7 +19,9 @@
 * :mod:`.curvature` -- is log N_opt straight in log C? (Figure 4 strips, Porian et al.);
 * :mod:`.later_studies` -- Llama 3's and DeepSeek LLM's IsoFLOP results beside Table 2;
 * :mod:`.kaplan_models` -- Kaplan's allocation rule against Chinchilla's at given budgets (App. D.4, Gopher's budget);
-* :mod:`.evaluation` -- Chinchilla against Gopher on the paper's evaluation tables (Section 4.2), every claim recomputed.
+* :mod:`.evaluation` -- Chinchilla against Gopher on the paper's evaluation tables (Section 4.2), every claim recomputed;
+* :mod:`.early_stop` -- the paper's Approach 3 procedure with L-BFGS-B stopping early (mean loss, default tolerances);
+* :mod:`.interval_width` -- the bootstrap interval of Approach 3's exponent and the runs the printed one implies.
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """

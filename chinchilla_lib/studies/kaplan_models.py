@@ -23,7 +23,7 @@ from ..powerlaw import fit_log_log_line
 from .published_models import approach1_projections
 
 __all__ = ["approach1_power_law", "allocation_rules", "allocation_summary", "gopher_sizes", "d4_head_to_head",
-           "d4_sizes", "correction_drops"]
+           "d4_sizes", "correction_drops", "explanation_deltas"]
 
 
 def _law(law: ParametricLaw | str) -> ParametricLaw:
@@ -158,3 +158,54 @@ def correction_drops(exponents: pd.Series) -> pd.Series:
     """
     values = exponents.astype(float)
     return (values.shift(1) - values).iloc[1:]
+
+
+def explanation_deltas(steps: pd.DataFrame, variants: pd.DataFrame, study: pd.DataFrame, *,
+                       law: str = "paper-full", penalty: float = 0.05, horizon: str = "fixed 80",
+                       datasets: tuple[str, ...] = ("rw", "owt2")) -> pd.DataFrame:
+    """How much each explanation of Kaplan's larger exponent adds to it: one row per explanation.
+
+    ``delta_a`` is the exponent with Kaplan's choice minus the exponent without it, so a
+    positive value pushes towards Kaplan's larger exponent.
+
+    Parameters
+    ----------
+    steps : DataFrame
+        :func:`~chinchilla_lib.studies.porian.porian_steps` (columns ``change``, ``theirs_<d>``):
+        each step removes one of Kaplan's choices from Porian et al.'s runs, so the step's
+        drop is that choice's contribution (:func:`correction_drops`).
+    variants : DataFrame
+        :func:`~chinchilla_lib.studies.pearce_song.exponent_variants`: Pearce & Song's
+        procedure (``grid``) against the law's own exponent (``limit``).
+    study : DataFrame
+        :func:`~chinchilla_lib.studies.schedules.schedule_exponents` (``penalty``,
+        ``matched``, ``fixed <r>``): the simulated fixed schedule against matched cycles.
+    law, penalty, horizon :
+        The row of ``variants`` and the simulation setting shown.
+
+    Returns
+    -------
+    DataFrame
+        ``explanation``, ``evidence`` (calculation, measurement or simulation),
+        ``data`` and ``delta_a``.  Porian et al.'s rows are one sequence per data set and add
+        up to that data set's total; the other rows overlap with them (see the Kaplan chapter).
+
+    References
+    ----------
+    Pearce & Song 2024; Porian et al. 2024, Figure 1; Hoffmann et al. 2022, Sec. 2 and Fig. A1.
+    """
+    v = variants.set_index("law").loc[law]
+    rows = [{"explanation": "embeddings left out of N and C, Kaplan's model range (Pearce & Song)",
+             "evidence": "calculation on Chinchilla's law", "data": f"law '{law}'",
+             "delta_a": float(v["grid"] - v["limit"])}]
+    for d in datasets:
+        drops = correction_drops(steps[f"theirs_{d}"])
+        for i, drop in drops.items():
+            rows.append({"explanation": f"Porian et al. step {i}: {steps.loc[i, 'change']}",
+                         "evidence": "measurement (their runs)", "data": d, "delta_a": float(drop)})
+    sim = study.set_index("penalty").loc[penalty]
+    rows.append({"explanation": f"one cosine schedule for every run (Hoffmann et al.), {horizon.split()[-1]} "
+                                "tokens per parameter of the largest model",
+                 "evidence": f"simulation, penalty {penalty:g}", "data": f"law '{law}'",
+                 "delta_a": float(sim[horizon] - sim["matched"])})
+    return pd.DataFrame(rows)

@@ -40,6 +40,9 @@ __all__ = [
     "table_a9_summary",
     "gopher_compute_recount",
     "gopher_compute_summary",
+    "compute_parity",
+    "compute_parity_summary",
+    "printed_rounding_share",
 ]
 
 
@@ -274,22 +277,82 @@ def table_a9_summary(counts: pd.DataFrame | None = None) -> dict:
     }
 
 
-def gopher_compute_recount() -> pd.Series:
-    """Gopher's training compute: as stated, as Appendix F restates it, and recounted by 6ND and Appendix F.
+#: Unit of the last printed digit of Table 1's sizes: parameters and tokens in whole
+#: billions ("70 Billion", "300 Billion"), Chinchilla's tokens to a tenth of a trillion ("1.4 Trillion").
+_TABLE1_UNITS = {"Chinchilla": (1e9, 1e11), "Gopher": (1e9, 1e9)}
 
-    Uses Gopher's shape (Table 4) and its 300B training tokens (Table 1).
+_BUDGET_LABEL = "budget in the paper (Fig. 2 caption, Table 3)"
+_APPF_LABEL = "App. F's recount (as printed)"
+
+
+def printed_rounding_share(model: str, *, tokens_only: bool = False) -> float:
+    """Relative uncertainty of 6ND from Table 1's rounding: half a unit of the last digit of N plus that of D.
+
+    Only Chinchilla and Gopher (the models whose budgets the paper compares).  With
+    ``tokens_only``, D's share alone (for counts that take N from the Table 4 shape).
+    """
+    if model not in _TABLE1_UNITS:
+        raise ValueError(f"model must be one of {sorted(_TABLE1_UNITS)}, got {model!r}")
+    row = load_table("table1_models").set_index("model").loc[model]
+    n_unit, d_unit = _TABLE1_UNITS[model]
+    share = 0.5 * d_unit / row["n_tokens"]
+    return float(share if tokens_only else share + 0.5 * n_unit / row["n_params"])
+
+
+def compute_parity() -> pd.DataFrame:
+    """Chinchilla's training compute against Gopher's, each way of counting applied to both.
+
+    Returns
+    -------
+    DataFrame
+        Indexed ``6ND`` (Table 1's N and D), ``App. F`` (Appendix F's count, embeddings and
+        logits included, with Table 4's shapes and Table 1's tokens) and the budget the
+        paper gives Gopher (Gopher only); columns ``chinchilla``, ``gopher`` (FLOPs) and
+        ``ratio`` = chinchilla / gopher.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Table 1, Table 4, Fig. 2 caption, Table 3, Appendix F.
+    """
+    models = load_table("table1_models").set_index("model")
+    rows = {}
+    rows["6ND"] = [six_nd(models.loc[m, "n_params"], models.loc[m, "n_tokens"]) for m in ("Chinchilla", "Gopher")]
+    rows["App. F"] = [training_flops(table4_shape(f"{m} {size}"), float(models.loc[m, "n_tokens"]))
+                      for m, size in (("Chinchilla", "70B"), ("Gopher", "280B"))]
+    rows[_BUDGET_LABEL] = [np.nan, paper_value("gopher.flops")]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["chinchilla", "gopher"], dtype=float)
+    return frame.assign(ratio=frame["chinchilla"] / frame["gopher"])
+
+
+def compute_parity_summary() -> dict:
+    """:func:`compute_parity` as numbers: ``chin_6nd, gopher_6nd, ratio_6nd, chin_appf, gopher_appf,
+    ratio_appf, budget`` (FLOPs or ratios) and ``chin_over_budget`` (Chinchilla's 6ND over the paper's budget)."""
+    p = compute_parity()
+    return {"chin_6nd": p.loc["6ND", "chinchilla"], "gopher_6nd": p.loc["6ND", "gopher"],
+            "ratio_6nd": p.loc["6ND", "ratio"], "chin_appf": p.loc["App. F", "chinchilla"],
+            "gopher_appf": p.loc["App. F", "gopher"], "ratio_appf": p.loc["App. F", "ratio"],
+            "budget": p.loc[_BUDGET_LABEL, "gopher"],
+            "chin_over_budget": p.loc["6ND", "chinchilla"] / p.loc[_BUDGET_LABEL, "gopher"]}
+
+
+def gopher_compute_recount() -> pd.Series:
+    """Gopher's training compute: the paper's budget, Appendix F's recount, and ours by 6ND and Appendix F.
+
+    Uses Gopher's shape (Table 4) and its 300B training tokens (Table 1).  The budget is the
+    one Hoffmann et al. use for Gopher in their figure captions and Table 3 ("one Gopher
+    unit"); Appendix F sets its more accurate count against it.
 
     Returns
     -------
     Series
-        FLOPs, indexed ``stated (Rae et al.)``, ``stated App. F recount``, ``ours: 6ND``,
-        ``ours: App. F count``.
+        FLOPs, indexed ``budget in the paper (Fig. 2 caption, Table 3)``, ``App. F's recount
+        (as printed)``, ``ours: 6ND``, ``ours: App. F count``.
     """
     gopher = table4_shape("Gopher 280B")
     tokens = float(load_table("table1_models").set_index("model").loc["Gopher", "n_tokens"])
     return pd.Series({
-        "stated (Rae et al.)": paper_value("gopher.flops"),
-        "stated App. F recount": paper_value("gopher.flops_appendix_f"),
+        _BUDGET_LABEL: paper_value("gopher.flops"),
+        _APPF_LABEL: paper_value("gopher.flops_appendix_f"),
         "ours: 6ND": six_nd(parameter_counts(gopher)["total"], tokens),
         "ours: App. F count": training_flops(gopher, tokens),
     }, name="FLOPs")
@@ -306,9 +369,9 @@ def gopher_compute_summary() -> dict:
     """
     recount = gopher_compute_recount()
     return {
-        "stated": recount["stated (Rae et al.)"],
-        "appf_stated": recount["stated App. F recount"],
+        "stated": recount[_BUDGET_LABEL],
+        "appf_stated": recount[_APPF_LABEL],
         "appf_ours": recount["ours: App. F count"],
         "6nd_ours": recount["ours: 6ND"],
-        "gap": recount["ours: App. F count"] / recount["stated App. F recount"] - 1,
+        "gap": recount["ours: App. F count"] / recount[_APPF_LABEL] - 1,
     }
