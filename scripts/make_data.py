@@ -255,7 +255,6 @@ def later_study_values(src: Path) -> list[dict]:
     note = numbers(head["notes"])
     d13, loss13 = note[-2], note[-1]
     loc = "Sardana et al. 2023, Sec. 3 (their code's default constants)"
-    llama3 = numbers(facts.loc["Llama 3 flagship prediction", "value_unverified"])
     gadre = numbers(facts.loc["Gadre over-training headline", "value_unverified"])
     muen = numbers(facts.loc["Muennighoff data-constrained headline", "value_unverified"])
     return [
@@ -267,9 +266,6 @@ def later_study_values(src: Path) -> list[dict]:
         row("sardana.replace.d_opt", "Sardana: inference-aware training tokens", d_opt, "tokens", loc),
         row("sardana.replace.saved_flops", "Sardana: FLOPs saved (training + inference)", saved, "FLOPs", loc),
         row("sardana.replace.saving_pct", "Sardana: share of FLOPs saved", pct, "percent", loc),
-        row("llama3.flops", "Llama 3 flagship compute budget", llama3[0], "FLOPs", "Llama 3 paper Sec. 3.2.1"),
-        row("llama3.n_params", "Llama 3 flagship predicted size", llama3[1] * 1e9, "params", "Llama 3 paper Sec. 3.2.1"),
-        row("llama3.n_tokens", "Llama 3 flagship predicted tokens", llama3[2] * 1e12, "tokens", "Llama 3 paper Sec. 3.2.1"),
         row("gadre.max_multiplier", "Gadre: largest token multiplier M extrapolated to", gadre[1], "multiplier",
             "Gadre et al. 2024, abstract"),
         row("gadre.tokens_per_param_at_max", "Gadre: tokens per parameter at the largest M", gadre[3], "tokens/param",

@@ -52,9 +52,3 @@ def checks():
                     reference=float(cal.loc[model, "n_tokens"]), source="Touvron et al. 2023a/b, Table 1",
                     ours=float(cal.loc[model, "end_tokens"]), tolerance=0.05e12,
                     note="the axis is calibrated on these end points (printed as 1.0T, 1.4T, 2.0T)", self_check=True)
-    six_nd = 6.0 * paper_value("llama3.n_params") * paper_value("llama3.n_tokens")
-    yield Check(id="overtraining.llama3.flops_6nd",
-                quantity="Llama 3 flagship: 6ND of the predicted 402B on 16.55T tokens against the budget",
-                reference=paper_value("llama3.flops"), source="Llama 3 paper (arXiv 2407.21783), Sec. 3.2.1",
-                ours=six_nd, tolerance=0.05e25, note="the budget is printed as 3.8e25",
-                explained_in="overtraining")

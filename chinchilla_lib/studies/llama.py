@@ -17,6 +17,7 @@ from ..datasets import load_llama_curves, load_table, paper_value
 from ..envelope import (EnvelopeResult, curve_scatter, endpoint_table, envelope_margin, envelope_switches,
                         fit_envelope, staircase_resolution)
 from ..laws import ParametricLaw
+from .later_studies import later_value
 
 __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_curves", "size_straddle",
            "POST_LEVEL", "MEASURES", "smoothed_curve", "first_reach", "pair_gap", "post_claims", "loss_at_tokens",
@@ -383,8 +384,8 @@ def tokens_per_param_table() -> pd.DataFrame:
     llama = load_table("llama_models")[["model", "n_params", "n_tokens"]]
     table1 = load_table("table1_models")
     table1 = table1[table1["model"].isin(["GPT-3", "Gopher", "Chinchilla"])][["model", "n_params", "n_tokens"]]
-    llama3 = pd.DataFrame([{"model": "Llama 3 405B (planned)", "n_params": paper_value("llama3.n_params"),
-                            "n_tokens": paper_value("llama3.n_tokens")}])
+    llama3 = pd.DataFrame([{"model": "Llama 3 405B (planned)", "n_params": later_value("llama3.flagship_n_params"),
+                            "n_tokens": later_value("llama3.flagship_n_tokens")}])
     out = pd.concat([table1, llama, llama3], ignore_index=True)
     out["tokens_per_param"] = out["n_tokens"] / out["n_params"]
     out["times_20"] = out["tokens_per_param"] / RULE_TOKENS_PER_PARAM
