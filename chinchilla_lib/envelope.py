@@ -26,13 +26,15 @@ divided by the ln-range of C.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 
-from ._validate import positive_array, positive_int, positive_scalar
+from ._validate import (UnitWarning, distinct, loss_falls_with_compute, positive_array, positive_int, positive_scalar,
+                        unit_notes, varying_loss)
 from .powerlaw import PowerLawAllocation, fit_log_log_line
 from .robust import robust_scale
 
@@ -248,6 +250,9 @@ class EnvelopeResult(PowerLawAllocation):
     min_overlap: int
     smooth: float | None
 
+    def _fitted_flops(self) -> tuple:
+        return (float(self.envelope["flops"].min()), float(self.envelope["flops"].max()))
+
 
 def fit_envelope(
     curves: pd.DataFrame,
@@ -270,6 +275,13 @@ def fit_envelope(
         Invalid curves or options, or an envelope that is a single model size
         (no exponent can be fitted; widen the sizes or ``flops_range``).
     """
+    tidy, _ = _tidy(curves, curve_col)
+    n, c, loss = (tidy[k].to_numpy() for k in ("n_params", "flops", "loss"))
+    varying_loss(loss, n_params=n, flops=c)
+    distinct("n_params", n, 2, why="an envelope that can move between model sizes")
+    loss_falls_with_compute(c, loss, what="the training curves")
+    for note in unit_notes(n_params=n, flops=c):
+        warnings.warn(note, UnitWarning, stacklevel=2)
     env = lower_envelope(curves, n_grid=n_grid, flops_range=flops_range, min_overlap=min_overlap,
                          smooth=smooth, curve_col=curve_col)
     n_models = int(env["n_params"].nunique())

@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import Akima1DInterpolator
 
-from ._validate import positive_array, positive_int, positive_scalar, same_length
+from ._validate import (UnitWarning, loss_falls_with_compute, positive_array, positive_int, positive_scalar,
+                        same_length, unit_notes, varying_loss)
 from .powerlaw import PowerLawAllocation, fit_log_log_line, log_log_slopes
 from .robust import robust_scale
 
@@ -383,6 +384,13 @@ class IsoFLOPResult(PowerLawAllocation):
     n_unassigned: int = 0
     messages: tuple[str, ...] = ()
 
+    def _fitted_flops(self) -> tuple:
+        used = self.budgets.loc[self.budgets["used"], "budget"]
+        return (float(used.min()), float(used.max()))
+
+    def _samples(self, quantity: str):
+        return self.a_samples if quantity == "a" else self.b_samples if quantity == "b" else None
+
 
 def _check_options(level: float, resample: str, n_bootstrap: int) -> tuple[float, int]:
     level = positive_scalar("level", level, hint="e.g. 0.8 for the 10th-90th percentiles")
@@ -400,6 +408,7 @@ def _inputs(n_params, flops, loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     c = positive_array("flops", flops, hint=_C_HINT, min_size=3)
     y = positive_array("loss", loss, hint=_L_HINT, min_size=3)
     same_length(n_params=n, flops=c, loss=y)
+    varying_loss(y, n_params=n, flops=c)
     return n, c, y
 
 
@@ -560,11 +569,16 @@ def fit_isoflop(
     used = [f.convex and (f.bracketed or include_unbracketed) for f in fits]
     if sum(used) < 2:
         raise ValueError(
-            f"only {sum(used)} of {len(fits)} budgets have a usable minimum; a power law needs at least 2 "
-            "(check the warnings, or pass include_unbracketed=True)"
+            f"only {sum(used)} of {len(fits)} budgets have a usable minimum; a power law needs at least 2: "
+            "add runs on both sides of each budget's minimum (or keep extrapolated minima with "
+            "include_unbracketed=True)"
         )
     table = _budget_table(fits, used)
     kept = table[table["used"]]
+    loss_falls_with_compute(kept["budget"].to_numpy(), kept["loss_opt"].to_numpy(), what="the budgets' minima")
+    for note in unit_notes(n_params=n, flops=c):
+        warnings.warn(note, UnitWarning, stacklevel=_outside_package())
+        messages.append(note)
     a, n_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["n_opt"].to_numpy())
     b, d_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["d_opt"].to_numpy())
     a_samples = _bootstrap_a(kept, [p for p, u in zip(profiles, used) if u], method, window,
