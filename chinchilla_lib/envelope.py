@@ -249,6 +249,7 @@ class EnvelopeResult(PowerLawAllocation):
     n_grid: int
     min_overlap: int
     smooth: float | None
+    warnings: tuple = ()
 
     def _fitted_flops(self) -> tuple:
         return (float(self.envelope["flops"].min()), float(self.envelope["flops"].max()))
@@ -292,7 +293,13 @@ def fit_envelope(
         )
     a, n_coef = fit_log_log_line(env["flops"].to_numpy(), env["n_params"].to_numpy())
     b, d_coef = fit_log_log_line(env["flops"].to_numpy(), env["n_tokens"].to_numpy())
-    return EnvelopeResult(a, b, n_coef, d_coef, env, n_models, int(n_grid), min_overlap, smooth)
+    notes = []
+    if not 0 < a < 1:
+        notes.append(f"the fitted exponent a = {a:.3g} is outside (0, 1): over most of the FLOP range the envelope "
+                     "is held by the smallest or largest model, so it does not locate an optimum; restrict "
+                     "flops_range (see interior_range) or add model sizes")
+        warnings.warn(notes[-1], UserWarning, stacklevel=2)
+    return EnvelopeResult(a, b, n_coef, d_coef, env, n_models, int(n_grid), min_overlap, smooth, tuple(notes))
 
 
 # --------------------------------------------------------------------------

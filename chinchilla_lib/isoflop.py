@@ -360,6 +360,8 @@ class IsoFLOPResult(PowerLawAllocation):
         Bootstrap settings.
     a_samples, b_samples : ndarray
         Bootstrap replicates (NaN for replicates that could not be fitted).
+    n_coef_samples : ndarray
+        The replicates' coefficients n_coef (so N_opt(C) has an interval at any C).
     n_unassigned : int
         Runs left out by the grouping (``min_points``).
     messages : tuple of str
@@ -383,6 +385,7 @@ class IsoFLOPResult(PowerLawAllocation):
     b_samples: np.ndarray = field(repr=False)
     n_unassigned: int = 0
     messages: tuple[str, ...] = ()
+    n_coef_samples: np.ndarray | None = field(default=None, repr=False)
 
     def _fitted_flops(self) -> tuple:
         used = self.budgets.loc[self.budgets["used"], "budget"]
@@ -390,6 +393,11 @@ class IsoFLOPResult(PowerLawAllocation):
 
     def _samples(self, quantity: str):
         return self.a_samples if quantity == "a" else self.b_samples if quantity == "b" else None
+
+    def _n_opt_samples(self, flops: float):
+        if self.n_coef_samples is None or not len(self.a_samples):
+            return None
+        return self.n_coef_samples * flops**self.a_samples
 
 
 def _check_options(level: float, resample: str, n_bootstrap: int) -> tuple[float, int]:
@@ -448,17 +456,26 @@ def _bootstrap_runs(profiles, method: str, window: int | None, include: bool, n_
 
 def _bootstrap_a(kept: pd.DataFrame, profiles, method: str, window: int | None, include: bool,
                  n_boot: int, resample: str, seed: int) -> np.ndarray:
-    """Bootstrap replicates of the exponent a (empty when ``n_boot`` is 0)."""
+    """Bootstrap replicates of the exponent a and of ln n_coef, shape (2, n_boot) (empty when ``n_boot`` is 0)."""
     if n_boot == 0:
-        return np.full(0, np.nan)
+        return np.full((2, 0), np.nan)
     rng = np.random.default_rng(seed)
     log_c = np.log(kept["budget"].to_numpy())
-    if resample == "budgets":
-        pick = rng.integers(0, log_c.size, size=(n_boot, log_c.size))
-        log_n = np.log(kept["n_opt"].to_numpy())
-        return log_log_slopes(log_c[pick], log_n[pick], np.ones(pick.shape))[0]
-    log_n = _bootstrap_runs(profiles, method, window, include, n_boot, rng)
-    return log_log_slopes(log_c, np.nan_to_num(log_n), (~np.isnan(log_n)).astype(float))[0]
+    out = []
+    for start in range(0, n_boot, BOOTSTRAP_CHUNK):  # memory bounded whatever n_boot
+        k = min(BOOTSTRAP_CHUNK, n_boot - start)
+        if resample == "budgets":
+            pick = rng.integers(0, log_c.size, size=(k, log_c.size))
+            log_n = np.log(kept["n_opt"].to_numpy())
+            out.append(np.stack(log_log_slopes(log_c[pick], log_n[pick], np.ones(pick.shape))))
+            continue
+        log_n = _bootstrap_runs(profiles, method, window, include, k, rng)
+        out.append(np.stack(log_log_slopes(log_c, np.nan_to_num(log_n), (~np.isnan(log_n)).astype(float))))
+    return np.concatenate(out, axis=1)
+
+
+#: Bootstrap replicates drawn and fitted together (bounds memory whatever ``n_bootstrap``).
+BOOTSTRAP_CHUNK = 5000
 
 
 def _fit_profiles(n, y, labels, method, window, strict, include):
@@ -581,8 +598,8 @@ def fit_isoflop(
         messages.append(note)
     a, n_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["n_opt"].to_numpy())
     b, d_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["d_opt"].to_numpy())
-    a_samples = _bootstrap_a(kept, [p for p, u in zip(profiles, used) if u], method, window,
-                             include_unbracketed, n_bootstrap, resample, seed)
+    a_samples, log_coef_samples = _bootstrap_a(kept, [p for p, u in zip(profiles, used) if u], method, window,
+                                               include_unbracketed, n_bootstrap, resample, seed)
     b_samples = 1.0 - a_samples  # D_opt = C / (6 N_opt) in every replicate
     return IsoFLOPResult(
         a=a, b=b, n_coef=n_coef, d_coef=d_coef,
@@ -590,6 +607,7 @@ def fit_isoflop(
         budgets=table, method=method, window=window, resample=resample, n_bootstrap=n_bootstrap,
         level=level, seed=seed, a_samples=a_samples, b_samples=b_samples,
         n_unassigned=int(np.isnan(labels).sum()), messages=tuple(messages),
+        n_coef_samples=np.exp(log_coef_samples),
     )
 
 

@@ -59,12 +59,17 @@ class PowerLawAllocation:
         """Bootstrap replicates of ``quantity`` (``a``, ``b``), or None without a bootstrap."""
         return None
 
-    def plan(self, flops: float) -> dict:
+    def _n_opt_samples(self, flops: float) -> np.ndarray | None:
+        """Bootstrap replicates of N_opt(flops), or None without a bootstrap."""
+        return None
+
+    def plan(self, flops: float, level: float = 0.8) -> dict:
         """The compute-optimal model at ``flops``: ``n_params`` = N_opt(C), ``n_tokens`` = D_opt(C).
 
         Also ``tokens_per_param``, ``flops``, ``a``, ``b``, ``loss`` (None: power laws in C predict
-        no loss) and ``warnings`` (a budget more than 100x outside the fitted compute is planned
-        with an :class:`~chinchilla_lib._validate.ExtrapolationWarning`).
+        no loss), ``warnings`` (a budget more than 100x outside the fitted compute is planned
+        with an :class:`~chinchilla_lib._validate.ExtrapolationWarning`) and, for a bootstrapped
+        result, ``level`` and ``intervals`` of ``n_params``, ``n_tokens`` and ``tokens_per_param`` at ``flops``.
         """
         import warnings
 
@@ -74,8 +79,19 @@ class PowerLawAllocation:
         note = extrapolation_note(c, fitted) if len(fitted) == 2 else None
         if note:
             warnings.warn(note, ExtrapolationWarning, stacklevel=2)
-        return {"flops": c, "n_params": n, "n_tokens": d, "tokens_per_param": d / n, "loss": None,
-                "a": self.a, "b": self.b, "warnings": [note] if note else []}
+        out = {"flops": c, "n_params": n, "n_tokens": d, "tokens_per_param": d / n, "loss": None,
+               "a": self.a, "b": self.b, "warnings": [note] if note else []}
+        samples = self._n_opt_samples(c)
+        if samples is not None:
+            if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
+                raise ValueError(f"level must be a coverage between 0 and 1 (e.g. 0.8), got {level!r}")
+            good = samples[np.isfinite(samples)]
+            lo, hi = np.percentile(good, [50 * (1 - level), 50 * (1 + level)]) if good.size else (np.nan, np.nan)
+            tokens = (c / (6.0 * hi), c / (6.0 * lo))  # D = C / (6N): the interval flips
+            out["level"] = float(level)
+            out["intervals"] = {"n_params": [float(lo), float(hi)], "n_tokens": [float(t) for t in tokens],
+                                "tokens_per_param": [float(tokens[0] / hi), float(tokens[1] / lo)]}
+        return out
 
     def predict(self, n_params, n_tokens):
         """Approaches 1 and 2 fit N_opt(C) and D_opt(C) only: no loss to predict (ValueError)."""
