@@ -38,6 +38,13 @@ fit_approach1 = fit_envelope
 fit_approach2 = fit_isoflop
 
 
+def plot_fit(runs, result, **options):
+    """Any runs and their fit, drawn as the book draws the paper's (see :func:`chinchilla_lib.plotting.plot_fit`)."""
+    from .plotting import plot_fit as _plot_fit
+
+    return _plot_fit(runs, result, **options)
+
+
 def scorecard(prefix: str | None = None):
     """Every reproduction check as a table (see :func:`chinchilla_lib.checks.scorecard`)."""
     from .checks import scorecard as _scorecard
@@ -49,5 +56,6 @@ __all__ = [
     "__version__", "plan", "ParametricLaw", "get_law", "law_names", "fit_approach1", "fit_approach2",
     "fit_approach3", "fit_envelope", "lower_envelope", "fit_isoflop", "fit_isoflop_frame", "bootstrap_approach3",
     "Approach3Fit", "load_table", "paper_value", "load_hoffmann_fig4", "REPLICATION_EXCLUDED", "load_porian",
-    "porian_configurations", "load_llama_curves", "scorecard", "fit_runs", "UnitWarning", "ExtrapolationWarning",
+    "porian_configurations", "load_llama_curves", "scorecard", "fit_runs", "plot_fit", "UnitWarning",
+    "ExtrapolationWarning",
 ]

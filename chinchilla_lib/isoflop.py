@@ -362,6 +362,8 @@ class IsoFLOPResult(PowerLawAllocation):
         Bootstrap replicates (NaN for replicates that could not be fitted).
     n_coef_samples : ndarray
         The replicates' coefficients n_coef (so N_opt(C) has an interval at any C).
+    run_budgets : ndarray
+        The budget each run was grouped into, in the order given (NaN: on no budget).
     n_unassigned : int
         Runs left out by the grouping (``min_points``).
     messages : tuple of str
@@ -386,12 +388,18 @@ class IsoFLOPResult(PowerLawAllocation):
     n_unassigned: int = 0
     messages: tuple[str, ...] = ()
     n_coef_samples: np.ndarray | None = field(default=None, repr=False)
+    run_budgets: np.ndarray | None = field(default=None, repr=False)
 
     def _fitted_flops(self) -> tuple:
         used = self.budgets.loc[self.budgets["used"], "budget"]
         return (float(used.min()), float(used.max()))
 
     def _samples(self, quantity: str):
+        if quantity in ("n_coef", "d_coef"):
+            if self.n_coef_samples is None:
+                return None
+            # ln D_opt = ln C - ln 6 - ln N_opt, so d_coef = 1 / (6 n_coef) in every replicate
+            return self.n_coef_samples if quantity == "n_coef" else 1.0 / (6.0 * self.n_coef_samples)
         return self.a_samples if quantity == "a" else self.b_samples if quantity == "b" else None
 
     def _n_opt_samples(self, flops: float):
@@ -607,7 +615,7 @@ def fit_isoflop(
         budgets=table, method=method, window=window, resample=resample, n_bootstrap=n_bootstrap,
         level=level, seed=seed, a_samples=a_samples, b_samples=b_samples,
         n_unassigned=int(np.isnan(labels).sum()), messages=tuple(messages),
-        n_coef_samples=np.exp(log_coef_samples),
+        n_coef_samples=np.exp(log_coef_samples), run_budgets=labels,
     )
 
 

@@ -100,8 +100,8 @@ class PowerLawAllocation:
 
     def interval(self, quantity: str, level: float = 0.8) -> tuple[float, float]:
         """(low, high) central percentile interval of ``a`` or ``b`` over the bootstrap replicates."""
-        if quantity not in ("a", "b"):
-            raise ValueError(f"unknown quantity {quantity!r}; choose 'a' or 'b'")
+        if quantity not in self.coefficients:
+            raise ValueError(f"unknown quantity {quantity!r}; choose one of {', '.join(self.coefficients)}")
         if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
             raise ValueError(f"level must be a coverage between 0 and 1 (e.g. 0.8), got {level!r}")
         samples = self._samples(quantity)
