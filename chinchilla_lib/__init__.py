@@ -22,7 +22,7 @@ Layers, each importing only from those above it:
 """
 
 from ._validate import ExtrapolationWarning, UnitWarning
-from .approaches import fit_runs
+from .runs import fit_runs
 from .datasets import (REPLICATION_EXCLUDED, load_hoffmann_fig4, load_llama_curves, load_porian, load_table,
                        paper_value, porian_configurations)
 from .envelope import fit_envelope, lower_envelope

@@ -201,7 +201,7 @@ def _read_csv(path: str, approach: int):
     import numpy as np
     import pandas as pd
 
-    from .approaches import APPROACHES, runs_columns
+    from .runs import APPROACHES, runs_columns
 
     try:
         frame = pd.read_csv(path)
@@ -311,7 +311,7 @@ def _with_plan(out: dict, result, args) -> dict:
 
 
 def _fit_approach1(args) -> dict:
-    from .approaches import fit_runs
+    from .runs import fit_runs
 
     curves, kind = _runs(args)
     result = fit_runs(curves, approach=1, **({"curve_col": "model"} if kind == "llama" else {}))
@@ -323,7 +323,7 @@ def _fit_approach1(args) -> dict:
 
 
 def _fit_approach3(args) -> dict:
-    from .approaches import fit_runs
+    from .runs import fit_runs
 
     runs, _ = _runs(args)
     result = fit_runs(runs, approach=3, bootstrap=args.bootstrap or 0, seed=args.seed or 0, flops=args.flops)
@@ -344,7 +344,7 @@ def _fit_approach3(args) -> dict:
 
 
 def _fit_approach2(args) -> dict:
-    from .approaches import fit_runs
+    from .runs import fit_runs
     from .studies.figure4 import FIG4_GROUPING
 
     runs, kind = _runs(args)
