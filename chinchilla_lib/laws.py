@@ -198,10 +198,10 @@ def get_law(name: str = "paper") -> ParametricLaw:
         raise ValueError(f"unknown law {name!r}; choose one of: {known}")
     params = {}
     for parameter, value in zip(rows["parameter"], rows["value"]):
-        if parameter.startswith("log_"):
-            params[parameter[4:]] = math.exp(value)
-        else:
-            params[parameter] = float(value)
+        key = parameter[4:] if parameter.startswith("log_") else parameter
+        if key in params:
+            raise ValueError(f"law {name!r} in data/laws.csv gives {key} twice (directly and as log_{key}); keep one")
+        params[key] = math.exp(value) if parameter.startswith("log_") else float(value)
     missing = {"E", "A", "B", "alpha", "beta"} - params.keys()
     if missing:
         raise ValueError(f"law {name!r} in data/laws.csv lacks {sorted(missing)}")

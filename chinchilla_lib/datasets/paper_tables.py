@@ -61,6 +61,8 @@ def key(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Ser
         return check(s)
 
     keyed.is_key = True
+    if hasattr(check, "allowed"):
+        keyed.allowed = check.allowed
     keyed.__doc__ = f"key column, {check.__name__}"
     return keyed
 
