@@ -194,10 +194,32 @@ def test_command_line_exits_2_with_one_line(tmp_path, argv, content, message):
     if content is not None:
         path = _csv(tmp_path, content)
         argv = [path if a == "CSV" else a for a in argv]
-    proc = subprocess.run([sys.executable, "-m", "chinchilla_lib", *argv], capture_output=True, text=True)
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
-    assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+    code, out, err = _run_main(argv)  # in-process: an escaped exception fails the test
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and out == "", err
+    assert len(lines) == 1 and message in lines[0], err
+
+
+def _run_main(argv):
+    import contextlib
+    import io
+
+    from chinchilla_lib.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's own exit (status 2, one line)
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_real_process_prints_no_traceback(tmp_path):
+    path = _csv(tmp_path, _rows([1e9] * 6, [2e10] * 6, [2.5] * 6))
+    proc = subprocess.run([sys.executable, "-m", "chinchilla_lib", "fit", "--approach", "3", "--csv", path],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1, proc.stderr
 
 
 def test_command_line_memory_error_is_one_line(monkeypatch, capsys):
