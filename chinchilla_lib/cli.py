@@ -84,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--approach", required=True, type=int, choices=[1, 2, 3])
     source = fit.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", help="hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
-                        "(all 245), porian:NAME (approach 2; porian:list lists the names), llama-1 or llama-2 "
-                        "(approach 1: the LLaMA training curves)")
+                        "(all 245), porian:NAME (approach 2; porian:list lists the names) or llama-1 "
+                        "(approach 1: the LLaMA-1 training curves)")
     source.add_argument("--csv", help="a CSV of runs: columns n_params,n_tokens,loss (approach 3); n_params,loss and "
                         "flops or n_tokens (approach 2); the same plus run or model naming each curve (approach 1)")
     fit.add_argument("--flops", type=_number("--flops"), default=None,
@@ -238,7 +238,7 @@ def _runs(args, columns: list[str] | None = None):
     if name in ("hoffmann-fig4", "hoffmann-fig4:all"):
         if args.approach == 1:
             raise _UsageError("--data: hoffmann-fig4 holds final losses, not training curves; use it with "
-                              "--approach 2 or 3 (approach 1 takes llama-1, llama-2 or --csv)")
+                              "--approach 2 or 3 (approach 1 takes llama-1 or --csv)")
         frame = datasets.load_hoffmann_fig4(exclude_highest_loss=0 if name.endswith(":all") else datasets.REPLICATION_EXCLUDED)
         return frame, "hoffmann-fig4"
     if name.startswith("porian:"):
@@ -249,14 +249,14 @@ def _runs(args, columns: list[str] | None = None):
             return datasets.load_porian(config), "porian"
         except ValueError as exc:
             raise _UsageError(f"--data: {exc}") from None
-    if name in ("llama-1", "llama-2"):
+    if name == "llama-1":
         if args.approach != 1:
             raise _UsageError("--data: the LLaMA runs are training curves; use them with --approach 1")
-        curves = datasets.load_llama_curves()
-        family = {"llama-1": "LLaMA-1", "llama-2": "Llama-2"}[name]
-        return curves[curves["family"] == family].reset_index(drop=True), "llama"
-    raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all, porian:NAME, "
-                      "llama-1 or llama-2")
+        from .studies.llama import llama1_curves
+
+        return llama1_curves().reset_index(drop=True), "llama"  # as the book fits them
+    raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all, porian:NAME "
+                      "or llama-1")
 
 
 def _porian_list() -> list:
@@ -412,15 +412,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback
         print(f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 2
-    seen = set()
-    for w in caught:
-        text = _one_line(w.message)
-        if text not in seen:
-            seen.add(text)
-            print(f"{prog}: warning: {text}", file=sys.stderr)
-    if isinstance(result, dict) and caught:
-        listed = list(result.get("warnings", []))
-        result["warnings"] = listed + [t for t in seen if t not in {_one_line(x) for x in listed}]
+    issued = [_one_line(w.message) for w in caught]
+    if isinstance(result, dict):
+        issued += [_one_line(w) for w in result.get("warnings", [])]
+    issued = list(dict.fromkeys(issued))  # each once, in order
+    for text in issued:
+        print(f"{prog}: warning: {text}", file=sys.stderr)
+    if isinstance(result, dict) and issued:
+        result["warnings"] = issued
     if getattr(args, "json", False):
         print(json.dumps(_strict(result), allow_nan=False))
     else:

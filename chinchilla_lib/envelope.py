@@ -39,6 +39,7 @@ from .powerlaw import PowerLawAllocation, fit_log_log_line
 from .robust import robust_scale
 
 __all__ = [
+    "EnvelopeWarning",
     "EnvelopeResult",
     "lower_envelope",
     "envelope_argmin",
@@ -56,6 +57,10 @@ __all__ = [
 ]
 
 _C_HINT = "compute in FLOPs, e.g. 1e19"
+
+
+class EnvelopeWarning(UserWarning):
+    """An envelope fit that does not locate an optimum (exponent outside (0, 1))."""
 
 
 def _curve_column(curves: pd.DataFrame, curve_col: str | None) -> str:
@@ -298,7 +303,7 @@ def fit_envelope(
         notes.append(f"the fitted exponent a = {a:.3g} is outside (0, 1): over most of the FLOP range the envelope "
                      "is held by the smallest or largest model, so it does not locate an optimum; restrict "
                      "flops_range (see interior_range) or add model sizes")
-        warnings.warn(notes[-1], UserWarning, stacklevel=2)
+        warnings.warn(notes[-1], EnvelopeWarning, stacklevel=2)
     return EnvelopeResult(a, b, n_coef, d_coef, env, n_models, int(n_grid), min_overlap, smooth, tuple(notes))
 
 

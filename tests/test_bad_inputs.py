@@ -164,6 +164,7 @@ CLI_CASES = [
     ("bootstrap-approach1", ["fit", "--approach", "1", "--data", "llama-1", "--bootstrap", "50"], None,
      "--bootstrap does not apply"),
     ("fig4-approach1", ["fit", "--approach", "1", "--data", "hoffmann-fig4"], None, "training curves"),
+    ("llama-approach3", ["fit", "--approach", "3", "--data", "llama-1"], None, "--approach 1"),
     ("csv-missing", ["fit", "--approach", "3", "--csv", "/no/such/runs.csv"], None, "No such file"),
     ("csv-directory", ["fit", "--approach", "3", "--csv", "/"], None, "--csv"),
     ("csv-empty", ["fit", "--approach", "3", "--csv", "CSV"], "", "--csv"),

@@ -333,3 +333,12 @@ def test_plot_fit_draws_any_runs(approach):
     drawn = sum(len(ax.collections) + len(ax.lines) for ax in axes)
     assert drawn >= 3
     plt.close(fig)
+
+
+def test_cli_approach1_on_the_llama_curves_is_the_books_fit(capsys):
+    from chinchilla_lib.envelope import fit_envelope
+    from chinchilla_lib.studies.llama import llama1_curves
+
+    out = _cli_json(["fit", "--approach", "1", "--data", "llama-1", "--json"], capsys)
+    assert out["a"] == pytest.approx(fit_envelope(llama1_curves(), curve_col="model").a, abs=1e-12)
+    assert 0 < out["a"] < 1
