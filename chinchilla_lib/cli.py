@@ -56,6 +56,8 @@ def _number(flag: str, *, integer: bool = False, allow_zero: bool = False, at_mo
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit status 2
+        if message.endswith("expected one argument"):
+            message += " (a value starting with '-' needs '=', e.g. --flops=-1e20, and is then checked)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
