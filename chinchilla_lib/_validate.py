@@ -142,14 +142,18 @@ def n_budgets(flops: np.ndarray, rel_tol: float = 0.1) -> int:
     return int(np.sum(np.diff(log_c) > np.log1p(rel_tol)) + 1)
 
 
-def loss_falls_with_compute(flops: np.ndarray, loss: np.ndarray, *, what: str = "the runs") -> None:
-    """Raise unless the least-squares slope of ln loss on ln C is negative (more compute, lower loss)."""
+def loss_falls_with_compute(flops: np.ndarray, loss: np.ndarray, *, what: str = "the runs",
+                            allow_flat: bool = False) -> None:
+    """Raise unless the least-squares slope of ln loss on ln C is negative (more compute, lower loss).
+
+    ``allow_flat`` accepts a slope of exactly zero too (Approach 2 needs only the minima's places).
+    """
     x, y = np.log(flops), np.log(loss)
     dx = x - x.mean()
     if not np.any(dx):
         return
     slope = float(np.dot(dx, y - y.mean()) / np.dot(dx, dx))
-    if not slope < 0:
+    if slope > 0 or (slope == 0 and not allow_flat) or not math.isfinite(slope):
         raise ValueError(f"loss does not fall with compute over {what} (slope of ln loss on ln C is {slope:+.3g}); "
                          "check that loss is the final loss in nats and compute is the training FLOPs")
 

@@ -601,7 +601,8 @@ def fit_isoflop(
     table = _budget_table(fits, used)
     kept = table[table["used"]]
     lowest = np.array([y.min() for (_, y), u in zip(profiles, used) if u])  # observed, whatever the method
-    loss_falls_with_compute(kept["budget"].to_numpy(), lowest, what="the budgets' lowest losses")
+    loss_falls_with_compute(kept["budget"].to_numpy(), lowest, what="the budgets' lowest losses",
+                            allow_flat=True)
     for note in unit_notes(n_params=n, flops=c):
         warnings.warn(note, UnitWarning, stacklevel=_outside_package())
         messages.append(note)
