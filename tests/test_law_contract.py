@@ -70,6 +70,8 @@ def test_the_smallest_plans():
         plan(6e6, skewed)
 
 
+@pytest.mark.skipif(bool(__import__("os").environ.get("MUTANT_UNDER_TEST")),
+                    reason="mutation testing wraps every function, so the caller's frame moves")
 def test_plan_unit_warning_points_at_the_caller():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
