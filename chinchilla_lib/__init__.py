@@ -7,6 +7,7 @@ The names most users need are here::
     runs = cl.load_hoffmann_fig4(exclude_highest_loss=cl.REPLICATION_EXCLUDED)
     fit = cl.fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
     fit.law.optimal_allocation(1e24)
+    cl.fit_runs(pandas.read_csv("runs.csv"), approach=3).plan(1e24)   # your own runs to a plan
 
 Layers, each importing only from those above it:
 
@@ -21,6 +22,8 @@ Layers, each importing only from those above it:
 * :mod:`.book` (chapter helpers) and :mod:`.cli` (command line).
 """
 
+from ._validate import ExtrapolationWarning, UnitWarning
+from .runs import fit_runs
 from .datasets import (REPLICATION_EXCLUDED, load_hoffmann_fig4, load_llama_curves, load_porian, load_table,
                        paper_value, porian_configurations)
 from .envelope import fit_envelope, lower_envelope
@@ -37,6 +40,13 @@ fit_approach1 = fit_envelope
 fit_approach2 = fit_isoflop
 
 
+def plot_fit(runs, result, **options):
+    """Any runs and their fit, drawn as the book draws the paper's (see :func:`chinchilla_lib.plotting.plot_fit`)."""
+    from .plotting import plot_fit as _plot_fit
+
+    return _plot_fit(runs, result, **options)
+
+
 def scorecard(prefix: str | None = None):
     """Every reproduction check as a table (see :func:`chinchilla_lib.checks.scorecard`)."""
     from .checks import scorecard as _scorecard
@@ -49,4 +59,6 @@ __all__ = [
     "fit_approach3", "fit_envelope", "lower_envelope", "fit_isoflop", "fit_isoflop_frame", "bootstrap_approach3",
     "Approach3Fit", "load_table", "paper_value", "load_hoffmann_fig4", "REPLICATION_EXCLUDED", "load_porian",
     "porian_configurations", "load_llama_curves", "scorecard", "inference_optimum", "overtraining_cost",
+    "fit_runs", "plot_fit", "UnitWarning",
+    "ExtrapolationWarning",
 ]

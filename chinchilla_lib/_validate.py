@@ -78,3 +78,93 @@ def like_inputs(result: np.ndarray, *inputs):
     if all(np.ndim(x) == 0 for x in inputs):
         return float(np.asarray(result).reshape(-1)[0])
     return result
+
+
+# --------------------------------------------------------------------------
+# Runs that can decide a scaling law
+# --------------------------------------------------------------------------
+
+#: One PF-day in FLOPs (1e15 FLOP/s for a day), the unit Kaplan et al. and others use.
+PF_DAY = 1e15 * 86400
+
+#: Below these, values look like the wrong unit (billions of parameters, PF-days).
+_UNIT_FLOORS = {
+    "n_params": (1e4, "parameters as raw counts, e.g. 7e10 for 70B, not millions or billions"),
+    "n_tokens": (1e6, "tokens as raw counts, e.g. 1.4e12 for 1.4T, not billions"),
+    "flops": (1e12, f"compute in FLOPs, e.g. 5.76e23; one PF-day is {PF_DAY:.3g} FLOPs"),
+}
+
+
+class UnitWarning(UserWarning):
+    """Values that look like the wrong unit (parameters in billions, compute in PF-days)."""
+
+
+class ExtrapolationWarning(UserWarning):
+    """A plan for a budget far outside the range of the runs the law was fitted to."""
+
+
+def unit_notes(**arrays) -> list[str]:
+    """Messages for arrays whose largest value looks like the wrong unit (see ``_UNIT_FLOORS``)."""
+    notes = []
+    for name, values in arrays.items():
+        if values is None or name not in _UNIT_FLOORS:
+            continue
+        floor, unit = _UNIT_FLOORS[name]
+        largest = float(np.max(values))
+        if largest < floor:
+            notes.append(f"{name} look like the wrong unit (largest {largest:.4g}, below {floor:g}); give {unit}")
+    return notes
+
+
+def distinct(name: str, values: np.ndarray, at_least: int, *, why: str) -> None:
+    """Raise unless ``values`` has at least ``at_least`` distinct entries."""
+    k = int(np.unique(values).size)
+    if k < at_least:
+        shown = f" (every run has {name} = {float(values[0]):.4g})" if k == 1 else ""
+        raise ValueError(f"{name} has {k} distinct value(s){shown}; {why} needs at least {at_least} "
+                         f"different {name}: add runs of other sizes")
+
+
+def varying_loss(loss: np.ndarray, **others: np.ndarray) -> None:
+    """Raise when every run is identical, or the loss is the same in every run."""
+    if loss.size and np.all(loss == loss[0]):
+        if all(np.all(v == v[0]) for v in others.values()):
+            listed = ", ".join(f"{k}={float(v[0]):.4g}" for k, v in others.items())
+            raise ValueError(f"all {loss.size} runs are identical ({listed}, loss={float(loss[0]):.4g}); "
+                             "a law needs runs of different sizes and lengths")
+        raise ValueError(f"loss is {float(loss[0]):.4g} in every run; a constant loss cannot decide a law "
+                         "(check the loss column: it should be each run's final loss)")
+
+
+def n_budgets(flops: np.ndarray, rel_tol: float = 0.1) -> int:
+    """Number of clusters of ``flops`` whose consecutive members differ by at most a factor 1 + rel_tol."""
+    log_c = np.sort(np.log(flops))
+    return int(np.sum(np.diff(log_c) > np.log1p(rel_tol)) + 1)
+
+
+def loss_falls_with_compute(flops: np.ndarray, loss: np.ndarray, *, what: str = "the runs",
+                            allow_flat: bool = False) -> None:
+    """Raise unless the least-squares slope of ln loss on ln C is negative (more compute, lower loss).
+
+    ``allow_flat`` accepts a slope of exactly zero too (Approach 2 needs only the minima's places).
+    """
+    x, y = np.log(flops), np.log(loss)
+    dx = x - x.mean()
+    if not np.any(dx):
+        return
+    slope = float(np.dot(dx, y - y.mean()) / np.dot(dx, dx))
+    if slope > 0 or (slope == 0 and not allow_flat) or not math.isfinite(slope):
+        raise ValueError(f"loss does not fall with compute over {what} (slope of ln loss on ln C is {slope:+.3g}); "
+                         "check that loss is the final loss in nats and compute is the training FLOPs")
+
+
+def extrapolation_note(flops: float, fitted: tuple[float, float], *, factor: float = 100.0) -> str | None:
+    """A message when ``flops`` lies more than ``factor`` beyond the fitted compute range, else None."""
+    lo, hi = fitted
+    if flops > hi * factor:
+        return (f"budget {flops:.3g} FLOPs is {math.log10(flops / hi):.1f} decades above the largest run fitted "
+                f"({hi:.3g} FLOPs); the plan extrapolates the law far beyond its data")
+    if flops < lo / factor:
+        return (f"budget {flops:.3g} FLOPs is {math.log10(lo / flops):.1f} decades below the smallest run fitted "
+                f"({lo:.3g} FLOPs); the plan extrapolates the law far beyond its data")
+    return None

@@ -1,7 +1,11 @@
 """Command line: ``python -m chinchilla_lib {plan,flops,scorecard} ...``.
 
-Bad input exits with status 2 and one line on standard error that names the
-argument.  ``--json`` prints exactly one JSON object on standard output.
+Every error exits with status 2 and one line on standard error that names the
+argument, file or row and the fix; never a traceback.  Warnings are one line
+each on standard error (and listed under ``warnings`` in JSON).  ``--json``
+prints exactly one strict JSON object on standard output (no NaN: missing
+values are null), with wall-clock times under ``timing`` apart from the
+results, so two runs with the same seed differ only there.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from typing import Sequence
 
 from .architecture import TransformerShape, parameter_counts
@@ -24,7 +29,12 @@ class _UsageError(Exception):
     """A bad command-line value; printed as one line, exit status 2."""
 
 
-def _number(flag: str, *, integer: bool = False, allow_zero: bool = False):
+#: Bounds of --bootstrap: fewer resamples give no interval worth the name; more only take longer.
+MIN_RESAMPLES = 20
+MAX_RESAMPLES = 100_000
+
+
+def _number(flag: str, *, integer: bool = False, allow_zero: bool = False, at_most: float | None = None):
     def parse(text: str):
         try:
             value = float(text)
@@ -33,6 +43,8 @@ def _number(flag: str, *, integer: bool = False, allow_zero: bool = False):
         if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
             what = "a finite number >= 0" if allow_zero else "a positive finite number"
             raise argparse.ArgumentTypeError(f"{flag} must be {what}, got {text!r}")
+        if at_most is not None and value > at_most:
+            raise argparse.ArgumentTypeError(f"{flag} must be at most {at_most:g}, got {text!r}")
         if integer:
             if not value.is_integer():
                 raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}")
@@ -44,6 +56,8 @@ def _number(flag: str, *, integer: bool = False, allow_zero: bool = False):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit status 2
+        if message.endswith("expected one argument"):
+            message += " (a value starting with '-' needs '=', e.g. --flops=-1e20, and is then checked)"
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -77,21 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
     fl.add_argument("--vocab-size", default=32000, type=_number("--vocab-size", integer=True))
     fl.add_argument("--json", action="store_true", help="print one JSON object")
 
-    fit = sub.add_parser("fit", help="fit Approach 2 (IsoFLOP) or Approach 3 (parametric) to training runs")
-    fit.add_argument("--approach", required=True, type=int, choices=[2, 3])
+    fit = sub.add_parser("fit", help="fit Approach 1 (envelope), 2 (IsoFLOP) or 3 (parametric) to training runs")
+    fit.add_argument("--approach", required=True, type=int, choices=[1, 2, 3])
     source = fit.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", help="hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
-                        "(all 245), porian:NAME (approach 2; porian:list lists the names)")
-    source.add_argument("--csv", help="a CSV with columns n_params,n_tokens,loss (approach 3) or "
-                        "n_params,n_tokens,flops,loss (approach 2)")
-    fit.add_argument("--bootstrap", type=_number("--bootstrap", integer=True, allow_zero=True), default=None,
-                     help="bootstrap resamples for intervals (approach 3: none by default; approach 2: 200)")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+                        "(all 245), porian:NAME (approach 2; porian:list lists the names) or llama-1 "
+                        "(approach 1: the LLaMA-1 training curves)")
+    source.add_argument("--csv", help="a CSV of runs: columns n_params,n_tokens,loss (approach 3); n_params,loss and "
+                        "flops or n_tokens (approach 2); the same plus run or model naming each curve (approach 1)")
+    fit.add_argument("--flops", type=_number("--flops"), default=None,
+                     help="also plan at this budget in FLOPs: N, D, tokens per parameter (and loss for approach 3), "
+                     "with intervals when bootstrapped")
+    fit.add_argument("--bootstrap", type=_number("--bootstrap", integer=True, allow_zero=True, at_most=MAX_RESAMPLES),
+                     default=None, help=f"bootstrap resamples for intervals, {MIN_RESAMPLES} to {MAX_RESAMPLES} "
+                     "(approach 3: none by default; approach 2: 200; 0 = none)")
+    fit.add_argument("--seed", type=_number("--seed", integer=True, allow_zero=True), default=None,
+                     help="seed of the bootstrap, a whole number >= 0 (default 0)")
     fit.add_argument("--method", choices=["parabola", "akima"], default=None,
                      help="approach 2 per-budget fit (default: akima for porian:*, their own method; else parabola)")
-    fit.add_argument("--rel-tol", type=float, default=None,
+    fit.add_argument("--rel-tol", type=_number("--rel-tol", allow_zero=True), default=None,
                      help="approach 2: group FLOPs within this relative gap into one budget "
                      "(default 0.03 for hoffmann-fig4, 0 = exact labels otherwise)")
+    fit.add_argument("--include-unbracketed", action="store_true",
+                     help="approach 2: keep budgets whose minimum lies outside the sampled sizes (extrapolated)")
     fit.add_argument("--json", action="store_true", help="print one JSON object")
 
     sc = sub.add_parser("scorecard", help="every reproduction check against the paper's printed values")
@@ -203,42 +225,100 @@ def _print_text(command: str, result: dict) -> None:
         for item in result:
             print("  ".join(f"{k}={v}" for k, v in item.items()))
         return
-    for key, value in result.items():
+    for key, value in _flat(result):
         print(f"{key:<30} {value:.6g}" if isinstance(value, float) else f"{key:<30} {value}")
 
 
-def _runs(args, columns: list[str]):
-    """The runs named by --data or --csv as a DataFrame with ``columns``."""
+def _flat(result: dict, prefix: str = ""):
+    """(dotted key, value) pairs of a nested result, for the text output."""
+    for key, value in result.items():
+        if key == "warnings":
+            continue  # already printed on standard error
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list) and value and all(isinstance(v, float) for v in value):
+            yield f"{prefix}{key}", " ".join(f"{v:.6g}" for v in value)
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _strict(value):
+    """``value`` with NaN and infinities as None and numpy scalars as Python numbers (strict JSON)."""
+    if isinstance(value, dict):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# ------------------------------------------------------------------ fit
+
+
+def _read_csv(path: str, approach: int):
+    """The runs of a user's CSV, checked column by column and row by row (rows counted as in the file)."""
+    import numpy as np
     import pandas as pd
 
+    from .runs import APPROACHES, runs_columns
+
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise _UsageError(f"--csv: cannot read {path!r} ({reason})") from None
+    required, either = runs_columns(approach)
+    missing = [c for c in required if c not in frame.columns]
+    if either and not any(c in frame.columns for c in either):
+        missing.append(" or ".join(either))
+    if missing:
+        raise _UsageError(f"--csv: {path!r} lacks column(s) {', '.join(missing)}; approach {approach} needs "
+                          f"{APPROACHES[approach]}")
+    if frame.empty:
+        raise _UsageError(f"--csv: {path!r} has a header but no runs")
+    for column in required + [c for c in either if c in frame.columns]:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(values) | (values <= 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise _UsageError(f"--csv: {path!r} line {i + 2}: {column} is {frame[column].iloc[i]}; every "
+                              f"{column} must be a positive finite number")
+        frame[column] = values
+    return frame, "csv"
+
+
+def _runs(args, columns: list[str] | None = None):
+    """The runs named by --data or --csv as a DataFrame, and their kind (csv, hoffmann-fig4, porian, llama)."""
     from . import datasets
 
     if args.csv is not None:
-        try:
-            frame = pd.read_csv(args.csv)
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise _UsageError(f"--csv: cannot read {args.csv!r} ({exc})") from None
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise _UsageError(f"--csv: {args.csv!r} lacks column(s) {', '.join(missing)}; "
-                              f"expected {','.join(columns)}")
-        for column in columns:
-            if not pd.api.types.is_numeric_dtype(frame[column]):
-                raise _UsageError(f"--csv: column {column!r} of {args.csv!r} is not numeric")
-        return frame[columns], "csv"
+        return _read_csv(args.csv, args.approach)
     name = args.data
     if name in ("hoffmann-fig4", "hoffmann-fig4:all"):
+        if args.approach == 1:
+            raise _UsageError("--data: hoffmann-fig4 holds final losses, not training curves; use it with "
+                              "--approach 2 or 3 (approach 1 takes llama-1 or --csv)")
         frame = datasets.load_hoffmann_fig4(exclude_highest_loss=0 if name.endswith(":all") else datasets.REPLICATION_EXCLUDED)
-        return frame[columns], "hoffmann-fig4"
+        return frame, "hoffmann-fig4"
     if name.startswith("porian:"):
         if args.approach != 2:
             raise _UsageError("--data: porian runs are IsoFLOP profiles; use them with --approach 2")
         config = name.split(":", 1)[1]
         try:
-            return datasets.load_porian(config)[columns], "porian"
+            return datasets.load_porian(config), "porian"
         except ValueError as exc:
             raise _UsageError(f"--data: {exc}") from None
-    raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all or porian:NAME")
+    if name == "llama-1":
+        if args.approach != 1:
+            raise _UsageError("--data: the LLaMA runs are training curves; use them with --approach 1")
+        from .studies.llama import llama1_curves
+
+        return llama1_curves().reset_index(drop=True), "llama"  # as the book fits them
+    raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all, porian:NAME "
+                      "or llama-1")
 
 
 def _porian_list() -> list:
@@ -248,55 +328,102 @@ def _porian_list() -> list:
     return [{"name": row["configuration"], **{f: row[f] for f in PORIAN_FIELDS}} for _, row in table.iterrows()]
 
 
+#: Options of ``fit`` and the approaches they apply to.
+_FIT_OPTIONS = {"--method": ("method", (2,)), "--rel-tol": ("rel_tol", (2,)),
+                "--include-unbracketed": ("include_unbracketed", (2,)), "--bootstrap": ("bootstrap", (2, 3)),
+                "--seed": ("seed", (2, 3))}
+
+
+def _check_fit_options(args) -> None:
+    """Flags that do not apply to the approach are errors, not silently ignored."""
+    for flag, (attr, approaches) in _FIT_OPTIONS.items():
+        value = getattr(args, attr)
+        if value not in (None, False) and args.approach not in approaches:
+            where = " and ".join(f"--approach {a}" for a in approaches)
+            raise _UsageError(f"{flag} does not apply to --approach {args.approach}; it is for {where} only")
+    if args.bootstrap is not None and 0 < args.bootstrap < MIN_RESAMPLES:
+        raise _UsageError(f"--bootstrap: {args.bootstrap} resamples give no interval worth the name; give at least "
+                          f"{MIN_RESAMPLES} (e.g. 200; the replication used 4000), or 0 for none")
+    if args.approach == 3 and args.seed is not None and not args.bootstrap:
+        raise _UsageError("--seed applies only with --bootstrap K for --approach 3 (the fit itself is not random)")
+    if args.approach == 2 and args.seed is not None and args.bootstrap == 0:
+        raise _UsageError("--seed applies only to the bootstrap, and --bootstrap 0 turns it off")
+
+
 def _fit(args):
     if args.data == "porian:list":
         return _porian_list()
-    if args.approach == 3:
-        return _fit_approach3(args)
-    return _fit_approach2(args)
-
-
-def _fit_approach3(args) -> dict:
-    from .parametric import bootstrap_approach3, fit_approach3
-
-    runs, _ = _runs(args, ["n_params", "n_tokens", "loss"])
-    fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
-    out = {key: float(getattr(fit, key)) for key in ("E", "A", "B", "alpha", "beta", "a", "b", "objective")}
-    out.update(n_points=int(fit.n_points), seconds=float(fit.seconds), converged=bool(fit.converged),
-               warnings=[str(w) for w in fit.warnings])
-    if args.bootstrap:
-        boot = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=args.bootstrap,
-                                   seed=args.seed, fit=fit)
-        out["intervals"] = {
-            q: {"p10": float(r["p10"]), "p90": float(r["p90"]), "p2.5": float(r["p2.5"]), "p97.5": float(r["p97.5"])}
-            for q, r in boot.intervals.iterrows()
-        }
-        out.update(bootstrap=int(args.bootstrap), seed=args.seed)
+    _check_fit_options(args)
+    fitter = {1: _fit_approach1, 2: _fit_approach2, 3: _fit_approach3}[args.approach]
+    out = fitter(args)
+    timing = out.pop("seconds", None)
+    if timing is not None:
+        out["timing"] = {"seconds": timing}
     return out
 
 
-def _fit_approach2(args) -> dict:
-    import warnings
+def _with_plan(out: dict, result, args) -> dict:
+    """Add the plan at ``--flops`` (with intervals when the result has a bootstrap) under ``plan``."""
+    if args.flops is None:
+        return out
+    planned = result.plan(args.flops)
+    out["plan"] = {k: v for k, v in planned.items() if k not in ("a", "b", "law", "warnings")}
+    out["warnings"] = list(out.get("warnings", [])) + list(planned.get("warnings", []))
+    return out
 
-    from .isoflop import fit_isoflop
+
+def _fit_approach1(args) -> dict:
+    from .runs import fit_runs
+
+    curves, kind = _runs(args)
+    result = fit_runs(curves, approach=1, **({"curve_col": "model"} if kind == "llama" else {}))
+    out = {"approach": 1, "a": float(result.a), "b": float(result.b), "n_coef": float(result.n_coef),
+           "d_coef": float(result.d_coef), "n_models": int(result.n_models), "n_points": int(len(curves)),
+           "flops_range": [float(result.envelope["flops"].min()), float(result.envelope["flops"].max())],
+           "warnings": list(result.warnings)}
+    return _with_plan(out, result, args)
+
+
+def _fit_approach3(args) -> dict:
+    from .runs import fit_runs
+
+    runs, _ = _runs(args)
+    result = fit_runs(runs, approach=3, bootstrap=args.bootstrap or 0, seed=args.seed or 0, flops=args.flops)
+    fit = getattr(result, "fit", result)
+    out = {"approach": 3}
+    out.update({key: float(getattr(fit, key)) for key in ("E", "A", "B", "alpha", "beta", "a", "b", "objective")})
+    out.update(n_points=int(fit.n_points), converged=bool(fit.converged), warnings=[str(w) for w in fit.warnings],
+               seconds=float(fit.seconds))
+    if args.bootstrap:
+        out["intervals"] = {
+            q: {"p10": float(r["p10"]), "p90": float(r["p90"]), "p2.5": float(r["p2.5"]), "p97.5": float(r["p97.5"])}
+            for q, r in result.intervals.iterrows()
+        }
+        out.update(interval_flops=float(result.flops), bootstrap=int(args.bootstrap), seed=args.seed or 0,
+                   seconds=float(fit.seconds + result.seconds))
+        out["warnings"] += list(result.warnings)
+    return _with_plan(out, result, args)
+
+
+def _fit_approach2(args) -> dict:
+    from .runs import fit_runs
     from .studies.figure4 import FIG4_GROUPING
 
-    runs, kind = _runs(args, ["n_params", "n_tokens", "flops", "loss"])
+    runs, kind = _runs(args)
     method = args.method or ("akima" if kind == "porian" else "parabola")
     grouping = FIG4_GROUPING if kind == "hoffmann-fig4" else {"rel_tol": 0.0, "min_points": None}
     rel_tol = args.rel_tol if args.rel_tol is not None else grouping["rel_tol"]
-    min_points = grouping["min_points"]
     n_boot = 200 if args.bootstrap is None else args.bootstrap
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # recorded in result.messages, reported below
-        result = fit_isoflop(runs["n_params"], runs["flops"], runs["loss"], rel_tol=rel_tol, min_points=min_points,
-                             method=method, n_bootstrap=n_boot, seed=args.seed)
+    result = fit_runs(runs, approach=2, bootstrap=n_boot, seed=args.seed or 0, rel_tol=rel_tol,
+                      min_points=grouping["min_points"], method=method,
+                      include_unbracketed=args.include_unbracketed)
     used = result.budgets[result.budgets["used"]]
-    return {
+    out = {
+        "approach": 2,
         "a": float(result.a),
         "b": float(result.b),
-        "a_interval": [float(x) for x in result.a_interval],
-        "b_interval": [float(x) for x in result.b_interval],
+        "a_interval": [float(x) for x in result.a_interval] if n_boot else None,
+        "b_interval": [float(x) for x in result.b_interval] if n_boot else None,
         "budgets": [float(x) for x in used["budget"]],
         "n_opt": [float(x) for x in used["n_opt"]],
         "d_opt": [float(x) for x in used["d_opt"]],
@@ -305,27 +432,58 @@ def _fit_approach2(args) -> dict:
         "method": method,
         "n_points": int(len(runs)),
         "bootstrap": n_boot,
-        "seed": args.seed,
-        "messages": list(result.messages),
+        "seed": args.seed or 0,
+        "warnings": list(result.messages),
     }
+    return _with_plan(out, result, args)
 
 
 _COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard}
+
+#: Library wording -> the flag a command-line user types instead.
+_FLAG_NAMES = {"include_unbracketed=True": "--include-unbracketed", "n_resamples": "--bootstrap"}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    for library, flag in _FLAG_NAMES.items():
+        text = text.replace(library, flag)
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    prog = f"{parser.prog} {args.command}"
     try:
-        result = _COMMANDS[args.command](args)
-    except (_UsageError, ValueError) as exc:
-        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = _COMMANDS[args.command](args)
+    except (_UsageError, ValueError, DataFileError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
         return 2
-    except DataFileError as exc:  # a data set that cannot be had: one line, no traceback
-        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+    except MemoryError:
+        print(f"{prog}: error: the request needs more memory than this machine has; ask for fewer resamples "
+              "(--bootstrap) or fewer runs", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read or written
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        print(f"{prog}: error: cannot access{where} ({exc.strerror or exc}); check the path", file=sys.stderr)
+        return 2
+    except Exception as exc:  # never a traceback
+        print(f"{prog}: error: unexpected {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    issued = [_one_line(w.message) for w in caught]
+    if isinstance(result, dict):
+        issued += [_one_line(w) for w in result.get("warnings", [])]
+    issued = list(dict.fromkeys(issued))  # each once, in order
+    for text in issued:
+        print(f"{prog}: warning: {text}", file=sys.stderr)
+    if isinstance(result, dict) and issued:
+        result["warnings"] = issued
     if getattr(args, "json", False):
-        print(json.dumps(result))
+        print(json.dumps(_strict(result), allow_nan=False))
     else:
         _print_text(args.command, result)
     return 0

@@ -26,17 +26,20 @@ divided by the ln-range of C.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 
-from ._validate import positive_array, positive_int, positive_scalar
+from ._validate import (UnitWarning, distinct, loss_falls_with_compute, positive_array, positive_int, positive_scalar,
+                        unit_notes, varying_loss)
 from .powerlaw import PowerLawAllocation, fit_log_log_line
 from .robust import robust_scale
 
 __all__ = [
+    "EnvelopeWarning",
     "EnvelopeResult",
     "lower_envelope",
     "envelope_argmin",
@@ -54,6 +57,10 @@ __all__ = [
 ]
 
 _C_HINT = "compute in FLOPs, e.g. 1e19"
+
+
+class EnvelopeWarning(UserWarning):
+    """An envelope fit that does not locate an optimum (exponent outside (0, 1))."""
 
 
 def _curve_column(curves: pd.DataFrame, curve_col: str | None) -> str:
@@ -247,6 +254,10 @@ class EnvelopeResult(PowerLawAllocation):
     n_grid: int
     min_overlap: int
     smooth: float | None
+    warnings: tuple = ()
+
+    def _fitted_flops(self) -> tuple:
+        return (float(self.envelope["flops"].min()), float(self.envelope["flops"].max()))
 
 
 def fit_envelope(
@@ -270,6 +281,13 @@ def fit_envelope(
         Invalid curves or options, or an envelope that is a single model size
         (no exponent can be fitted; widen the sizes or ``flops_range``).
     """
+    tidy, _ = _tidy(curves, curve_col)
+    n, c, loss = (tidy[k].to_numpy() for k in ("n_params", "flops", "loss"))
+    varying_loss(loss, n_params=n, flops=c)
+    distinct("n_params", n, 2, why="an envelope that can move between model sizes")
+    loss_falls_with_compute(c, loss, what="the training curves")
+    for note in unit_notes(n_params=n, flops=c):
+        warnings.warn(note, UnitWarning, stacklevel=2)
     env = lower_envelope(curves, n_grid=n_grid, flops_range=flops_range, min_overlap=min_overlap,
                          smooth=smooth, curve_col=curve_col)
     n_models = int(env["n_params"].nunique())
@@ -280,7 +298,13 @@ def fit_envelope(
         )
     a, n_coef = fit_log_log_line(env["flops"].to_numpy(), env["n_params"].to_numpy())
     b, d_coef = fit_log_log_line(env["flops"].to_numpy(), env["n_tokens"].to_numpy())
-    return EnvelopeResult(a, b, n_coef, d_coef, env, n_models, int(n_grid), min_overlap, smooth)
+    notes = []
+    if not 0 < a < 1:
+        notes.append(f"the fitted exponent a = {a:.3g} is outside (0, 1): over most of the FLOP range the envelope "
+                     "is held by the smallest or largest model, so it does not locate an optimum; restrict "
+                     "flops_range (see interior_range) or add model sizes")
+        warnings.warn(notes[-1], EnvelopeWarning, stacklevel=2)
+    return EnvelopeResult(a, b, n_coef, d_coef, env, n_models, int(n_grid), min_overlap, smooth, tuple(notes))
 
 
 # --------------------------------------------------------------------------

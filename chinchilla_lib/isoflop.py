@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import Akima1DInterpolator
 
-from ._validate import positive_array, positive_int, positive_scalar, same_length
+from ._validate import (UnitWarning, loss_falls_with_compute, positive_array, positive_int, positive_scalar,
+                        same_length, unit_notes, varying_loss)
 from .powerlaw import PowerLawAllocation, fit_log_log_line, log_log_slopes
 from .robust import robust_scale
 
@@ -359,6 +360,10 @@ class IsoFLOPResult(PowerLawAllocation):
         Bootstrap settings.
     a_samples, b_samples : ndarray
         Bootstrap replicates (NaN for replicates that could not be fitted).
+    n_coef_samples : ndarray
+        The replicates' coefficients n_coef (so N_opt(C) has an interval at any C).
+    run_budgets : ndarray
+        The budget each run was grouped into, in the order given (NaN: on no budget).
     n_unassigned : int
         Runs left out by the grouping (``min_points``).
     messages : tuple of str
@@ -382,6 +387,25 @@ class IsoFLOPResult(PowerLawAllocation):
     b_samples: np.ndarray = field(repr=False)
     n_unassigned: int = 0
     messages: tuple[str, ...] = ()
+    n_coef_samples: np.ndarray | None = field(default=None, repr=False)
+    run_budgets: np.ndarray | None = field(default=None, repr=False)
+
+    def _fitted_flops(self) -> tuple:
+        used = self.budgets.loc[self.budgets["used"], "budget"]
+        return (float(used.min()), float(used.max()))
+
+    def _samples(self, quantity: str):
+        if quantity in ("n_coef", "d_coef"):
+            if self.n_coef_samples is None:
+                return None
+            # ln D_opt = ln C - ln 6 - ln N_opt, so d_coef = 1 / (6 n_coef) in every replicate
+            return self.n_coef_samples if quantity == "n_coef" else 1.0 / (6.0 * self.n_coef_samples)
+        return self.a_samples if quantity == "a" else self.b_samples if quantity == "b" else None
+
+    def _n_opt_samples(self, flops: float):
+        if self.n_coef_samples is None or not len(self.a_samples):
+            return None
+        return self.n_coef_samples * flops**self.a_samples
 
 
 def _check_options(level: float, resample: str, n_bootstrap: int) -> tuple[float, int]:
@@ -400,6 +424,7 @@ def _inputs(n_params, flops, loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     c = positive_array("flops", flops, hint=_C_HINT, min_size=3)
     y = positive_array("loss", loss, hint=_L_HINT, min_size=3)
     same_length(n_params=n, flops=c, loss=y)
+    varying_loss(y, n_params=n, flops=c)
     return n, c, y
 
 
@@ -439,17 +464,26 @@ def _bootstrap_runs(profiles, method: str, window: int | None, include: bool, n_
 
 def _bootstrap_a(kept: pd.DataFrame, profiles, method: str, window: int | None, include: bool,
                  n_boot: int, resample: str, seed: int) -> np.ndarray:
-    """Bootstrap replicates of the exponent a (empty when ``n_boot`` is 0)."""
+    """Bootstrap replicates of the exponent a and of ln n_coef, shape (2, n_boot) (empty when ``n_boot`` is 0)."""
     if n_boot == 0:
-        return np.full(0, np.nan)
+        return np.full((2, 0), np.nan)
     rng = np.random.default_rng(seed)
     log_c = np.log(kept["budget"].to_numpy())
-    if resample == "budgets":
-        pick = rng.integers(0, log_c.size, size=(n_boot, log_c.size))
-        log_n = np.log(kept["n_opt"].to_numpy())
-        return log_log_slopes(log_c[pick], log_n[pick], np.ones(pick.shape))[0]
-    log_n = _bootstrap_runs(profiles, method, window, include, n_boot, rng)
-    return log_log_slopes(log_c, np.nan_to_num(log_n), (~np.isnan(log_n)).astype(float))[0]
+    out = []
+    for start in range(0, n_boot, BOOTSTRAP_CHUNK):  # memory bounded whatever n_boot
+        k = min(BOOTSTRAP_CHUNK, n_boot - start)
+        if resample == "budgets":
+            pick = rng.integers(0, log_c.size, size=(k, log_c.size))
+            log_n = np.log(kept["n_opt"].to_numpy())
+            out.append(np.stack(log_log_slopes(log_c[pick], log_n[pick], np.ones(pick.shape))))
+            continue
+        log_n = _bootstrap_runs(profiles, method, window, include, k, rng)
+        out.append(np.stack(log_log_slopes(log_c, np.nan_to_num(log_n), (~np.isnan(log_n)).astype(float))))
+    return np.concatenate(out, axis=1)
+
+
+#: Bootstrap replicates drawn and fitted together (bounds memory whatever ``n_bootstrap``).
+BOOTSTRAP_CHUNK = 5000
 
 
 def _fit_profiles(n, y, labels, method, window, strict, include):
@@ -560,15 +594,22 @@ def fit_isoflop(
     used = [f.convex and (f.bracketed or include_unbracketed) for f in fits]
     if sum(used) < 2:
         raise ValueError(
-            f"only {sum(used)} of {len(fits)} budgets have a usable minimum; a power law needs at least 2 "
-            "(check the warnings, or pass include_unbracketed=True)"
+            f"only {sum(used)} of {len(fits)} budgets have a usable minimum; a power law needs at least 2: "
+            "add runs on both sides of each budget's minimum (or keep extrapolated minima with "
+            "include_unbracketed=True)"
         )
     table = _budget_table(fits, used)
     kept = table[table["used"]]
+    lowest = np.array([y.min() for (_, y), u in zip(profiles, used) if u])  # observed, whatever the method
+    loss_falls_with_compute(kept["budget"].to_numpy(), lowest, what="the budgets' lowest losses",
+                            allow_flat=True)
+    for note in unit_notes(n_params=n, flops=c):
+        warnings.warn(note, UnitWarning, stacklevel=_outside_package())
+        messages.append(note)
     a, n_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["n_opt"].to_numpy())
     b, d_coef = fit_log_log_line(kept["budget"].to_numpy(), kept["d_opt"].to_numpy())
-    a_samples = _bootstrap_a(kept, [p for p, u in zip(profiles, used) if u], method, window,
-                             include_unbracketed, n_bootstrap, resample, seed)
+    a_samples, log_coef_samples = _bootstrap_a(kept, [p for p, u in zip(profiles, used) if u], method, window,
+                                               include_unbracketed, n_bootstrap, resample, seed)
     b_samples = 1.0 - a_samples  # D_opt = C / (6 N_opt) in every replicate
     return IsoFLOPResult(
         a=a, b=b, n_coef=n_coef, d_coef=d_coef,
@@ -576,6 +617,7 @@ def fit_isoflop(
         budgets=table, method=method, window=window, resample=resample, n_bootstrap=n_bootstrap,
         level=level, seed=seed, a_samples=a_samples, b_samples=b_samples,
         n_unassigned=int(np.isnan(labels).sum()), messages=tuple(messages),
+        n_coef_samples=np.exp(log_coef_samples), run_budgets=labels,
     )
 
 

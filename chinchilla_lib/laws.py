@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import like_inputs as _like
-from ._validate import positive_array, positive_scalar
+from ._validate import PF_DAY, UnitWarning, positive_array, positive_scalar, unit_notes
 
 __all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "resolve_law", "plan"]
 
@@ -198,10 +198,10 @@ def get_law(name: str = "paper") -> ParametricLaw:
         raise ValueError(f"unknown law {name!r}; choose one of: {known}")
     params = {}
     for parameter, value in zip(rows["parameter"], rows["value"]):
-        if parameter.startswith("log_"):
-            params[parameter[4:]] = math.exp(value)
-        else:
-            params[parameter] = float(value)
+        key = parameter[4:] if parameter.startswith("log_") else parameter
+        if key in params:
+            raise ValueError(f"law {name!r} in data/laws.csv gives {key} twice (directly and as log_{key}); keep one")
+        params[key] = math.exp(value) if parameter.startswith("log_") else float(value)
     missing = {"E", "A", "B", "alpha", "beta"} - params.keys()
     if missing:
         raise ValueError(f"law {name!r} in data/laws.csv lacks {sorted(missing)}")
@@ -309,10 +309,25 @@ def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
     -------
     dict
         ``law``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss`` (on the
-        frontier), ``a`` and ``b`` (Eq. 4).
+        frontier), ``a`` and ``b`` (Eq. 4), and ``warnings``: a budget below 1e12 FLOPs looks like
+        PF-days or a typo and is planned with a :class:`~chinchilla_lib._validate.UnitWarning`.
+
+    Raises
+    ------
+    ValueError
+        A budget that buys less than one parameter or one token.
     """
+    import warnings
+
     lw = resolve_law(law)
     c = positive_scalar("flops", flops, hint=_FLOPS_HINT)
     n_opt, d_opt = lw.optimal_allocation(c)
+    if n_opt < 1 or d_opt < 1:
+        raise ValueError(f"flops = {c:.3g} buys no model under this law (N_opt = {n_opt:.3g} parameters, "
+                         f"D_opt = {d_opt:.3g} tokens); give the budget in FLOPs, e.g. 5.76e23 "
+                         f"(one PF-day is {PF_DAY:.3g} FLOPs)")
+    notes = unit_notes(flops=np.array([c]))
+    for note in notes:
+        warnings.warn(note, UnitWarning, stacklevel=2)
     return {"law": lw.name, "flops": c, "n_params": n_opt, "n_tokens": d_opt, "tokens_per_param": d_opt / n_opt,
-            "loss": lw.optimal_loss(c), "a": lw.a, "b": lw.b}
+            "loss": lw.optimal_loss(c), "a": lw.a, "b": lw.b, "warnings": notes}

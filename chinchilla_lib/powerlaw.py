@@ -12,7 +12,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from ._validate import positive_array
+from ._validate import ExtrapolationWarning, extrapolation_note, positive_array, positive_scalar
 
 __all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line",
            "log_log_slopes", "projections", "log_log_curvature"]
@@ -49,6 +49,78 @@ class PowerLawAllocation:
         n = positive_array("n_params", n_params, hint="parameters as a raw count, e.g. 7e10")
         out = (n / self.n_coef) ** (1.0 / self.a)
         return float(out[0]) if np.ndim(n_params) == 0 else out
+
+    # ---------------------------------------------- the API every result shares
+    def _fitted_flops(self) -> tuple:
+        """(smallest, largest) compute the power laws were fitted over; () when unknown."""
+        return ()
+
+    def _samples(self, quantity: str) -> np.ndarray | None:
+        """Bootstrap replicates of ``quantity`` (``a``, ``b``), or None without a bootstrap."""
+        return None
+
+    def _n_opt_samples(self, flops: float) -> np.ndarray | None:
+        """Bootstrap replicates of N_opt(flops), or None without a bootstrap."""
+        return None
+
+    def plan(self, flops: float, level: float = 0.8) -> dict:
+        """The compute-optimal model at ``flops``: ``n_params`` = N_opt(C), ``n_tokens`` = D_opt(C).
+
+        Also ``tokens_per_param``, ``flops``, ``a``, ``b``, ``loss`` (None: power laws in C predict
+        no loss), ``warnings`` (a budget more than 100x outside the fitted compute is planned
+        with an :class:`~chinchilla_lib._validate.ExtrapolationWarning`) and, for a bootstrapped
+        result, ``level`` and ``intervals`` of ``n_params``, ``n_tokens`` and ``tokens_per_param`` at ``flops``.
+        """
+        import warnings
+
+        c = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 5.76e23 (not PF-days)")
+        n, d = self.n_opt(c), self.d_opt(c)
+        fitted = self._fitted_flops()
+        note = extrapolation_note(c, fitted) if len(fitted) == 2 else None
+        if note:
+            warnings.warn(note, ExtrapolationWarning, stacklevel=2)
+        out = {"flops": c, "n_params": n, "n_tokens": d, "tokens_per_param": d / n, "loss": None,
+               "a": self.a, "b": self.b, "warnings": [note] if note else []}
+        samples = self._n_opt_samples(c)
+        if samples is not None:
+            if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
+                raise ValueError(f"level must be a coverage between 0 and 1 (e.g. 0.8), got {level!r}")
+            good = samples[np.isfinite(samples)]
+            lo, hi = np.percentile(good, [50 * (1 - level), 50 * (1 + level)]) if good.size else (np.nan, np.nan)
+            tokens = (c / (6.0 * hi), c / (6.0 * lo))  # D = C / (6N): the interval flips
+            out["level"] = float(level)
+            out["intervals"] = {"n_params": [float(lo), float(hi)], "n_tokens": [float(t) for t in tokens],
+                                "tokens_per_param": [float(tokens[0] / hi), float(tokens[1] / lo)]}
+        return out
+
+    def predict(self, n_params, n_tokens):
+        """Approaches 1 and 2 fit N_opt(C) and D_opt(C) only: no loss to predict (ValueError)."""
+        raise ValueError("this result has power laws for N_opt and D_opt only, no loss law; predict losses "
+                         "with an Approach 3 fit (fit_approach3, or fit_runs(runs, approach=3))")
+
+    def interval(self, quantity: str, level: float = 0.8) -> tuple[float, float]:
+        """(low, high) central percentile interval of ``a`` or ``b`` over the bootstrap replicates."""
+        if quantity not in self.coefficients:
+            raise ValueError(f"unknown quantity {quantity!r}; choose one of {', '.join(self.coefficients)}")
+        if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
+            raise ValueError(f"level must be a coverage between 0 and 1 (e.g. 0.8), got {level!r}")
+        samples = self._samples(quantity)
+        good = None if samples is None else samples[np.isfinite(samples)]
+        if good is None or good.size == 0:
+            raise ValueError("this result has no bootstrap replicates, so no interval; refit with n_bootstrap > 0")
+        lo, hi = np.percentile(good, [50 * (1 - level), 50 * (1 + level)])
+        return float(lo), float(hi)
+
+    def summary(self, level: float = 0.8) -> pd.DataFrame:
+        """A tidy table: one row per quantity (a, b, n_coef, d_coef); ``estimate``, ``low``, ``high``."""
+        rows = []
+        for key, value in self.coefficients.items():
+            try:
+                lo, hi = self.interval(key, level)
+            except ValueError:
+                lo, hi = np.nan, np.nan
+            rows.append((key, float(value), lo, hi))
+        return pd.DataFrame(rows, columns=["quantity", "estimate", "low", "high"]).set_index("quantity")
 
     @staticmethod
     def _power(flops, coef: float, exponent: float):

@@ -14,7 +14,7 @@ LAYERS = [
     {"_validate", "robust"},
     {"datasets"},
     {"architecture", "flops", "laws", "powerlaw", "simulate"},
-    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison", "inference"},
+    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison", "inference", "runs"},
     {"studies", "plotting"},
     {"checks"},
     {"book", "cli", "__init__", "__main__"},
@@ -143,7 +143,7 @@ def test_only_checks_is_keyed_by_chapter():
     assert not keyed
 
 
-@pytest.mark.parametrize("name", ["plan", "get_law", "fit_approach1", "fit_approach2", "fit_approach3",
+@pytest.mark.parametrize("name", ["plan", "get_law", "fit_runs", "plot_fit", "fit_approach1", "fit_approach2", "fit_approach3",
                                   "bootstrap_approach3", "load_hoffmann_fig4", "load_porian", "load_llama_curves",
                                   "load_table", "scorecard"])
 def test_public_face(name):

@@ -138,8 +138,10 @@ def test_kaplan_scorecard_rows():
                 "kaplan.d4.n_approach1": "reproduced", "kaplan.local_exponent.replication": "reproduced",
                 "kaplan.local_exponent.paper": "reproduced"}
     assert card["status"].to_dict() == expected
-    assert card.loc["kaplan.local_exponent.paper", "ours"] == pytest.approx(0.7388, abs=5e-4)
-    assert card.loc["kaplan.local_exponent.replication", "ours"] == pytest.approx(0.7805, abs=5e-4)
+    # Pearce & Song 2024 print 0.74 (paper coefficients) and 0.78 (replication): ours within half a unit
+    # of the last printed digit, the paper's own precision.
+    assert card.loc["kaplan.local_exponent.paper", "ours"] == pytest.approx(0.74, abs=0.005)
+    assert card.loc["kaplan.local_exponent.replication", "ours"] == pytest.approx(0.78, abs=0.005)
 
 
 # ------------------------------------------------- Kaplan's rule against Chinchilla's

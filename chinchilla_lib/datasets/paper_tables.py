@@ -15,7 +15,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-__all__ = ["DataFileError", "DATA_DIR", "SCHEMAS", "table_names", "load_table", "paper_value", "table2_row"]
+__all__ = ["DataFileError", "DATA_DIR", "SCHEMAS", "LAW_PARAMETERS", "key", "one_of", "key_columns", "table_names",
+           "load_table", "paper_value", "table2_row"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -28,13 +29,18 @@ class DataFileError(RuntimeError):
 # Paper tables (data/*.csv)
 # --------------------------------------------------------------------------
 
+def _finite(v: pd.Series) -> pd.Series:
+    return pd.Series(np.isfinite(v.to_numpy(float)), index=v.index)
+
+
 def _positive(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s, errors="coerce").gt(0)
+    v = pd.to_numeric(s, errors="coerce")
+    return v.gt(0) & _finite(v)
 
 
 def _positive_or_missing(s: pd.Series) -> pd.Series:
     v = pd.to_numeric(s, errors="coerce")
-    return v.isna() & s.isna() | v.gt(0)
+    return v.isna() & s.isna() | v.gt(0) & _finite(v)
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -49,64 +55,95 @@ def _bool(s: pd.Series) -> pd.Series:
     return s.astype(str).isin(["True", "False"])
 
 
-def _finite(s: pd.Series) -> pd.Series:
+def _finite_value(s: pd.Series) -> pd.Series:
     return pd.Series(np.isfinite(pd.to_numeric(s, errors="coerce").to_numpy(float)), index=s.index)
 
 
-_POS, _TXT, _ANY, _OPT, _BOOL = _positive, _text, _any, _positive_or_missing, _bool
+def key(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+    """Mark a column as part of its table's key: no two rows may share the key columns' values."""
+    def keyed(s: pd.Series) -> pd.Series:
+        return check(s)
 
-#: Column checks for each paper table: column name -> per-row predicate.
+    keyed.is_key = True
+    if hasattr(check, "allowed"):
+        keyed.allowed = check.allowed
+    keyed.__doc__ = f"key column, {check.__name__}"
+    return keyed
+
+
+def one_of(*names: str) -> Callable[[pd.Series], pd.Series]:
+    """A column whose every value is one of ``names`` (unknown names are refused on load)."""
+    def check(s: pd.Series) -> pd.Series:
+        return s.astype(str).isin(names)
+
+    check.allowed = names
+    return check
+
+
+def key_columns(name: str) -> list[str]:
+    """The columns of table ``name`` marked with :func:`key` in :data:`SCHEMAS`."""
+    return [c for c, check in SCHEMAS[name].items() if getattr(check, "is_key", False)]
+
+
+_POS, _TXT, _ANY, _OPT, _BOOL = _positive, _text, _any, _positive_or_missing, _bool
+#: Parameters a law in data/laws.csv may have (Eq. 2, directly or as logarithms).
+LAW_PARAMETERS = ("E", "A", "B", "alpha", "beta", "log_E", "log_A", "log_B")
+
+#: Column checks for each paper table: column name -> per-row predicate.  Columns wrapped in
+#: :func:`key` form the table's key (duplicates refused on load); :func:`one_of` refuses unknown
+#: names.  Every table also refuses columns it does not list and rows repeated in full.
 SCHEMAS: dict[str, dict[str, Callable[[pd.Series], pd.Series]]] = {
-    "table1_models": {"model": _TXT, "n_params": _POS, "n_tokens": _POS, "source": _TXT, "status": _TXT},
+    "table1_models": {"model": key(_TXT), "n_params": _POS, "n_tokens": _POS, "source": _TXT, "status": _TXT},
     "table2_exponents": {
-        "table": _TXT, "method": _TXT, "dataset": _TXT, "a": _POS, "a_p10": _OPT, "a_p90": _OPT,
+        "table": key(_TXT), "method": key(_TXT), "dataset": key(_TXT), "a": _POS, "a_p10": _OPT, "a_p90": _OPT,
         "b": _POS, "b_p10": _OPT, "b_p90": _OPT, "status": _TXT, "notes": _ANY,
     },
     "projections": {
-        "table": _TXT, "approach": _POS, "n_params": _POS, "flops": _POS, "n_tokens": _POS,
+        "table": key(_TXT), "approach": key(_POS), "n_params": key(_POS), "flops": _POS, "n_tokens": _POS,
         "flops_typo_suspected": _BOOL, "status": _TXT, "notes": _ANY,
     },
     "tableA4_flop_ratio": {
-        "label": _TXT, "n_layers": _POS, "d_model": _POS, "ffw_size": _POS, "n_heads": _POS,
+        "label": key(_TXT), "n_layers": _POS, "d_model": _POS, "ffw_size": _POS, "n_heads": _POS,
         "kv_size": _POS, "flop_ratio": _POS, "status": _TXT,
     },
     "tableA9_models": {
-        "n_params_millions": _POS, "d_model": _POS, "ffw_size": _POS, "kv_size": _POS,
+        "n_params_millions": key(_POS), "d_model": _POS, "ffw_size": _POS, "kv_size": _POS,
         "n_heads": _POS, "n_layers": _POS, "status": _TXT,
     },
     "table4_architecture": {
-        "model": _TXT, "n_layers": _POS, "n_heads": _POS, "kv_size": _POS, "d_model": _POS,
+        "model": key(_TXT), "n_layers": _POS, "n_heads": _POS, "kv_size": _POS, "d_model": _POS,
         "ffw_size": _POS, "max_lr": _POS, "batch_tokens_start": _POS, "batch_tokens_end": _POS,
         "status": _TXT, "notes": _ANY,
     },
-    "laws": {"law": _TXT, "parameter": _TXT, "value": _POS, "source": _TXT, "status": _TXT},
+    "laws": {"law": key(_TXT), "parameter": key(one_of(*LAW_PARAMETERS)), "value": _POS, "source": _TXT, "status": _TXT},
     "paper_values": {
-        "id": _TXT, "quantity": _TXT, "value": _POS, "unit": _TXT, "location": _TXT,
+        "id": key(_TXT), "quantity": _TXT, "value": _POS, "unit": _TXT, "location": _TXT,
         "status": _TXT, "notes": _ANY,
     },
     "later_studies": {
-        "id": _TXT, "study": _TXT, "quantity": _TXT, "value": _POS, "unit": _TXT, "location": _TXT,
+        "id": key(_TXT), "study": _TXT, "quantity": _TXT, "value": _POS, "unit": _TXT, "location": _TXT,
         "status": _TXT, "notes": _ANY,
     },
     "kaplan_constants": {
-        "quantity": _TXT, "symbol": _TXT, "value": _POS, "unit": _ANY, "location": _TXT,
+        "quantity": key(_TXT), "symbol": key(_TXT), "value": _POS, "unit": _ANY, "location": _TXT,
         "status": _TXT, "notes": _ANY,
     },
     "llama_models": {
-        "family": _TXT, "model": _TXT, "n_params": _POS, "n_tokens": _POS, "context_length": _POS,
+        "family": _TXT, "model": key(_TXT), "n_params": _POS, "n_tokens": _POS, "context_length": _POS,
         "gpu_hours": _POS, "gpu_hours_verified": _BOOL, "status": _TXT,
     },
     # Evaluation (Section 4.2); datasets.evaluation adds the checks across rows.
     "evaluation_results": {
-        "benchmark": _TXT, "task": _TXT, "task_canonical": _TXT, "setting": _TXT, "model": _TXT, "metric": _TXT,
-        "value": _finite, "higher_is_better": _BOOL, "location": _TXT, "status": _TXT, "notes": _ANY,
+        "benchmark": key(_TXT), "task": key(_TXT), "task_canonical": _TXT, "setting": key(_TXT), "model": key(_TXT),
+        "metric": key(_TXT),
+        "value": _finite_value, "higher_is_better": _BOOL, "location": _TXT, "status": _TXT, "notes": _ANY,
     },
-    "evaluation_task_counts": {"benchmark": _TXT, "n_tasks": _POS, "location": _TXT, "status": _TXT},
+    "evaluation_task_counts": {"benchmark": key(_TXT), "n_tasks": _POS, "location": _TXT, "status": _TXT},
     "evaluation_claims": {
-        "claim_id": _TXT, "claim": _TXT, "location": _TXT, "value": _OPT, "unit": _TXT, "status": _TXT,
+        "claim_id": key(_TXT), "claim": _TXT, "location": _TXT, "value": _OPT, "unit": _TXT, "status": _TXT,
         "notes": _ANY,
     },
-    "mmlu_subjects": {"task": _TXT, "task_canonical": _TXT, "n_test_questions": _POS, "status": _TXT},
+    "mmlu_subjects": {"task": key(_TXT), "task_canonical": _TXT, "n_test_questions": _POS, "status": _TXT},
 }
 
 
@@ -150,14 +187,28 @@ def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataF
         raise DataFileError(f"data file {path} lacks column(s) {missing}; expected {list(schema)}")
     if frame.empty:
         raise DataFileError(f"data file {path} has no rows")
+    extra = [c for c in frame.columns if c not in schema]
+    if extra:
+        raise DataFileError(f"data file {path} has unknown column(s) {extra}; expected {list(schema)} "
+                            "(rebuild it with scripts/make_data.py)")
     for column, check in schema.items():
         ok = check(frame[column]).fillna(False).astype(bool)
         if not ok.all():
             row = int(np.flatnonzero(~ok.to_numpy())[0])
+            allowed = getattr(check, "allowed", None)
+            fix = f"; allowed: {', '.join(allowed)}" if allowed else ""
             raise DataFileError(
                 f"data file {path}: column {column!r} has an invalid value "
-                f"{frame[column].iloc[row]!r} in data row {row + 1}"
+                f"{frame[column].iloc[row]!r} in data row {row + 1}{fix}"
             )
+    keys = key_columns(name) or list(schema)
+    repeated = frame.duplicated(keys, keep="first")
+    if repeated.any():
+        row = int(np.flatnonzero(repeated.to_numpy())[0])
+        first = int(np.flatnonzero((frame[keys] == frame[keys].iloc[row]).all(axis=1).to_numpy())[0])
+        shown = ", ".join(f"{k}={frame[k].iloc[row]!r}" for k in keys)
+        raise DataFileError(f"data file {path}: data row {row + 1} repeats the key of data row {first + 1} "
+                            f"({shown}); keep one of them (rebuild with scripts/make_data.py)")
     return frame
 
 

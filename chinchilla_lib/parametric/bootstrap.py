@@ -16,11 +16,12 @@ import pandas as pd
 
 from .._validate import positive_int, positive_scalar
 from ..laws import frontier
-from .fit import _STALL_GRADIENT_OK, Approach3Fit, FitWarning, _data, _Data, _delta, _polish, fit_approach3
+from .fit import (_STALL_GRADIENT_OK, Approach3Fit, FitWarning, _data, _Data, _delta, _polish, data_digest,
+                  fit_approach3)
 from .objective import DEFAULT_DELTA, Batch
 from .optimise import BatchResult, batched_bfgs
 
-__all__ = ["Approach3Bootstrap", "bootstrap_approach3", "frontier_at"]
+__all__ = ["Approach3Bootstrap", "bootstrap_approach3", "frontier_at", "check_level", "MIN_RESAMPLES", "CHUNK"]
 
 
 _QUANTITIES = ("E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "tokens_per_param")
@@ -73,18 +74,71 @@ class Approach3Bootstrap:
     warnings: list = field(default_factory=list)
 
     def interval(self, quantity: str, level: float = 0.8) -> tuple[float, float]:
-        """(low, high) percentile interval of ``quantity``; ``level`` 0.8 (10-90) or 0.95 (2.5-97.5)."""
-        columns = {0.8: ("p10", "p90"), 0.95: ("p2.5", "p97.5")}
-        if level not in columns:
-            raise ValueError(f"level must be 0.8 or 0.95, got {level!r}")
+        """(low, high) central percentile interval of ``quantity`` over the resamples.
+
+        ``level`` 0.8 is the 10th-90th percentile (the paper's Table 2), 0.95 the 2.5th-97.5th;
+        any level in (0, 1) is computed from ``samples`` (numpy's linear interpolation).
+        """
+        level = check_level(level)
         if quantity not in self.intervals.index:
             raise ValueError(f"unknown quantity {quantity!r}; choose one of {list(self.intervals.index)}")
-        lo, hi = columns[level]
-        return float(self.intervals.loc[quantity, lo]), float(self.intervals.loc[quantity, hi])
+        values = self.samples[quantity].to_numpy(float)
+        lo, hi = np.nanpercentile(values, [50 * (1 - level), 50 * (1 + level)])
+        return float(lo), float(hi)
+
+    # The fit's own API, so a bootstrap can stand in for its fit.
+    @property
+    def law(self):
+        """The full-data fit's law."""
+        return self.fit.law
+
+    def predict(self, n_params, n_tokens):
+        """Predicted loss L(N, D) under the full-data fit (Eq. 2)."""
+        return self.fit.predict(n_params, n_tokens)
+
+    def plan(self, flops: float, level: float = 0.8) -> dict:
+        """The full-data fit's plan at ``flops`` plus ``intervals`` of n_params, n_tokens, tokens_per_param.
+
+        The intervals are percentiles (at ``level``) of the resamples' frontiers at ``flops`` itself,
+        whatever budget the bootstrap was made for.
+        """
+        out = self.fit.plan(flops)
+        level = check_level(level)
+        n_opt, d_opt = frontier_at(self.samples[["log_A", "log_B", "log_E", "alpha", "beta"]].to_numpy(), out["flops"])
+        q = [50 * (1 - level), 50 * (1 + level)]
+        out["level"] = level
+        out["intervals"] = {key: [float(v) for v in np.nanpercentile(values, q)]
+                            for key, values in (("n_params", n_opt), ("n_tokens", d_opt),
+                                                ("tokens_per_param", d_opt / n_opt))}
+        return out
+
+    def summary(self, level: float = 0.8) -> pd.DataFrame:
+        """A tidy table: one row per quantity, columns ``estimate``, ``low``, ``high`` (at ``level``)."""
+        keys = ("E", "A", "B", "alpha", "beta", "a", "b")
+        rows = [(self.intervals.loc[k, "estimate"], *self.interval(k, level)) for k in keys]
+        table = pd.DataFrame(rows, index=list(keys), columns=["estimate", "low", "high"])
+        table.index.name = "quantity"
+        return table
+
+
+def check_level(level) -> float:
+    """``level`` as a float in (0, 1), or ValueError naming it."""
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < float(level) < 1:
+        raise ValueError(f"level must be a coverage between 0 and 1 (0.8 for the 10th-90th percentile), got {level!r}")
+    return float(level)
+
+
+#: Resamples optimised together: bounds the bootstrap's memory (~ chunk x runs x a few dozen floats).
+CHUNK = 2000
+#: Fewest resamples for an interval: below this the 10th/90th percentiles rest on one or two refits.
+MIN_RESAMPLES = 20
 
 
 def _resample_weights(n_points: int, n_resamples: int, seed) -> np.ndarray:
-    """Multinomial counts: how often each run appears in each resample (rows sum to ``n_points``)."""
+    """Multinomial counts: how often each run appears in each resample (rows sum to ``n_points``).
+
+    ``seed`` is a seed or a :class:`numpy.random.Generator` (drawn from in turn, chunk by chunk).
+    """
     rng = np.random.default_rng(seed)
     return rng.multinomial(n_points, np.full(n_points, 1.0 / n_points), size=n_resamples).astype(float)
 
@@ -179,6 +233,9 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     t0 = time.perf_counter()
     data, delta = _data(n_params, n_tokens, loss), _delta(delta)
     n_resamples = positive_int("n_resamples", n_resamples)
+    if n_resamples < MIN_RESAMPLES:
+        raise ValueError(f"n_resamples must be at least {MIN_RESAMPLES} for an interval to mean anything, "
+                         f"got {n_resamples}; the replication uses 4000")
     if flops is None:
         from ..datasets import paper_value
 
@@ -189,8 +246,16 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     elif fit.n_points != data.size or fit.delta != delta:
         raise ValueError(f"fit was made on {fit.n_points} runs with delta={fit.delta:g}, but {data.size} runs "
                          f"and delta={delta:g} were given")
-    weights = _resample_weights(data.size, n_resamples, seed)
-    x, f, converged, n_polished = _bootstrap_optimise(data, delta, fit.params, weights)
+    elif fit.data_digest and fit.data_digest != data_digest(data, delta):
+        raise ValueError("fit was made on other runs than the n_params, n_tokens, loss given; pass the fit of "
+                         "these runs, or leave fit=None to fit them")
+    rng = np.random.default_rng(seed)
+    parts = []
+    for start in range(0, n_resamples, CHUNK):  # memory bounded whatever n_resamples
+        weights = _resample_weights(data.size, min(CHUNK, n_resamples - start), rng)
+        parts.append(_bootstrap_optimise(data, delta, fit.params, weights))
+    x, f, converged = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    n_polished = sum(p[3] for p in parts)
     samples = _samples_frame(x, f, converged, flops)
     notes = []
     n_bad = int((~converged).sum())

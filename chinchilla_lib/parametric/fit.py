@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from .._validate import positive_array, positive_int, positive_scalar, same_length
+from .._validate import (ExtrapolationWarning, UnitWarning, distinct, extrapolation_note, loss_falls_with_compute,
+                         n_budgets, positive_array, positive_int, positive_scalar, same_length, unit_notes,
+                         varying_loss)
 from ..laws import PARAMETER_ORDER, ParametricLaw
 from .grid import check_grid, paper_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
@@ -78,7 +80,40 @@ def _data(n_params, n_tokens, loss) -> _Data:
         raise ValueError(
             f"n_params, n_tokens and loss need at least {MIN_POINTS} runs to fit 5 parameters, got {size}"
         )
+    decides(arrays["n_params"], arrays["n_tokens"], arrays["loss"])
     return _Data(*(np.log(v) for v in arrays.values()))
+
+
+def decides(n: np.ndarray, d: np.ndarray, loss: np.ndarray) -> None:
+    """Raise unless the runs can decide the five constants of Eq. (2) (ValueError naming what is missing).
+
+    Approach 3 needs: not every run identical and a loss that varies; at least 3
+    distinct model sizes and 3 distinct token counts (with two, the exponent of
+    that term trades off freely against its coefficient and E); runs at more
+    than one compute budget C = 6ND (on a single budget D = C/(6N), so N and D
+    cannot be told apart); and a loss that falls with compute.
+    """
+    varying_loss(loss, n_params=n, n_tokens=d)
+    why = "Approach 3 (A/N^alpha with E)"
+    distinct("n_params", n, 3, why=why)
+    distinct("n_tokens", d, 3, why="Approach 3 (B/D^beta with E)")
+    c = 6.0 * n * d
+    if n_budgets(c) < 2:
+        raise ValueError(f"all runs have about the same compute (6ND from {c.min():.3g} to {c.max():.3g} FLOPs): "
+                         "a single IsoFLOP budget cannot separate N from D; add runs at other budgets, "
+                         "or fit Approach 2 to IsoFLOP profiles")
+    loss_falls_with_compute(c, loss)
+
+
+def data_digest(data: "_Data", delta: float) -> str:
+    """A fingerprint of the runs and Huber threshold a fit was made on (to match a fit to its data)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for arr in (data.log_n, data.log_d, data.log_l):
+        h.update(np.ascontiguousarray(arr, dtype=float).tobytes())
+    h.update(repr(float(delta)).encode())
+    return h.hexdigest()[:16]
 
 
 def _delta(delta) -> float:
@@ -131,6 +166,8 @@ class Approach3Fit:
     best_start: tuple = ()
     warnings: list = field(default_factory=list)
     method: str = "batched"
+    flops_range: tuple = ()
+    data_digest: str = field(default="", compare=False)
 
     @property
     def log_A(self) -> float:
@@ -165,11 +202,50 @@ class Approach3Fit:
         return ParametricLaw(self.E, self.A, self.B, self.alpha, self.beta, name="approach3-fit",
                              source=f"Approach 3 refit on {self.n_points} runs (delta={self.delta:g})")
 
-    def summary(self) -> dict:
-        """Fitted and derived values as a plain dict."""
+    def values(self) -> dict:
+        """Fitted and derived values as a plain dict (no timing: same data, same dict)."""
         return {"E": self.E, "A": self.A, "B": self.B, "alpha": self.alpha, "beta": self.beta,
                 "a": self.a, "b": self.b, "objective": self.objective, "n_points": self.n_points,
-                "converged": self.converged, "seconds": self.seconds}
+                "converged": self.converged}
+
+    def summary(self):
+        """A tidy table: one row per quantity (E, A, B, alpha, beta, a, b), column ``estimate``."""
+        import pandas as pd
+
+        keys = ("E", "A", "B", "alpha", "beta", "a", "b")
+        table = pd.DataFrame({"estimate": [float(getattr(self, k)) for k in keys]}, index=list(keys))
+        table.index.name = "quantity"
+        return table
+
+    def predict(self, n_params, n_tokens):
+        """Predicted final loss L(N, D) of Eq. (2) under the fitted law (nats per token)."""
+        return self.law.loss(n_params, n_tokens)
+
+    def plan(self, flops: float) -> dict:
+        """The compute-optimal model at ``flops`` under the fitted law (:func:`chinchilla_lib.laws.plan`).
+
+        Adds ``warnings``: a budget more than 100x outside the compute of the fitted
+        runs is planned, with an :class:`~chinchilla_lib._validate.ExtrapolationWarning`.
+        """
+        from ..laws import plan
+
+        out = plan(flops, self.law)
+        out["warnings"] = _plan_notes(out["flops"], self.flops_range)
+        return out
+
+    def interval(self, quantity: str, level: float = 0.8) -> tuple[float, float]:
+        """Intervals need resamples: bootstrap this fit first."""
+        raise ValueError("this fit has no bootstrap, so no interval; use bootstrap_approach3(..., fit=fit) "
+                         "or chinchilla_lib.fit_runs(runs, approach=3, bootstrap=K)")
+
+
+def _plan_notes(flops: float, fitted: tuple) -> list[str]:
+    """Extrapolation warnings for a plan at ``flops`` from a law fitted to runs spanning ``fitted``."""
+    note = extrapolation_note(flops, fitted) if len(fitted) == 2 else None
+    if note is None:
+        return []
+    warnings.warn(note, ExtrapolationWarning, stacklevel=3)
+    return [note]
 
 
 
@@ -282,20 +358,33 @@ def _edge_warnings(x_best: np.ndarray, starts: np.ndarray) -> list[str]:
     return notes
 
 
+def _unit_notes(data: _Data) -> list[str]:
+    """Unit warnings for the runs (issued with the fit's other warnings)."""
+    return unit_notes(n_params=np.exp(data.log_n), n_tokens=np.exp(data.log_d))
+
+
 def _make_fit(x, objective, data, delta, starts, converged, message, seconds, best_start,
               notes, method) -> Approach3Fit:
-    for note in notes:
-        warnings.warn(note, FitWarning, stacklevel=3)
     if not np.all(np.isfinite(x)) or np.max(x[:3]) > 700:
         raise ValueError(
             f"the Approach 3 fit diverged (log A, log B, log E = {x[0]:.4g}, {x[1]:.4g}, {x[2]:.4g}): "
             "these runs do not constrain the law; pass more runs or a narrower grid"
         )
+    units = _unit_notes(data)
+    for note in notes:
+        warnings.warn(note, UnitWarning if note in units else FitWarning, stacklevel=3)
+    if not (x[3] > 0 and x[4] > 0):
+        raise ValueError(
+            f"the Approach 3 fit ended at alpha = {x[3]:.4g}, beta = {x[4]:.4g}, which is no law (both must be "
+            "positive): these runs do not decide the law; add runs over a wider range of sizes and tokens"
+        )
     E, A, B = (math.exp(v) for v in x[[2, 0, 1]])
+    c = 6.0 * np.exp(data.log_n + data.log_d)
     return Approach3Fit(E=E, A=A, B=B, alpha=float(x[3]), beta=float(x[4]), objective=float(objective),
                         n_points=data.size, n_starts=len(starts), delta=delta, converged=bool(converged),
                         message=str(message), seconds=seconds, best_start=tuple(map(float, best_start)),
-                        warnings=list(notes), method=method)
+                        warnings=list(notes), method=method, flops_range=(float(c.min()), float(c.max())),
+                        data_digest=data_digest(data, delta))
 
 
 def _refine(data: _Data, delta: float, x0: np.ndarray, max_iter: int | None = None) -> BatchResult:
@@ -373,7 +462,7 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
     best = _polish(data, delta, refined.x[k])
     if not best.fun <= refined.f[k]:  # the polish never makes things worse
         best.x, best.fun = refined.x[k], refined.f[k]
-    notes = _edge_warnings(best.x, starts)
+    notes = _unit_notes(data) + _edge_warnings(best.x, starts)
     if not best.ok:
         notes.append(f"the optimiser stopped before converging ({best.note})")
     return _make_fit(best.x, best.fun * delta, data, delta, starts, best.ok, best.note,
@@ -400,7 +489,7 @@ def fit_approach3_per_start(n_params, n_tokens, loss, *, delta: float = DEFAULT_
                 best, best_i = res, i
     if best is None:
         raise RuntimeError("the objective is not finite at any grid start; check the data and grid")
-    notes = _edge_warnings(best.x, starts)
+    notes = _unit_notes(data) + _edge_warnings(best.x, starts)
     if not best.success:
         notes.append(f"L-BFGS-B stopped before converging ({best.message})")
     return _make_fit(best.x, best.fun, data, delta, starts, best.success, best.message,

@@ -5,6 +5,7 @@
 * :mod:`.isoflop` -- :func:`plot_profiles`: IsoFLOP profiles with their fitted curves;
 * :mod:`.envelope` -- :func:`plot_staircase`: the envelope's argmin model against FLOPs;
 * :mod:`.parametric` -- :func:`plot_isoloss`, :func:`plot_residuals`: a law on runs;
+* :mod:`.runs` -- :func:`plot_fit`: any runs and their fit, as the book draws the paper's;
 * :mod:`.kaplan` -- Kaplan-vs-Chinchilla figures (allocation rules, embedding shares, local exponents);
 * :mod:`.evaluation` -- two models compared task by task (relative improvement bars, category averages,
   a law's loss along two budgets);
@@ -21,9 +22,10 @@ from .isoflop import plot_profiles
 from .kaplan import (plot_allocation_rules, plot_correction_steps, plot_embedding_share, plot_excess_loss,
                      plot_fit_ratios, plot_local_exponents)
 from .parametric import plot_isoloss, plot_residuals
+from .runs import plot_fit
 from .style import COLORS, loglog_axes, mark_model, use_style
 
 __all__ = ["COLORS", "use_style", "loglog_axes", "mark_model", "plot_profiles", "plot_staircase", "plot_isoloss",
            "plot_residuals", "plot_allocation_rules", "plot_excess_loss", "plot_fit_ratios", "plot_embedding_share",
            "plot_local_exponents", "plot_correction_steps", "plot_improvement_bars", "plot_category_averages",
-           "plot_law_profiles"]
+           "plot_law_profiles", "plot_fit"]

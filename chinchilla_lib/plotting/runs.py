@@ -1,0 +1,91 @@
+"""Any user's runs and their fit, drawn as the book draws the paper's (Figures 2, 3 and 4).
+
+:func:`plot_fit` takes the runs and the result of :func:`chinchilla_lib.fit_runs` (or of
+``fit_envelope``, ``fit_isoflop``, ``fit_approach3``, ``bootstrap_approach3``) and picks the
+figure of that approach: training curves with their lower envelope and its argmin staircase
+(Approach 1, Figure 2); IsoFLOP profiles with their minima and the N_opt power law
+(Approach 2, Figure 3); iso-loss contours with the runs and the efficient frontier
+(Approach 3, Figure 4 left).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..envelope import EnvelopeResult
+from ..isoflop import IsoFLOPResult
+from .envelope import plot_staircase, plot_training_curves
+from .isoflop import plot_power_laws, plot_profiles
+from .parametric import plot_isoloss
+from .style import COLORS, mark_model
+
+__all__ = ["plot_fit"]
+
+
+def _decades(lo: float, hi: float, pad: float) -> tuple[float, float]:
+    return 10.0 ** (math.floor(math.log10(lo)) - pad), 10.0 ** (math.ceil(math.log10(hi)) + pad)
+
+
+def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=None):
+    """Draw ``runs`` with their fit ``result``, the figure the book draws for that approach.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The runs that were fitted (as passed to :func:`chinchilla_lib.fit_runs`).
+    result : EnvelopeResult, IsoFLOPResult, Approach3Fit or Approach3Bootstrap
+    flops : float, optional
+        A budget to mark: the planned model ``result.plan(flops)`` (a star).
+    axes : matplotlib Axes or sequence of Axes, optional
+        Approach 1 draws on two axes (curves, staircase), Approach 2 on three (profiles,
+        N_opt, D_opt), Approach 3 on one; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
+    panels = 2 if isinstance(result, EnvelopeResult) else 3 if isinstance(result, IsoFLOPResult) else 1
+    if axes is None:
+        _, axes = plt.subplots(1, panels, figsize=(4.5 * panels + 1, 4), squeeze=False)
+    axes_list = list(np.ravel(axes))
+    if len(axes_list) < panels:
+        raise ValueError(f"axes must hold {panels} Axes for this result, got {len(axes_list)}")
+    planned = result.plan(flops) if flops is not None else None
+    if isinstance(result, EnvelopeResult):
+        col = next((c for c in ("run", "model") if c in runs.columns), "n_params")
+        curves = runs if "flops" in runs.columns else runs.assign(flops=6.0 * runs["n_params"] * runs["n_tokens"])
+        plot_training_curves(axes_list[0], curves, curve_col=col, envelope=result.envelope,
+                             envelope_label="lower envelope")
+        plot_staircase(axes_list[1], result.envelope)
+        c = result.envelope["flops"].to_numpy(float)
+        axes_list[1].plot(c, result.n_opt(c), color="black", lw=1, label=f"N_opt fit, a = {result.a:.3f}")
+        if planned:
+            mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach1"])
+        axes_list[1].legend(loc="upper left")
+    elif isinstance(result, IsoFLOPResult):
+        labelled = runs.assign(budget=result.run_budgets) if result.run_budgets is not None else runs
+        plot_profiles(axes_list[0], labelled, result)
+        plot_power_laws(axes_list[1:3], result)
+        if planned:
+            mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach2"])
+    else:
+        law = result.law
+        c = 6.0 * runs["n_params"].to_numpy(float) * runs["n_tokens"].to_numpy(float)
+        hi = max(c.max(), flops or 0.0)
+        flops_range = _decades(c.min(), hi, 1)
+        n_range = _decades(runs["n_params"].min(), max(runs["n_params"].max(), planned["n_params"] if planned
+                                                      else 0.0), 1)
+        levels = np.quantile(runs["loss"].to_numpy(float), np.linspace(0.02, 0.98, 12))
+        plot_isoloss(axes_list[0], law, runs.assign(flops=c), levels=np.unique(np.round(levels, 3)),
+                     flops_range=flops_range, n_range=n_range)
+        if planned:
+            mark_model(axes_list[0], planned["flops"], planned["n_params"], "plan", COLORS["approach3"])
+        axes_list[0].legend(loc="upper left")
+    return axes_list[0].figure

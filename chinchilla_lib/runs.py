@@ -1,0 +1,108 @@
+"""Any user's training runs, fitted by any of the paper's three approaches in one call.
+
+:func:`fit_runs` takes a :class:`pandas.DataFrame` of runs (what ``pandas.read_csv`` gives)
+and returns a result with the same face whatever the approach:
+``.plan(C)`` (compute-optimal N, D, tokens per parameter and, for Approach 3, the loss),
+``.predict(N, D)`` (Approach 3's law), ``.summary()`` (a tidy table) and
+``.interval(quantity, level)`` (bootstrap percentiles).
+
+References
+----------
+Hoffmann et al. 2022, Sections 3.1-3.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .envelope import fit_envelope
+from .isoflop import fit_isoflop
+from .parametric import bootstrap_approach3, fit_approach3
+
+__all__ = ["APPROACHES", "fit_runs", "runs_columns"]
+
+#: What each approach needs from the runs.
+APPROACHES = {
+    1: "training curves: n_params, loss, flops or n_tokens, and a run (or model) column naming each curve",
+    2: "final losses on IsoFLOP budgets: n_params, loss, and flops (the budget) or n_tokens (flops = 6ND)",
+    3: "final losses: n_params, n_tokens, loss",
+}
+
+
+def runs_columns(approach: int) -> tuple[list[str], list[str]]:
+    """(required columns, alternatives of which one is needed) for ``approach``."""
+    if approach == 3:
+        return ["n_params", "n_tokens", "loss"], []
+    return ["n_params", "loss"], ["flops", "n_tokens"]
+
+
+def _check(runs, approach) -> int:
+    if isinstance(approach, bool) or approach not in APPROACHES:
+        raise ValueError(f"approach must be 1, 2 or 3, got {approach!r}")
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"runs must be a pandas DataFrame (e.g. pandas.read_csv(path)), got {type(runs).__name__}")
+    required, either = runs_columns(approach)
+    missing = [c for c in required if c not in runs.columns]
+    if either and not any(c in runs.columns for c in either):
+        missing.append(" or ".join(either))
+    if missing:
+        raise ValueError(f"runs lacks column(s) {', '.join(missing)}; approach {approach} needs "
+                         f"{APPROACHES[approach]}")
+    return int(approach)
+
+
+def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed: int = 0,
+             flops: float | None = None, **options):
+    """Fit one approach of Hoffmann et al. (2022) to a DataFrame of runs, in one call.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Approach 3: ``n_params, n_tokens, loss`` (one row per run, final loss).
+        Approach 2: ``n_params, loss`` and ``flops`` (each run's budget) or ``n_tokens``
+        (then flops = 6 N D; pass ``rel_tol`` to group nearby budgets).
+        Approach 1: training curves, ``n_params, loss``, ``flops`` or ``n_tokens``, and a
+        ``run`` or ``model`` column.
+        Parameters and tokens as raw counts, compute in FLOPs, loss in nats per token.
+    approach : {1, 2, 3}, default 3
+    bootstrap : int, default 0
+        Resamples for intervals (Approach 2: ``n_bootstrap``; Approach 3:
+        :func:`~chinchilla_lib.parametric.bootstrap_approach3`, at least 20); Approach 1 has none.
+    seed : int, default 0
+        Seed of the bootstrap.
+    flops : float, optional
+        Approach 3 with ``bootstrap``: the budget of the bootstrap's N_opt, D_opt table
+        (default Gopher's); ``.plan(C)`` gives intervals at any budget anyway.
+    **options
+        Passed to :func:`~chinchilla_lib.envelope.fit_envelope`,
+        :func:`~chinchilla_lib.isoflop.fit_isoflop` or :func:`~chinchilla_lib.parametric.fit_approach3`.
+
+    Returns
+    -------
+    EnvelopeResult, IsoFLOPResult, Approach3Fit or Approach3Bootstrap
+        Each with ``.plan(C)``, ``.predict(N, D)``, ``.summary()`` and ``.interval(q, level)``.
+
+    Examples
+    --------
+    >>> import chinchilla_lib as cl, pandas as pd                     # doctest: +SKIP
+    >>> cl.fit_runs(pd.read_csv("runs.csv"), approach=3).plan(1e24)  # doctest: +SKIP
+    """
+    approach = _check(runs, approach)
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise ValueError(f"bootstrap must be a whole number >= 0 (resamples), got {bootstrap!r}")
+    if approach == 1:
+        if bootstrap:
+            raise ValueError("bootstrap does not apply to approach 1 (the lower envelope has no resampling); "
+                             "use approach 2 or 3 for intervals")
+        return fit_envelope(runs, **options)
+    if approach == 2:
+        n = runs["n_params"].to_numpy(float)
+        c = runs["flops"].to_numpy(float) if "flops" in runs.columns else 6.0 * n * runs["n_tokens"].to_numpy(float)
+        return fit_isoflop(n, c, runs["loss"], n_bootstrap=int(bootstrap), seed=seed, **options)
+    fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], **options)
+    if not bootstrap:
+        return fit
+    extra = {k: options[k] for k in ("delta", "grid") if k in options}
+    return bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=int(bootstrap),
+                               seed=seed, flops=flops, fit=fit, **extra)

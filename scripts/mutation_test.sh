@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Mutation testing by hand (not part of CI): mutate the core maths, the three approaches, laws/plan and the CLI,
+# run a fast test selection against every mutant (one worker: the CPU is shared), and print killed/total per module.
+#
+#   bash scripts/mutation_test.sh                       # every module listed in pyproject.toml [tool.mutmut]
+#   bash scripts/mutation_test.sh laws powerlaw         # just these (names under chinchilla_lib, dots for packages)
+#
+# Needs mutmut (pip install "mutmut>=3.8", or the 'mutation' extra). Results stay in mutants/ (git-ignored), so a
+# second run only retests what changed; `mutmut show NAME` prints one mutant's diff.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-.venv/bin/python}"
+[ -x "$PY" ] || PY=python
+MUTMUT="$(dirname "$PY")/mutmut"
+[ -x "$MUTMUT" ] || MUTMUT=mutmut
+export CHINCHILLA_LIB_DATA="${CHINCHILLA_LIB_DATA:-$(cd ../shared/external 2>/dev/null && pwd || echo)}"
+
+modules=("$@")
+if [ ${#modules[@]} -eq 0 ]; then
+  modules=(_validate flops laws powerlaw envelope isoflop parametric.objective parametric.fit parametric.bootstrap runs cli)
+fi
+for m in "${modules[@]}"; do
+  echo "--- mutating chinchilla_lib.$m"
+  "$MUTMUT" run --max-children "${MUTMUT_CHILDREN:-1}" "chinchilla_lib.$m.*" > "mutants-$m.log" 2>&1 || true
+done
+"$MUTMUT" results --all true 2>/dev/null | "$PY" scripts/mutation_summary.py

@@ -1,0 +1,344 @@
+"""A user's own runs to a plan: fit_runs, plan / predict / summary / interval, plot_fit, fit --flops.
+
+Expected values come from the paper or from hand calculations written out here,
+never from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chinchilla_lib as cl
+from chinchilla_lib.cli import main
+from chinchilla_lib.laws import ParametricLaw
+from chinchilla_lib.parametric import bootstrap_approach3, fit_approach3
+from chinchilla_lib.simulate import simulate_isoflop
+
+#: A law whose plan is easy by hand: alpha A = beta B, so G = 1, a = 1/3, b = 2/3, and at
+#: C = 6e18 (C/6 = 1e18) N_opt = 1e6, D_opt = 1e12, loss = 1 + 100/1e3 + 200/1e3 = 1.3.
+HAND = "E=1,A=100,B=200,alpha=0.5,beta=0.25"
+HAND_LAW = ParametricLaw(E=1.0, A=100.0, B=200.0, alpha=0.5, beta=0.25)
+
+#: Gopher's budget, Hoffmann et al. Table 3 / Figure 2 caption (the bootstrap's default budget).
+GOPHER_FLOPS = 5.76e23
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return cl.load_hoffmann_fig4(exclude_highest_loss=cl.REPLICATION_EXCLUDED)
+
+
+@pytest.fixture(scope="module")
+def fit3(runs):
+    return cl.fit_runs(runs, approach=3)
+
+
+@pytest.fixture(scope="module")
+def boot3(runs, fit3):
+    return bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=40, seed=1, fit=fit3)
+
+
+def _grid_runs(law=HAND_LAW, budgets=(1e18, 1e19, 1e20, 1e21), per=7):
+    """Noise-free runs of ``law``: ``per`` sizes either side of N_opt at each budget."""
+    rows = []
+    for c in budgets:
+        n_opt, _ = law.optimal_allocation(c)
+        for n in n_opt * np.geomspace(0.1, 10, per):
+            d = c / (6 * n)
+            rows.append((n, d, c, float(law.loss(n, d))))
+    return pd.DataFrame(rows, columns=["n_params", "n_tokens", "flops", "loss"])
+
+
+# ------------------------------------------------------------ plan by hand
+def test_plan_loss_is_the_given_laws_loss_at_the_planned_model():
+    """Catches a plan whose loss comes from another law than the one given."""
+    out = cl.plan(6e18, HAND)
+    assert out["n_params"] == pytest.approx(1e6, rel=1e-12)
+    assert out["n_tokens"] == pytest.approx(1e12, rel=1e-12)
+    assert out["tokens_per_param"] == pytest.approx(1e6, rel=1e-12)
+    assert out["loss"] == pytest.approx(1.3, rel=1e-12)
+
+
+def test_plan_command_loss_uses_the_law_given(capsys):
+    assert main(["plan", "--flops", "6e18", "--law", HAND, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["loss"] == pytest.approx(1.3, rel=1e-12) and out["n_params"] == pytest.approx(1e6, rel=1e-12)
+
+
+def test_plan_of_the_printed_law_at_gophers_budget():
+    # Eq. (10) as printed: a = 0.28/0.62, G = (0.34*406.4/(0.28*410.7))^(1/0.62), N = G (C/6)^a.
+    g = (0.34 * 406.4 / (0.28 * 410.7)) ** (1 / 0.62)
+    n = g * (GOPHER_FLOPS / 6) ** (0.28 / 0.62)
+    d = GOPHER_FLOPS / (6 * n)
+    out = cl.plan(GOPHER_FLOPS, "paper")
+    assert out["n_params"] == pytest.approx(n, rel=1e-12)
+    assert out["loss"] == pytest.approx(1.69 + 406.4 / n**0.34 + 410.7 / d**0.28, rel=1e-12)
+
+
+def test_absurd_budget_refused_small_budget_warned():
+    with pytest.raises(ValueError, match="buys no model"):
+        cl.plan(1)
+    with pytest.warns(cl.UnitWarning, match="PF-day"):
+        out = cl.plan(1e9)
+    assert out["warnings"]
+
+
+# ------------------------------------------------------------ fit_runs
+def test_fit_runs_approach3_recovers_a_known_law_and_plans_by_hand():
+    fit = cl.fit_runs(_grid_runs(), approach=3)
+    assert fit.converged
+    for key, value in (("E", 1.0), ("A", 100.0), ("B", 200.0), ("alpha", 0.5), ("beta", 0.25)):
+        assert getattr(fit, key) == pytest.approx(value, rel=1e-3), key
+    planned = fit.plan(6e18)
+    assert planned["n_params"] == pytest.approx(1e6, rel=1e-2) and planned["loss"] == pytest.approx(1.3, rel=1e-4)
+    assert fit.predict(1e6, 1e12) == pytest.approx(1.3, rel=1e-4)
+    summary = fit.summary()
+    assert list(summary.index) == ["E", "A", "B", "alpha", "beta", "a", "b"]
+    assert summary.loc["a", "estimate"] == pytest.approx(1 / 3, rel=1e-3)
+    with pytest.raises(ValueError, match="no bootstrap"):
+        fit.interval("alpha")
+
+
+def test_fit_runs_approach2_exponent_from_exact_parabolas():
+    # Profiles that are exact parabolas in ln N about N_opt = 0.1 C^0.5: the fit must return a = 0.5.
+    rows = []
+    for c, floor in zip((1e18, 1e19, 1e20, 1e21), (3.0, 2.8, 2.6, 2.4)):
+        centre = math.log(0.1 * c**0.5)
+        for u in np.linspace(-1.5, 1.5, 7):
+            rows.append((math.exp(centre + u), c, floor + 0.05 * u**2))
+    frame = pd.DataFrame(rows, columns=["n_params", "flops", "loss"])
+    result = cl.fit_runs(frame, approach=2, bootstrap=50)
+    assert result.a == pytest.approx(0.5, abs=1e-9) and result.n_coef == pytest.approx(0.1, rel=1e-8)
+    planned = result.plan(1e20)
+    assert planned["n_params"] == pytest.approx(1e9, rel=1e-8)  # 0.1 * (1e20)^0.5
+    assert planned["n_tokens"] == pytest.approx(1e20 / 6e9, rel=1e-8)
+    assert planned["loss"] is None
+    lo, hi = planned["intervals"]["n_params"]
+    assert lo == pytest.approx(1e9, rel=1e-6) and hi == pytest.approx(1e9, rel=1e-6)  # exact data, no spread
+    with pytest.raises(ValueError, match="no loss law"):
+        result.predict(1e9, 1e10)
+
+
+def test_approach2_does_not_need_n_tokens_and_accepts_them_instead_of_flops():
+    frame = _grid_runs()
+    only_flops = cl.fit_runs(frame[["n_params", "flops", "loss"]], approach=2, bootstrap=0)
+    from_tokens = cl.fit_runs(frame[["n_params", "n_tokens", "loss"]], approach=2, bootstrap=0, rel_tol=1e-9)
+    assert only_flops.a == pytest.approx(from_tokens.a, abs=1e-9)
+
+
+def test_fit_runs_refuses_bad_frames():
+    with pytest.raises(ValueError, match="approach must be 1, 2 or 3"):
+        cl.fit_runs(_grid_runs(), approach=4)
+    with pytest.raises(ValueError, match="n_tokens"):
+        cl.fit_runs(_grid_runs()[["n_params", "loss"]], approach=3)
+    with pytest.raises(ValueError, match="DataFrame"):
+        cl.fit_runs([1, 2, 3], approach=3)
+    with pytest.raises(ValueError, match="bootstrap does not apply to approach 1"):
+        cl.fit_runs(_grid_runs(), approach=1, bootstrap=10)
+
+
+def test_plan_far_beyond_the_runs_warns(fit3):
+    with pytest.warns(cl.ExtrapolationWarning, match="decades above"):
+        out = fit3.plan(1e30)
+    assert out["warnings"]
+    with pytest.warns(cl.ExtrapolationWarning, match="decades below"):
+        fit3.plan(1e14)
+
+
+# ------------------------------------------------------------ intervals
+def test_one_interval_api_across_results(boot3):
+    lo, hi = boot3.interval("alpha", 0.8)
+    alpha = boot3.samples["alpha"].to_numpy()
+    assert (lo, hi) == pytest.approx(tuple(np.percentile(alpha, [10, 90])))
+    lo50, hi50 = boot3.interval("alpha", 0.5)
+    assert lo < lo50 < hi50 < hi
+    with pytest.raises(ValueError, match="level"):
+        boot3.interval("alpha", 1.5)
+    table = boot3.summary()
+    assert list(table.columns) == ["estimate", "low", "high"]
+    assert table.loc["alpha", "low"] == pytest.approx(lo)
+
+
+def test_bootstrap_plan_has_intervals_at_the_budget_asked(boot3):
+    planned = boot3.plan(1e22)
+    x = boot3.samples[["log_A", "log_B", "log_E", "alpha", "beta"]].to_numpy()
+    # N_opt by Eq. (4) for every resample, written out
+    alpha, beta = x[:, 3], x[:, 4]
+    g = np.exp((np.log(alpha) + x[:, 0] - np.log(beta) - x[:, 1]) / (alpha + beta))
+    n = g * (1e22 / 6) ** (beta / (alpha + beta))
+    assert planned["intervals"]["n_params"] == pytest.approx(list(np.percentile(n, [10, 90])))
+    assert planned["flops"] == 1e22
+
+
+def test_isoflop_interval_level_is_used():
+    """Catches an IsoFLOP fit that ignores ``level``."""
+    law = ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.35, beta=0.3)
+    runs = simulate_isoflop(law, np.geomspace(6e18, 3e21, 6), noise=0.01, seed=2)
+    wide = cl.fit_isoflop_frame(runs, n_bootstrap=200, level=0.9, seed=4)
+    narrow = cl.fit_isoflop_frame(runs, n_bootstrap=200, level=0.5, seed=4)
+    np.testing.assert_array_equal(wide.a_samples, narrow.a_samples)
+    good = wide.a_samples[np.isfinite(wide.a_samples)]
+    assert wide.a_interval == pytest.approx(tuple(np.percentile(good, [5, 95])))
+    assert narrow.a_interval == pytest.approx(tuple(np.percentile(good, [25, 75])))
+    assert narrow.interval("a", 0.9) == pytest.approx(wide.a_interval)
+
+
+def test_bootstrap_default_budget_is_gophers(runs, boot3, fit3):
+    """Catches a default bootstrap budget other than Gopher's 5.76e23 FLOPs (Table 3)."""
+    assert boot3.flops == GOPHER_FLOPS
+    n, d = fit3.law.optimal_allocation(GOPHER_FLOPS)
+    assert boot3.intervals.loc["n_opt", "estimate"] == pytest.approx(n, rel=1e-12)
+    assert boot3.intervals.loc["tokens_per_param", "estimate"] == pytest.approx(d / n, rel=1e-12)
+
+
+def test_bootstrap_refuses_a_fit_of_other_runs(runs, fit3):
+    other = runs["loss"].to_numpy() * (1 + 1e-3 * np.cos(np.arange(len(runs))))
+    with pytest.raises(ValueError, match="other runs"):
+        bootstrap_approach3(runs["n_params"], runs["n_tokens"], other, n_resamples=20, fit=fit3)
+
+
+def test_bootstrap_in_chunks_equals_one_batch(runs, fit3, monkeypatch):
+    from chinchilla_lib.parametric import bootstrap as pb
+
+    whole = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=30, seed=5, fit=fit3)
+    monkeypatch.setattr(pb, "CHUNK", 7)
+    chunked = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=30, seed=5, fit=fit3)
+    np.testing.assert_allclose(chunked.samples["alpha"], whole.samples["alpha"], rtol=1e-9)
+
+
+def test_n_descents_is_honoured(monkeypatch):
+    """Catches a fit that caps the screened descents (``n_descents``) below what was asked."""
+    from chinchilla_lib.parametric import fit as pfit
+
+    sizes = []
+    real = pfit.batched_bfgs
+
+    def spy(batch, x0, **kw):
+        sizes.append(len(x0))
+        return real(batch, x0, **kw)
+
+    monkeypatch.setattr(pfit, "batched_bfgs", spy)
+    frame = _grid_runs()
+    fit_approach3(frame["n_params"], frame["n_tokens"], frame["loss"], n_descents=100)
+    fit_approach3(frame["n_params"], frame["n_tokens"], frame["loss"])
+    fit_approach3(frame["n_params"], frame["n_tokens"], frame["loss"], n_descents=4500)
+    assert sizes == [100, 512, 4500]
+
+
+# ------------------------------------------------------------ the command line
+def _cli_json(args, capsys):
+    assert main(args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_intervals_are_the_10th_and_90th_percentiles(runs, boot3, capsys):
+    """Catches the CLI reporting p2.5/p97.5 as p10/p90 (or the other way round)."""
+    out = _cli_json(["fit", "--approach", "3", "--data", "hoffmann-fig4", "--bootstrap", "40", "--seed", "1",
+                     "--json"], capsys)
+    alpha = boot3.samples["alpha"].to_numpy()
+    got = out["intervals"]["alpha"]
+    assert [got["p10"], got["p90"]] == pytest.approx(list(np.percentile(alpha, [10, 90])))
+    assert [got["p2.5"], got["p97.5"]] == pytest.approx(list(np.percentile(alpha, [2.5, 97.5])))
+    assert got["p2.5"] < got["p10"] < got["p90"] < got["p97.5"]
+    assert out["interval_flops"] == GOPHER_FLOPS
+
+
+def test_cli_seed_reaches_the_approach3_bootstrap(boot3, capsys):
+    """Catches --seed being ignored for Approach 3."""
+    base = ["fit", "--approach", "3", "--data", "hoffmann-fig4", "--bootstrap", "40", "--json"]
+    one = _cli_json(base + ["--seed", "1"], capsys)
+    two = _cli_json(base + ["--seed", "2"], capsys)
+    assert one["intervals"]["alpha"]["p10"] == pytest.approx(float(np.percentile(boot3.samples["alpha"], 10)))
+    assert one["intervals"] != two["intervals"]
+
+
+def test_cli_same_seed_same_output_apart_from_timing(capsys):
+    base = ["fit", "--approach", "2", "--data", "hoffmann-fig4", "--bootstrap", "30", "--seed", "7", "--json"]
+    first, second = _cli_json(base, capsys), _cli_json(base, capsys)
+    assert first == second  # approach 2 reports no timing; results alone
+
+
+def test_cli_fit_plans_at_the_budget(fit3, capsys):
+    out = _cli_json(["fit", "--approach", "3", "--data", "hoffmann-fig4", "--flops", "1e24", "--json"], capsys)
+    plan = out["plan"]
+    assert plan["flops"] == 1e24
+    n, d = fit3.law.optimal_allocation(1e24)
+    assert plan["n_params"] == pytest.approx(n) and plan["n_tokens"] == pytest.approx(d)
+    assert 6 * plan["n_params"] * plan["n_tokens"] == pytest.approx(1e24)
+    assert plan["loss"] == pytest.approx(fit3.E + fit3.A / n**fit3.alpha + fit3.B / d**fit3.beta)
+    assert "seconds" in out["timing"] and "seconds" not in out
+
+
+def test_cli_bootstrap_intervals_at_the_budget_asked(capsys):
+    out = _cli_json(["fit", "--approach", "3", "--data", "hoffmann-fig4", "--flops", "1e22", "--bootstrap", "20",
+                     "--json"], capsys)
+    assert out["interval_flops"] == 1e22
+    lo, hi = out["plan"]["intervals"]["n_params"]
+    assert lo == pytest.approx(out["intervals"]["n_opt"]["p10"]) and hi == pytest.approx(out["intervals"]["n_opt"]["p90"])
+    assert lo < out["plan"]["n_params"] < hi
+
+
+def test_cli_fit_json_can_be_the_law_of_plan(tmp_path, capsys):
+    out = _cli_json(["fit", "--approach", "3", "--data", "hoffmann-fig4", "--json"], capsys)
+    path = tmp_path / "fit.json"
+    path.write_text(json.dumps(out))
+    planned = _cli_json(["plan", "--flops", "1e24", "--law", str(path), "--json"], capsys)
+    law = ParametricLaw(out["E"], out["A"], out["B"], out["alpha"], out["beta"])
+    assert planned["n_params"] == pytest.approx(law.optimal_allocation(1e24)[0])
+
+
+def test_cli_approach2_without_bootstrap_is_strict_json(capsys):
+    assert main(["fit", "--approach", "2", "--data", "hoffmann-fig4", "--bootstrap", "0", "--json"]) == 0
+    text = capsys.readouterr().out
+    assert "NaN" not in text and "Infinity" not in text
+    out = json.loads(text)
+    assert out["a_interval"] is None
+
+
+def test_cli_approach1_from_csv(tmp_path, capsys):
+    from chinchilla_lib.simulate import simulate_training_curves
+
+    curves = simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
+                                      np.geomspace(1e8, 1e10, 8))
+    path = tmp_path / "curves.csv"
+    curves.to_csv(path, index=False)
+    out = _cli_json(["fit", "--approach", "1", "--csv", str(path), "--flops", "1e21", "--json"], capsys)
+    assert 0.3 < out["a"] < 0.7 and out["plan"]["flops"] == 1e21 and out["plan"]["loss"] is None
+
+
+# ------------------------------------------------------------ figures
+@pytest.mark.parametrize("approach", [1, 2, 3])
+def test_plot_fit_draws_any_runs(approach):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chinchilla_lib.simulate import simulate_training_curves
+
+    if approach == 1:
+        runs = simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
+                                        np.geomspace(1e8, 1e10, 6))
+    else:
+        runs = _grid_runs()
+    result = cl.fit_runs(runs, approach=approach, **({"bootstrap": 20} if approach == 2 else {}))
+    fig = cl.plot_fit(runs, result, flops=1e21)
+    axes = fig.get_axes()
+    assert len(axes) == {1: 2, 2: 3, 3: 1}[approach]
+    drawn = sum(len(ax.collections) + len(ax.lines) for ax in axes)
+    assert drawn >= 3
+    plt.close(fig)
+
+
+def test_cli_approach1_on_the_llama_curves_is_the_books_fit(capsys):
+    from chinchilla_lib.envelope import fit_envelope
+    from chinchilla_lib.studies.llama import llama1_curves
+
+    out = _cli_json(["fit", "--approach", "1", "--data", "llama-1", "--json"], capsys)
+    assert out["a"] == pytest.approx(fit_envelope(llama1_curves(), curve_col="model").a, abs=1e-12)
+    assert 0 < out["a"] < 1
