@@ -87,7 +87,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("scorecard", help="every reproduction check against the paper's printed values")
     sc.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_train_parser(sub)
     return parser
+
+
+def _add_train_parser(sub) -> None:
+    from .train.command import add_parser  # no torch: that is imported only to train
+
+    add_parser(sub)
+
+
+def _train(args):
+    from .train.command import run
+
+    result = run(args)
+    return result if args.json else result["runs"]
 
 
 def _plan(args) -> dict:
@@ -250,7 +264,7 @@ def _fit_approach2(args) -> dict:
     }
 
 
-_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard}
+_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard, "train": _train}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ LAYERS = [
     {"_validate", "robust"},
     {"datasets"},
     {"architecture", "flops", "laws", "powerlaw", "simulate"},
-    {"envelope", "isoflop", "parametric", "embeddings", "kaplan"},
+    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "train"},
     {"studies", "plotting"},
     {"checks"},
     {"book", "cli", "__init__", "__main__"},
