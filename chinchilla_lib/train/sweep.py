@@ -140,11 +140,24 @@ def _lr_tune_plan(done: pd.DataFrame) -> list[RunConfig]:
     return runs + [_fixed_batch_run("g02", 1e11, lr * math.sqrt(2 / 16), 2) for lr in LR_TUNE_BASES[2:]]
 
 
+def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
+    """The predicted compute-optimal model and its neighbours at the predicted budget (from the committed prediction)."""
+    import json
+
+    path = DATA_DIR / "tinygpt_prediction.json"
+    if not path.is_file():
+        raise ValueError(f"no prediction file {path}: commit a prediction (scripts/predict_tinygpt.py) before "
+                         "training the models it names")
+    prediction = json.loads(path.read_text())
+    return [plan_run(run["model"], prediction["flops"], n_evals=8) for run in prediction["runs_to_train"]]
+
+
 #: The sweeps ``train --sweep NAME`` knows.
 SWEEPS: dict[str, Sweep] = {
     "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
     "lr-tune": Sweep("lr-tune", _lr_tune_plan, "peak learning rate at two model sizes, budgets and batch sizes"),
     "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets x 6+ sizes, seeds, fixed-schedule twins"),
+    "prediction": Sweep("prediction", _prediction_plan, "the predicted model and its neighbours at the predicted budget"),
 }
 
 
