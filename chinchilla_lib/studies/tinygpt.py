@@ -30,7 +30,7 @@ from ..train.sweep import read_curves, read_runs, sweep_paths
 
 __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
-           "schedule_exponents", "predict", "load_prediction", "ladder_losses"]
+           "schedule_exponents", "widest_seed_pairs", "predict", "load_prediction", "ladder_losses"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
@@ -158,6 +158,13 @@ def seed_noise(runs: pd.DataFrame | None = None) -> pd.DataFrame:
     wide.columns = [f"loss_seed{c}" for c in wide.columns]
     wide["difference"] = wide["loss_seed1"] - wide["loss_seed0"]
     return wide.reset_index()
+
+
+def widest_seed_pairs(k: int = 3, runs: pd.DataFrame | None = None) -> list[tuple[float, str]]:
+    """The ``k`` (budget, model) pairs whose two seeds differ most in final loss."""
+    noise = seed_noise(runs)
+    noise = noise.reindex(noise["difference"].abs().sort_values(ascending=False).index)
+    return [(float(r.budget), str(r.model)) for r in noise.head(k).itertuples()]
 
 
 def schedule_exponents() -> pd.DataFrame:

@@ -29,7 +29,7 @@ from ..datasets.paper_tables import DATA_DIR
 from .config import LADDER, RunConfig, plan_run, run_flops_per_token, shape_of
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
-           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "result_row", "curve_rows"]
+           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "LARGE_BUDGETS", "result_row", "curve_rows"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
              "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
@@ -117,6 +117,16 @@ def isoflop_plan(done: pd.DataFrame, *, budgets: Iterable[float] = ISOFLOP_BUDGE
     return runs
 
 
+#: Budgets of the larger grid (10^12 to 10^13.2 FLOPs): above the loss (about 2.4 nats per byte) at
+#: which these models' final losses split by seed, as the smaller grid found.
+LARGE_BUDGETS = tuple(float(f"{10 ** (12 + 0.3 * k):.2g}") for k in range(5))
+
+
+def _isoflop_large_plan(done: pd.DataFrame) -> list[RunConfig]:
+    start = dict(zip(LARGE_BUDGETS, ("g01", "g02", "g03", "g04", "g05")))
+    return isoflop_plan(done, budgets=LARGE_BUDGETS, start=start, horizon=float(f"{10 ** 13.5:.2g}"))
+
+
 def _smoke_plan(done: pd.DataFrame) -> list[RunConfig]:
     # 200 steps a run, not MIN_STEPS: a check that the machinery trains, reproducibly, in seconds.
     return [plan_run(m, b, n_evals=3, min_steps=200) for b in (1e10, 2e10) for m in ("g00", "g01", "g02")]
@@ -157,6 +167,8 @@ SWEEPS: dict[str, Sweep] = {
     "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
     "lr-tune": Sweep("lr-tune", _lr_tune_plan, "peak learning rate at two model sizes, budgets and batch sizes"),
     "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets x 6+ sizes, seeds, fixed-schedule twins"),
+    "isoflop-large": Sweep("isoflop-large", _isoflop_large_plan,
+                           "IsoFLOP grid ten times larger: 1e12-1.6e13 FLOPs, same design (several hours on 2 cores)"),
     "prediction": Sweep("prediction", _prediction_plan, "the predicted model and its neighbours at the predicted budget"),
 }
 
