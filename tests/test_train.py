@@ -146,6 +146,35 @@ def test_sweep_files_are_named_by_sweep(tmp_path):
         run_sweep("nope", out_dir=tmp_path)
 
 
+@pytest.mark.parametrize("argv", [["train"], ["train", "--smoke", "--workers", "0"], ["train", "--sweep", "nope"],
+                                  ["train", "--smoke", "--sweep", "isoflop"]])
+def test_train_command_rejects_bad_input(argv, capsys):
+    from chinchilla_lib.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_train_command_without_torch_says_how_to_install(monkeypatch, capsys):
+    import chinchilla_lib.train as train
+    from chinchilla_lib.cli import main
+
+    monkeypatch.setattr(train, "torch_available", lambda: False)
+    assert main(["train", "--smoke"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "chinchilla_lib[train]" in err
+
+
+def test_prediction_sweep_needs_a_committed_prediction(tmp_path, monkeypatch):
+    from chinchilla_lib.train import sweep
+
+    monkeypatch.setattr(sweep, "DATA_DIR", tmp_path)
+    with pytest.raises(ValueError, match="commit a prediction"):
+        sweep.SWEEPS["prediction"].plan(read_runs("/nonexistent"))
+
+
 # --- training (torch) --------------------------------------------------------------------------
 
 torch = pytest.importorskip("torch")

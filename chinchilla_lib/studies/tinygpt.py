@@ -112,7 +112,9 @@ def fit_sweep_approach1(schedule: str = "matched", curves: pd.DataFrame | None =
 def _approach3(schedule: str):
     runs = sweep_runs()
     runs = runs[runs["schedule"] == schedule]
-    return fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kept in the fit's .warnings
+        return fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
 
 
 def fit_sweep_approach3(schedule: str = "matched"):
