@@ -9,8 +9,8 @@ it imports nothing heavier than numpy.  The network itself is :mod:`chinchilla_l
   learned positions (no relative-position projections; a position table of ``seq_len * d_model``).
 * :func:`run_flops_per_token`: training FLOPs per token from :mod:`chinchilla_lib.flops`
   (Appendix F), embeddings and logits included and reported separately.
-* :func:`batch_rule`: batch size and learning rate for a run of a given length, so that every
-  run takes at least :data:`MIN_STEPS` optimiser steps.
+* :func:`batch_rule`: steps, sequences and learning rate for a run of a given length: every run
+  takes :data:`MIN_STEPS` optimiser steps, its batch growing with its length.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ VOCAB_SIZE = 256
 SEQ_LEN = 128
 #: Every run takes at least this many optimiser steps.
 MIN_STEPS = 1000
-#: Largest batch, in sequences.
+#: Largest batch, in sequences (a longer run takes more steps instead).
 MAX_BATCH = 32
 #: Peak learning rate at width :data:`LR_WIDTH`.  The sweep ``lr-tune`` found the best peak
 #: learning rate near 4e-3 for g03 (width 32, batch 8) and at least 5.7e-3 for g02 (width 24,
