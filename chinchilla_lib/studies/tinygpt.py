@@ -1,0 +1,236 @@
+"""Our own IsoFLOP sweep of small byte-level GPTs: the three approaches on runs with known settings.
+
+The runs are the committed files ``data/tinygpt_isoflop_runs.csv`` and ``..._curves.csv`` made by
+``python -m chinchilla_lib train --sweep isoflop`` (see :mod:`chinchilla_lib.train.sweep`); this
+module only reads them (no torch).  Budgets are training FLOPs by the Appendix F count with
+embeddings and logits, ``n_params`` the total parameter count (embeddings included), and the
+loss the validation loss in nats per byte.
+
+References
+----------
+Hoffmann et al. 2022, Sections 3.1-3.3, Figure A1 (schedules), Table A9 (the model family).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..envelope import fit_envelope
+from ..isoflop import IsoFLOPWarning, fit_isoflop
+from ..parametric import fit_approach3
+from ..powerlaw import fit_log_log_line
+from ..train.config import LADDER, gpt_parameter_counts, run_flops_per_token, shape_of
+from ..train.sweep import read_curves, read_runs, sweep_paths
+
+__all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
+           "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
+           "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses"]
+
+#: The prediction made from the sweep before the predicted model was trained.
+PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
+#: The predicted budget is this many times the sweep's largest.
+PREDICTION_FACTOR = 10
+
+
+def sweep_runs(sweep: str = "isoflop", data_dir=None) -> pd.DataFrame:
+    """The finished runs of a committed sweep (one row per run, every setting a column)."""
+    runs_path, _ = sweep_paths(sweep, data_dir)
+    if not Path(runs_path).is_file():
+        raise ValueError(f"sweep {sweep!r} has no runs file {runs_path}; run: python -m chinchilla_lib train --sweep {sweep}")
+    return read_runs(runs_path)
+
+
+def sweep_curves(sweep: str = "isoflop", data_dir=None) -> pd.DataFrame:
+    """Validation losses along every finished run of a committed sweep, with ``n_params``."""
+    runs = sweep_runs(sweep, data_dir)
+    curves = read_curves(sweep_paths(sweep, data_dir)[1], runs)
+    return curves.merge(runs[["key", "n_params"]], on="key")
+
+
+def model_family() -> pd.DataFrame:
+    """Our Table A9: every shape of the ladder with its parameter counts and FLOPs per token.
+
+    Columns ``model, d_model, n_layers, n_heads, kv_size, ffw_size, n_params,
+    n_params_non_embedding, n_params_embedding, embedding_share, flops_per_token, flop_ratio``
+    (Appendix F FLOPs per token over 6 N).
+    """
+    rows = []
+    for name in LADDER:
+        shape = shape_of(name)
+        counts, fpt = gpt_parameter_counts(shape), run_flops_per_token(shape)
+        rows.append({"model": name, "d_model": shape.d_model, "n_layers": shape.n_layers, "n_heads": shape.n_heads,
+                     "kv_size": shape.kv_size, "ffw_size": shape.ffw_size, "n_params": counts["total"],
+                     "n_params_non_embedding": counts["non_embedding"], "n_params_embedding": counts["embedding"],
+                     "embedding_share": counts["embedding"] / counts["total"], "flops_per_token": fpt["total"],
+                     "flop_ratio": fpt["total"] / fpt["six_n"]})
+    return pd.DataFrame(rows)
+
+
+def slice_table(schedule: str = "matched", runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (budget, model): the seed-mean final loss, seeds, tokens and tokens per parameter."""
+    runs = sweep_runs() if runs is None else runs
+    runs = runs[runs["schedule"] == schedule]
+    table = (runs.groupby(["budget", "model"], as_index=False)
+             .agg(n_params=("n_params", "first"), n_tokens=("n_tokens", "first"), flops=("flops", "first"),
+                  loss=("loss", "mean"), n_seeds=("seed", "nunique")))
+    table["tokens_per_param"] = table["n_tokens"] / table["n_params"]
+    return table.sort_values(["budget", "n_params"]).reset_index(drop=True)
+
+
+def _quiet(fit, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IsoFLOPWarning)
+        return fit(*args, **kwargs)
+
+
+def fit_sweep_approach2(schedule: str = "matched", runs: pd.DataFrame | None = None, *, n_bootstrap: int = 200):
+    """Approach 2 on the seed-mean IsoFLOP slices: a parabola in ln N per budget, power laws of the minima.
+
+    The budgets are the exact labels the runs were planned at; the flops of each run agree with
+    them to the rounding of whole sequences.
+    """
+    table = slice_table(schedule, runs)
+    sizes = table.groupby("budget")["model"].transform("nunique")
+    table = table[sizes >= 3]  # a slice still being trained has too few sizes for a profile
+    return _quiet(fit_isoflop, table["n_params"], table["budget"], table["loss"], n_bootstrap=n_bootstrap, seed=0)
+
+
+def fit_sweep_approach1(schedule: str = "matched", curves: pd.DataFrame | None = None):
+    """Approach 1 on the validation curves of the seed-0 runs: power laws through their lower envelope."""
+    curves = sweep_curves() if curves is None else curves
+    chosen = curves[(curves["schedule"] == schedule) & (curves["seed"] == 0)]
+    return fit_envelope(chosen.rename(columns={"key": "run"})[["run", "n_params", "flops", "loss"]])
+
+
+@lru_cache(maxsize=4)
+def _approach3(schedule: str):
+    runs = sweep_runs()
+    runs = runs[runs["schedule"] == schedule]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kept in the fit's .warnings
+        return fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
+
+
+def fit_sweep_approach3(schedule: str = "matched"):
+    """Approach 3 on every final loss of the sweep (all seeds): the parametric law L(N, D)."""
+    return _approach3(schedule)
+
+
+def ladder_losses(law, flops: float) -> pd.DataFrame:
+    """The loss ``law`` gives each model of the ladder trained on ``flops`` (exact FLOPs per token)."""
+    family = model_family()
+    tokens = flops / family["flops_per_token"]
+    return pd.DataFrame({"model": family["model"], "n_params": family["n_params"], "n_tokens": tokens,
+                         "loss": law.loss(family["n_params"].to_numpy(float), tokens.to_numpy(float))})
+
+
+def approaches_table(flops: float | None = None) -> pd.DataFrame:
+    """The three approaches on our runs: exponents a, b and N_opt, tokens per parameter at ``flops``.
+
+    ``flops`` defaults to the predicted budget (:data:`PREDICTION_FACTOR` times the largest).
+    """
+    runs = sweep_runs()
+    flops = PREDICTION_FACTOR * runs["budget"].max() if flops is None else flops
+    fits = {"Approach 1": fit_sweep_approach1(), "Approach 2": fit_sweep_approach2(),
+            "Approach 3": fit_sweep_approach3()}
+    rows = []
+    for name, fit in fits.items():
+        if name == "Approach 3":
+            a, b = fit.a, fit.b
+            n_opt, d_opt = (float(x) for x in fit.law.optimal_allocation(flops))
+        else:
+            a, b = fit.a, fit.b
+            n_opt, d_opt = fit.n_coef * flops ** a, fit.d_coef * flops ** b
+        rows.append({"approach": name, "a": float(a), "b": float(b), "n_opt": n_opt, "d_opt": d_opt,
+                     "tokens_per_param": d_opt / n_opt})
+    return pd.DataFrame(rows)
+
+
+def seed_noise(runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every (budget, model) trained with two seeds: both losses and their difference (matched schedule)."""
+    runs = sweep_runs() if runs is None else runs
+    runs = runs[runs["schedule"] == "matched"]
+    wide = runs.pivot_table(index=["budget", "model"], columns="seed", values="loss").dropna()
+    wide.columns = [f"loss_seed{c}" for c in wide.columns]
+    wide["difference"] = wide["loss_seed1"] - wide["loss_seed0"]
+    return wide.reset_index()
+
+
+def widest_seed_pairs(k: int = 3, runs: pd.DataFrame | None = None) -> list[tuple[float, str]]:
+    """The ``k`` (budget, model) pairs whose two seeds differ most in final loss."""
+    noise = seed_noise(runs)
+    noise = noise.reindex(noise["difference"].abs().sort_values(ascending=False).index)
+    return [(float(r.budget), str(r.model)) for r in noise.head(k).itertuples()]
+
+
+def throughput_table(runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Measured speed per model: median tokens and Appendix F FLOPs per second of its runs (validations included).
+
+    Timings depend on the machine and on what else runs on it; the losses do not.
+    """
+    runs = sweep_runs() if runs is None else runs
+    runs = runs.assign(flops_per_second=runs["flops"] / runs["seconds"])
+    table = runs.groupby("model", as_index=False).agg(
+        n_params=("n_params", "first"), n_runs=("key", "size"), tokens_per_second=("tokens_per_second", "median"),
+        flops_per_second=("flops_per_second", "median"), seconds=("seconds", "median"))
+    return table.sort_values("n_params").reset_index(drop=True)
+
+
+def schedule_exponents() -> pd.DataFrame:
+    """Approach 2's a on the matched and on the fixed schedule (seed 0 only on both, so like for like)."""
+    runs = sweep_runs()
+    rows = []
+    for schedule in ("matched", "fixed"):
+        chosen = runs[(runs["schedule"] == schedule) & (runs["seed"] == 0)]
+        fit = fit_sweep_approach2(schedule, chosen)
+        rows.append({"schedule": schedule, "a": float(fit.a), "n_runs": len(chosen),
+                     "n_budgets": int(fit.budgets["used"].sum())})
+    return pd.DataFrame(rows)
+
+
+def predict(factor: float = PREDICTION_FACTOR) -> dict:
+    """The prediction at ``factor`` times the sweep's largest budget, from the sweep alone.
+
+    N_opt from each approach; the model of the ladder the Approach 3 law puts lowest at that
+    budget (exact FLOPs per token), its predicted loss, and its two neighbours in the ladder
+    (the runs that test the prediction).
+
+    Raises
+    ------
+    ValueError
+        When the sweep cannot decide: Approach 2 finds fewer than two budgets whose minimum
+        lies inside the sampled sizes.
+    """
+    runs = sweep_runs()
+    flops = float(factor * runs["budget"].max())
+    table = approaches_table(flops)  # raises ValueError when Approach 2 finds too few bracketed minima
+    law = fit_sweep_approach3().law
+    ladder = ladder_losses(law, flops)
+    best = int(ladder["loss"].idxmin())
+    chosen = ladder.iloc[max(0, best - 1): best + 2]
+    return {
+        "flops": flops,
+        "sweep_largest_budget": float(runs["budget"].max()),
+        "n_runs": int(len(runs)),
+        "approaches": table.to_dict("records"),
+        "law": {k: float(getattr(law, k)) for k in ("E", "A", "B", "alpha", "beta")},
+        "predicted_model": str(ladder.loc[best, "model"]),
+        "predicted_n_params": int(ladder.loc[best, "n_params"]),
+        "predicted_loss": float(ladder.loc[best, "loss"]),
+        "runs_to_train": [{"model": str(r.model), "n_params": int(r.n_params), "n_tokens": float(r.n_tokens),
+                           "predicted_loss": float(r.loss)} for r in chosen.itertuples()],
+    }
+
+
+def load_prediction(path: str | Path | None = None) -> dict:
+    """The committed prediction (:data:`PREDICTION_FILE`)."""
+    path = Path(path) if path is not None else PREDICTION_FILE
+    if not path.is_file():
+        raise ValueError(f"no prediction file {path}; make it with scripts/predict_tinygpt.py")
+    return json.loads(path.read_text())

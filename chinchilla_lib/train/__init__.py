@@ -1,0 +1,38 @@
+"""Train our own small language models: a byte-level GPT family, IsoFLOP sweeps, the prediction.
+
+Install the extra ``chinchilla_lib[train]`` (torch) to train.  Only :mod:`~chinchilla_lib.train.model`
+and :mod:`~chinchilla_lib.train.loop` import torch, and they are loaded only when a run is
+trained, so the settings, the sweep plans and the committed results can be read without it.
+
+* :mod:`~chinchilla_lib.train.config`: the model family (:data:`LADDER`), parameter and FLOP
+  counts, the batch and learning-rate rule, :class:`RunConfig`.
+* :mod:`~chinchilla_lib.train.model`: the pre-norm GPT (torch).
+* :mod:`~chinchilla_lib.train.loop`: :func:`train_run`, one run from scratch (torch).
+* :mod:`~chinchilla_lib.train.sweep`: resumable sweeps on a process pool or a Dask cluster.
+* :mod:`~chinchilla_lib.train.command`: the ``train`` subcommand of the command line.
+"""
+
+from __future__ import annotations
+
+from .config import (LADDER, MIN_STEPS, SEQ_LEN, VOCAB_SIZE, RunConfig, batch_rule, gpt_parameter_counts, plan_run,
+                     run_flops_per_token, shape_of)
+from .sweep import SWEEPS, read_curves, read_runs, run_sweep, sweep_paths
+
+__all__ = ["LADDER", "MIN_STEPS", "SEQ_LEN", "VOCAB_SIZE", "RunConfig", "batch_rule", "gpt_parameter_counts",
+           "plan_run", "run_flops_per_token", "shape_of", "SWEEPS", "read_curves", "read_runs", "run_sweep",
+           "sweep_paths", "train_run", "torch_available"]
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported (without importing it)."""
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+def __getattr__(name: str):
+    if name == "train_run":
+        from .loop import train_run
+
+        return train_run
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,337 @@
+"""Resumable sweeps of training runs, one tidy row per finished run (imports torch only in the workers).
+
+A sweep is a name and a *planner*: a function from the runs finished so far (a DataFrame of
+:data:`RUN_COLUMNS`) to every run the sweep wants.  :func:`run_sweep` submits each wanted run
+that is neither finished nor in flight to a :class:`concurrent.futures.Executor` (a local
+process pool, or a Dask distributed cluster when given a scheduler address), appends each
+result to ``<name>_runs.csv`` and ``<name>_curves.csv`` as soon as it arrives, and asks the
+planner again, so an IsoFLOP slice whose minimum sits at an edge grows by one size, and seeds
+are added around each minimum once it is bracketed.  A run's identity is the hash of all its
+settings (:meth:`RunConfig.key`); a finished run is never run again, and an interrupted sweep
+continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..datasets.paper_tables import DATA_DIR
+from .config import LADDER, RunConfig, plan_run, run_flops_per_token, shape_of
+
+__all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
+           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "LARGE_BUDGETS", "result_row", "curve_rows"]
+
+_SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
+             "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
+             "weight_decay", "beta1", "beta2", "grad_clip", "eval_steps"]
+#: Columns of a sweep's runs file: identity, every setting, counts, FLOPs, losses, where and how fast.
+RUN_COLUMNS = (["sweep", "key"] + _SETTINGS +
+               ["corpus_sha256", "n_params", "n_params_non_embedding", "n_params_embedding", "flops_per_token",
+                "flops_per_token_non_embedding", "n_tokens", "flops", "loss", "train_loss", "device",
+                "torch_version", "seconds", "tokens_per_second"])
+#: Columns of a sweep's curves file: one row per validation along a run.
+CURVE_COLUMNS = ["sweep", "key", "model", "budget", "schedule", "seed", "step", "n_tokens", "flops", "lr", "loss"]
+
+#: IsoFLOP budgets of the committed sweep (FLOPs, Appendix F count): 10^11 to 10^12.2 in steps of 10^0.3.
+ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11 + 0.3 * k):.2g}") for k in range(5))
+#: The fixed schedule's horizon: one budget step past the largest budget.
+FIXED_HORIZON = float(f"{10 ** (11 + 0.3 * 5):.2g}")
+#: The six sizes each budget starts with (an edge minimum adds the next size).
+_ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g00", "g01", "g02", "g03", "g04")))
+_ORDER = list(LADDER)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A named sweep: its planner and a one-line description."""
+
+    name: str
+    plan: Callable[[pd.DataFrame], list[RunConfig]]
+    description: str
+
+
+def _slice_sizes(done: pd.DataFrame, budget: float, first: str, schedule: str = "matched") -> list[str]:
+    """The sizes of one IsoFLOP slice: six from ``first``, grown by one at an edge holding the minimum."""
+    start = _ORDER.index(first)
+    sizes = _ORDER[start:start + 6]
+    rows = done[(done["budget"] == budget) & (done["schedule"] == schedule) & (done["seed"] == 0)]
+    while True:
+        have = rows[rows["model"].isin(sizes)]
+        if len(have) < len(sizes):
+            return sizes
+        best = have.loc[have["loss"].idxmin(), "model"]
+        i = _ORDER.index(best)
+        if best == sizes[0] and i > 0:
+            sizes = [_ORDER[i - 1]] + sizes
+        elif best == sizes[-1] and i + 1 < len(_ORDER) and _feasible(_ORDER[i + 1], budget):
+            sizes = sizes + [_ORDER[i + 1]]
+        else:
+            return sizes
+
+
+def _feasible(model: str, budget: float) -> bool:
+    try:
+        plan_run(model, budget)
+    except ValueError:  # too few tokens for MIN_STEPS steps
+        return False
+    return True
+
+
+def _minimum_neighbours(done: pd.DataFrame, budget: float, sizes: list[str]) -> list[str]:
+    rows = done[(done["budget"] == budget) & (done["schedule"] == "matched") & (done["seed"] == 0)]
+    rows = rows[rows["model"].isin(sizes)]
+    if len(rows) < len(sizes):
+        return []
+    i = sizes.index(rows.loc[rows["loss"].idxmin(), "model"])
+    return sizes[max(0, i - 1): i + 2]
+
+
+def isoflop_plan(done: pd.DataFrame, *, budgets: Iterable[float] = ISOFLOP_BUDGETS,
+                 start: dict | None = None, horizon: float = FIXED_HORIZON, corpus: str = "shakespeare") -> list[RunConfig]:
+    """The committed IsoFLOP sweep: matched-schedule slices, a second seed by each minimum, fixed-schedule twins.
+
+    Each budget starts with six consecutive sizes of :data:`~chinchilla_lib.train.config.LADDER`;
+    when the lowest loss (seed 0) sits at an edge, the next size beyond it is added, until the
+    minimum is inside.  The size at the minimum and its two neighbours get a second seed.  Every
+    matched run of seed 0 has a twin with the fixed schedule of horizon ``horizon``.
+    """
+    start = start or _ISOFLOP_START
+    runs = []
+    for budget in budgets:
+        sizes = _slice_sizes(done, budget, start[budget])
+        runs += [plan_run(m, budget, corpus=corpus, n_evals=6) for m in sizes]
+        runs += [plan_run(m, budget, corpus=corpus, seed=1, n_evals=6) for m in _minimum_neighbours(done, budget, sizes)]
+    for budget in budgets:
+        runs += [plan_run(m, budget, corpus=corpus, horizon=horizon, n_evals=6)
+                 for m in _slice_sizes(done, budget, start[budget])]
+    return runs
+
+
+#: Budgets of the larger grid (10^12 to 10^13.2 FLOPs): above the loss (about 2.4 nats per byte) at
+#: which these models' final losses split by seed, as the smaller grid found.
+LARGE_BUDGETS = tuple(float(f"{10 ** (12 + 0.3 * k):.2g}") for k in range(5))
+
+
+def _isoflop_large_plan(done: pd.DataFrame) -> list[RunConfig]:
+    start = dict(zip(LARGE_BUDGETS, ("g01", "g02", "g03", "g04", "g05")))
+    return isoflop_plan(done, budgets=LARGE_BUDGETS, start=start, horizon=float(f"{10 ** 13.5:.2g}"))
+
+
+def _smoke_plan(done: pd.DataFrame) -> list[RunConfig]:
+    # 200 steps a run, not MIN_STEPS: a check that the machinery trains, reproducibly, in seconds.
+    return [plan_run(m, b, n_evals=3, min_steps=200) for b in (1e10, 2e10) for m in ("g00", "g01", "g02")]
+
+
+#: Peak learning rates tried by the ``lr-tune`` sweep, as multiples of 1 / sqrt(16 / batch):
+#: g03 (width 32) at 4e11 FLOPs with batch 8, and g02 (width 24) at 1e11 FLOPs with batch 2.
+LR_TUNE_BASES = (5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2)
+
+
+def _fixed_batch_run(model: str, budget: float, lr: float, batch: int) -> RunConfig:
+    """A run of whole batches of ``batch`` sequences (the rule the ``lr-tune`` sweep ran with)."""
+    shape = shape_of(model)
+    steps = int(round(budget / run_flops_per_token(shape)["total"] / (batch * shape.seq_len)))
+    evals = sorted({int(round(steps * 2.0 ** (-4 * k / 3))) for k in range(4)})
+    return RunConfig(model=model, steps=steps, batch=batch, lr=lr, eval_steps=tuple(evals), budget=float(budget))
+
+
+def _lr_tune_plan(done: pd.DataFrame) -> list[RunConfig]:
+    runs = [_fixed_batch_run("g03", 4e11, lr * math.sqrt(8 / 16), 8) for lr in LR_TUNE_BASES[:5]]
+    return runs + [_fixed_batch_run("g02", 1e11, lr * math.sqrt(2 / 16), 2) for lr in LR_TUNE_BASES[2:]]
+
+
+def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
+    """The predicted compute-optimal model and its neighbours at the predicted budget (from the committed prediction)."""
+    import json
+
+    path = DATA_DIR / "tinygpt_prediction.json"
+    if not path.is_file():
+        raise ValueError(f"no prediction file {path}: commit a prediction (scripts/predict_tinygpt.py) before "
+                         "training the models it names")
+    prediction = json.loads(path.read_text())
+    return [plan_run(run["model"], prediction["flops"], n_evals=8) for run in prediction["runs_to_train"]]
+
+
+#: The sweeps ``train --sweep NAME`` knows.
+SWEEPS: dict[str, Sweep] = {
+    "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
+    "lr-tune": Sweep("lr-tune", _lr_tune_plan, "peak learning rate at two model sizes, budgets and batch sizes"),
+    "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets x 6+ sizes, seeds, fixed-schedule twins"),
+    "isoflop-large": Sweep("isoflop-large", _isoflop_large_plan,
+                           "IsoFLOP grid ten times larger: 1e12-1.6e13 FLOPs, same design (several hours on 2 cores)"),
+    "prediction": Sweep("prediction", _prediction_plan, "the predicted model and its neighbours at the predicted budget"),
+}
+
+
+def sweep_paths(name: str, out_dir: str | Path | None = None) -> tuple[Path, Path]:
+    """The runs and curves files of sweep ``name`` (``data/tinygpt_<name>_runs.csv`` and ``..._curves.csv``)."""
+    folder = Path(out_dir) if out_dir is not None else DATA_DIR
+    stem = "tinygpt_" + name.replace("-", "_")
+    return folder / f"{stem}_runs.csv", folder / f"{stem}_curves.csv"
+
+
+def read_runs(path: str | Path) -> pd.DataFrame:
+    """A runs file as a DataFrame (empty with :data:`RUN_COLUMNS` when absent), one row per key."""
+    path = Path(path)
+    if not path.is_file():
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    frame = pd.read_csv(path)
+    missing = [c for c in RUN_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path} lacks column(s) {missing}; it is not a sweep's runs file")
+    return frame.drop_duplicates("key", keep="first").reset_index(drop=True)
+
+
+def read_curves(path: str | Path, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A curves file; with ``runs``, only the curves of finished runs (a run interrupted mid-write is dropped)."""
+    path = Path(path)
+    if not path.is_file():
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    frame = pd.read_csv(path).drop_duplicates(["key", "step"], keep="first")
+    if runs is not None:
+        frame = frame[frame["key"].isin(set(runs["key"]))]
+    return frame.reset_index(drop=True)
+
+
+def result_row(sweep: str, result: dict) -> dict:
+    """One row of :data:`RUN_COLUMNS` from a :func:`~chinchilla_lib.train.loop.train_run` result."""
+    config = result["config"]
+    shape = shape_of(config["model"])
+    row = {"sweep": sweep, "key": result["key"]}
+    row.update({k: config[k] for k in _SETTINGS if k in config})
+    row.update({k: getattr(shape, k) for k in ("d_model", "n_layers", "n_heads", "kv_size", "ffw_size",
+                                               "vocab_size", "seq_len")})
+    row["eval_steps"] = " ".join(str(s) for s in config["eval_steps"])
+    if row.get("n_sequences") is None:
+        row["n_sequences"] = config["steps"] * config["batch"]
+    row.update({k: result[k] for k in RUN_COLUMNS[len(_SETTINGS) + 2:]})
+    return row
+
+
+def curve_rows(sweep: str, result: dict) -> list[dict]:
+    """Rows of :data:`CURVE_COLUMNS` from a :func:`~chinchilla_lib.train.loop.train_run` result."""
+    config = result["config"]
+    head = {"sweep": sweep, "key": result["key"], "model": config["model"], "budget": config["budget"],
+            "schedule": config["schedule"], "seed": config["seed"]}
+    return [{**head, **point} for point in result["curve"]]
+
+
+def _append(path: Path, columns: list[str], rows: list[dict]) -> None:
+    new = not path.is_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _work(config: dict) -> dict:
+    """Train one run in a worker (one thread); imported lazily so the parent never needs torch."""
+    from .loop import train_run
+
+    return train_run(RunConfig(**{**config, "eval_steps": tuple(config["eval_steps"])}), threads=1)
+
+
+def _as_dict(config: RunConfig) -> dict:
+    return {k: v for k, v in config.as_dict().items() if v is not None}
+
+
+def _executor(workers: int, scheduler: str | None):
+    if scheduler is None:
+        import multiprocessing
+
+        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")), None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("--scheduler needs dask's distributed package: pip install 'chinchilla_lib[dask]'") from None
+    client = Client(scheduler)
+    return client.get_executor(pure=False), client
+
+
+def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_dir: str | Path | None = None,
+              planner: Callable[[pd.DataFrame], list[RunConfig]] | None = None,
+              log: Callable[[str], None] | None = print, limit: int | None = None) -> pd.DataFrame:
+    """Run (or resume) sweep ``name``; return its finished runs.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`SWEEPS` (or any name, with ``planner``).
+    workers : int, default 2
+        Processes of the local pool (each trains with one thread); ignored with ``scheduler``.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler (``tcp://host:8786``); the runs go to its workers.
+    out_dir : path, optional
+        Folder of the runs and curves files (default ``data/``).
+    planner : callable, optional
+        Runs wanted given the finished ones (default the sweep's own).
+    log : callable or None
+        Receives one line per finished run.
+    limit : int, optional
+        Stop after this many new runs (for tests).
+    """
+    if planner is None:
+        if name not in SWEEPS:
+            raise ValueError(f"sweep must be one of {sorted(SWEEPS)}, got {name!r}")
+        planner = SWEEPS[name].plan
+    if int(workers) < 1:
+        raise ValueError(f"workers must be a positive whole number, got {workers!r}")
+    runs_path, curves_path = sweep_paths(name, out_dir)
+    done = read_runs(runs_path)
+    executor, client = _executor(int(workers), scheduler)
+    # Keep no more runs in flight than there are workers, so runs the planner adds late (a size
+    # beyond an edge minimum, a second seed) go ahead of the rest.
+    slots = int(workers) if client is None else max(1, sum(client.nthreads().values()))
+    in_flight: dict[cf.Future, RunConfig] = {}
+    new = 0
+    started = time.perf_counter()
+    try:
+        while True:
+            finished = set(done["key"])
+            flying = {c.key() for c in in_flight.values()}
+            budget_left = None if limit is None else limit - new - len(in_flight)
+            for config in planner(done):
+                if (budget_left is not None and budget_left <= 0) or len(in_flight) >= slots:
+                    break
+                if config.key() in finished or config.key() in flying:
+                    continue
+                in_flight[executor.submit(_work, _as_dict(config))] = config
+                flying.add(config.key())
+                if budget_left is not None:
+                    budget_left -= 1
+            if not in_flight:
+                break
+            ready, _ = cf.wait(list(in_flight), return_when=cf.FIRST_COMPLETED)
+            for future in ready:
+                config = in_flight.pop(future)
+                result = future.result()
+                _append(curves_path, CURVE_COLUMNS, curve_rows(name, result))
+                _append(runs_path, RUN_COLUMNS, [result_row(name, result)])
+                new += 1
+                if log is not None:
+                    log(f"{name}: {config.model} budget {config.budget:.2g} {config.schedule} seed {config.seed}: "
+                        f"loss {result['loss']:.4f} in {result['seconds']:.0f} s "
+                        f"({result['tokens_per_second']:.0f} tokens/s); {new} new, "
+                        f"{time.perf_counter() - started:.0f} s")
+            done = read_runs(runs_path)
+    finally:
+        for future in in_flight:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True) if client is None else None
+        if client is not None:
+            client.close()
+    return done
