@@ -271,5 +271,14 @@ def test_smoke_grid_reproduces_the_committed_runs(capsys):
     committed = read_runs(ROOT / "data" / "tinygpt_smoke_runs.csv")
     committed = committed.sort_values(["budget", "n_params", "seed", "schedule"]).reset_index(drop=True)
     assert len(ours) == len(committed) == len(SWEEPS["smoke"].plan(committed))
-    for column in ("model", "n_params", "n_tokens", "steps", "batch", "lr", "flops", "loss"):
-        assert ours[column].tolist() == committed[column].tolist(), column  # bit for bit
+    for column in ("model", "n_params", "n_tokens", "steps", "batch", "lr", "flops"):
+        assert ours[column].tolist() == committed[column].tolist(), column  # settings: always exact
+    import torch
+
+    platform = json.loads((ROOT / "data" / "tinygpt_smoke_platform.json").read_text())
+    same = (torch.backends.cpu.get_cpu_capability() == platform["cpu_capability"]
+            and torch.__version__ == platform["torch_version"])
+    if same:  # same kernels, one thread, same seed: bit for bit
+        assert ours["loss"].tolist() == committed["loss"].tolist()
+    else:  # other SIMD kernels round differently; the runs must still agree to float32 accumulation error
+        np.testing.assert_allclose(ours["loss"], committed["loss"], rtol=1e-4)
