@@ -277,7 +277,7 @@ def _read_csv(path: str, approach: int):
     import numpy as np
     import pandas as pd
 
-    from .runs import APPROACHES, runs_columns
+    from .runs import APPROACHES, missing_columns, runs_columns
 
     try:
         frame = pd.read_csv(path)
@@ -285,9 +285,7 @@ def _read_csv(path: str, approach: int):
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise _UsageError(f"--csv: cannot read {path!r} ({reason})") from None
     required, either = runs_columns(approach)
-    missing = [c for c in required if c not in frame.columns]
-    if either and not any(c in frame.columns for c in either):
-        missing.append(" or ".join(either))
+    missing = missing_columns(frame.columns, approach)
     if missing:
         raise _UsageError(f"--csv: {path!r} lacks column(s) {', '.join(missing)}; approach {approach} needs "
                           f"{APPROACHES[approach]}")

@@ -37,15 +37,21 @@ def runs_columns(approach: int) -> tuple[list[str], list[str]]:
     return ["n_params", "loss"], ["flops", "n_tokens"]
 
 
+def missing_columns(columns, approach: int) -> list[str]:
+    """The columns ``approach`` needs that ``columns`` lacks ("flops or n_tokens" when neither is there)."""
+    required, either = runs_columns(approach)
+    missing = [c for c in required if c not in columns]
+    if either and not any(c in columns for c in either):
+        missing.append(" or ".join(either))
+    return missing
+
+
 def _check(runs, approach) -> int:
     if isinstance(approach, bool) or approach not in APPROACHES:
         raise ValueError(f"approach must be 1, 2 or 3, got {approach!r}")
     if not isinstance(runs, pd.DataFrame):
         raise ValueError(f"runs must be a pandas DataFrame (e.g. pandas.read_csv(path)), got {type(runs).__name__}")
-    required, either = runs_columns(approach)
-    missing = [c for c in required if c not in runs.columns]
-    if either and not any(c in runs.columns for c in either):
-        missing.append(" or ".join(either))
+    missing = missing_columns(runs.columns, approach)
     if missing:
         raise ValueError(f"runs lacks column(s) {', '.join(missing)}; approach {approach} needs "
                          f"{APPROACHES[approach]}")

@@ -23,3 +23,15 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("chinchilla", derandomize=True, deadline=None, database=None)
 settings.load_profile("chinchilla")
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A copy of every data/*.csv in a temporary folder, for tests that damage a data file."""
+    import shutil
+
+    from chinchilla_lib.datasets import DATA_DIR
+
+    for csv in DATA_DIR.glob("*.csv"):
+        shutil.copy(csv, tmp_path / csv.name)
+    return tmp_path

@@ -109,13 +109,6 @@ DATA_CASES = [
 ]
 
 
-@pytest.fixture
-def data_copy(tmp_path):
-    for csv in DATA_DIR.glob("*.csv"):
-        shutil.copy(csv, tmp_path / csv.name)
-    return tmp_path
-
-
 @pytest.mark.parametrize("table, damage, message", [c[1:] for c in DATA_CASES], ids=[c[0] for c in DATA_CASES])
 def test_damaged_data_file_refused_on_load(data_copy, table, damage, message):
     damage(data_copy / f"{table}.csv")

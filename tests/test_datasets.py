@@ -41,13 +41,6 @@ def test_paper_value_lookup():
         ds.paper_value("no-such-id")
 
 
-@pytest.fixture
-def data_copy(tmp_path):
-    for csv in ds.DATA_DIR.glob("*.csv"):
-        shutil.copy(csv, tmp_path / csv.name)
-    return tmp_path
-
-
 def test_missing_table_names_the_file_and_fix(data_copy):
     (data_copy / "tableA9_models.csv").unlink()
     with pytest.raises(DataFileError, match=r"tableA9_models\.csv is missing.*git checkout"):

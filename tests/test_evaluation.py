@@ -1,6 +1,5 @@
 """The evaluation tables of Section 4.2: loaders refuse bad files in one line; the study against the paper's values."""
 
-import shutil
 
 import matplotlib
 import pandas as pd
@@ -12,13 +11,6 @@ from chinchilla_lib.datasets.evaluation import parse_mmlu_categories
 from chinchilla_lib.studies import evaluation as ev
 
 matplotlib.use("Agg")
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    for csv in ds.DATA_DIR.glob("*.csv"):
-        shutil.copy(csv, tmp_path / csv.name)
-    return tmp_path
 
 
 def _edit(folder, name, fn):
