@@ -19,7 +19,7 @@ import pytest
 from chinchilla_lib.architecture import TransformerShape, parameter_counts
 from chinchilla_lib.train.config import (LADDER, RunConfig, batch_rule, gpt_parameter_counts, plan_run,
                                          run_flops_per_token, shape_of)
-from chinchilla_lib.train.sweep import (CURVE_COLUMNS, RUN_COLUMNS, SWEEPS, isoflop_plan, read_curves, read_runs,
+from chinchilla_lib.train.sweep import (CURVE_COLUMNS, RUN_COLUMNS, ISOFLOP_BUDGETS, SWEEPS, isoflop_plan, read_curves, read_runs,
                                         run_sweep, sweep_paths)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +70,10 @@ def test_ladder_grows_and_is_valid():
 
 
 def test_batch_rule_keeps_a_thousand_steps():
-    # 1e6 tokens = 7812.5 sequences of 128 -> 7812 (rounded half to even) over 1000 steps; lr 4e-3 * 32 / 64.
-    assert batch_rule(1e6, 64, lr_base=4e-3) == (1000, 7812, pytest.approx(2e-3))
+    # 1e6 tokens = 7812.5 sequences of 128 -> 7812 (rounded half to even) over 1000 steps, 7.812 a step;
+    # lr 4e-3 * (32 / 64) * sqrt(7.812 / 4), and without the batch term 4e-3 * 32 / 64.
+    assert batch_rule(1e6, 64, lr_base=4e-3) == (1000, 7812, pytest.approx(2e-3 * 1.397497764))
+    assert batch_rule(1e6, 64, lr_base=4e-3, lr_batch_exponent=0)[2] == pytest.approx(2e-3)
     # 1e8 tokens = 781250 sequences: 32 a step at most, so 24415 steps.
     assert batch_rule(1e8, 32)[0] == 24415
     with pytest.raises(ValueError, match="n_tokens must be at least"):
@@ -85,7 +87,7 @@ def test_batch_rule_keeps_a_thousand_steps():
 
 
 def test_every_committed_sweep_run_takes_a_thousand_steps():
-    for name in ("isoflop", "lr-tune"):
+    for name in ("isoflop", "isoflop-small", "lr-tune", "lr-batch"):
         assert min(c.steps for c in SWEEPS[name].plan(read_runs("/nonexistent"))) >= 1000
 
 
@@ -108,18 +110,19 @@ def test_run_config_validates_and_keys():
 
 
 def test_isoflop_plan_grows_a_slice_with_an_edge_minimum():
+    first_budget, second = ISOFLOP_BUDGETS[:2]
     plan = isoflop_plan(read_runs("/nonexistent"))
-    first = [c for c in plan if c.budget == 1e11 and c.schedule == "matched"]
+    first = [c for c in plan if c.budget == first_budget and c.schedule == "matched"]
     assert len(first) == 6 and {c.schedule for c in plan} == {"matched", "fixed"}
-    # Pretend the largest size of the 2e11 slice has the lowest loss: one more size is added.
-    done = pd.DataFrame([{"budget": 2e11, "schedule": "matched", "seed": 0, "model": c.model,
+    # Pretend the largest size of the second slice (g01 to g06) has the lowest loss: one more size is added.
+    done = pd.DataFrame([{"budget": second, "schedule": "matched", "seed": 0, "model": c.model,
                           "loss": 3.0 - i * 0.01, "key": c.key()}
-                         for i, c in enumerate(c for c in plan if c.budget == 2e11 and c.schedule == "matched")])
-    grown = [c for c in isoflop_plan(done) if c.budget == 2e11 and c.schedule == "matched"]
+                         for i, c in enumerate(c for c in plan if c.budget == second and c.schedule == "matched")])
+    grown = [c for c in isoflop_plan(done) if c.budget == second and c.schedule == "matched"]
     assert len(grown) == 7 and grown[-1].model == "g07"
     # A minimum inside: three sizes around it get a second seed.
     done.loc[done.index[2], "loss"] = 2.0
-    seeds = [c for c in isoflop_plan(done) if c.budget == 2e11 and c.seed == 1]
+    seeds = [c for c in isoflop_plan(done) if c.budget == second and c.seed == 1]
     assert [c.model for c in seeds] == list(done["model"].iloc[1:4])
 
 

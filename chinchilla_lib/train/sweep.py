@@ -29,7 +29,8 @@ from ..datasets.paper_tables import DATA_DIR
 from .config import LADDER, RunConfig, plan_run, run_flops_per_token, shape_of
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
-           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "LARGE_BUDGETS", "result_row", "curve_rows"]
+           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_BATCH_RUNS",
+           "LR_BATCH_FACTORS", "result_row", "curve_rows"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
              "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
@@ -42,12 +43,18 @@ RUN_COLUMNS = (["sweep", "key"] + _SETTINGS +
 #: Columns of a sweep's curves file: one row per validation along a run.
 CURVE_COLUMNS = ["sweep", "key", "model", "budget", "schedule", "seed", "step", "n_tokens", "flops", "lr", "loss"]
 
-#: IsoFLOP budgets of the committed sweep (FLOPs, Appendix F count): 10^11 to 10^12.2 in steps of 10^0.3.
-ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11 + 0.3 * k):.2g}") for k in range(5))
-#: The fixed schedule's horizon: one budget step past the largest budget.
-FIXED_HORIZON = float(f"{10 ** (11 + 0.3 * 5):.2g}")
+#: IsoFLOP budgets of the committed sweep (FLOPs, Appendix F count): 10^11.7 to 10^12.3 in steps of 10^0.15.
+ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11.7 + 0.15 * k):.2g}") for k in range(5))
+#: The fixed schedule's horizon: the budget of the prediction, ten times the largest budget (the cosine
+#: laid out once for the longest run, as Kaplan et al. 2020 laid theirs out for 2.5e5 steps).
+FIXED_HORIZON = 10 * ISOFLOP_BUDGETS[-1]
 #: The six sizes each budget starts with (an edge minimum adds the next size).
-_ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g00", "g01", "g02", "g03", "g04")))
+_ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g01", "g01", "g02", "g02", "g03")))
+#: Budgets of the first, smaller grid ``isoflop-small`` (10^11 to 10^12.2 in steps of 10^0.3), trained with
+#: a learning rate that ignored the batch (``lr_batch_exponent=0``) and a horizon of 10^12.5.
+SMALL_BUDGETS = tuple(float(f"{10 ** (11 + 0.3 * k):.2g}") for k in range(5))
+_SMALL_START = dict(zip(SMALL_BUDGETS, ("g00", "g01", "g02", "g03", "g04")))
+_SMALL_HORIZON = float(f"{10 ** (11 + 0.3 * 5):.2g}")
 _ORDER = list(LADDER)
 
 
@@ -97,39 +104,38 @@ def _minimum_neighbours(done: pd.DataFrame, budget: float, sizes: list[str]) -> 
 
 
 def isoflop_plan(done: pd.DataFrame, *, budgets: Iterable[float] = ISOFLOP_BUDGETS,
-                 start: dict | None = None, horizon: float = FIXED_HORIZON, corpus: str = "shakespeare") -> list[RunConfig]:
+                 start: dict | None = None, horizon: float = FIXED_HORIZON, corpus: str = "shakespeare",
+                 lr_batch_exponent: float | None = None) -> list[RunConfig]:
     """The committed IsoFLOP sweep: matched-schedule slices, a second seed by each minimum, fixed-schedule twins.
 
     Each budget starts with six consecutive sizes of :data:`~chinchilla_lib.train.config.LADDER`;
     when the lowest loss (seed 0) sits at an edge, the next size beyond it is added, until the
     minimum is inside.  The size at the minimum and its two neighbours get a second seed.  Every
     matched run of seed 0 has a twin with the fixed schedule of horizon ``horizon``.
+    ``lr_batch_exponent`` (default the rule's) is passed to :func:`~chinchilla_lib.train.config.plan_run`.
     """
     start = start or _ISOFLOP_START
+    rule = {} if lr_batch_exponent is None else {"lr_batch_exponent": lr_batch_exponent}
     runs = []
     for budget in budgets:
         sizes = _slice_sizes(done, budget, start[budget])
-        runs += [plan_run(m, budget, corpus=corpus, n_evals=6) for m in sizes]
-        runs += [plan_run(m, budget, corpus=corpus, seed=1, n_evals=6) for m in _minimum_neighbours(done, budget, sizes)]
+        runs += [plan_run(m, budget, corpus=corpus, n_evals=6, **rule) for m in sizes]
+        runs += [plan_run(m, budget, corpus=corpus, seed=1, n_evals=6, **rule)
+                 for m in _minimum_neighbours(done, budget, sizes)]
     for budget in budgets:
-        runs += [plan_run(m, budget, corpus=corpus, horizon=horizon, n_evals=6)
+        runs += [plan_run(m, budget, corpus=corpus, horizon=horizon, n_evals=6, **rule)
                  for m in _slice_sizes(done, budget, start[budget])]
     return runs
 
 
-#: Budgets of the larger grid (10^12 to 10^13.2 FLOPs): above the loss (about 2.4 nats per byte) at
-#: which these models' final losses split by seed, as the smaller grid found.
-LARGE_BUDGETS = tuple(float(f"{10 ** (12 + 0.3 * k):.2g}") for k in range(5))
-
-
-def _isoflop_large_plan(done: pd.DataFrame) -> list[RunConfig]:
-    start = dict(zip(LARGE_BUDGETS, ("g01", "g02", "g03", "g04", "g05")))
-    return isoflop_plan(done, budgets=LARGE_BUDGETS, start=start, horizon=float(f"{10 ** 13.5:.2g}"))
+def _isoflop_small_plan(done: pd.DataFrame) -> list[RunConfig]:
+    return isoflop_plan(done, budgets=SMALL_BUDGETS, start=_SMALL_START, horizon=_SMALL_HORIZON, lr_batch_exponent=0.0)
 
 
 def _smoke_plan(done: pd.DataFrame) -> list[RunConfig]:
     # 200 steps a run, not MIN_STEPS: a check that the machinery trains, reproducibly, in seconds.
-    return [plan_run(m, b, n_evals=3, min_steps=200) for b in (1e10, 2e10) for m in ("g00", "g01", "g02")]
+    return [plan_run(m, b, n_evals=3, min_steps=200, lr_batch_exponent=0.0) for b in (1e10, 2e10)
+            for m in ("g00", "g01", "g02")]
 
 
 #: Peak learning rates tried by the ``lr-tune`` sweep, as multiples of 1 / sqrt(16 / batch):
@@ -150,6 +156,22 @@ def _lr_tune_plan(done: pd.DataFrame) -> list[RunConfig]:
     return runs + [_fixed_batch_run("g02", 1e11, lr * math.sqrt(2 / 16), 2) for lr in LR_TUNE_BASES[2:]]
 
 
+#: Runs of the ``lr-batch`` sweep: (model, budget) pairs of the IsoFLOP grid whose batches span 4 to 32
+#: sequences, each trained at :data:`LR_BATCH_FACTORS` times the rule's learning rate (factor 1 is the
+#: grid's own run).
+LR_BATCH_RUNS = (("g06", ISOFLOP_BUDGETS[0]), ("g03", ISOFLOP_BUDGETS[2]), ("g07", ISOFLOP_BUDGETS[3]),
+                 ("g04", ISOFLOP_BUDGETS[4]))
+LR_BATCH_FACTORS = (0.5, 2.0)
+
+
+def _lr_batch_plan(done: pd.DataFrame) -> list[RunConfig]:
+    runs = []
+    for model, budget in LR_BATCH_RUNS:
+        rule = plan_run(model, budget, n_evals=6)
+        runs += [rule.with_(lr=rule.lr * factor) for factor in LR_BATCH_FACTORS]
+    return runs
+
+
 def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
     """The predicted compute-optimal model and its neighbours at the predicted budget (from the committed prediction)."""
     import json
@@ -166,9 +188,10 @@ def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
 SWEEPS: dict[str, Sweep] = {
     "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
     "lr-tune": Sweep("lr-tune", _lr_tune_plan, "peak learning rate at two model sizes, budgets and batch sizes"),
-    "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets x 6+ sizes, seeds, fixed-schedule twins"),
-    "isoflop-large": Sweep("isoflop-large", _isoflop_large_plan,
-                           "IsoFLOP grid ten times larger: 1e12-1.6e13 FLOPs, same design (several hours on 2 cores)"),
+    "lr-batch": Sweep("lr-batch", _lr_batch_plan, "half and twice the rule's learning rate at four batch sizes"),
+    "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets 5e11-2e12 x 6+ sizes, seeds, fixed-schedule twins"),
+    "isoflop-small": Sweep("isoflop-small", _isoflop_small_plan,
+                           "the first grid: 5 budgets 1e11-1.6e12, learning rate blind to the batch"),
     "prediction": Sweep("prediction", _prediction_plan, "the predicted model and its neighbours at the predicted budget"),
 }
 
