@@ -47,3 +47,51 @@ def test_approach2_recovers_a_known_exponent():
             rows.append({"budget": budget, "model": f"m{k}", "n_params": n, "loss": 2 + 0.1 * math.log(factor) ** 2})
     fit = tinygpt.fit_sweep_approach2("matched", _runs(rows), n_bootstrap=0)
     assert fit.a == pytest.approx(0.5, abs=1e-9)
+
+
+def test_lr_batch_table_puts_each_check_beside_the_rule():
+    grid = _runs([{"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.30, "lr": 0.01, "steps": 1000,
+                   "n_sequences": 8000}])
+    checks = _runs([{"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.40, "lr": 0.005, "steps": 1000,
+                     "n_sequences": 8000},
+                    {"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.25, "lr": 0.02, "steps": 1000,
+                     "n_sequences": 8000}])
+    table = tinygpt.lr_batch_table(grid, checks)
+    assert table["factor"].tolist() == pytest.approx([0.5, 1.0, 2.0])
+    assert table["batch"].tolist() == pytest.approx([8.0] * 3)
+    assert (table["best_factor"] == 2.0).all()
+
+
+def test_schedule_gaps_sign():
+    runs = _runs([{"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.3},
+                  {"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.4, "schedule": "fixed"},
+                  {"budget": 1e12, "model": "g04", "n_params": 20, "loss": 2.5}])  # no fixed twin: left out
+    gaps = tinygpt.schedule_gaps(runs)
+    assert len(gaps) == 1 and gaps["gap"].iloc[0] == pytest.approx(0.1)
+
+
+class _Boot:
+    def __init__(self, samples):
+        self.samples = samples
+
+
+def test_law_loss_interval_is_the_percentiles_of_the_resampled_laws():
+    # Three laws with A = B = 0: the losses are their E's, 1.0, 2.0 and 3.0; the 10th-90th percentiles
+    # (linear interpolation) are 1.2 and 2.8.
+    samples = pd.DataFrame({"log_E": np.log([1.0, 2.0, 3.0]), "log_A": [-np.inf] * 3, "log_B": [-np.inf] * 3,
+                            "alpha": [0.3] * 3, "beta": [0.3] * 3})
+    assert tinygpt.law_loss_interval(_Boot(samples), 1e5, 1e7) == pytest.approx((1.2, 2.8))
+
+
+def test_prediction_outcome_against_the_trained_runs():
+    prediction = {"flops": 2e13, "predicted_model": "g08", "runs_to_train": [
+        {"model": m, "n_params": n, "n_tokens": 1e7, "predicted_loss": 2.0, "predicted_loss_interval": [1.95, 2.05]}
+        for m, n in (("g07", 100), ("g08", 200), ("g09", 300))]}
+    runs = _runs([{"budget": 2e13, "model": "g07", "n_params": 100, "loss": 2.10},
+                  {"budget": 2e13, "model": "g08", "n_params": 200, "loss": 1.98},
+                  {"budget": 2e13, "model": "g09", "n_params": 300, "loss": 2.01}])
+    table = tinygpt.prediction_outcome(prediction, runs).set_index("model")
+    assert table["inside"].tolist() == [False, True, True]
+    assert table["difference"].tolist() == pytest.approx([0.10, -0.02, 0.01])
+    assert table.loc["g08", "observed_best"] and table.loc["g08", "predicted_best"]
+    assert not table.loc["g09", "observed_best"]

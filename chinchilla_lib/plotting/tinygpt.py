@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_slices", "plot_curves", "plot_seed_pairs"]
+__all__ = ["plot_slices", "plot_curves", "plot_seed_pairs", "plot_lr_batch", "plot_schedule_gaps", "plot_prediction"]
 
 
 def plot_slices(ax, runs: pd.DataFrame, *, schedule: str = "matched", cmap: str = "viridis") -> None:
@@ -60,4 +60,60 @@ def plot_seed_pairs(ax, curves: pd.DataFrame, pairs, *, schedule: str = "matched
                     label=f"{model}, {budget:.2g} FLOPs" if seed == 0 else None)
     ax.set_xscale("log")
     ax.set_xlabel("training tokens so far")
+    ax.set_ylabel("validation loss (nats per byte)")
+
+
+def plot_lr_batch(ax, table: pd.DataFrame) -> None:
+    """Final loss against the peak learning rate over the rule's, one line per (model, budget) labelled by its batch.
+
+    ``table`` is :func:`chinchilla_lib.studies.tinygpt.lr_batch_table`.
+    """
+    import matplotlib.pyplot as plt
+
+    groups = list(table.groupby(["budget", "model"]))
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(groups)))
+    for ((budget, model), group), colour in zip(groups, colours):
+        group = group.sort_values("factor")
+        ax.plot(group["factor"], group["loss"], marker="o", color=colour,
+                label=f"{model}, {budget:.2g} FLOPs, {group['batch'].iloc[0]:.0f} sequences a step")
+    ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("peak learning rate / the rule's")
+    ax.set_ylabel("validation loss (nats per byte)")
+
+
+def plot_schedule_gaps(ax, gaps: pd.DataFrame, *, cmap: str = "viridis") -> None:
+    """Fixed-schedule minus matched-schedule final loss against parameters, one colour per budget (Figure A1's comparison).
+
+    ``gaps`` is :func:`chinchilla_lib.studies.tinygpt.schedule_gaps`; above zero the matched cosine wins.
+    """
+    import matplotlib.pyplot as plt
+
+    budgets = np.sort(gaps["budget"].unique())
+    colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.9, budgets.size))
+    n_params = gaps.get("n_params")
+    for budget, colour in zip(budgets, colours):
+        rows = gaps[gaps["budget"] == budget]
+        x = rows["n_params"] if n_params is not None else np.arange(len(rows))
+        ax.plot(x, rows["gap"], marker="o", color=colour, label=f"{budget:.2g} FLOPs")
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_ylabel("fixed minus matched loss (nats per byte)")
+
+
+def plot_prediction(ax, ladder: pd.DataFrame, outcome: pd.DataFrame, *, flops: float) -> None:
+    """The law's loss across the ladder at the predicted budget, the predicted intervals and the losses reached.
+
+    ``ladder`` is :func:`chinchilla_lib.studies.tinygpt.ladder_losses` at ``flops``; ``outcome`` is
+    :func:`chinchilla_lib.studies.tinygpt.prediction_outcome`.
+    """
+    ax.plot(ladder["n_params"], ladder["loss"], color="0.4", lw=1.2, label=f"predicted at {flops:.2g} FLOPs")
+    low = outcome["predicted_loss"] - outcome["low"]
+    high = outcome["high"] - outcome["predicted_loss"]
+    ax.errorbar(outcome["n_params"], outcome["predicted_loss"], yerr=[low, high], fmt="s", color="0.4", capsize=3,
+                label="predicted, 80% interval")
+    ax.scatter(outcome["n_params"], outcome["observed_loss"], marker="*", s=90, color="C3", zorder=4, label="trained")
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters N (embeddings included)")
     ax.set_ylabel("validation loss (nats per byte)")

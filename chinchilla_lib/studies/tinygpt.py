@@ -30,12 +30,15 @@ from ..train.sweep import read_curves, read_runs, sweep_paths
 
 __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
-           "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses"]
+           "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses",
+           "lr_batch_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
 #: The predicted budget is this many times the sweep's largest.
 PREDICTION_FACTOR = 10
+#: Resamples of the runs behind the prediction's intervals (Approach 3 bootstrap, seed 0).
+PREDICTION_BOOTSTRAP = 400
 
 
 def sweep_runs(sweep: str = "isoflop", data_dir=None) -> pd.DataFrame:
@@ -194,12 +197,23 @@ def schedule_exponents() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def predict(factor: float = PREDICTION_FACTOR) -> dict:
+def law_loss_interval(boot, n_params: float, n_tokens: float, level: float = 0.8) -> tuple[float, float]:
+    """Central ``level`` interval of the loss L(N, D) (Eq. 2) over the resampled laws of an Approach 3 bootstrap."""
+    s = boot.samples
+    losses = (np.exp(s["log_E"]) + np.exp(s["log_A"]) / n_params ** s["alpha"]
+              + np.exp(s["log_B"]) / n_tokens ** s["beta"]).to_numpy(float)
+    lo, hi = np.nanpercentile(losses, [50 * (1 - level), 50 * (1 + level)])
+    return float(lo), float(hi)
+
+
+def predict(factor: float = PREDICTION_FACTOR, n_resamples: int = PREDICTION_BOOTSTRAP) -> dict:
     """The prediction at ``factor`` times the sweep's largest budget, from the sweep alone.
 
-    N_opt from each approach; the model of the ladder the Approach 3 law puts lowest at that
-    budget (exact FLOPs per token), its predicted loss, and its two neighbours in the ladder
-    (the runs that test the prediction).
+    N_opt from each approach (with 80% intervals: Approach 2's from its bootstrap of slices,
+    Approach 3's from ``n_resamples`` resamples of the runs); the model of the ladder the
+    Approach 3 law puts lowest at that budget (exact FLOPs per token), its predicted loss with
+    the 80% interval of the resampled laws, and its two neighbours in the ladder (the runs that
+    test the prediction).
 
     Raises
     ------
@@ -207,24 +221,38 @@ def predict(factor: float = PREDICTION_FACTOR) -> dict:
         When the sweep cannot decide: Approach 2 finds fewer than two budgets whose minimum
         lies inside the sampled sizes.
     """
+    from ..parametric import bootstrap_approach3
+
     runs = sweep_runs()
     flops = float(factor * runs["budget"].max())
     table = approaches_table(flops)  # raises ValueError when Approach 2 finds too few bracketed minima
-    law = fit_sweep_approach3().law
+    matched = runs[runs["schedule"] == "matched"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = bootstrap_approach3(matched["n_params"], matched["n_tokens"], matched["loss"], n_resamples=n_resamples,
+                                   seed=0, flops=flops, fit=fit_sweep_approach3())
+        intervals = {"Approach 2": fit_sweep_approach2().plan(flops).get("intervals", {}).get("n_params"),
+                     "Approach 3": boot.plan(flops)["intervals"]["n_params"]}
+    law = boot.fit.law
     ladder = ladder_losses(law, flops)
     best = int(ladder["loss"].idxmin())
     chosen = ladder.iloc[max(0, best - 1): best + 2]
+    approaches = [{**row, "n_opt_interval": intervals.get(row["approach"])} for row in table.to_dict("records")]
     return {
         "flops": flops,
         "sweep_largest_budget": float(runs["budget"].max()),
         "n_runs": int(len(runs)),
-        "approaches": table.to_dict("records"),
+        "level": 0.8,
+        "n_resamples": int(n_resamples),
+        "approaches": approaches,
         "law": {k: float(getattr(law, k)) for k in ("E", "A", "B", "alpha", "beta")},
         "predicted_model": str(ladder.loc[best, "model"]),
         "predicted_n_params": int(ladder.loc[best, "n_params"]),
         "predicted_loss": float(ladder.loc[best, "loss"]),
         "runs_to_train": [{"model": str(r.model), "n_params": int(r.n_params), "n_tokens": float(r.n_tokens),
-                           "predicted_loss": float(r.loss)} for r in chosen.itertuples()],
+                           "predicted_loss": float(r.loss),
+                           "predicted_loss_interval": list(law_loss_interval(boot, r.n_params, r.n_tokens))}
+                          for r in chosen.itertuples()],
     }
 
 
@@ -234,3 +262,59 @@ def load_prediction(path: str | Path | None = None) -> dict:
     if not path.is_file():
         raise ValueError(f"no prediction file {path}; make it with scripts/predict_tinygpt.py")
     return json.loads(path.read_text())
+
+
+def prediction_outcome(prediction: dict | None = None, runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The committed prediction against the runs that test it (sweep ``prediction``).
+
+    One row per model the prediction named: its predicted loss and 80% interval, the loss it
+    reached, the difference, whether it falls inside the interval, and whether it is the lowest
+    of the trained models (``observed_best``) and the predicted best (``predicted_best``).
+    """
+    prediction = load_prediction() if prediction is None else prediction
+    runs = sweep_runs("prediction") if runs is None else runs
+    rows = []
+    for run in prediction["runs_to_train"]:
+        done = runs[(runs["model"] == run["model"]) & (runs["budget"] == prediction["flops"])]
+        observed = float(done["loss"].mean()) if len(done) else float("nan")
+        lo, hi = run.get("predicted_loss_interval", (float("nan"), float("nan")))
+        rows.append({"model": run["model"], "n_params": run["n_params"], "n_tokens": run["n_tokens"],
+                     "predicted_loss": run["predicted_loss"], "low": lo, "high": hi, "observed_loss": observed,
+                     "difference": observed - run["predicted_loss"], "inside": bool(lo <= observed <= hi),
+                     "predicted_best": run["model"] == prediction["predicted_model"]})
+    table = pd.DataFrame(rows)
+    table["observed_best"] = table["observed_loss"] == table["observed_loss"].min()
+    return table
+
+
+def lr_batch_table(runs: pd.DataFrame | None = None, checks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The learning-rate rule checked: each ``lr-batch`` run beside the grid's run at the rule's rate.
+
+    One row per (model, budget, learning rate): ``batch`` (mean sequences a step), ``lr``,
+    ``factor`` (lr over the rule's), ``loss``; and per (model, budget) ``best_factor``, the factor
+    with the lowest loss.
+    """
+    runs = sweep_runs() if runs is None else runs
+    checks = sweep_runs("lr-batch") if checks is None else checks
+    rule = runs[(runs["schedule"] == "matched") & (runs["seed"] == 0)]
+    rows = []
+    for (model, budget), group in checks.groupby(["model", "budget"]):
+        base = rule[(rule["model"] == model) & (rule["budget"] == budget)]
+        for r in pd.concat([base, group]).itertuples():
+            rows.append({"model": model, "budget": budget, "batch": r.n_sequences / r.steps, "lr": r.lr,
+                         "factor": r.lr / base["lr"].iloc[0] if len(base) else float("nan"), "loss": r.loss})
+    table = pd.DataFrame(rows).sort_values(["budget", "model", "factor"]).reset_index(drop=True)
+    best = table.loc[table.groupby(["model", "budget"])["loss"].idxmin(), ["model", "budget", "factor"]]
+    return table.merge(best.rename(columns={"factor": "best_factor"}), on=["model", "budget"])
+
+
+def schedule_gaps(runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each seed-0 run on both schedules: the fixed schedule's final loss minus the matched one's (Figure A1).
+
+    Positive means the matched cosine, decayed to the end of the run, is better.
+    """
+    runs = sweep_runs() if runs is None else runs
+    chosen = runs[runs["seed"] == 0]
+    wide = chosen.pivot_table(index=["budget", "model"], columns="schedule", values="loss").dropna()
+    wide["gap"] = wide["fixed"] - wide["matched"]
+    return wide.reset_index()
