@@ -49,17 +49,17 @@ def test_approach2_recovers_a_known_exponent():
     assert fit.a == pytest.approx(0.5, abs=1e-9)
 
 
-def test_lr_batch_table_puts_each_check_beside_the_rule():
-    grid = _runs([{"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.30, "lr": 0.01, "steps": 1000,
-                   "n_sequences": 8000}])
-    checks = _runs([{"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.40, "lr": 0.005, "steps": 1000,
-                     "n_sequences": 8000},
-                    {"budget": 1e12, "model": "g03", "n_params": 10, "loss": 2.25, "lr": 0.02, "steps": 1000,
-                     "n_sequences": 8000}])
-    table = tinygpt.lr_batch_table(grid, checks)
-    assert table["factor"].tolist() == pytest.approx([0.5, 1.0, 2.0])
-    assert table["batch"].tolist() == pytest.approx([8.0] * 3)
-    assert (table["best_factor"] == 2.0).all()
+def test_lr_scan_table_marks_each_models_best_rate():
+    # Two widths, each with losses exactly parabolic in ln lr around 8e-3 (d = 32) and 4e-3 (d = 64).
+    rows = []
+    for model, d, best in (("g03", 32, 8e-3), ("g07", 64, 4e-3), ("g09", 80, 4e-3 * 0.8)):
+        for lr in (best / 2.5, best * 1.5, best * 3):
+            rows.append({"model": model, "d_model": d, "lr": lr, "loss": 2 + 0.1 * math.log(lr / best) ** 2,
+                         "steps": 1000, "n_sequences": 4000})
+    table = tinygpt.lr_scan_table(pd.DataFrame(rows))
+    assert table.groupby("model")["best_lr"].first().to_dict() == pytest.approx({"g03": 8e-3, "g07": 4e-3,
+                                                                                  "g09": 3.2e-3})
+    assert (table["batch"] == 4).all() and len(table) == 9
 
 
 def test_schedule_gaps_sign():

@@ -70,10 +70,8 @@ def test_ladder_grows_and_is_valid():
 
 
 def test_batch_rule_keeps_a_thousand_steps():
-    # 1e6 tokens = 7812.5 sequences of 128 -> 7812 (rounded half to even) over 1000 steps, 7.812 a step;
-    # lr 4e-3 * (32 / 64) * sqrt(7.812 / 4), and without the batch term 4e-3 * 32 / 64.
-    assert batch_rule(1e6, 64, lr_base=4e-3) == (1000, 7812, pytest.approx(2e-3 * 1.397497764))
-    assert batch_rule(1e6, 64, lr_base=4e-3, lr_batch_exponent=0)[2] == pytest.approx(2e-3)
+    # 1e6 tokens = 7812.5 sequences of 128 -> 7812 (rounded half to even) over 1000 steps; lr 4e-3 * 32 / 64.
+    assert batch_rule(1e6, 64, lr_base=4e-3) == (1000, 7812, pytest.approx(2e-3))
     # 1e8 tokens = 781250 sequences: 32 a step at most, so 24415 steps.
     assert batch_rule(1e8, 32)[0] == 24415
     with pytest.raises(ValueError, match="n_tokens must be at least"):
@@ -87,7 +85,7 @@ def test_batch_rule_keeps_a_thousand_steps():
 
 
 def test_every_committed_sweep_run_takes_a_thousand_steps():
-    for name in ("isoflop", "isoflop-small", "lr-tune", "lr-batch"):
+    for name in ("isoflop-small", "lr-tune", "lr-scan"):
         assert min(c.steps for c in SWEEPS[name].plan(read_runs("/nonexistent"))) >= 1000
 
 
@@ -111,19 +109,48 @@ def test_run_config_validates_and_keys():
 
 def test_isoflop_plan_grows_a_slice_with_an_edge_minimum():
     first_budget, second = ISOFLOP_BUDGETS[:2]
-    plan = isoflop_plan(read_runs("/nonexistent"))
+    plan = isoflop_plan(read_runs("/nonexistent"), tuned=False)
     first = [c for c in plan if c.budget == first_budget and c.schedule == "matched"]
     assert len(first) == 6 and {c.schedule for c in plan} == {"matched", "fixed"}
     # Pretend the largest size of the second slice (g01 to g06) has the lowest loss: one more size is added.
     done = pd.DataFrame([{"budget": second, "schedule": "matched", "seed": 0, "model": c.model,
                           "loss": 3.0 - i * 0.01, "key": c.key()}
                          for i, c in enumerate(c for c in plan if c.budget == second and c.schedule == "matched")])
-    grown = [c for c in isoflop_plan(done) if c.budget == second and c.schedule == "matched"]
+    grown = [c for c in isoflop_plan(done, tuned=False) if c.budget == second and c.schedule == "matched"]
     assert len(grown) == 7 and grown[-1].model == "g07"
     # A minimum inside: three sizes around it get a second seed.
     done.loc[done.index[2], "loss"] = 2.0
-    seeds = [c for c in isoflop_plan(done) if c.budget == second and c.seed == 1]
+    seeds = [c for c in isoflop_plan(done, tuned=False) if c.budget == second and c.seed == 1]
     assert [c.model for c in seeds] == list(done["model"].iloc[1:4])
+
+
+def test_lr_scan_grows_past_an_edge_and_the_rule_recovers_a_known_power_law():
+    from chinchilla_lib.train.sweep import LR_SCAN_GRID, LR_SCAN_MODELS, _lr_scan_plan, learning_rate_rule
+
+    first = _lr_scan_plan(read_runs("/nonexistent"))
+    assert len(first) == 3 * len(LR_SCAN_MODELS) and {c.budget for c in first} == {1e12}
+    # Losses exactly parabolic in ln lr with the vertex at lr*(d) = 6e-3 * (d / 32) ** -0.7: every scan grows
+    # until its lowest loss is inside, and the fitted rule is that power law.
+    def loss(c):
+        best = 6e-3 * (c.shape.d_model / 32) ** -0.7
+        return 2.0 + 0.05 * np.log(c.lr / best) ** 2
+
+    done = pd.DataFrame(columns=["model", "lr", "loss"])
+    for _ in range(10):
+        wanted = _lr_scan_plan(done)
+        rows = [{"model": c.model, "lr": c.lr, "loss": loss(c), "d_model": c.shape.d_model, "steps": c.steps,
+                 "n_sequences": c.n_sequences} for c in wanted]
+        done = pd.DataFrame(rows)
+    assert len(_lr_scan_plan(done)) == len(done)
+    rule = learning_rate_rule(done)
+    assert rule.exponent == pytest.approx(-0.7, abs=1e-9) and rule.lr_32 == pytest.approx(6e-3, rel=1e-9)
+    assert rule.lr(64) == pytest.approx(6e-3 * 2 ** -0.7)
+    assert set(rule.best["best_lr"].round(12)) <= set(np.round([6e-3 * (d / 32) ** -0.7 for d in (16, 24, 32, 48, 64, 80)], 12))
+    assert min(LR_SCAN_GRID) < rule.best["best_lr"].min() and rule.best["best_lr"].max() < max(LR_SCAN_GRID)
+    # Keep only rates below g01's best: its lowest loss is then at the top of what it tried.
+    cut = done[(done["model"] != "g01") | (done["lr"] < 6e-3 * 0.5 ** -0.7)]
+    with pytest.raises(ValueError, match="edge of its rates"):
+        learning_rate_rule(cut)
 
 
 def test_no_torch_without_training():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_slices", "plot_curves", "plot_seed_pairs", "plot_lr_batch", "plot_schedule_gaps", "plot_prediction"]
+__all__ = ["plot_slices", "plot_curves", "plot_seed_pairs", "plot_lr_scan", "plot_schedule_gaps", "plot_prediction"]
 
 
 def plot_slices(ax, runs: pd.DataFrame, *, schedule: str = "matched", cmap: str = "viridis") -> None:
@@ -63,22 +63,22 @@ def plot_seed_pairs(ax, curves: pd.DataFrame, pairs, *, schedule: str = "matched
     ax.set_ylabel("validation loss (nats per byte)")
 
 
-def plot_lr_batch(ax, table: pd.DataFrame) -> None:
-    """Final loss against the peak learning rate over the rule's, one line per (model, budget) labelled by its batch.
+def plot_lr_scan(ax, table: pd.DataFrame) -> None:
+    """Final loss against the peak learning rate, one line per model; the width rule's rate of each marked.
 
-    ``table`` is :func:`chinchilla_lib.studies.tinygpt.lr_batch_table`.
+    ``table`` is :func:`chinchilla_lib.studies.tinygpt.lr_scan_table`.
     """
     import matplotlib.pyplot as plt
 
-    groups = list(table.groupby(["budget", "model"]))
-    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, len(groups)))
-    for ((budget, model), group), colour in zip(groups, colours):
-        group = group.sort_values("factor")
-        ax.plot(group["factor"], group["loss"], marker="o", color=colour,
-                label=f"{model}, {budget:.2g} FLOPs, {group['batch'].iloc[0]:.0f} sequences a step")
-    ax.axvline(1.0, color="0.5", lw=0.8, ls=":")
-    ax.set_xscale("log", base=2)
-    ax.set_xlabel("peak learning rate / the rule's")
+    models = list(dict.fromkeys(table["model"]))
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(models)))
+    for model, colour in zip(models, colours):
+        rows = table[table["model"] == model]
+        ax.plot(rows["lr"], rows["loss"], marker="o", ms=4, color=colour,
+                label=f"{model} (width {rows['d_model'].iloc[0]})")
+        ax.axvline(rows["rule_lr"].iloc[0], color=colour, lw=0.8, ls=":")
+    ax.set_xscale("log")
+    ax.set_xlabel("peak learning rate")
     ax.set_ylabel("validation loss (nats per byte)")
 
 

@@ -26,12 +26,12 @@ from ..isoflop import IsoFLOPWarning, fit_isoflop
 from ..parametric import fit_approach3
 from ..powerlaw import fit_log_log_line
 from ..train.config import LADDER, gpt_parameter_counts, run_flops_per_token, shape_of
-from ..train.sweep import read_curves, read_runs, sweep_paths
+from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_paths
 
 __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
            "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses",
-           "lr_batch_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP"]
+           "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
@@ -287,25 +287,19 @@ def prediction_outcome(prediction: dict | None = None, runs: pd.DataFrame | None
     return table
 
 
-def lr_batch_table(runs: pd.DataFrame | None = None, checks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The learning-rate rule checked: each ``lr-batch`` run beside the grid's run at the rule's rate.
+def lr_scan_table(runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``lr-scan`` sweep: one row per run (``model, d_model, batch, lr, loss``) with its model's best rate.
 
-    One row per (model, budget, learning rate): ``batch`` (mean sequences a step), ``lr``,
-    ``factor`` (lr over the rule's), ``loss``; and per (model, budget) ``best_factor``, the factor
-    with the lowest loss.
+    ``best_lr`` is the vertex of the parabola in ln lr through each model's lowest loss and its
+    neighbours, and ``rule_lr`` the rate the fitted width rule gives it
+    (:func:`chinchilla_lib.train.sweep.learning_rate_rule`).
     """
-    runs = sweep_runs() if runs is None else runs
-    checks = sweep_runs("lr-batch") if checks is None else checks
-    rule = runs[(runs["schedule"] == "matched") & (runs["seed"] == 0)]
-    rows = []
-    for (model, budget), group in checks.groupby(["model", "budget"]):
-        base = rule[(rule["model"] == model) & (rule["budget"] == budget)]
-        for r in pd.concat([base, group]).itertuples():
-            rows.append({"model": model, "budget": budget, "batch": r.n_sequences / r.steps, "lr": r.lr,
-                         "factor": r.lr / base["lr"].iloc[0] if len(base) else float("nan"), "loss": r.loss})
-    table = pd.DataFrame(rows).sort_values(["budget", "model", "factor"]).reset_index(drop=True)
-    best = table.loc[table.groupby(["model", "budget"])["loss"].idxmin(), ["model", "budget", "factor"]]
-    return table.merge(best.rename(columns={"factor": "best_factor"}), on=["model", "budget"])
+    runs = sweep_runs("lr-scan") if runs is None else runs
+    rule = learning_rate_rule(runs)
+    table = runs.assign(batch=runs["n_sequences"] / runs["steps"])[["model", "d_model", "batch", "lr", "loss"]]
+    table = table.merge(rule.best[["model", "best_lr"]], on="model")
+    table["rule_lr"] = [rule.lr(d) for d in table["d_model"]]
+    return table.sort_values(["d_model", "lr"]).reset_index(drop=True)
 
 
 def schedule_gaps(runs: pd.DataFrame | None = None) -> pd.DataFrame:

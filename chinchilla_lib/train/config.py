@@ -24,7 +24,7 @@ from ..architecture import TransformerShape, parameter_counts
 from ..flops import flops_per_token
 
 __all__ = [
-    "VOCAB_SIZE", "SEQ_LEN", "MIN_STEPS", "MAX_BATCH", "LR_BASE", "LR_WIDTH", "LR_BATCH", "LR_BATCH_EXPONENT", "LADDER", "shape_of", "gpt_parameter_counts",
+    "VOCAB_SIZE", "SEQ_LEN", "N_VAL_WINDOWS", "MIN_STEPS", "MAX_BATCH", "LR_BASE", "LR_WIDTH", "LADDER", "shape_of", "gpt_parameter_counts",
     "run_flops_per_token", "batch_rule", "RunConfig", "plan_run",
 ]
 
@@ -32,23 +32,18 @@ __all__ = [
 VOCAB_SIZE = 256
 #: Context length (tokens predicted per sequence).
 SEQ_LEN = 128
+#: Validation windows (of SEQ_LEN + 1 bytes) every evaluation averages over.
+N_VAL_WINDOWS = 1024
 #: Every run takes at least this many optimiser steps.
 MIN_STEPS = 1000
 #: Largest batch, in sequences (a longer run takes more steps instead).
 MAX_BATCH = 32
-#: Peak learning rate at width :data:`LR_WIDTH` and batch :data:`LR_BATCH`.  The sweep ``lr-tune``
-#: found the best peak learning rate near 4e-3 for g03 (width 32, batch 8) and at least 5.7e-3 for
-#: g02 (width 24, batch 2); the sweep ``lr-batch`` then found that the best rate grows with the
-#: batch (see :data:`LR_BATCH_EXPONENT`).
+#: Peak learning rate at width :data:`LR_WIDTH`.  The sweep ``lr-tune`` found the best peak
+#: learning rate near 4e-3 for g03 (width 32, batch 8) and at least 5.7e-3 for g02 (width 24,
+#: batch 2): about constant in the batch and falling with the width.
 LR_BASE = 4e-3
 #: The width at which the peak learning rate is :data:`LR_BASE`.
 LR_WIDTH = 32
-#: The batch (sequences a step) at which the peak learning rate is :data:`LR_BASE`.
-LR_BATCH = 4
-#: The peak learning rate grows as the batch to this power (the square-root rule for Adam,
-#: Malladi et al. 2022).  0 is the rule the grid ``isoflop-small`` was trained with, which left
-#: the runs with larger batches 0.15 nats short of their best at 1.6e12 FLOPs.
-LR_BATCH_EXPONENT = 0.5
 
 #: The model family: name -> (d_model, n_layers, n_heads); kv_size = d_model / n_heads, ffw_size = 4 d_model.
 #: In order of size (``s01``, the smallest, was added when the lowest loss of a slice fell on ``g00``).
@@ -132,8 +127,7 @@ def run_flops_per_token(shape: TransformerShape) -> dict[str, float]:
 
 
 def batch_rule(n_tokens: float, d_model: int, *, seq_len: int = SEQ_LEN, min_steps: int = MIN_STEPS,
-               max_batch: int = MAX_BATCH, lr_base: float = LR_BASE,
-               lr_batch_exponent: float = LR_BATCH_EXPONENT) -> tuple[int, int, float]:
+               max_batch: int = MAX_BATCH, lr_base: float = LR_BASE) -> tuple[int, int, float]:
     """Steps, training sequences and peak learning rate for a run of ``n_tokens`` tokens at width ``d_model``.
 
     Every run takes ``min_steps`` optimiser steps (more only if a step would need more than
@@ -141,11 +135,9 @@ def batch_rule(n_tokens: float, d_model: int, *, seq_len: int = SEQ_LEN, min_ste
     sequences a step on average, spread as evenly as whole sequences allow.  A batch that is a
     whole number (a power of two, say) would make the step count jump between neighbouring
     sizes of an IsoFLOP slice, and at these sizes the number of steps moves the loss by more
-    than the differences between sizes.  The peak learning rate is ``lr_base * (LR_WIDTH /
-    d_model) * (batch / LR_BATCH) ** lr_batch_exponent``, with ``batch`` the mean sequences a
-    step: inversely proportional to the width (as in muP, Yang et al. 2022) and growing as the
-    square root of the batch (Malladi et al. 2022), as the sweeps ``lr-tune`` and ``lr-batch``
-    found (see :data:`LR_BASE` and :data:`LR_BATCH_EXPONENT`).
+    than the differences between sizes.  The peak learning rate is ``lr_base * LR_WIDTH /
+    d_model``: inversely proportional to the width (as in muP, Yang et al. 2022) and
+    independent of the batch, which is what the sweep ``lr-tune`` found (see :data:`LR_BASE`).
 
     Returns
     -------
@@ -161,8 +153,7 @@ def batch_rule(n_tokens: float, d_model: int, *, seq_len: int = SEQ_LEN, min_ste
         raise ValueError(f"n_tokens must be at least min_steps * seq_len = {min_steps * seq_len}, got {n_tokens:.0f}; "
                          "raise the budget or pick a smaller model")
     steps = max(min_steps, -(-n_sequences // max_batch))
-    batch = n_sequences / steps
-    return steps, n_sequences, lr_base * (LR_WIDTH / d_model) * (batch / LR_BATCH) ** lr_batch_exponent
+    return steps, n_sequences, lr_base * LR_WIDTH / d_model
 
 
 @dataclass(frozen=True)
@@ -251,7 +242,7 @@ class RunConfig:
 
 def plan_run(model: str, budget: float, *, seed: int = 0, corpus: str = "shakespeare", n_evals: int = 8,
              horizon: float | None = None, lr_base: float = LR_BASE, min_steps: int = MIN_STEPS,
-             lr: float | None = None, lr_batch_exponent: float = LR_BATCH_EXPONENT) -> RunConfig:
+             lr: float | None = None) -> RunConfig:
     """The run of ``model`` that spends ``budget`` training FLOPs (Appendix F count, embeddings included).
 
     Tokens ``D = budget / FLOPs-per-token``; steps, sequences and learning rate from
@@ -260,13 +251,13 @@ def plan_run(model: str, budget: float, *, seed: int = 0, corpus: str = "shakesp
     cosine is laid out for the tokens ``model`` would see at ``horizon`` (a fixed schedule, the
     same for every budget, as Kaplan et al. 2020 trained) and the run stops after ``D`` tokens.
     ``min_steps`` below :data:`MIN_STEPS` is for quick checks only (the smoke grid); ``lr``
-    overrides the rule's learning rate, ``lr_batch_exponent`` the rule's growth with the batch.
+    overrides the rule's learning rate.
     """
     shape = shape_of(model)
     per_token = run_flops_per_token(shape)["total"]
     n_tokens = budget / per_token
     steps, n_sequences, rule_lr = batch_rule(n_tokens, shape.d_model, seq_len=shape.seq_len, lr_base=lr_base,
-                                             min_steps=min_steps, lr_batch_exponent=lr_batch_exponent)
+                                             min_steps=min_steps)
     lr = rule_lr if lr is None else float(lr)
     evals = sorted({int(round(steps * 2.0 ** (-4 * k / max(1, n_evals - 1)))) for k in range(n_evals)})
     schedule_steps = steps

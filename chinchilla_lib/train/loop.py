@@ -19,13 +19,11 @@ import numpy as np
 import torch
 
 from ..datasets.corpus import load_corpus, validation_windows
-from .config import RunConfig, gpt_parameter_counts, run_flops_per_token
+from .config import N_VAL_WINDOWS, RunConfig, gpt_parameter_counts, run_flops_per_token
 from .model import GPT
 
 __all__ = ["N_VAL_WINDOWS", "device", "learning_rate", "train_run", "evaluate"]
 
-#: Validation windows (of seq_len + 1 bytes) every evaluation averages over.
-N_VAL_WINDOWS = 1024
 _EVAL_BATCH = 128
 
 

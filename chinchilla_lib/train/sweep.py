@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..datasets.paper_tables import DATA_DIR
-from .config import LADDER, RunConfig, plan_run, run_flops_per_token, shape_of
+from .config import LADDER, LR_BASE, LR_WIDTH, RunConfig, plan_run, run_flops_per_token, shape_of
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
-           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_BATCH_RUNS",
-           "LR_BATCH_FACTORS", "result_row", "curve_rows"]
+           "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
+           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LearningRateRule", "learning_rate_rule", "result_row", "curve_rows"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
              "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
@@ -51,7 +51,7 @@ FIXED_HORIZON = 10 * ISOFLOP_BUDGETS[-1]
 #: The six sizes each budget starts with (an edge minimum adds the next size).
 _ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g01", "g01", "g02", "g02", "g03")))
 #: Budgets of the first, smaller grid ``isoflop-small`` (10^11 to 10^12.2 in steps of 10^0.3), trained with
-#: a learning rate that ignored the batch (``lr_batch_exponent=0``) and a horizon of 10^12.5.
+#: with the width rule's learning rate (before the ``lr-scan`` sweep) and a horizon of 10^12.5.
 SMALL_BUDGETS = tuple(float(f"{10 ** (11 + 0.3 * k):.2g}") for k in range(5))
 _SMALL_START = dict(zip(SMALL_BUDGETS, ("g00", "g01", "g02", "g03", "g04")))
 _SMALL_HORIZON = float(f"{10 ** (11 + 0.3 * 5):.2g}")
@@ -105,37 +105,41 @@ def _minimum_neighbours(done: pd.DataFrame, budget: float, sizes: list[str]) -> 
 
 def isoflop_plan(done: pd.DataFrame, *, budgets: Iterable[float] = ISOFLOP_BUDGETS,
                  start: dict | None = None, horizon: float = FIXED_HORIZON, corpus: str = "shakespeare",
-                 lr_batch_exponent: float | None = None) -> list[RunConfig]:
+                 tuned: bool = True) -> list[RunConfig]:
     """The committed IsoFLOP sweep: matched-schedule slices, a second seed by each minimum, fixed-schedule twins.
 
     Each budget starts with six consecutive sizes of :data:`~chinchilla_lib.train.config.LADDER`;
     when the lowest loss (seed 0) sits at an edge, the next size beyond it is added, until the
     minimum is inside.  The size at the minimum and its two neighbours get a second seed.  Every
     matched run of seed 0 has a twin with the fixed schedule of horizon ``horizon``.
-    ``lr_batch_exponent`` (default the rule's) is passed to :func:`~chinchilla_lib.train.config.plan_run`.
+    With ``tuned`` (the default) every run's peak learning rate is that of
+    :func:`learning_rate_rule`, fitted to the committed ``lr-scan`` sweep; otherwise the width
+    rule of :func:`~chinchilla_lib.train.config.batch_rule`.
     """
     start = start or _ISOFLOP_START
-    rule = {} if lr_batch_exponent is None else {"lr_batch_exponent": lr_batch_exponent}
+    rule = learning_rate_rule() if tuned else None
+
+    def run(m, budget, **kw):
+        lr = None if rule is None else rule.lr(shape_of(m).d_model)
+        return plan_run(m, budget, corpus=corpus, n_evals=6, lr=lr, **kw)
+
     runs = []
     for budget in budgets:
         sizes = _slice_sizes(done, budget, start[budget])
-        runs += [plan_run(m, budget, corpus=corpus, n_evals=6, **rule) for m in sizes]
-        runs += [plan_run(m, budget, corpus=corpus, seed=1, n_evals=6, **rule)
-                 for m in _minimum_neighbours(done, budget, sizes)]
+        runs += [run(m, budget) for m in sizes]
+        runs += [run(m, budget, seed=1) for m in _minimum_neighbours(done, budget, sizes)]
     for budget in budgets:
-        runs += [plan_run(m, budget, corpus=corpus, horizon=horizon, n_evals=6, **rule)
-                 for m in _slice_sizes(done, budget, start[budget])]
+        runs += [run(m, budget, horizon=horizon) for m in _slice_sizes(done, budget, start[budget])]
     return runs
 
 
 def _isoflop_small_plan(done: pd.DataFrame) -> list[RunConfig]:
-    return isoflop_plan(done, budgets=SMALL_BUDGETS, start=_SMALL_START, horizon=_SMALL_HORIZON, lr_batch_exponent=0.0)
+    return isoflop_plan(done, budgets=SMALL_BUDGETS, start=_SMALL_START, horizon=_SMALL_HORIZON, tuned=False)
 
 
 def _smoke_plan(done: pd.DataFrame) -> list[RunConfig]:
     # 200 steps a run, not MIN_STEPS: a check that the machinery trains, reproducibly, in seconds.
-    return [plan_run(m, b, n_evals=3, min_steps=200, lr_batch_exponent=0.0) for b in (1e10, 2e10)
-            for m in ("g00", "g01", "g02")]
+    return [plan_run(m, b, n_evals=3, min_steps=200) for b in (1e10, 2e10) for m in ("g00", "g01", "g02")]
 
 
 #: Peak learning rates tried by the ``lr-tune`` sweep, as multiples of 1 / sqrt(16 / batch):
@@ -156,20 +160,102 @@ def _lr_tune_plan(done: pd.DataFrame) -> list[RunConfig]:
     return runs + [_fixed_batch_run("g02", 1e11, lr * math.sqrt(2 / 16), 2) for lr in LR_TUNE_BASES[2:]]
 
 
-#: Runs of the ``lr-batch`` sweep: (model, budget) pairs of the IsoFLOP grid whose batches span 4 to 32
-#: sequences, each trained at :data:`LR_BATCH_FACTORS` times the rule's learning rate (factor 1 is the
-#: grid's own run).
-LR_BATCH_RUNS = (("g06", ISOFLOP_BUDGETS[0]), ("g03", ISOFLOP_BUDGETS[2]), ("g07", ISOFLOP_BUDGETS[3]),
-                 ("g04", ISOFLOP_BUDGETS[4]))
-LR_BATCH_FACTORS = (0.5, 2.0)
+#: The ``lr-scan`` sweep: every model from g01 to g09 at this budget (the middle of the IsoFLOP grid) ...
+LR_SCAN_BUDGET = 1e12
+#: ... these models ...
+LR_SCAN_MODELS = ("g01", "g02", "g03", "g04", "g05", "g06", "g07", "g08", "g09")
+#: ... at peak learning rates from this grid (factors of 2): three around a first guess, and one more
+#: beyond an edge that holds the lowest loss, until the best rate lies inside.
+LR_SCAN_GRID = tuple(1.25e-3 * 2.0 ** k for k in range(8))
 
 
-def _lr_batch_plan(done: pd.DataFrame) -> list[RunConfig]:
+def _lr_guess_index(d_model: int) -> int:
+    # Where each model's scan starts (the width rule's rate times two, which the first grid found too low);
+    # the scan moves from there to wherever the lowest loss is.
+    guess = 2 * LR_BASE * LR_WIDTH / d_model
+    return int(np.argmin(np.abs(np.log(np.array(LR_SCAN_GRID) / guess))))
+
+
+def _scan_rates(done: pd.DataFrame, model: str) -> list[int]:
+    """Indices into :data:`LR_SCAN_GRID` of one model's scan: three from the guess, grown at an edge minimum."""
+    i = _lr_guess_index(shape_of(model).d_model)
+    chosen = [j for j in (i - 1, i, i + 1) if 0 <= j < len(LR_SCAN_GRID)]
+    rows = done[done["model"] == model] if len(done) else done
+    while True:
+        losses = {}
+        for j in chosen:
+            hit = rows[np.isclose(rows["lr"], LR_SCAN_GRID[j], rtol=1e-9)] if len(rows) else rows
+            if len(hit):
+                losses[j] = float(hit["loss"].iloc[0])
+        if len(losses) < len(chosen):
+            return chosen
+        best = min(losses, key=losses.get)
+        if best == chosen[0] and best > 0:
+            chosen = [best - 1] + chosen
+        elif best == chosen[-1] and best + 1 < len(LR_SCAN_GRID):
+            chosen = chosen + [best + 1]
+        else:
+            return chosen
+
+
+def _lr_scan_plan(done: pd.DataFrame) -> list[RunConfig]:
     runs = []
-    for model, budget in LR_BATCH_RUNS:
-        rule = plan_run(model, budget, n_evals=6)
-        runs += [rule.with_(lr=rule.lr * factor) for factor in LR_BATCH_FACTORS]
+    for model in LR_SCAN_MODELS:
+        rule = plan_run(model, LR_SCAN_BUDGET, n_evals=6)
+        runs += [rule.with_(lr=LR_SCAN_GRID[j]) for j in _scan_rates(done, model)]
     return runs
+
+
+@dataclass(frozen=True)
+class LearningRateRule:
+    """The peak learning rate as a power of the width, fitted to the ``lr-scan`` sweep.
+
+    ``lr(d) = lr_32 * (d / 32) ** exponent``; ``best`` has one row per scanned model: ``model,
+    d_model, batch`` (sequences a step), ``best_lr`` (the vertex of the parabola in ln lr through
+    the lowest loss and its two neighbours on the grid), ``best_loss`` and ``n_rates``.
+    """
+
+    lr_32: float
+    exponent: float
+    best: pd.DataFrame
+
+    def lr(self, d_model: int) -> float:
+        return float(self.lr_32 * (d_model / 32.0) ** self.exponent)
+
+
+def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
+    """Fit :class:`LearningRateRule` to the finished runs of ``lr-scan`` (the committed file by default).
+
+    Raises
+    ------
+    ValueError
+        When a scanned model's lowest loss is not bracketed by two rates (the scan is unfinished),
+        or fewer than three models are scanned.
+    """
+    if runs is None:
+        path = sweep_paths("lr-scan")[0]
+        runs = read_runs(path)
+        if runs.empty:
+            raise ValueError(f"no runs in {path}: run python -m chinchilla_lib train --sweep lr-scan first")
+    rows = []
+    for model, group in runs.groupby("model"):
+        group = group.sort_values("lr")
+        x, y = np.log(group["lr"].to_numpy(float)), group["loss"].to_numpy(float)
+        k = int(np.argmin(y))
+        if k == 0 or k == len(y) - 1:
+            raise ValueError(f"the lr-scan of {model} has its lowest loss at the edge of its rates; "
+                             "resume it: python -m chinchilla_lib train --sweep lr-scan")
+        c2, c1, _ = np.polyfit(x[k - 1:k + 2], y[k - 1:k + 2], 2)
+        vertex = -c1 / (2 * c2) if c2 > 0 else x[k]
+        vertex = float(np.clip(vertex, x[k - 1], x[k + 1]))
+        rows.append({"model": model, "d_model": int(group["d_model"].iloc[0]),
+                     "batch": float(group["n_sequences"].iloc[0] / group["steps"].iloc[0]),
+                     "best_lr": float(np.exp(vertex)), "best_loss": float(y[k]), "n_rates": len(y)})
+    best = pd.DataFrame(rows).sort_values("d_model").reset_index(drop=True)
+    if len(best) < 3:
+        raise ValueError(f"the lr-scan has {len(best)} finished models; a width rule needs at least 3")
+    slope, intercept = np.polyfit(np.log(best["d_model"] / 32.0), np.log(best["best_lr"]), 1)
+    return LearningRateRule(lr_32=float(np.exp(intercept)), exponent=float(slope), best=best)
 
 
 def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
@@ -181,14 +267,16 @@ def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
         raise ValueError(f"no prediction file {path}: commit a prediction (scripts/predict_tinygpt.py) before "
                          "training the models it names")
     prediction = json.loads(path.read_text())
-    return [plan_run(run["model"], prediction["flops"], n_evals=8) for run in prediction["runs_to_train"]]
+    rule = learning_rate_rule()
+    return [plan_run(run["model"], prediction["flops"], n_evals=8, lr=rule.lr(shape_of(run["model"]).d_model))
+            for run in prediction["runs_to_train"]]
 
 
 #: The sweeps ``train --sweep NAME`` knows.
 SWEEPS: dict[str, Sweep] = {
     "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
     "lr-tune": Sweep("lr-tune", _lr_tune_plan, "peak learning rate at two model sizes, budgets and batch sizes"),
-    "lr-batch": Sweep("lr-batch", _lr_batch_plan, "half and twice the rule's learning rate at four batch sizes"),
+    "lr-scan": Sweep("lr-scan", _lr_scan_plan, "peak learning rate of every model from g01 to g09 at 1e12 FLOPs"),
     "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets 5e11-2e12 x 6+ sizes, seeds, fixed-schedule twins"),
     "isoflop-small": Sweep("isoflop-small", _isoflop_small_plan,
                            "the first grid: 5 budgets 1e11-1.6e12, learning rate blind to the batch"),
