@@ -44,7 +44,7 @@ from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
 
-__all__ = ["MIN_SIZES", "MIN_BUDGETS", "MAX_E_SPREAD", "GridResult", "grid_frame", "size_curves",
+__all__ = ["MIN_SIZES", "MIN_BUDGETS", "MAX_E_SPREAD", "MIN_E_SHARE", "GridResult", "grid_frame", "size_curves",
            "isoflop_slices", "slice_budgets", "grid_approach1", "grid_approach2", "grid_approach3", "grid_approach"]
 
 #: Fewest model sizes with two or more token counts (a curve) that Approaches 1 and 2 accept.
@@ -56,6 +56,9 @@ MIN_BUDGETS = 3
 #: this fraction of E: the irreducible loss is then not pinned down and trades off against A, B and the
 #: exponents, so a moves with it.
 MAX_E_SPREAD = 0.5
+#: Approach 3 is also ill-conditioned when the fitted E collapses onto its bound (ln E driven towards
+#: minus infinity): an E below this fraction of the lowest loss is indistinguishable from zero.
+MIN_E_SHARE = 0.01
 
 _LEVEL = 0.8
 
@@ -300,16 +303,23 @@ def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0,
     """Approach 3 (Section 3.3) on final losses, refused when ill-conditioned.
 
     The bootstrap resamples all runs (:func:`~chinchilla_lib.parametric.bootstrap_approach3`).
-    The fit is refused when the resamples' 10th-90th percentile range of E exceeds ``max_e_spread``
-    times the fitted E (:data:`MAX_E_SPREAD`).
+    The fit is refused as ill-conditioned when the fitted E is below :data:`MIN_E_SHARE` of the lowest
+    loss (collapsed onto its bound), or when the resamples' 10th-90th percentile range of E exceeds
+    ``max_e_spread`` times the fitted E (:data:`MAX_E_SPREAD`).
     """
     grid = grid_frame(runs, size_tol=size_tol)
     n_resamples = positive_int("n_resamples", n_resamples)
     max_e_spread = positive_scalar("max_e_spread", max_e_spread, hint="a fraction of E, e.g. 0.5")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        fit = fit_approach3(grid["n_params"], grid["n_tokens"], grid["loss"])
+        floor = MIN_E_SHARE * float(grid["loss"].min())
+        if not fit.E > floor:
+            raise ValueError(f"Approach 3 is ill-conditioned: E collapses to {fit.E:.3g}, below {floor:.3g} "
+                             f"({MIN_E_SHARE:.0%} of the lowest loss); add runs that pin the irreducible loss "
+                             "(larger models, longer runs)")
         boot = bootstrap_approach3(grid["n_params"], grid["n_tokens"], grid["loss"], n_resamples=n_resamples,
-                                   seed=seed, flops=float(grid["flops"].max()))
+                                   seed=seed, flops=float(grid["flops"].max()), fit=fit)
     lo, hi = boot.interval("E", _LEVEL)
     spread = (hi - lo) / boot.fit.E
     if not spread <= max_e_spread:

@@ -161,7 +161,9 @@ def _table_cached() -> pd.DataFrame:
                              "low": res.interval[0] if decided else np.nan,
                              "high": res.interval[1] if decided else np.nan,
                              "tokens per parameter": _tokens_per_param(res, c_mid) if decided else np.nan,
-                             "runs": len(grid), "status": "decided" if decided else "refused",
+                             "runs": len(grid), "resamples": RESAMPLES[approach],
+                             "unfitted": res.n_failed if decided else np.nan,
+                             "status": "decided" if decided else "refused",
                              "reason": "" if decided else res})
     return pd.DataFrame(rows)
 
@@ -171,7 +173,8 @@ def approaches_table() -> pd.DataFrame:
 
     Columns ``key``, ``data set``, ``approach``, ``parameters`` (total / non-embedding), ``a``, ``low``,
     ``high`` (10th-90th bootstrap percentiles), ``tokens per parameter`` (D_opt / N_opt at the set's median
-    run compute), ``runs``, ``status`` (decided / refused) and ``reason`` (why refused).
+    run compute), ``runs``, ``resamples`` (bootstrap), ``unfitted`` (resamples that could not be fitted),
+    ``status`` (decided / refused) and ``reason`` (why refused).
     """
     return _table_cached().copy()
 
@@ -184,7 +187,7 @@ def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
     (decided rows whose interval contains the paper's Approach 1 a, ``paper_a1``), ``paper_a1``;
     ``gadre_width_max`` (widest Gadre interval, total parameters) and ``deepseek_spread`` (DeepSeek's
     highest minus lowest data-quality exponent); per decided row ``{key}_{t|ne}_a{k}``, ``..._lo``,
-    ``..._hi``.
+    ``..._hi``, ``..._unfitted`` and ``..._resamples``.
     """
     table = approaches_table() if table is None else table
     ok = table[table["status"] == "decided"]
@@ -201,7 +204,8 @@ def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
     out["deepseek_spread"] = max(quality) - min(quality)
     for row in ok.itertuples():
         name = f"{row.key}_{'t' if row.parameters == 'total' else 'ne'}_a{row.approach}"
-        out |= {name: row.a, f"{name}_lo": row.low, f"{name}_hi": row.high}
+        out |= {name: row.a, f"{name}_lo": row.low, f"{name}_hi": row.high, f"{name}_unfitted": int(row.unfitted),
+                f"{name}_resamples": int(row.resamples)}
     return out
 
 
