@@ -84,3 +84,19 @@ def test_scorecard_rows_are_new_results_and_include_approach1_on_real_runs():
     approach1 = card[card["id"].str.endswith(".approach1.a")]
     assert {"other_runs.porian.total.approach1.a", "other_runs.figure4.total.approach1.a"} <= set(approach1["id"])
     assert (card.loc[card["status"] == "differs", "explained_in"] == "other_runs").all()
+
+
+def test_the_exponent_figure_draws_decided_rows_with_intervals_and_refused_rows_as_crosses():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chinchilla_lib.plotting.public_runs import plot_exponents
+
+    fig, ax = plt.subplots()
+    plot_exponents(ax, _table(), reference=0.5, band=(0.45, 0.578))
+    labels = ax.get_legend_handles_labels()[1]
+    assert "refused (cannot decide)" in labels and "Approach 3, total" in labels
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Porian tuned", "Sardana", "Gadre C4"]
+    plt.close(fig)

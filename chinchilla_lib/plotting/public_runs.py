@@ -42,13 +42,15 @@ def plot_exponents(ax, table: pd.DataFrame, *, reference: float | None = None, b
         offset = (row["approach"] - 2) * 0.22 + (0.07 if row["parameters"] == "non-embedding" else -0.07)
         y = y_of[row["data set"]] + offset
         color = COLORS[f"approach{row['approach']}"]
-        key = (row["approach"], row["parameters"])
-        label = f"Approach {row['approach']}, {row['parameters']}" if key not in labelled else None
+        key = (row["approach"], row["parameters"]) if row["status"] == "decided" else "refused"
+        label = None if key in labelled else (
+            "refused (cannot decide)" if key == "refused" else f"Approach {row['approach']}, {row['parameters']}")
         labelled.add(key)
-        if row["status"] != "decided":
+        if key == "refused":
             ax.scatter([0.02], [y], marker="x", color=color, s=18, lw=1, label=label)
             continue
-        ax.errorbar([row["a"]], [y], xerr=[[row["a"] - row["low"]], [row["high"] - row["a"]]], fmt=_MARKERS[row["parameters"]],
+        xerr = [[row["a"] - row["low"]], [row["high"] - row["a"]]]
+        ax.errorbar([row["a"]], [y], xerr=xerr, fmt=_MARKERS[row["parameters"]],
                     color=color, ms=4.5, lw=1.1, capsize=2, label=label,
                     mfc="white" if row["parameters"] == "non-embedding" else color)
     ax.set_yticks(np.arange(len(sets)))
