@@ -100,3 +100,9 @@ def test_the_exponent_figure_draws_decided_rows_with_intervals_and_refused_rows_
     assert "refused (cannot decide)" in labels and "Approach 3, total" in labels
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Porian tuned", "Sardana", "Gadre C4"]
     plt.close(fig)
+
+
+def test_sardana_near_optimal_runs_leave_approach3_ill_conditioned():
+    out = public_runs.sardana_near_numbers()
+    assert out["near_refused"] == 1 and out["near_runs"] < 47  # a subset of the 47 runs
+    assert out["near_E"] < out.get("near_E_hi", np.inf)

@@ -36,7 +36,8 @@ from .later_studies import later_value
 from .porian import FINAL_CONFIGURATION
 
 __all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
-           "approach_result", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers"]
+           "approach_result", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers",
+           "sardana_near_numbers"]
 
 #: The run sets, in the book's order: key -> (label, training data, loss the fits use and why).
 RUN_SETS = {
@@ -269,4 +270,29 @@ def refusal_numbers(table: pd.DataFrame | None = None) -> dict:
         if m := _SPREAD.search(row.reason):
             out |= {f"{name}_E": float(m.group(1)), f"{name}_E_lo": float(m.group(2)),
                     f"{name}_E_hi": float(m.group(3)), f"{name}_E_spread": float(m.group(4))}
+    return out
+
+
+@lru_cache(maxsize=1)
+def sardana_near_numbers() -> dict:
+    """Approach 3 on Sardana et al.'s runs at or below ``SARDANA_NEAR`` tokens per parameter (as the
+    over-training chapter fits them): ``near_tpp``, ``near_runs``, ``near_refused`` (1 when refused) and,
+    from the refusal, ``near_E`` (the collapsed or wandering E) with ``near_E_lo``, ``near_E_hi`` and
+    ``near_E_spread`` (%) when the bootstrap range was the reason."""
+    from .overtrained_runs import SARDANA_NEAR
+
+    runs = load_sardana_runs()
+    near = runs[runs["tokens_per_param"] <= SARDANA_NEAR]
+    frame = pd.DataFrame({"n_params": near["n_params"], "n_tokens": near["n_tokens"], "loss": near["loss_train"]})
+    out = {"near_tpp": SARDANA_NEAR, "near_runs": len(frame)}
+    try:
+        grid_approach(frame, 3, n_resamples=RESAMPLES[3], seed=0)
+        out["near_refused"] = 0
+    except ValueError as exc:
+        out["near_refused"] = 1
+        if m := _SPREAD.search(str(exc)):
+            out |= {"near_E": float(m.group(1)), "near_E_lo": float(m.group(2)), "near_E_hi": float(m.group(3)),
+                    "near_E_spread": float(m.group(4))}
+        elif m := re.search(r"E collapses to ([\d.e+-]+)", str(exc)):
+            out["near_E"] = float(m.group(1))
     return out
