@@ -106,3 +106,15 @@ def test_sardana_near_optimal_runs_leave_approach3_ill_conditioned():
     out = public_runs.sardana_near_numbers()
     assert out["near_refused"] == 1 and out["near_runs"] < 47  # a subset of the 47 runs
     assert out["near_E"] < out.get("near_E_hi", np.inf)
+
+
+def test_scorecard_rows_name_the_set_and_compare_with_table2(monkeypatch):
+    from chinchilla_lib.checks import other_runs
+
+    monkeypatch.setattr(other_runs, "approaches_table", _table)
+    rows = {c.id: c for c in other_runs.checks()}
+    assert set(rows) == {"other_runs.gadre_c4.total.approach3.a", "other_runs.porian.total.approach2.a"}
+    gadre = rows["other_runs.gadre_c4.total.approach3.a"]
+    assert gadre.quantity.startswith("Gadre C4: Approach 3 a")
+    assert gadre.reference == 0.46 and gadre.tolerance == 0.005  # Table 2: Approach 3, a = 0.46
+    assert not gadre.self_check and gadre.note.startswith("new result; no printed value")

@@ -21,14 +21,15 @@ _SOURCE = "Hoffmann et al. 2022, Table 2 (their own runs; no printed value for t
 def checks():
     """Every decided (data set, parameter count, approach) against Table 2's exponent of that approach."""
     table = approaches_table()
-    for row in table[table["status"] == "decided"].itertuples():
-        count = "total" if row.parameters == "total" else "nonembedding"
-        printed = table2_row(f"approach{row.approach}")
+    for _, row in table[table["status"] == "decided"].iterrows():
+        count = "total" if row["parameters"] == "total" else "nonembedding"
+        approach = int(row["approach"])
+        printed = table2_row(f"approach{approach}")
         yield Check(
-            id=f"other_runs.{row.key}.{count}.approach{row.approach}.a",
-            quantity=f"{row._2}: Approach {row.approach} a ({row.parameters} parameters)",
-            reference=float(printed["a"]), source=_SOURCE, ours=float(row.a), tolerance=0.005,
-            note=(f"new result; no printed value. {row.runs} runs, 10-90% bootstrap interval "
-                  f"{row.low:.3f}-{row.high:.3f}; tolerance half a unit in the last digit of Table 2's a"),
+            id=f"other_runs.{row['key']}.{count}.approach{approach}.a",
+            quantity=f"{row['data set']}: Approach {approach} a ({row['parameters']} parameters)",
+            reference=float(printed["a"]), source=_SOURCE, ours=float(row["a"]), tolerance=0.005,
+            note=(f"new result; no printed value. {row['runs']} runs, 10-90% bootstrap interval "
+                  f"{row['low']:.3f}-{row['high']:.3f}; tolerance half a unit in the last digit of Table 2's a"),
             explained_in="other_runs",
         )
