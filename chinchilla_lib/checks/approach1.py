@@ -2,7 +2,9 @@
 
 ``approach1.simulated.a`` is a self-check, not a comparison with the paper (whose
 training curves are not published): Approach 1 on curves simulated from a known
-law must recover that law's exponent.
+law must recover that law's exponent.  The checks of Approach 1 on real runs (grids of
+finished runs published by others) are the ``other_runs.*.approach1.a`` rows
+(:mod:`chinchilla_lib.checks.other_runs`).
 """
 
 from __future__ import annotations

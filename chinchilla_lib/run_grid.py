@@ -1,0 +1,339 @@
+"""The paper's three approaches on any grid of finished runs (final losses only).
+
+Many public sets of runs are a designed grid: several model sizes, each trained
+to several token counts, each run with its own matched learning-rate schedule,
+and only the final loss of each run published.  This module runs each of
+Hoffmann et al.'s approaches on such a grid (columns ``n_params``, ``n_tokens``,
+``loss``; ``flops`` = 6 N D unless given) and gives the model-size exponent
+``a`` of N_opt ∝ C^a with a seeded bootstrap interval that resamples runs:
+
+* **Approach 1** (Section 3.1): the lower envelope over compute of the final
+  losses.  The runs of one size, ordered by compute, form that size's curve;
+  each point is the end of its own schedule, as the paper's selection of the
+  last 15% of each cosine cycle intends.  :func:`~chinchilla_lib.envelope.fit_interior_envelope`
+  then fits N_opt(C) where the envelope is held by an interior size.
+* **Approach 2** (Section 3.2): IsoFLOP slices interpolated from each size's
+  loss-against-tokens curve (:func:`isoflop_slices`: ln loss linear in ln D,
+  never extrapolated), every size read at each of a set of budgets, and the
+  parabola of :func:`~chinchilla_lib.isoflop.fit_isoflop` fitted per budget;
+  budgets whose minimum is not bracketed by the sizes are left out.
+* **Approach 3** (Section 3.3): :func:`~chinchilla_lib.parametric.fit_approach3`
+  and :func:`~chinchilla_lib.parametric.bootstrap_approach3`.
+
+Data that cannot decide an approach is refused with a one-line ValueError
+naming what is missing: too few sizes with two or more token counts, too few
+budgets with a bracketed minimum, or an ill-conditioned Approach 3 fit
+(measured by the bootstrap spread of the irreducible loss E, see
+:data:`MAX_E_SPREAD`).
+
+References
+----------
+Hoffmann et al. 2022, Sections 3.1-3.3, Table 2.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._validate import positive_array, positive_int, positive_scalar, same_length
+from .envelope import fit_interior_envelope
+from .isoflop import fit_isoflop
+from .parametric import bootstrap_approach3, fit_approach3
+
+__all__ = ["MIN_SIZES", "MIN_BUDGETS", "MAX_E_SPREAD", "MIN_E_SHARE", "GridResult", "grid_frame", "size_curves",
+           "isoflop_slices", "slice_budgets", "grid_approach1", "grid_approach2", "grid_approach3", "grid_approach"]
+
+#: Fewest model sizes with two or more token counts (a curve) that Approaches 1 and 2 accept.
+MIN_SIZES = 3
+#: Fewest IsoFLOP budgets with a bracketed minimum that Approach 2 accepts (a line through 2 says nothing
+#: about its own fit).
+MIN_BUDGETS = 3
+#: Approach 3 is ill-conditioned when the bootstrap's 10th-90th percentile range of E is wider than
+#: this fraction of E: the irreducible loss is then not pinned down and trades off against A, B and the
+#: exponents, so a moves with it.
+MAX_E_SPREAD = 0.5
+#: Approach 3 is also ill-conditioned when the fitted E collapses onto its bound (ln E driven towards
+#: minus infinity): an E below this fraction of the lowest loss is indistinguishable from zero.
+MIN_E_SHARE = 0.01
+
+_LEVEL = 0.8
+
+
+@dataclass(frozen=True)
+class GridResult:
+    """One approach on one grid of runs: the exponent a of N_opt ∝ C^a and its bootstrap interval.
+
+    Attributes
+    ----------
+    approach : int
+    a : float
+        On all runs.
+    interval : (float, float)
+        10th-90th percentiles (``level`` 0.8, as Table 2) over the bootstrap resamples that could be fitted.
+    level : float
+    n_runs, n_sizes : int
+        Runs and distinct model sizes given.
+    n_budgets : int
+        Approach 1: model sizes that hold the envelope somewhere; Approach 2: budgets that entered the
+        power law; Approach 3: 0.
+    n_resamples, n_failed : int
+        Bootstrap resamples drawn and those that could not be fitted (left out of the interval).
+    seed : int
+    fit : object
+        The full-data fit (EnvelopeResult, IsoFLOPResult or Approach3Bootstrap).
+    samples : ndarray
+        The resamples' a (NaN where the resample could not be fitted).
+    """
+
+    approach: int
+    a: float
+    interval: tuple
+    level: float
+    n_runs: int
+    n_sizes: int
+    n_budgets: int
+    n_resamples: int
+    n_failed: int
+    seed: int
+    fit: object = field(repr=False)
+    samples: np.ndarray = field(repr=False)
+
+
+def grid_frame(runs: pd.DataFrame, *, size_tol: float = 0.0) -> pd.DataFrame:
+    """Validated copy of a grid of runs: ``n_params``, ``n_tokens``, ``loss``, ``flops``.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        ``n_params``, ``n_tokens``, ``loss`` (final loss of each run, nats per token) and
+        optionally ``flops`` (else 6 N D).
+    size_tol : float, default 0
+        Sizes within this relative distance of each other (consecutive, sorted) are one model size,
+        replaced by their geometric mean (for digitised points; 0 keeps sizes as given).
+    """
+    if not isinstance(runs, pd.DataFrame):
+        raise ValueError(f"runs must be a pandas DataFrame with n_params, n_tokens, loss, got {type(runs).__name__}")
+    missing = [c for c in ("n_params", "n_tokens", "loss") if c not in runs.columns]
+    if missing:
+        raise ValueError(f"runs lacks column(s) {', '.join(missing)}; a grid of runs needs n_params, n_tokens, loss")
+    n = positive_array("n_params", runs["n_params"], hint="raw parameter counts")
+    d = positive_array("n_tokens", runs["n_tokens"], hint="raw token counts")
+    loss = positive_array("loss", runs["loss"], hint="final loss in nats per token")
+    c = positive_array("flops", runs["flops"], hint="FLOPs") if "flops" in runs.columns else 6.0 * n * d
+    same_length(n_params=n, n_tokens=d, loss=loss)
+    if size_tol:
+        n = _merge_sizes(n, positive_scalar("size_tol", size_tol, hint="a relative tolerance, e.g. 1e-3"))
+    return pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss, "flops": c})
+
+
+def _merge_sizes(n: np.ndarray, tol: float) -> np.ndarray:
+    order = np.argsort(n)
+    log_n = np.log(n[order])
+    label = np.concatenate([[0], np.cumsum(np.diff(log_n) > np.log1p(tol))])
+    means = np.exp(pd.Series(log_n).groupby(label).transform("mean").to_numpy())
+    out = np.empty_like(n)
+    out[order] = means
+    return out
+
+
+def size_curves(grid: pd.DataFrame) -> dict[float, pd.DataFrame]:
+    """Each model size with two or more distinct token counts: its runs by tokens (repeats averaged)."""
+    mean = grid.groupby(["n_params", "n_tokens"], as_index=False)[["loss", "flops"]].mean()
+    return {float(n): part.sort_values("n_tokens").reset_index(drop=True)
+            for n, part in mean.groupby("n_params") if len(part) >= 2}
+
+
+def _require_sizes(curves: dict, what: str) -> None:
+    if len(curves) < MIN_SIZES:
+        raise ValueError(f"only {len(curves)} model size(s) have runs at 2 or more token counts; {what} needs "
+                         f"at least {MIN_SIZES}: add runs of other lengths for more sizes")
+
+
+def slice_budgets(grid: pd.DataFrame, *, per_decade: float = 4.0, min_sizes: int = MIN_SIZES) -> np.ndarray:
+    """Log-spaced budgets (``per_decade`` a decade, over the runs' compute) where ``min_sizes`` curves reach."""
+    per_decade = positive_scalar("per_decade", per_decade, hint="budgets per decade of compute, e.g. 4")
+    curves = size_curves(grid)
+    if not curves:
+        return np.empty(0)
+    lo, hi = grid["flops"].min(), grid["flops"].max()
+    k = max(int(np.ceil(np.log10(hi / lo) * per_decade)) + 1, 2)
+    budgets = np.geomspace(lo, hi, k)
+    cover = sum(((budgets >= c["flops"].min()) & (budgets <= c["flops"].max())).astype(int) for c in curves.values())
+    return budgets[cover >= min_sizes]
+
+
+def isoflop_slices(grid: pd.DataFrame, budgets) -> pd.DataFrame:
+    """Every size's loss at each budget, interpolated from its own runs (Section 3.2's profiles, rebuilt).
+
+    For a size N the budget C means D = C / (6 N) tokens; ln loss is interpolated linearly in ln D
+    between that size's two runs that bracket D, and the size is skipped at budgets outside its runs'
+    range (never extrapolated).
+
+    Returns
+    -------
+    DataFrame
+        ``budget``, ``n_params``, ``n_tokens``, ``loss`` (interpolated), one row per (budget, size) reached.
+    """
+    budgets = positive_array("budgets", budgets, hint="FLOPs")
+    rows = []
+    for n, curve in size_curves(grid).items():
+        log_d, log_l = np.log(curve["n_tokens"].to_numpy()), np.log(curve["loss"].to_numpy())
+        scale = curve["flops"].to_numpy() / curve["n_tokens"].to_numpy()  # 6 N unless flops was given
+        d = budgets / np.exp(np.mean(np.log(scale)))
+        inside = (np.log(d) >= log_d[0]) & (np.log(d) <= log_d[-1])
+        loss = np.exp(np.interp(np.log(d[inside]), log_d, log_l))
+        rows += [{"budget": c, "n_params": n, "n_tokens": t, "loss": v}
+                 for c, t, v in zip(budgets[inside], d[inside], loss)]
+    return pd.DataFrame(rows, columns=["budget", "n_params", "n_tokens", "loss"]).sort_values(
+        ["budget", "n_params"]).reset_index(drop=True)
+
+
+def _resample(grid: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The runs drawn with replacement within each model size (the grid's design kept)."""
+    idx = np.concatenate([rng.choice(ix, size=ix.size) for ix in grid.groupby("n_params").indices.values()])
+    return grid.iloc[np.sort(idx)]
+
+
+def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.full(n_resamples, np.nan)
+    for i in range(n_resamples):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out[i] = one(_resample(grid, rng))
+        except ValueError:
+            pass
+    return out
+
+
+def _result(approach, a, samples, grid, n_budgets, seed, fit) -> GridResult:
+    good = samples[np.isfinite(samples)]
+    if good.size < max(2, samples.size // 2):
+        raise ValueError(f"approach {approach}: only {good.size} of {samples.size} bootstrap resamples could be "
+                         "fitted; the runs do not decide the exponent (add sizes or token counts)")
+    lo, hi = np.percentile(good, [50 * (1 - _LEVEL), 50 * (1 + _LEVEL)])
+    return GridResult(approach, float(a), (float(lo), float(hi)), _LEVEL, len(grid), int(grid["n_params"].nunique()),
+                      int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples)
+
+
+def _envelope(grid: pd.DataFrame, n_grid: int):
+    curves = size_curves(grid)
+    _require_sizes(curves, "Approach 1 (an envelope over size curves)")
+    frame = pd.concat([c.assign(n_params=n) for n, c in curves.items()])[["n_params", "flops", "loss"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_interior_envelope(frame, n_grid=n_grid, curve_col="n_params")
+    if fit.n_models < MIN_SIZES:
+        raise ValueError(f"the interior envelope is held by {fit.n_models} model size(s); Approach 1 needs "
+                         f"{MIN_SIZES} to fit a slope: add sizes between the smallest and the largest")
+    return fit
+
+
+def grid_approach1(runs: pd.DataFrame, *, n_resamples: int = 100, seed: int = 0, n_grid: int = 400,
+                   size_tol: float = 0.0) -> GridResult:
+    """Approach 1 (Section 3.1) on final losses: the lower envelope of each size's losses over compute.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        See :func:`grid_frame`.
+    n_resamples : int, default 100
+        Bootstrap resamples (runs drawn with replacement within each size).
+    seed : int, default 0
+    n_grid : int, default 400
+        Log-spaced compute values of the envelope (the paper uses 1500 on full curves).
+    size_tol : float, default 0
+        See :func:`grid_frame`.
+    """
+    grid = grid_frame(runs, size_tol=size_tol)
+    n_resamples, n_grid = positive_int("n_resamples", n_resamples), positive_int("n_grid", n_grid)
+    fit = _envelope(grid, n_grid)
+    samples = _bootstrap(grid, lambda g: _envelope(g, n_grid).a, n_resamples, seed)
+    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit)
+
+
+def _isoflop(grid: pd.DataFrame, budgets: np.ndarray):
+    _require_sizes(size_curves(grid), "Approach 2 (IsoFLOP slices across sizes)")
+    slices = isoflop_slices(grid, budgets)
+    counts = slices.groupby("budget")["n_params"].nunique()
+    slices = slices[slices["budget"].isin(counts.index[counts >= MIN_SIZES])]
+    if slices["budget"].nunique() < MIN_BUDGETS:
+        raise ValueError(f"only {slices['budget'].nunique()} budget(s) are reached by {MIN_SIZES} or more sizes; "
+                         f"Approach 2 needs {MIN_BUDGETS}: add sizes whose runs overlap in compute")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_isoflop(slices["n_params"], slices["budget"], slices["loss"], n_bootstrap=0)
+    used = int(fit.budgets["used"].sum())
+    if used < MIN_BUDGETS:
+        raise ValueError(f"only {used} of {len(fit.budgets)} IsoFLOP slices have a minimum bracketed by the sizes; "
+                         f"Approach 2 needs {MIN_BUDGETS}: add sizes on both sides of the optimum")
+    return fit
+
+
+def grid_approach2(runs: pd.DataFrame, *, budgets=None, per_decade: float = 4.0, n_resamples: int = 100,
+                   seed: int = 0, size_tol: float = 0.0) -> GridResult:
+    """Approach 2 (Section 3.2) on final losses: parabolas through interpolated IsoFLOP slices.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        See :func:`grid_frame`.
+    budgets : array of float, optional
+        Default :func:`slice_budgets` (``per_decade`` log-spaced budgets reached by 3 or more sizes).
+    n_resamples, seed, size_tol
+        As for :func:`grid_approach1`; every resample is sliced at the same budgets.
+    """
+    grid = grid_frame(runs, size_tol=size_tol)
+    n_resamples = positive_int("n_resamples", n_resamples)
+    budgets = slice_budgets(grid, per_decade=per_decade) if budgets is None else positive_array(
+        "budgets", budgets, hint="FLOPs")
+    fit = _isoflop(grid, budgets)
+    kept = fit.budgets.loc[fit.budgets["used"], "budget"].to_numpy()
+    samples = _bootstrap(grid, lambda g: _isoflop(g, kept).a, n_resamples, seed)
+    return _result(2, fit.a, samples, grid, len(kept), seed, fit)
+
+
+def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0, size_tol: float = 0.0,
+                   max_e_spread: float = MAX_E_SPREAD) -> GridResult:
+    """Approach 3 (Section 3.3) on final losses, refused when ill-conditioned.
+
+    The bootstrap resamples all runs (:func:`~chinchilla_lib.parametric.bootstrap_approach3`).
+    The fit is refused as ill-conditioned when the fitted E is below :data:`MIN_E_SHARE` of the lowest
+    loss (collapsed onto its bound), or when the resamples' 10th-90th percentile range of E exceeds
+    ``max_e_spread`` times the fitted E (:data:`MAX_E_SPREAD`).
+    """
+    grid = grid_frame(runs, size_tol=size_tol)
+    n_resamples = positive_int("n_resamples", n_resamples)
+    max_e_spread = positive_scalar("max_e_spread", max_e_spread, hint="a fraction of E, e.g. 0.5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_approach3(grid["n_params"], grid["n_tokens"], grid["loss"])
+        floor = MIN_E_SHARE * float(grid["loss"].min())
+        if not fit.E > floor:
+            raise ValueError(f"Approach 3 is ill-conditioned: E collapses to {fit.E:.3g}, below {floor:.3g} "
+                             f"({MIN_E_SHARE:.0%} of the lowest loss); add runs that pin the irreducible loss "
+                             "(larger models, longer runs)")
+        boot = bootstrap_approach3(grid["n_params"], grid["n_tokens"], grid["loss"], n_resamples=n_resamples,
+                                   seed=seed, flops=float(grid["flops"].max()), fit=fit)
+    lo, hi = boot.interval("E", _LEVEL)
+    spread = (hi - lo) / boot.fit.E
+    if not spread <= max_e_spread:
+        raise ValueError(f"Approach 3 is ill-conditioned: E = {boot.fit.E:.3g} with a 10-90% bootstrap range "
+                         f"{lo:.3g}-{hi:.3g} ({spread:.0%} of E, above {max_e_spread:.0%}); add runs that "
+                         "pin the irreducible loss (larger models, longer runs)")
+    samples = boot.samples["a"].to_numpy(float)
+    samples = np.where(boot.samples["converged"].to_numpy(bool), samples, np.nan)
+    return _result(3, boot.fit.a, samples, grid, 0, seed, boot)
+
+
+def grid_approach(runs: pd.DataFrame, approach: int, **options) -> GridResult:
+    """:func:`grid_approach1`, :func:`grid_approach2` or :func:`grid_approach3` by number."""
+    functions = {1: grid_approach1, 2: grid_approach2, 3: grid_approach3}
+    if isinstance(approach, bool) or approach not in functions:
+        raise ValueError(f"approach must be 1, 2 or 3, got {approach!r}")
+    return functions[approach](runs, **options)

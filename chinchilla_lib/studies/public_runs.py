@@ -1,0 +1,298 @@
+"""The three approaches on other people's real runs: Gadre, Sardana, Muennighoff, Porian and Figure 4.
+
+Each public set of finished runs is read by its loader in :mod:`chinchilla_lib.datasets`
+and given to :mod:`chinchilla_lib.run_grid` (Approach 1: envelope of final losses;
+Approach 2: interpolated IsoFLOP slices; Approach 3: the parametric fit), in total
+parameters and, where the set lets us count embeddings, in non-embedding parameters.
+Results are computed once per process (cached).
+
+Embeddings are counted from Gadre et al.'s own files (``params_no_embed``) and, for the
+Figure 4 points, from Table A9's shapes (:func:`~chinchilla_lib.embeddings.nonembedding_from_total`,
+N_T = N_E + γ N_E^(1/3) with γ fitted to Table A9).  Sardana's, Muennighoff's and Porian's
+files give one parameter count and no shapes, so only total parameters are used there.
+
+References
+----------
+Hoffmann et al. 2022, Sections 3.1-3.3, Table 2; Gadre et al. 2024; Sardana et al. 2023;
+Muennighoff et al. 2023; Porian et al. 2024; DeepSeek LLM 2024, Sec. 3.2.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import load_porian, table2_row
+from ..datasets.gadre import load_gadre_runs
+from ..datasets.muennighoff import load_muennighoff_runs
+from ..datasets.sardana import load_sardana_runs
+from ..embeddings import nonembedding_from_total
+from ..run_grid import grid_approach, grid_frame, size_curves
+from .figure4 import fig4_runs
+from .later_studies import later_value
+from .porian import FINAL_CONFIGURATION
+
+__all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
+           "approach_result", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers",
+           "sardana_near_numbers"]
+
+#: The run sets, in the book's order: key -> (label, training data, loss the fits use and why).
+RUN_SETS = {
+    "gadre_c4": ("Gadre C4", "C4", "loss_c4_val: held-out C4 validation loss, the evaluation Gadre et al. fit their "
+                 "laws to; the same evaluation for all three training sets"),
+    "gadre_rpj": ("Gadre RedPajama", "RedPajama", "loss_c4_val: held-out C4 validation loss (out of distribution "
+                  "for a model trained on RedPajama), as Gadre et al. fit"),
+    "gadre_rw": ("Gadre RefinedWeb", "RefinedWeb", "loss_c4_val: held-out C4 validation loss (out of distribution "
+                 "for a model trained on RefinedWeb), as Gadre et al. fit"),
+    "sardana": ("Sardana", "MPT mix", "loss_train: final training loss, smoothed over the last steps; the file "
+                "has no validation loss (single pass over the data, so close to a held-out loss)"),
+    "muennighoff": ("Muennighoff one-epoch", "C4", "loss_val: final held-out C4 validation loss; only runs that "
+                    "see each token at most once, so repetition plays no part"),
+    "porian": ("Porian tuned", "RefinedWeb", "loss: validation loss on held-out RefinedWeb, their final "
+               "configuration (tuned AdamW, short warm-up, constant learning rate)"),
+    "figure4": ("Figure 4 points", "MassiveText", "loss: the paper's final training loss, read off Figure 4's "
+                "colour bar (240 points, the 5 highest-loss dropped)"),
+}
+#: Parameter counts: total, and non-embedding where the set allows.
+COUNTS = ("total", "non-embedding")
+_NON_EMBEDDING = ("gadre_c4", "gadre_rpj", "gadre_rw", "figure4")
+#: Bootstrap resamples per approach (kept modest so the chapter builds quickly).
+RESAMPLES = {1: 50, 2: 50, 3: 200}
+#: Figure 4's digitised sizes within this relative distance are one model (Table A9 sizes are far apart).
+FIG4_SIZE_TOL = 1e-3
+_GADRE = {"gadre_c4": "C4", "gadre_rpj": "RedPajama", "gadre_rw": "RefinedWeb"}
+
+
+@lru_cache(maxsize=16)
+def _run_set_cached(key: str, count: str) -> pd.DataFrame:
+    if key in _GADRE:
+        runs = load_gadre_runs()
+        runs = runs[runs["training_set"] == _GADRE[key]]
+        n = runs["n_params_no_embed"] if count == "non-embedding" else runs["n_params"]
+        frame = pd.DataFrame({"n_params": n, "n_tokens": runs["n_tokens"], "loss": runs["loss_c4_val"]})
+    elif key == "sardana":
+        runs = load_sardana_runs()
+        frame = pd.DataFrame({"n_params": runs["n_params"], "n_tokens": runs["n_tokens"], "loss": runs["loss_train"]})
+    elif key == "muennighoff":
+        runs = load_muennighoff_runs()
+        runs = runs[runs["epochs"] <= 1.0 + 1e-9]
+        frame = pd.DataFrame({"n_params": runs["n_params"], "n_tokens": runs["n_tokens"], "loss": runs["loss_val"]})
+    elif key == "porian":
+        frame = load_porian(FINAL_CONFIGURATION)[["n_params", "n_tokens", "loss"]]
+    else:
+        runs = fig4_runs()
+        n = nonembedding_from_total(runs["n_params"].to_numpy(float)) if count == "non-embedding" \
+            else runs["n_params"].to_numpy(float)
+        frame = pd.DataFrame({"n_params": n, "n_tokens": runs["n_tokens"], "loss": runs["loss"]})
+    return frame.reset_index(drop=True)
+
+
+def run_set(key: str, count: str = "total") -> pd.DataFrame:
+    """One set's runs as a grid: ``n_params`` (``count``: "total" or "non-embedding"), ``n_tokens``, ``loss``.
+
+    The tokens are each run's own; the compute of the fits is 6 N D with the count used (so in
+    non-embedding parameters it is Kaplan's C_E = 6 N_E D).
+    """
+    if key not in RUN_SETS:
+        raise ValueError(f"unknown run set {key!r}; choose one of {', '.join(RUN_SETS)}")
+    if count not in COUNTS:
+        raise ValueError(f"count must be one of {COUNTS}, got {count!r}")
+    if count == "non-embedding" and key not in _NON_EMBEDDING:
+        raise ValueError(f"run set {key!r} gives one parameter count and no shapes; only count='total' is possible")
+    return _run_set_cached(key, count).copy()
+
+
+def _size_tol(key: str) -> float:
+    return FIG4_SIZE_TOL if key == "figure4" else 0.0
+
+
+def loss_table() -> pd.DataFrame:
+    """Which loss each set's fits use and why: ``data set``, ``training data``, ``loss used``."""
+    return pd.DataFrame([{"data set": label, "training data": data, "loss used": why}
+                         for label, data, why in RUN_SETS.values()])
+
+
+def set_overview() -> pd.DataFrame:
+    """Each set's grid: ``data set``, ``runs``, ``sizes``, ``sizes with a curve`` (2 or more token counts),
+    ``smallest``, ``largest`` (parameters), ``tokens per parameter`` (min-max)."""
+    rows = []
+    for key, (label, *_) in RUN_SETS.items():
+        grid = grid_frame(run_set(key), size_tol=_size_tol(key))
+        tpp = grid["n_tokens"] / grid["n_params"]
+        rows.append({"data set": label, "runs": len(grid), "sizes": grid["n_params"].nunique(),
+                     "sizes with a curve": len(size_curves(grid)), "smallest": grid["n_params"].min(),
+                     "largest": grid["n_params"].max(), "tokens per parameter": f"{tpp.min():.3g}-{tpp.max():.3g}"})
+    return pd.DataFrame(rows)
+
+
+@lru_cache(maxsize=64)
+def approach_result(key: str, count: str, approach: int):
+    """:func:`~chinchilla_lib.run_grid.grid_approach` on one set, or the ValueError's text when refused."""
+    runs = run_set(key, count)
+    try:
+        return grid_approach(runs, approach, n_resamples=RESAMPLES[approach], seed=0, size_tol=_size_tol(key))
+    except ValueError as exc:
+        return str(exc)
+
+
+def _tokens_per_param(result, flops: float) -> float:
+    if result.approach == 3:
+        return float(result.fit.plan(flops)["tokens_per_param"])
+    n_opt = result.fit.n_coef * flops**result.a
+    return float(flops / (6.0 * n_opt**2))
+
+
+@lru_cache(maxsize=1)
+def _table_cached() -> pd.DataFrame:
+    rows = []
+    for key, (label, *_) in RUN_SETS.items():
+        for count in COUNTS:
+            if count == "non-embedding" and key not in _NON_EMBEDDING:
+                continue
+            grid = run_set(key, count)
+            for approach in (1, 2, 3):
+                res = approach_result(key, count, approach)
+                decided = not isinstance(res, str)
+                c_mid = float(np.exp(np.log(6.0 * grid["n_params"] * grid["n_tokens"]).median()))
+                rows.append({"key": key, "data set": label, "approach": approach, "parameters": count,
+                             "a": res.a if decided else np.nan,
+                             "low": res.interval[0] if decided else np.nan,
+                             "high": res.interval[1] if decided else np.nan,
+                             "tokens per parameter": _tokens_per_param(res, c_mid) if decided else np.nan,
+                             "runs": len(grid), "resamples": RESAMPLES[approach],
+                             "unfitted": res.n_failed if decided else np.nan,
+                             "status": "decided" if decided else "refused",
+                             "reason": "" if decided else res})
+    return pd.DataFrame(rows)
+
+
+def approaches_table() -> pd.DataFrame:
+    """One row per (data set, parameter count, approach).
+
+    Columns ``key``, ``data set``, ``approach``, ``parameters`` (total / non-embedding), ``a``, ``low``,
+    ``high`` (10th-90th bootstrap percentiles), ``tokens per parameter`` (D_opt / N_opt at the set's median
+    run compute), ``runs``, ``resamples`` (bootstrap), ``unfitted`` (resamples that could not be fitted),
+    ``status`` (decided / refused) and ``reason`` (why refused).
+    """
+    return _table_cached().copy()
+
+
+def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
+    """Summary numbers of :func:`approaches_table` for the chapter.
+
+    ``n_rows``, ``n_decided``, ``n_refused``; ``a_min``, ``a_max`` over decided rows; ``a_min_total``,
+    ``a_max_total`` over decided rows in total parameters; ``tpp_min``, ``tpp_max``; ``n_cover_half``
+    (decided rows whose interval contains the paper's Approach 1 a, ``paper_a1``), ``paper_a1``;
+    ``gadre_width_max`` (widest Gadre interval, total parameters) and ``deepseek_spread`` (DeepSeek's
+    highest minus lowest data-quality exponent); per decided row ``{key}_{t|ne}_a{k}``, ``..._lo``,
+    ``..._hi``, ``..._unfitted`` and ``..._resamples``.
+    """
+    table = approaches_table() if table is None else table
+    ok = table[table["status"] == "decided"]
+    total = ok[ok["parameters"] == "total"]
+    paper_a1 = float(table2_row("approach1")["a"])
+    out = {"n_rows": len(table), "n_decided": len(ok), "n_refused": int((table["status"] == "refused").sum()),
+           "a_min": ok["a"].min(), "a_max": ok["a"].max(), "a_min_total": total["a"].min(),
+           "a_max_total": total["a"].max(), "tpp_min": ok["tokens per parameter"].min(),
+           "tpp_max": ok["tokens per parameter"].max(), "paper_a1": paper_a1,
+           "n_cover_half": int(((ok["low"] <= paper_a1) & (ok["high"] >= paper_a1)).sum())}
+    gadre = total[total["key"].str.startswith("gadre")]
+    out["gadre_width_max"] = float((gadre["high"] - gadre["low"]).max())
+    quality = [later_value(f"deepseek.a_{k}") for k in ("early_data", "current_data", "openwebtext2")]
+    out["deepseek_spread"] = max(quality) - min(quality)
+    for row in ok.itertuples():
+        name = f"{row.key}_{'t' if row.parameters == 'total' else 'ne'}_a{row.approach}"
+        out |= {name: row.a, f"{name}_lo": row.low, f"{name}_hi": row.high, f"{name}_unfitted": int(row.unfitted),
+                f"{name}_resamples": int(row.resamples)}
+    return out
+
+
+def _cell(a: float, low: float, high: float) -> str:
+    if not np.isfinite(a):
+        return "refused"
+    return f"{a:.3f} ({low:.3f}-{high:.3f})" if np.isfinite(low) else f"{a:.3f}"
+
+
+def exponent_grid(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The exponents as one row per (data set, parameter count), a column per approach, with reference rows.
+
+    Each cell is ``a (low-high)`` or ``refused``.  Below the public runs: Hoffmann et al.'s Table 2 (their
+    own runs; with its printed intervals) and the later IsoFLOP studies (Approach 2 column;
+    :func:`~chinchilla_lib.studies.later_studies.later_exponents`).
+
+    Returns
+    -------
+    DataFrame
+        ``data set``, ``parameters``, ``Approach 1``, ``Approach 2``, ``Approach 3``.
+    """
+    from .later_studies import later_exponents
+
+    table = approaches_table() if table is None else table
+    rows = []
+    for (label, count), part in table.groupby(["data set", "parameters"], sort=False):
+        row = {"data set": label, "parameters": count}
+        for r in part.itertuples():
+            row[f"Approach {r.approach}"] = _cell(r.a, r.low, r.high)
+        rows.append(row)
+    paper = {"data set": "Hoffmann et al. (Table 2)", "parameters": "total"}
+    for k in (1, 2, 3):
+        printed = table2_row(f"approach{k}")
+        paper[f"Approach {k}"] = _cell(printed["a"], printed["a_p10"], printed["a_p90"])
+    rows.append(paper)
+    for r in later_exponents().itertuples():
+        rows.append({"data set": f"{r.study} ({r.data})", "parameters": "non-embedding" if "M" in r.note else "total",
+                     "Approach 1": "", "Approach 2": _cell(r.a, np.nan, np.nan), "Approach 3": ""})
+    return pd.DataFrame(rows, columns=["data set", "parameters", "Approach 1", "Approach 2", "Approach 3"])
+
+
+_FITTED = re.compile(r"only (\d+) of (\d+) bootstrap resamples")
+_SPREAD = re.compile(r"E = ([\d.e+-]+) with a 10-90% bootstrap range ([\d.e+-]+)-([\d.e+-]+) \((\d+)% of E")
+
+
+def refusal_numbers(table: pd.DataFrame | None = None) -> dict:
+    """The numbers behind the refusals, for the chapter.
+
+    ``{key}_{t|ne}_a{k}_fitted`` and ``..._drawn``: bootstrap resamples that could be fitted, of those
+    drawn (refusals for an undecided bootstrap); ``{key}_t_a3_E``, ``..._E_lo``, ``..._E_hi``,
+    ``..._E_spread`` (%): an ill-conditioned Approach 3; ``max_e_spread`` (%), the threshold.
+    """
+    from ..run_grid import MAX_E_SPREAD
+
+    table = approaches_table() if table is None else table
+    out = {"max_e_spread": 100 * MAX_E_SPREAD}
+    for row in table[table["status"] == "refused"].itertuples():
+        name = f"{row.key}_{'t' if row.parameters == 'total' else 'ne'}_a{row.approach}"
+        if m := _FITTED.search(row.reason):
+            out |= {f"{name}_fitted": int(m.group(1)), f"{name}_drawn": int(m.group(2))}
+        if m := _SPREAD.search(row.reason):
+            out |= {f"{name}_E": float(m.group(1)), f"{name}_E_lo": float(m.group(2)),
+                    f"{name}_E_hi": float(m.group(3)), f"{name}_E_spread": float(m.group(4))}
+    return out
+
+
+@lru_cache(maxsize=1)
+def sardana_near_numbers() -> dict:
+    """Approach 3 on Sardana et al.'s runs at or below ``SARDANA_NEAR`` tokens per parameter (as the
+    over-training chapter fits them): ``near_tpp``, ``near_runs``, ``near_refused`` (1 when refused) and,
+    from the refusal, ``near_E`` (the collapsed or wandering E) with ``near_E_lo``, ``near_E_hi`` and
+    ``near_E_spread`` (%) when the bootstrap range was the reason."""
+    from .overtrained_runs import SARDANA_NEAR
+
+    runs = load_sardana_runs()
+    near = runs[runs["tokens_per_param"] <= SARDANA_NEAR]
+    frame = pd.DataFrame({"n_params": near["n_params"], "n_tokens": near["n_tokens"], "loss": near["loss_train"]})
+    out = {"near_tpp": SARDANA_NEAR, "near_runs": len(frame)}
+    try:
+        grid_approach(frame, 3, n_resamples=RESAMPLES[3], seed=0)
+        out["near_refused"] = 0
+    except ValueError as exc:
+        out["near_refused"] = 1
+        if m := _SPREAD.search(str(exc)):
+            out |= {"near_E": float(m.group(1)), "near_E_lo": float(m.group(2)), "near_E_hi": float(m.group(3)),
+                    "near_E_spread": float(m.group(4))}
+        elif m := re.search(r"E collapses to ([\d.e+-]+)", str(exc)):
+            out["near_E"] = float(m.group(1))
+    return out
