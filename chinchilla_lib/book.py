@@ -91,6 +91,7 @@ STATUS_STYLES = {
     "differs": "color: #b00020; font-weight: bold",
     "self-check": "color: #555555; font-style: italic",
     "self-check failed": "color: #b00020; font-style: italic; font-weight: bold",
+    "new result": "color: #1f5fa8",
     "error": "color: #b00020; font-weight: bold",
 }
 
@@ -126,8 +127,8 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
     dict
         ``n_checks`` (every row), ``n_reproduced`` (status ``reproduced``), ``n_differs``
         (status ``differs``), ``n_self_check`` (status ``self-check``) and
-        ``n_self_check_failed`` (status ``self-check failed``).  Self-checks are never
-        counted as reproduced.
+        ``n_self_check_failed`` (status ``self-check failed``) and ``n_new_result`` (status
+        ``new result``).  Self-checks and new results are never counted as reproduced.
     """
     if rows is None:
         from .checks import scorecard
@@ -136,4 +137,5 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
     counts = rows["status"].value_counts()
     return {"n_checks": len(rows), "n_reproduced": int(counts.get("reproduced", 0)),
             "n_differs": int(counts.get("differs", 0)), "n_self_check": int(counts.get("self-check", 0)),
-            "n_self_check_failed": int(counts.get("self-check failed", 0))}
+            "n_self_check_failed": int(counts.get("self-check failed", 0)),
+            "n_new_result": int(counts.get("new result", 0))}

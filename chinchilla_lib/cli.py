@@ -231,7 +231,7 @@ def _scorecard(args) -> dict:
 def _print_text(command: str, result: dict) -> None:
     if command == "scorecard":
         for row in result["rows"]:
-            print(f"{row['status']:<11} {row['id']:<40} ours {row['ours']:<12.6g} paper {row['reference']:<12.6g}"
+            print(f"{row['status']:<17} {row['id']:<40} ours {row['ours']:<12.6g} paper {row['reference']:<12.6g}"
                   f" ({row['source']})")
         print(", ".join(f"{v} {k}" for k, v in result["counts"].items()))
         return

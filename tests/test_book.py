@@ -19,7 +19,8 @@ def _rows():
 
 
 def test_scorecard_counts_of_given_rows():
-    counts = {"n_checks": 4, "n_reproduced": 3, "n_differs": 1, "n_self_check": 0, "n_self_check_failed": 0}
+    counts = {"n_checks": 4, "n_reproduced": 3, "n_differs": 1, "n_self_check": 0, "n_self_check_failed": 0,
+              "n_new_result": 0}
     assert book.scorecard_counts(_rows()) == counts
     none_differ = _rows().assign(status="reproduced")
     assert book.scorecard_counts(none_differ) == {**counts, "n_reproduced": 4, "n_differs": 0}
@@ -28,7 +29,9 @@ def test_scorecard_counts_of_given_rows():
 def test_self_checks_are_counted_apart():
     rows = _rows().assign(status=["reproduced", "self-check", "self-check failed", "differs"])
     assert book.scorecard_counts(rows) == {"n_checks": 4, "n_reproduced": 1, "n_differs": 1,
-                                           "n_self_check": 1, "n_self_check_failed": 1}
+                                           "n_self_check": 1, "n_self_check_failed": 1, "n_new_result": 0}
+    rows = _rows().assign(status=["reproduced", "new result", "new result", "differs"])
+    assert book.scorecard_counts(rows)["n_new_result"] == 2
 
 
 def test_scorecard_counts_default_is_the_whole_scorecard():
@@ -39,7 +42,7 @@ def test_scorecard_counts_default_is_the_whole_scorecard():
     assert counts["n_differs"] == int((rows["status"] == "differs").sum())
     assert counts["n_self_check"] == int((rows["status"] == "self-check").sum())
     assert (counts["n_reproduced"] + counts["n_differs"] + counts["n_self_check"]
-            + counts["n_self_check_failed"]) == counts["n_checks"]
+            + counts["n_self_check_failed"] + counts["n_new_result"]) == counts["n_checks"]
 
 
 def test_scorecard_frame_formats_relative_and_absolute_rows():

@@ -9,7 +9,7 @@ def test_rows_have_every_column_and_unique_ids():
     card = scorecard()
     assert list(card.columns) == COLUMNS
     assert card["id"].is_unique
-    assert set(card["status"]) <= {"reproduced", "differs", "self-check"}
+    assert set(card["status"]) <= {"reproduced", "differs", "self-check", "new result"}
 
 
 def test_every_row_that_differs_names_the_chapter_that_explains_it():
@@ -59,6 +59,12 @@ def test_check_status_logic():
     assert Check("x", "q", 1.0, "s", float("nan"), 0.1).status == "error"
     assert Check("x", "q", 1.0, "s", 1.004, 0.005, self_check=True).status == "self-check"
     assert Check("x", "q", 1.0, "s", 1.006, 0.005, self_check=True).status == "self-check failed"
+    # A new result is never counted as reproduced or as differing, however near or far it lies.
+    assert Check("x", "q", 1.0, "s", 1.004, 0.005, new_result=True).status == "new result"
+    assert Check("x", "q", 1.0, "s", 1.5, 0.005, new_result=True).status == "new result"
+    assert Check("x", "q", 1.0, "s", float("nan"), 0.005, new_result=True).status == "error"
+    with pytest.raises(ValueError, match="not both"):
+        Check("x", "q", 1.0, "s", 1.0, 0.005, self_check=True, new_result=True)
 
 
 def test_prefix_filter():

@@ -23,8 +23,11 @@ class Check:
     ``self_check`` marks a row whose reference is not independent of the code (a value
     transcribed and compared with itself, a setting tuned to give the printed value):
     it is shown with status ``"self-check"`` (or ``"self-check failed"``) and never
-    counted as reproduced.  ``explained_in`` names the chapter (its file stem) that
-    explains a row that differs.
+    counted as reproduced.  ``new_result`` marks a row whose reference was printed for other
+    runs than ours (the paper's exponent beside ours on another group's runs, where that group
+    printed none): it is shown with status ``"new result"``, never counted as reproduced or as
+    differing, its difference kept for the reader.  ``explained_in`` names the chapter (its
+    file stem) that explains a row that differs.
     """
 
     id: str
@@ -37,6 +40,11 @@ class Check:
     note: str = ""
     self_check: bool = False
     explained_in: str = ""
+    new_result: bool = False
+
+    def __post_init__(self) -> None:
+        if self.self_check and self.new_result:
+            raise ValueError(f"check {self.id!r}: a row is a self-check or a new result, not both")
 
     @property
     def difference(self) -> float:
@@ -48,6 +56,8 @@ class Check:
     def status(self) -> str:
         if not (math.isfinite(self.ours) and math.isfinite(self.reference)):
             return "error"
+        if self.new_result:
+            return "new result"
         within = abs(self.difference) <= self.tolerance * (1 + 1e-12)
         if self.self_check:
             return "self-check" if within else "self-check failed"
@@ -58,5 +68,5 @@ class Check:
         row["difference"] = self.difference
         row["tolerance_kind"] = "relative" if self.relative else "absolute"
         row["status"] = self.status
-        del row["relative"], row["self_check"]
+        del row["relative"], row["self_check"], row["new_result"]
         return row
