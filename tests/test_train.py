@@ -145,6 +145,8 @@ def test_lr_scan_grows_past_an_edge_and_the_rule_recovers_a_known_power_law():
     rule = learning_rate_rule(done)
     assert rule.exponent == pytest.approx(-0.7, abs=1e-9) and rule.lr_32 == pytest.approx(6e-3, rel=1e-9)
     assert rule.lr(64) == pytest.approx(6e-3 * 2 ** -0.7)
+    assert rule.for_model("g07") == pytest.approx(6e-3 * 2 ** -0.7)  # scanned: its own vertex
+    assert rule.for_model("g12") == pytest.approx(6e-3 * 4 ** -0.7)  # width 128, not scanned: the power law
     assert set(rule.best["best_lr"].round(12)) <= set(np.round([6e-3 * (d / 32) ** -0.7 for d in (16, 24, 32, 48, 64, 80)], 12))
     assert min(LR_SCAN_GRID) < rule.best["best_lr"].min() and rule.best["best_lr"].max() < max(LR_SCAN_GRID)
     # Keep only rates below g01's best: its lowest loss is then at the top of what it tried.

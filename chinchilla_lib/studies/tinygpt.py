@@ -291,7 +291,8 @@ def lr_scan_table(runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``lr-scan`` sweep: one row per run (``model, d_model, batch, lr, loss``) with its model's best rate.
 
     ``best_lr`` is the vertex of the parabola in ln lr through each model's lowest loss and its
-    neighbours, and ``rule_lr`` the rate the fitted width rule gives it
+    neighbours (the rate the grid trains it at), and ``rule_lr`` the rate the power law in the
+    width fitted through all of them gives it (the rate of a model not scanned)
     (:func:`chinchilla_lib.train.sweep.learning_rate_rule`).
     """
     runs = sweep_runs("lr-scan") if runs is None else runs

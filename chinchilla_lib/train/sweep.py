@@ -112,15 +112,15 @@ def isoflop_plan(done: pd.DataFrame, *, budgets: Iterable[float] = ISOFLOP_BUDGE
     when the lowest loss (seed 0) sits at an edge, the next size beyond it is added, until the
     minimum is inside.  The size at the minimum and its two neighbours get a second seed.  Every
     matched run of seed 0 has a twin with the fixed schedule of horizon ``horizon``.
-    With ``tuned`` (the default) every run's peak learning rate is that of
-    :func:`learning_rate_rule`, fitted to the committed ``lr-scan`` sweep; otherwise the width
+    With ``tuned`` (the default) every run's peak learning rate is
+    :meth:`LearningRateRule.for_model` of the committed ``lr-scan`` sweep; otherwise the width
     rule of :func:`~chinchilla_lib.train.config.batch_rule`.
     """
     start = start or _ISOFLOP_START
     rule = learning_rate_rule() if tuned else None
 
     def run(m, budget, **kw):
-        lr = None if rule is None else rule.lr(shape_of(m).d_model)
+        lr = None if rule is None else rule.for_model(m)
         return plan_run(m, budget, corpus=corpus, n_evals=6, lr=lr, **kw)
 
     runs = []
@@ -208,11 +208,13 @@ def _lr_scan_plan(done: pd.DataFrame) -> list[RunConfig]:
 
 @dataclass(frozen=True)
 class LearningRateRule:
-    """The peak learning rate as a power of the width, fitted to the ``lr-scan`` sweep.
+    """The peak learning rate of each model, from the ``lr-scan`` sweep.
 
-    ``lr(d) = lr_32 * (d / 32) ** exponent``; ``best`` has one row per scanned model: ``model,
-    d_model, batch`` (sequences a step), ``best_lr`` (the vertex of the parabola in ln lr through
-    the lowest loss and its two neighbours on the grid), ``best_loss`` and ``n_rates``.
+    A scanned model trains at its own best rate (:meth:`for_model`); any other at the power law
+    in the width fitted through the scanned models' best rates, ``lr(d) = lr_32 * (d / 32) **
+    exponent``.  ``best`` has one row per scanned model: ``model, d_model, batch`` (sequences a
+    step), ``best_lr`` (the vertex of the parabola in ln lr through the lowest loss and its two
+    neighbours on the grid), ``best_loss`` and ``n_rates``.
     """
 
     lr_32: float
@@ -220,7 +222,13 @@ class LearningRateRule:
     best: pd.DataFrame
 
     def lr(self, d_model: int) -> float:
+        """The power law's rate at width ``d_model``."""
         return float(self.lr_32 * (d_model / 32.0) ** self.exponent)
+
+    def for_model(self, model: str) -> float:
+        """The rate ``model`` trains at: its own best if it was scanned, else the power law's."""
+        hit = self.best.loc[self.best["model"] == model, "best_lr"]
+        return float(hit.iloc[0]) if len(hit) else self.lr(shape_of(model).d_model)
 
 
 def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
@@ -268,7 +276,7 @@ def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
                          "training the models it names")
     prediction = json.loads(path.read_text())
     rule = learning_rate_rule()
-    return [plan_run(run["model"], prediction["flops"], n_evals=8, lr=rule.lr(shape_of(run["model"]).d_model))
+    return [plan_run(run["model"], prediction["flops"], n_evals=8, lr=rule.for_model(run["model"]))
             for run in prediction["runs_to_train"]]
 
 
