@@ -50,14 +50,14 @@ def test_approach2_recovers_a_known_exponent():
 
 
 def test_lr_scan_table_marks_each_models_best_rate():
-    # Two widths, each with losses exactly parabolic in ln lr around 8e-3 (d = 32) and 4e-3 (d = 64).
+    # Three widths, each with losses exactly parabolic in ln lr around its best rate.
     rows = []
-    for model, d, best in (("g03", 32, 8e-3), ("g07", 64, 4e-3), ("g09", 80, 4e-3 * 0.8)):
+    for model, d, best in (("g05", 48, 8e-3), ("g07", 64, 4e-3), ("g09", 80, 4e-3 * 0.8)):
         for lr in (best / 2.5, best * 1.5, best * 3):
             rows.append({"model": model, "d_model": d, "lr": lr, "loss": 2 + 0.1 * math.log(lr / best) ** 2,
                          "steps": 1000, "n_sequences": 4000})
     table = tinygpt.lr_scan_table(pd.DataFrame(rows))
-    assert table.groupby("model")["best_lr"].first().to_dict() == pytest.approx({"g03": 8e-3, "g07": 4e-3,
+    assert table.groupby("model")["best_lr"].first().to_dict() == pytest.approx({"g05": 8e-3, "g07": 4e-3,
                                                                                   "g09": 3.2e-3})
     assert (table["batch"] == 4).all() and len(table) == 9
 

@@ -30,7 +30,7 @@ from .config import LADDER, LR_BASE, LR_WIDTH, RunConfig, plan_run, run_flops_pe
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
-           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LearningRateRule", "learning_rate_rule", "result_row", "curve_rows"]
+           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_FIT_MIN_WIDTH", "LearningRateRule", "learning_rate_rule", "result_row", "curve_rows"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
              "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
@@ -167,6 +167,9 @@ LR_SCAN_MODELS = ("g01", "g02", "g03", "g04", "g05", "g06", "g07", "g08", "g09")
 #: ... at peak learning rates from this grid (factors of 2): three around a first guess, and one more
 #: beyond an edge that holds the lowest loss, until the best rate lies inside.
 LR_SCAN_GRID = tuple(1.25e-3 * 2.0 ** k for k in range(8))
+#: The power law for models the scan did not reach (all wider) is fitted through the scanned models
+#: at least this wide: the narrowest ones' best rates fall far faster with the width than the wider ones'.
+LR_FIT_MIN_WIDTH = 48
 
 
 def _lr_guess_index(d_model: int) -> int:
@@ -211,8 +214,8 @@ class LearningRateRule:
     """The peak learning rate of each model, from the ``lr-scan`` sweep.
 
     A scanned model trains at its own best rate (:meth:`for_model`); any other at the power law
-    in the width fitted through the scanned models' best rates, ``lr(d) = lr_32 * (d / 32) **
-    exponent``.  ``best`` has one row per scanned model: ``model, d_model, batch`` (sequences a
+    in the width fitted through the best rates of the scanned models at least
+    :data:`LR_FIT_MIN_WIDTH` wide, ``lr(d) = lr_32 * (d / 32) ** exponent``.  ``best`` has one row per scanned model: ``model, d_model, batch`` (sequences a
     step), ``best_lr`` (the vertex of the parabola in ln lr through the lowest loss and its two
     neighbours on the grid), ``best_loss`` and ``n_rates``.
     """
@@ -260,9 +263,11 @@ def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
                      "batch": float(group["n_sequences"].iloc[0] / group["steps"].iloc[0]),
                      "best_lr": float(np.exp(vertex)), "best_loss": float(y[k]), "n_rates": len(y)})
     best = pd.DataFrame(rows).sort_values("d_model").reset_index(drop=True)
-    if len(best) < 3:
-        raise ValueError(f"the lr-scan has {len(best)} finished models; a width rule needs at least 3")
-    slope, intercept = np.polyfit(np.log(best["d_model"] / 32.0), np.log(best["best_lr"]), 1)
+    wide = best[best["d_model"] >= LR_FIT_MIN_WIDTH]
+    if wide["d_model"].nunique() < 2 or len(wide) < 3:
+        raise ValueError(f"the lr-scan has {len(wide)} finished models at least {LR_FIT_MIN_WIDTH} wide; "
+                         "a width rule needs at least 3, of two widths")
+    slope, intercept = np.polyfit(np.log(wide["d_model"] / 32.0), np.log(wide["best_lr"]), 1)
     return LearningRateRule(lr_32=float(np.exp(intercept)), exponent=float(slope), best=best)
 
 
