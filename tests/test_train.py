@@ -112,12 +112,12 @@ def test_isoflop_plan_grows_a_slice_with_an_edge_minimum():
     plan = isoflop_plan(read_runs("/nonexistent"), tuned=False)
     first = [c for c in plan if c.budget == first_budget and c.schedule == "matched"]
     assert len(first) == 6 and {c.schedule for c in plan} == {"matched", "fixed"}
-    # Pretend the largest size of the second slice (g01 to g06) has the lowest loss: one more size is added.
+    # Pretend the largest size of the second slice (g00 to g05) has the lowest loss: one more size is added.
     done = pd.DataFrame([{"budget": second, "schedule": "matched", "seed": 0, "model": c.model,
                           "loss": 3.0 - i * 0.01, "key": c.key()}
                          for i, c in enumerate(c for c in plan if c.budget == second and c.schedule == "matched")])
     grown = [c for c in isoflop_plan(done, tuned=False) if c.budget == second and c.schedule == "matched"]
-    assert len(grown) == 7 and grown[-1].model == "g07"
+    assert len(grown) == 7 and grown[-1].model == "g06"
     # A minimum inside: three sizes around it get a second seed.
     done.loc[done.index[2], "loss"] = 2.0
     seeds = [c for c in isoflop_plan(done, tuned=False) if c.budget == second and c.seed == 1]
@@ -147,6 +147,7 @@ def test_lr_scan_grows_past_an_edge_and_the_rule_recovers_a_known_power_law():
     assert rule.lr(64) == pytest.approx(6e-3 * 2 ** -0.7)
     assert rule.for_model("g07") == pytest.approx(6e-3 * 2 ** -0.7)  # scanned: its own vertex
     assert rule.for_model("g12") == pytest.approx(6e-3 * 4 ** -0.7)  # width 128, not scanned: the power law
+    assert rule.for_model("g00") == pytest.approx(6e-3 * 0.5 ** -0.7)  # width 16 like g01: g01's rate
     assert set(rule.best["best_lr"].round(12)) <= set(np.round([6e-3 * (d / 32) ** -0.7 for d in (16, 24, 32, 48, 64, 80)], 12))
     assert min(LR_SCAN_GRID) < rule.best["best_lr"].min() and rule.best["best_lr"].max() < max(LR_SCAN_GRID)
     # Keep only rates below g01's best: its lowest loss is then at the top of what it tried.

@@ -49,7 +49,7 @@ ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11.7 + 0.15 * k):.2g}") for k in range(5
 #: laid out once for the longest run, as Kaplan et al. 2020 laid theirs out for 2.5e5 steps).
 FIXED_HORIZON = 10 * ISOFLOP_BUDGETS[-1]
 #: The six sizes each budget starts with (an edge minimum adds the next size).
-_ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g01", "g01", "g02", "g02", "g03")))
+_ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g00", "g00", "g01", "g01", "g01")))
 #: Budgets of the first, smaller grid ``isoflop-small`` (10^11 to 10^12.2 in steps of 10^0.3), trained with
 #: with the width rule's learning rate (before the ``lr-scan`` sweep) and a horizon of 10^12.5.
 SMALL_BUDGETS = tuple(float(f"{10 ** (11 + 0.3 * k):.2g}") for k in range(5))
@@ -229,9 +229,17 @@ class LearningRateRule:
         return float(self.lr_32 * (d_model / 32.0) ** self.exponent)
 
     def for_model(self, model: str) -> float:
-        """The rate ``model`` trains at: its own best if it was scanned, else the power law's."""
+        """The rate ``model`` trains at: its own best if it was scanned; else, if no wider than the
+        widest scanned model, the mean best rate of the scanned models of the nearest width; else
+        the power law's."""
         hit = self.best.loc[self.best["model"] == model, "best_lr"]
-        return float(hit.iloc[0]) if len(hit) else self.lr(shape_of(model).d_model)
+        if len(hit):
+            return float(hit.iloc[0])
+        d = shape_of(model).d_model
+        if d > self.best["d_model"].max():
+            return self.lr(d)
+        gaps = (np.log(self.best["d_model"]) - np.log(d)).abs()
+        return float(np.exp(np.log(self.best.loc[gaps == gaps.min(), "best_lr"]).mean()))
 
 
 def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
