@@ -21,6 +21,8 @@ if [ ${#modules[@]} -eq 0 ]; then
 fi
 for m in "${modules[@]}"; do
   echo "--- mutating chinchilla_lib.$m"
+  start=$SECONDS
   "$MUTMUT" run --max-children "${MUTMUT_CHILDREN:-1}" "chinchilla_lib.$m.*" > "mutants-$m.log" 2>&1 || true
+  echo "    done in $((SECONDS - start)) s (log: mutants-$m.log)"
 done
 "$MUTMUT" results --all true 2>/dev/null | "$PY" scripts/mutation_summary.py
