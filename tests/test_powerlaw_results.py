@@ -4,6 +4,7 @@ Expected values are hand calculations: N = n_coef C^a, D = C / (6 N), percentile
 """
 
 import math
+from pathlib import Path
 import warnings
 
 import numpy as np
@@ -25,6 +26,9 @@ from chinchilla_lib.powerlaw import (
 
 # a = b = 1/2 with n_coef = 0.1: at C = 1e20, N = 1e9 and D = C / (6N) = 1e20 / 6e9.
 HALF = dict(a=0.5, b=0.5, n_coef=0.1, d_coef=1.0 / 0.6)
+
+#: Under mutation testing every function is wrapped, so a warning's frame moves by one.
+UNDER_MUTATION = "mutants" in Path(__import__("chinchilla_lib").__file__).parts
 
 
 class _Bootstrapped(PowerLawAllocation):
@@ -266,3 +270,88 @@ def test_curvature_refuses_data_that_cannot_decide_it():
         log_log_curvature(x, y, level=0.0)
     with pytest.raises(ValueError, match="at least 3 distinct values"):
         log_log_curvature([1e18, 1e18, 1e19, 1e19], y)
+
+
+# ------------------------------------------------------------------ exact messages and edges
+
+
+def _message(call):
+    with pytest.raises(ValueError) as info:
+        call()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("call, text", [
+    (lambda: Allocation(**HALF).flops_for_params(-1.0),
+     "n_params must be positive and finite; element 0 is -1.0 (parameters as a raw count, e.g. 7e10)"),
+    (lambda: Allocation(**HALF).plan(-1.0),
+     "flops must be a positive finite number, got -1.0 (a compute budget in FLOPs, e.g. 5.76e23 (not PF-days))"),
+    (lambda: Allocation(**HALF).n_opt(0.0),
+     "flops must be positive and finite; element 0 is 0.0 (compute in FLOPs, e.g. 1e19)"),
+    (lambda: Allocation(**HALF).predict(1e9, 1e10),
+     "this result has power laws for N_opt and D_opt only, no loss law; predict losses with an Approach 3 fit "
+     "(fit_approach3, or fit_runs(runs, approach=3))"),
+    (lambda: Allocation(**HALF).interval("a"),
+     "this result has no bootstrap replicates, so no interval; refit with n_bootstrap > 0"),
+    (lambda: projections([Allocation(**HALF)], [1e9, 0.0]),
+     "sizes must be positive and finite; element 1 is 0.0 (parameters as raw counts, e.g. [4e8, 1e9, 1e10])"),
+    (lambda: log_log_curvature([1e18, 1e19, 1e20, -1.0], [1.0, 2.0, 3.0, 4.0]),
+     "x must be positive and finite; element 3 is -1.0 (positive values, e.g. budgets in FLOPs)"),
+    (lambda: log_log_curvature([1e18, 1e19, 1e20, 1e21], [1.0, 2.0, 3.0]),
+     "y needs at least 4 values, got 3 (positive values, e.g. N_opt per budget)"),
+    (lambda: log_log_curvature([1e18, 1e19, 1e20, 1e21], [1.0, 2.0, 3.0, 0.0]),
+     "y must be positive and finite; element 3 is 0.0 (positive values, e.g. N_opt per budget)"),
+    (lambda: log_log_curvature([1e18, 1e18, 1e19, 1e19], [1.0, 2.0, 3.0, 4.0]),
+     "x needs at least 3 distinct values to fit a quadratic"),
+])
+def test_power_law_refusals_say_exactly_what_to_give(call, text):
+    assert _message(call) == text
+
+
+@pytest.mark.skipif(UNDER_MUTATION, reason="mutation testing wraps every function, so the caller's frame moves")
+def test_extrapolation_warning_points_at_the_callers_line():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _Bootstrapped().plan(1e25)
+    assert [w.filename for w in caught] == [__file__]
+
+
+def test_summary_defaults_to_the_80_percent_interval():
+    table = _Bootstrapped().summary()
+    assert (table.loc["a", "low"], table.loc["a", "high"]) == (pytest.approx(11.0), pytest.approx(91.0))
+
+
+def test_a_parametric_laws_allocation_is_named_for_the_law_unless_labelled():
+    from chinchilla_lib.laws import get_law
+    from chinchilla_lib.powerlaw import from_parametric_law
+
+    assert from_parametric_law(get_law("paper")).label == "paper"
+    assert from_parametric_law(get_law("paper"), "mine").label == "mine"
+
+
+def test_log_log_line_takes_python_integers_of_any_size():
+    slope, coef = fit_log_log_line([10**19, 10**20, 10**21], [10**20, 10**21, 10**22])
+    assert slope == pytest.approx(1.0) and coef == pytest.approx(10.0)
+
+
+def test_log_log_slopes_ignore_anything_at_a_zero_weight():
+    x = np.log([1.0, 10.0, 100.0])
+    slope, intercept = log_log_slopes(x, np.array([0.0, 1.0, np.nan]), np.array([1.0, 1.0, 0.0]))
+    assert float(slope) == pytest.approx(1 / math.log(10)) and float(intercept) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_log_log_slopes_of_a_single_x_are_nan_without_a_numpy_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slope, _ = log_log_slopes(np.zeros((2, 3)), np.ones((2, 3)), np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]))
+    assert np.isnan(slope).all()
+
+
+def test_log_log_slopes_count_x_values_closer_than_1e_12_per_unit_weight_as_one():
+    # two points d apart with weights w each: sxx = 2 w (d/2)^2, refused when below 1e-12 max(2w, 1)
+    def slope(d, w):
+        return float(log_log_slopes(np.array([0.0, d]), np.array([0.0, d]), np.array([w, w]))[0])
+
+    assert slope(math.sqrt(6e-12), 0.5) == pytest.approx(1.0, rel=1e-3)  # sxx 1.5e-12 > 1e-12 x max(1, 1)
+    assert math.isnan(slope(math.sqrt(2e-12), 1e6))  # sxx 1e-6 < 1e-12 x 2e6
+    assert slope(math.sqrt(2e-4), 1e6) == pytest.approx(1.0)
