@@ -488,3 +488,32 @@ def test_bootstrap_flags_resamples_that_did_not_converge(monkeypatch, noisy_boot
         out = bootstrap_approach3(n, d, loss, n_resamples=20, seed=1, fit=boot.fit)
     assert out.n_unconverged == 20 and out.n_polished == 20 and not out.samples["converged"].any()
     assert out.warnings == ["20 of 20 resamples did not converge; they are kept and flagged"]
+
+
+def test_fit_interval_message_says_how_to_bootstrap():
+    with pytest.raises(ValueError) as info:
+        _fit().interval("alpha")
+    assert str(info.value) == ("this fit has no bootstrap, so no interval; use bootstrap_approach3(..., fit=fit) "
+                               "or chinchilla_lib.fit_runs(runs, approach=3, bootstrap=K)")
+
+
+def test_batch_convergence_needs_a_finite_value_and_a_small_gradient_or_the_tolerance():
+    from chinchilla_lib.parametric.optimise import BatchResult
+
+    f = np.array([1.0, 1.0, np.inf, 1.0, 1.0, 1.0])
+    g = np.zeros((6, 5))
+    g[3, 0] = 1e-3  # exactly the stall limit: not below it
+    g[4, 0] = 9e-4
+    status = np.array([0, 3, 0, 1, 1, 2])
+    res = BatchResult(np.zeros((6, 5)), f, g, status, np.zeros(6, int), 6)
+    assert pboot._batch_converged(res).tolist() == [True, False, False, False, True, False]
+
+
+def test_resamples_the_batch_leaves_unconverged_are_finished_on_their_own_weights(monkeypatch, noisy_boot):
+    n, d, loss, boot = noisy_boot
+    monkeypatch.setattr(pboot, "_batch_converged", lambda res: np.zeros(len(res.f), bool))
+    out = bootstrap_approach3(n, d, loss, n_resamples=20, seed=7, flops=1e22, fit=boot.fit)
+    assert out.n_polished == 20 and out.samples["converged"].all()
+    # every resample polished from its own counts: the same refits as the batched path, not the full-data fit
+    np.testing.assert_allclose(out.samples["alpha"], boot.samples["alpha"][:20], rtol=1e-3)
+    assert out.samples["alpha"].std() > 0
