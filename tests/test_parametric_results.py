@@ -517,3 +517,44 @@ def test_resamples_the_batch_leaves_unconverged_are_finished_on_their_own_weight
     # every resample polished from its own counts: the same refits as the batched path, not the full-data fit
     np.testing.assert_allclose(out.samples["alpha"], boot.samples["alpha"][:20], rtol=1e-3)
     assert out.samples["alpha"].std() > 0
+
+
+def test_bootstrap_defaults_are_the_replications():
+    import inspect
+
+    params = inspect.signature(bootstrap_approach3).parameters
+    assert params["n_resamples"].default == 4000 and params["seed"].default == 0  # Besiroglu et al. 2024
+
+
+def test_bootstrap_without_a_fit_fits_on_the_grid_given(noisy_boot):
+    n, d, loss, _ = noisy_boot
+    grid = np.array([TRUE, TRUE + [1.0, -1.0, 0.2, 0.1, 0.1]])
+    boot = bootstrap_approach3(n, d, loss, n_resamples=20, grid=grid)
+    assert boot.fit.n_starts == 2
+    assert boot.intervals.index.name == "quantity"
+    assert 0 < boot.seconds < 600
+
+
+def test_a_polish_that_does_worse_is_not_kept(monkeypatch, noisy_boot):
+    n, d, loss, boot = noisy_boot
+
+    class Worse:
+        fun, ok = 1e9, False
+
+        def __init__(self, data, delta, x0, weights=None):
+            self.x = x0 + 1.0
+
+    monkeypatch.setattr(pboot, "_batch_converged", lambda res: np.zeros(len(res.f), bool))
+    monkeypatch.setattr(pboot, "_polish", Worse)
+    with pytest.warns(FitWarning):
+        out = bootstrap_approach3(n, d, loss, n_resamples=20, seed=7, flops=1e22, fit=boot.fit)
+    np.testing.assert_allclose(out.samples["alpha"], boot.samples["alpha"][:20], rtol=1e-3)
+    assert not out.samples["converged"].any()
+
+
+def test_bootstrap_refuses_a_fit_of_other_runs_word_for_word(noisy_boot):
+    n, d, loss, boot = noisy_boot
+    with pytest.raises(ValueError) as info:
+        bootstrap_approach3(n, d, loss * 1.01, n_resamples=20, fit=boot.fit)
+    assert str(info.value) == ("fit was made on other runs than the n_params, n_tokens, loss given; pass the fit of "
+                               "these runs, or leave fit=None to fit them")
