@@ -515,3 +515,63 @@ def test_fit_data_sets_are_used_with_their_approach(argv, message):
 def test_porian_list_text_is_one_line_per_configuration():
     code, out, _ = run(["fit", "--approach", "2", "--data", "porian:list"])
     assert code == 0 and len(out.splitlines()) == 15 and out.startswith("name=")
+
+
+# ------------------------------------------------------------------ help: what each flag means, in the reader's words
+
+
+def _help(*argv):
+    import os
+
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "200"  # argparse wraps to the terminal's width
+    try:
+        code, out, _ = run([*argv, "--help"])
+    finally:
+        os.environ.pop("COLUMNS") if saved is None else os.environ.__setitem__("COLUMNS", saved)
+    assert code == 0
+    import re
+
+    return re.sub(r"(?<=\w)- (?=\w)", "-", " ".join(out.split()))  # whatever the width argparse wrapped it to
+
+
+HELP = {
+    (): ["Chinchilla scaling-law tools.", "compute-optimal model size and tokens for a FLOP budget",
+         "parameters and training FLOPs per token of a transformer shape",
+         "fit Approach 1 (envelope), 2 (IsoFLOP) or 3 (parametric) to training runs",
+         "every reproduction check against the paper's printed values"],
+    ("plan",): ["--flops FLOPS compute budget in FLOPs, e.g. 5.76e23",
+                "tokens the model will serve at inference (2N FLOPs each): minimise training plus inference FLOPs "
+                "at the loss of --flops's compute-optimal model, or at --target-loss",
+                "the loss to reach, nats per token (instead of --flops)",
+                "the law: a name (paper-full, the default: the full-precision constants behind Eq. 10; paper: "
+                "Eq. 10 as printed; replication)", "or inline E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28",
+                "every named allocation at this budget (printed Approaches 1-3, the paper's laws, Kaplan, our "
+                "Figure 4 refits, about 0.3 s); with --json a list", "--json print one JSON object"],
+    ("flops",): ["--d-model D_MODEL", "--n-heads N_HEADS", "--seq-len SEQ_LEN", "--vocab-size VOCAB_SIZE",
+                 "--json print one JSON object"],
+    ("fit",): ["--approach {1,2,3}", "hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
+               "(all 245), porian:NAME (approach 2; porian:list lists the names) or llama-1 (approach 1: the "
+               "LLaMA-1 training curves)",
+               "a CSV of runs: columns n_params,n_tokens,loss (approach 3); n_params,loss and flops or n_tokens "
+               "(approach 2); the same plus run or model naming each curve (approach 1)",
+               "also plan at this budget in FLOPs: N, D, tokens per parameter (and loss for approach 3), with "
+               "intervals when bootstrapped",
+               "bootstrap resamples for intervals, 20 to 100000 (approach 3: none by default; approach 2: 200; "
+               "0 = none)", "seed of the bootstrap, a whole number >= 0 (default 0)",
+               "approach 2 per-budget fit (default: akima for porian:*, their own method; else parabola)",
+               "approach 2: group FLOPs within this relative gap into one budget (default 0.03 for hoffmann-fig4, "
+               "0 = exact labels otherwise)",
+               "approach 2: keep budgets whose minimum lies outside the sampled sizes (extrapolated)",
+               "--json print one JSON object"],
+    ("scorecard",): ["--json print one JSON object"],
+}
+
+
+@pytest.mark.parametrize("command", list(HELP), ids=lambda c: " ".join(c) or "top")
+def test_help_says_what_each_flag_means(command):
+    import re
+
+    text = _help(*command)
+    for phrase in HELP[command]:
+        assert re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?!\w)", text), phrase
