@@ -252,8 +252,9 @@ def test_fit_with_few_descents_and_candidates_still_finds_a_clean_law():
 @pytest.mark.parametrize("name, value", [("n_candidates", 0), ("screen_iterations", -1), ("n_descents", 1.5)])
 def test_fit_settings_must_be_positive_whole_numbers(name, value):
     n, d, loss = law_runs()
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError) as info:
         fit_approach3(n, d, loss, **{name: value})
+    assert str(info.value) == f"{name} must be a positive whole number, got {value}"
 
 
 def test_fit_refuses_a_threshold_that_is_not_positive():
@@ -320,6 +321,8 @@ def test_per_start_reference_fit_recovers_the_law_from_nearby_starts():
     grid = np.array([TRUE + [3.0, -3.0, 0.5, 0.5, 0.5], TRUE, TRUE + [-2.0, 2.0, 0.5, -0.2, 0.4]])
     fit = fit_approach3_per_start(n, d, loss, grid=grid)
     assert fit.method == "per-start" and fit.n_starts == 3 and fit.best_start == tuple(TRUE)
+    assert not any("stopped before converging" in w for w in fit.warnings)
+    assert "CONVERGENCE" in fit.message and 0 < fit.seconds < 600
     assert fit.alpha == pytest.approx(0.34, rel=1e-6) and fit.E == pytest.approx(1.7, rel=1e-6)
     assert fit.converged and fit.objective < 1e-12
 
@@ -558,3 +561,16 @@ def test_bootstrap_refuses_a_fit_of_other_runs_word_for_word(noisy_boot):
         bootstrap_approach3(n, d, loss * 1.01, n_resamples=20, fit=boot.fit)
     assert str(info.value) == ("fit was made on other runs than the n_params, n_tokens, loss given; pass the fit of "
                                "these runs, or leave fit=None to fit them")
+
+
+def test_refine_descends_a_nearby_start_to_the_optimum_by_itself():
+    data = pfit._Data(*(np.log(v) for v in law_runs()))
+    out = pfit._refine(data, 1e-3, np.array([TRUE + [0.05, -0.05, 0.01, 0.005, -0.005]]))
+    np.testing.assert_allclose(out.x[0], TRUE, atol=1e-5)
+    assert out.status[0] == 0 and out.f[0] < 1e-6
+
+
+def test_points_exactly_a_basin_apart_share_it():
+    x = np.zeros((2, 5))
+    x[1, 0] = 0.05  # exactly _SAME_BASIN in a: the same basin
+    assert pfit._distinct_best(x, np.array([1.0, 2.0]), 5) == [0]
