@@ -283,3 +283,64 @@ def test_curve_scatter_is_the_robust_noise_about_a_running_median():
     assert env_mod.curve_scatter(frame, points=3) == pytest.approx(1.4826 * 0.02, rel=0.1)
     with pytest.raises(ValueError, match="points"):
         env_mod.curve_scatter(frame, points=0)
+
+
+# ------------------------------------------------------------------ exact wording and edges
+
+
+@pytest.mark.parametrize("call, text", [
+    (lambda: lower_envelope(two_curves().assign(loss=-3.0)),
+     "loss must be positive and finite; element 0 is -3.0 (nats per token)"),
+    (lambda: lower_envelope(two_curves(), flops_range=(-1.0, 1e20)),
+     "flops_range must be positive and finite; element 0 is -1.0 ((low, high) in FLOPs)"),
+    (lambda: env_mod.staircase_resolution([1e8, 1e9], (-1.0, 1e20)),
+     "flops_range must be positive and finite; element 0 is -1.0 ((low, high) in FLOPs)"),
+    (lambda: env_mod.endpoint_table(two_curves().rename(columns={"run": "model"}), decades=0),
+     "decades must be a positive finite number, got 0.0 (e.g. 0.01)"),
+])
+def test_envelope_refusals_word_for_word(call, text):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == text
+
+
+def test_the_first_curve_that_mixes_sizes_is_named():
+    frame = pd.concat([two_curves().assign(run="zeta"), two_curves().assign(run="alpha")])
+    with pytest.raises(ValueError, match="^curve 'zeta' mixes model sizes"):
+        lower_envelope(frame)
+
+
+def test_curve_col_reaches_the_envelope():
+    frame = two_curves()
+    frame.loc[(frame["run"] == "small") & (frame["flops"] > 1e18), "run"] = "small-late"  # one size, two runs
+    by_size = lower_envelope(frame, n_grid=11, flops_range=RANGE, curve_col="n_params")
+    assert by_size["curve"].tolist() == [1e8] * 3 + [1e9] * 3
+    fitted = fit_envelope(frame, n_grid=11, flops_range=RANGE, curve_col="n_params")
+    assert len(fitted.envelope) == 6  # by run, 18.25 lies in the gap between "small" and "small-late"
+    assert len(lower_envelope(frame, n_grid=11, flops_range=RANGE)) == 5
+
+
+def test_curve_names_keep_their_type():
+    frame = two_curves()
+    frame["run"] = frame["run"].map({"small": 1, "large": "b"})
+    env = lower_envelope(frame, n_grid=11, flops_range=RANGE)
+    assert env["curve"].tolist() == [1] * 3 + ["b"] * 3
+
+
+def test_fit_envelope_warns_about_compute_in_pf_days():
+    frame = two_curves()
+    with pytest.warns(UnitWarning, match="flops look like the wrong unit"):
+        fit_envelope(frame.assign(flops=frame["flops"] / 8.64e19), n_grid=11)
+
+
+def test_sliding_window_includes_its_first_point():
+    env = lower_envelope(two_curves(), n_grid=11, flops_range=RANGE)
+    table = env_mod.sliding_exponents(env, decades=2.1, step=0.5)
+    # first window 17.25 .. 19.35: log10 N = 8, 8, 8, 9, 9 at 17.25 .. 19.25: slope 1.5 / 2.5
+    assert table["a"].iloc[0] == pytest.approx(0.6)
+
+
+def test_curve_scatter_holds_the_ends_of_each_curve():
+    # running median over 5 points with the ends held (mode "nearest"): residuals 0, -1, 0, 1, 0, -1, 0
+    frame = pd.DataFrame({"model": "m", "flops": np.arange(1.0, 8.0), "loss": [3.0, 0, 0, 1, 0, 0, 3]})
+    assert env_mod.curve_scatter(frame, points=5) == 0.0

@@ -479,3 +479,16 @@ def test_warnings_point_at_the_callers_line():
         warnings.simplefilter("always")
         fit(frame)
     assert caught and all(w.filename == __file__ for w in caught)
+
+
+def test_akima_minimum_at_the_largest_size_is_not_inside():
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    assert iso._akima_minimum(x, 5.0 - x)[2] is False
+
+
+def test_bootstrap_over_budgets_does_not_refit_the_profiles(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("profiles refitted")
+
+    monkeypatch.setattr(iso, "_bootstrap_runs", refuse)
+    assert fit(noisy(), n_bootstrap=20, seed=0, resample="budgets").a_samples.shape == (20,)
