@@ -582,3 +582,9 @@ def test_help_says_what_each_flag_means(command):
     text = _help(*command)
     for phrase in HELP[command]:
         assert re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?!\w)", text), phrase
+
+
+def test_hoffmann_fig4_all_keeps_the_five_points_the_replication_drops():
+    code, out, err = run(["fit", "--approach", "2", "--data", "hoffmann-fig4:all", "--bootstrap", "0", "--json"])
+    assert code == 0, err
+    assert json.loads(out)["n_points"] == 245  # Figure 4's points; the replication keeps 240

@@ -492,3 +492,27 @@ def test_bootstrap_over_budgets_does_not_refit_the_profiles(monkeypatch):
 
     monkeypatch.setattr(iso, "_bootstrap_runs", refuse)
     assert fit(noisy(), n_bootstrap=20, seed=0, resample="budgets").a_samples.shape == (20,)
+
+
+@pytest.mark.parametrize("call, text", [
+    (lambda: fit(level=0.0), "level must be a positive finite number, got 0.0 (e.g. 0.8 for the 10th-90th percentiles)"),
+    (lambda: fit_isoflop([1e9] * 3, [1e20] * 3, [2.5] * 3),
+     "all 3 runs are identical (n_params=1e+09, flops=1e+20, loss=2.5); a law needs runs of different sizes and lengths"),
+    (lambda: fit_budget([1e8, -2e8, 3e8], [3.0, 2.9, 3.1]),
+     "n_params must be positive and finite; element 1 is -200000000.0 (parameters as a raw count, e.g. 4e8)"),
+])
+def test_isoflop_refusals_word_for_word(call, text):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == text
+
+
+def test_a_window_of_one_repeated_size_has_no_parabola():
+    out = fit_budget([1e8, 1e8, 1e8, 2e8, 3e8], [3.0, 2.0, 3.0, 3.5, 4.0], window=3)
+    assert out.n_used == 3 and not out.convex and math.isnan(out.n_opt)
+
+
+def test_the_bootstrap_draws_1000_replicates_by_default():
+    import inspect
+
+    assert inspect.signature(fit_isoflop).parameters["n_bootstrap"].default == 1000
