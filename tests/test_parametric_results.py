@@ -574,3 +574,20 @@ def test_points_exactly_a_basin_apart_share_it():
     x = np.zeros((2, 5))
     x[1, 0] = 0.05  # exactly _SAME_BASIN in a: the same basin
     assert pfit._distinct_best(x, np.array([1.0, 2.0]), 5) == [0]
+
+
+def test_huber_computes_in_float64_whatever_the_input():
+    r = np.array([1e-4, 0.3], dtype=np.float32)
+    np.testing.assert_allclose(huber(r), scipy_huber(1e-3, r.astype(np.float64)), rtol=1e-12)
+
+
+def test_rows_whose_terms_all_underflow_give_inf_without_a_numpy_warning():
+    log_n, log_d, log_l = logs()
+    x = np.array([TRUE, [1e5, 1e5, -1e5, 1e4, 1e4]])  # every term exp(-huge): ln 0 inside
+    batch = Batch(log_n, log_d, log_l, 1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad, hess = batch.second_order(x)
+        v2, _ = batch(x)
+    assert np.isfinite(value[0]) and np.isfinite(v2[0])
+    assert hess.shape == (2, 5, 5)
