@@ -510,13 +510,14 @@ def test_fit_csv_that_cannot_be_parsed_is_one_line(tmp_path):
 
 @pytest.mark.parametrize("argv, message", [
     (["--approach", "1", "--data", "hoffmann-fig4:all"], "hoffmann-fig4 holds final losses"),
-    (["--approach", "3", "--data", "porian:x"], "porian runs are IsoFLOP profiles; use them with --approach 2"),
-    (["--approach", "2", "--data", "llama-1"], "the LLaMA runs are training curves; use them with --approach 1"),
+    (["--approach", "3", "--data", "porian:x"], "porian runs are IsoFLOP profiles; use them with --approach 2\n"),
+    (["--approach", "2", "--data", "llama-1"], "the LLaMA runs are training curves; use them with --approach 1\n"),
     (["--approach", "2", "--data", "elsewhere"], "--data: unknown data set 'elsewhere'"),
 ])
 def test_fit_data_sets_are_used_with_their_approach(argv, message):
     code, out, err = run(["fit", *argv])
     assert code == 2 and out == "" and message in err
+    assert err.startswith("python -m chinchilla_lib fit: error: --data: ") and err.count("\n") == 1
 
 
 def test_porian_list_text_is_one_line_per_configuration():
