@@ -80,6 +80,8 @@ def test_like_inputs_gives_floats_for_scalars():
     assert out == 2.5 and type(out) is float
     arr = np.array([1.0, 2.0])
     assert v.like_inputs(arr, [1, 2], 3) is arr
+    assert v.like_inputs(np.array(4.5), 1.0) == 4.5  # a 0-d result too
+    assert v.like_inputs(np.array([[6.5]]), 1.0) == 6.5
 
 
 def test_pf_day_is_1e15_flops_for_a_day():
