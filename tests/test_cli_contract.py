@@ -425,7 +425,7 @@ def test_fit_approach2_bootstraps_200_resamples_by_default_and_uses_the_seed(tmp
     code, out, err = run(["fit", "--approach", "2", "--csv", path, "--json"])
     assert code == 0, err
     result = json.loads(out)
-    assert result["bootstrap"] == 200 and len(result["a_interval"]) == 2
+    assert result["bootstrap"] == 200 and len(result["a_interval"]) == 2 and result["warnings"] == []
     assert result["a_interval"] == [pytest.approx(0.5, rel=1e-9)] * 2  # exact parabolas: every resample agrees
     code, out, _ = run(["fit", "--approach", "2", "--csv", path, "--bootstrap", "20", "--seed", "5", "--json"])
     assert json.loads(out)["seed"] == 5 and json.loads(out)["bootstrap"] == 20

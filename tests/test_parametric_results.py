@@ -591,3 +591,10 @@ def test_rows_whose_terms_all_underflow_give_inf_without_a_numpy_warning():
         v2, _ = batch(x)
     assert np.isfinite(value[0]) and np.isfinite(v2[0])
     assert hess.shape == (2, 5, 5)
+
+
+def test_the_screen_counts_every_evaluation():
+    data = pfit._Data(*logs())
+    starts = np.array([TRUE + [0.5 * k, -0.5 * k, 0.1, 0.05, 0.05] for k in range(6)])
+    out = pfit._screen(data, starts, 1e-3, 5, 3)
+    assert out.evaluations > len(starts)  # the grid pass plus the descents' own
