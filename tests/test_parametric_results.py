@@ -598,3 +598,33 @@ def test_the_screen_counts_every_evaluation():
     starts = np.array([TRUE + [0.5 * k, -0.5 * k, 0.1, 0.05, 0.05] for k in range(6)])
     out = pfit._screen(data, starts, 1e-3, 5, 3)
     assert out.evaluations > len(starts)  # the grid pass plus the descents' own
+
+
+@pytest.mark.parametrize("row", [[0.0, 0.0, 0.0, 50.0, 0.3], [0.0, 800.0, 0.0, 0.3, 40.0]])
+def test_the_row_shift_keeps_steep_laws_finite(row):
+    log_n, log_d, log_l = logs()
+    x = np.array([row])
+    value = Batch(log_n, log_d, log_l, 1e-3).values(x)[0]
+    expected, _ = huber_objective(np.array(row), log_n, log_d, log_l)
+    assert np.isfinite(value) and value == pytest.approx(expected / 1e-3, rel=1e-9)
+
+
+def test_approach3_refusals_word_for_word():
+    n, d, loss = law_runs()
+    cases = [
+        (lambda: fit_approach3(n, d, np.where(np.arange(36) == 3, np.nan, loss)),
+         "loss must be positive and finite; element 3 is NaN (final loss in nats per token)"),
+        (lambda: fit_approach3(np.full(36, 1e9), d, loss),
+         "n_params has 1 distinct value(s) (every run has n_params = 1e+09); Approach 3 (A/N^alpha with E) needs at "
+         "least 3 different n_params: add runs of other sizes"),
+        (lambda: fit_approach3(n, d, loss, delta=0.0),
+         "delta must be a positive finite number, got 0.0 (the Huber threshold, 1e-3 in the paper)"),
+    ]
+    for call, text in cases:
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == text
+    sizes = np.geomspace(1e8, 1e9, 8)
+    with pytest.raises(ValueError) as info:
+        fit_approach3(sizes, 1e19 / (6 * sizes), 2.5 + 0.1 * np.log(sizes / 3e8) ** 2)
+    assert str(info.value).endswith("add runs at other budgets, or fit Approach 2 to IsoFLOP profiles")
