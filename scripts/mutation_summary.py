@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
         print(f"{'module':<22} {'killed':>7} {'total':>6} {'not run':>8} {'equiv':>6} {'surv':>5} {'other':>6} {'rate':>6}")
     for module, c in counts.items():
         checked = c["total"] - c["not checked"] - c["equivalent"]
-        rate = f"{100 * c['killed'] / checked:.0f}%" if checked else "-"
+        rate = f"{100 * c['killed'] / checked:.1f}%" if checked else "-"
         if markdown:
             name = f"**{module}**" if module == "all" else module
             print(f"| {name} | {c['killed']} | {c['total']} | {c['not checked']} | {c['equivalent']} | "
