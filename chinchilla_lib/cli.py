@@ -149,6 +149,8 @@ def _plan_inference(args) -> dict:
         raise _UsageError(f"--law: {exc}") from None
     tokens = 0.0 if args.inference_tokens is None else args.inference_tokens
     try:
+        if args.flops is not None:
+            plan(args.flops, law)  # a budget that buys no model is refused here too, not planned
         result = inference_optimum(law, tokens, flops=args.flops, target_loss=args.target_loss).as_dict()
     except ValueError as exc:
         raise _UsageError(f"--target-loss: {exc}" if args.target_loss is not None else str(exc)) from None

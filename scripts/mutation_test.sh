@@ -4,6 +4,7 @@
 #
 #   bash scripts/mutation_test.sh                       # every module listed in pyproject.toml [tool.mutmut]
 #   bash scripts/mutation_test.sh laws powerlaw         # just these (names under chinchilla_lib, dots for packages)
+#   MUTMUT_SAMPLE=8 bash scripts/mutation_test.sh cli   # every 8th mutant of each module (after one full generation)
 #
 # Needs mutmut (pip install "mutmut>=3.8", or the 'mutation' extra). Results stay in mutants/ (git-ignored), so a
 # second run only retests what changed; `mutmut show NAME` prints one mutant's diff.
@@ -21,6 +22,13 @@ if [ ${#modules[@]} -eq 0 ]; then
 fi
 for m in "${modules[@]}"; do
   echo "--- mutating chinchilla_lib.$m"
-  "$MUTMUT" run --max-children "${MUTMUT_CHILDREN:-1}" "chinchilla_lib.$m.*" > "mutants-$m.log" 2>&1 || true
+  start=$SECONDS
+  if [ -n "${MUTMUT_SAMPLE:-}" ] && [ -d mutants ]; then  # every K-th mutant only (mutants/ must exist: run once)
+    "$MUTMUT" run --max-children "${MUTMUT_CHILDREN:-1}" $("$PY" scripts/mutation_sample.py "$MUTMUT_SAMPLE" "$m") \
+      > "mutants-$m.log" 2>&1 || true
+  else
+    "$MUTMUT" run --max-children "${MUTMUT_CHILDREN:-1}" "chinchilla_lib.$m.*" > "mutants-$m.log" 2>&1 || true
+  fi
+  echo "    done in $((SECONDS - start)) s (log: mutants-$m.log)"
 done
 "$MUTMUT" results --all true 2>/dev/null | "$PY" scripts/mutation_summary.py

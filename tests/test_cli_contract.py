@@ -1,0 +1,591 @@
+"""The command line's output, in process: what each command prints for runs whose answer is known.
+
+The runs are made from known laws (exact parabolas for Approach 2, L = E + A/N^alpha + B/D^beta
+for Approach 3), so the expected numbers are the laws' own constants and Eq. 4, not the code's output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from chinchilla_lib import cli
+from chinchilla_lib.cli import _number, _one_line, _strict, main
+
+LAW = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28)
+INLINE = ",".join(f"{k}={v}" for k, v in LAW.items())
+PF_DAY = 1e15 * 86400
+
+
+def run(argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's own exits
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def eq4(flops, E, A, B, alpha, beta):
+    """N_opt, D_opt and the loss on the frontier (Hoffmann et al. Eq. 4), by hand."""
+    g = (alpha * A / (beta * B)) ** (1 / (alpha + beta))
+    n = g * (flops / 6) ** (beta / (alpha + beta))
+    d = flops / (6 * n)
+    return n, d, E + A / n**alpha + B / d**beta
+
+
+def law_runs(noise=0.0):
+    """36 runs on a 6 x 6 grid of sizes and tokens, final loss from LAW (times a fixed +-noise pattern)."""
+    n, d = (a.ravel() for a in np.meshgrid(np.geomspace(1e7, 1e9, 6), np.geomspace(1e9, 1e11, 6)))
+    loss = LAW["E"] + LAW["A"] / n ** LAW["alpha"] + LAW["B"] / d ** LAW["beta"]
+    pattern = np.tile([1.0, -1.0, 0.5, -0.5, 0.0, 0.25], 6)
+    return pd.DataFrame({"n_params": n, "n_tokens": d, "loss": loss * (1 + noise * pattern)})
+
+
+def isoflop_runs():
+    """Exact parabolas in ln N around N_opt = 0.1 C^0.5 on three budgets (so D_opt = C^0.5 / 0.6)."""
+    rows = []
+    for c in (1e18, 1e20, 1e22):
+        centre = math.log(0.1 * c**0.5)
+        for k in range(-3, 4):
+            rows.append((math.exp(centre + 0.4 * k), c, 3.0 - 0.1 * math.log10(c) + 0.2 * (0.4 * k) ** 2))
+    return pd.DataFrame(rows, columns=["n_params", "flops", "loss"])
+
+
+def curves():
+    """Training curves of four sizes under LAW (loss at each step from the law itself)."""
+    rows = []
+    for size in (1e7, 3e7, 1e8, 3e8):
+        for tokens in np.geomspace(1e8, 1e11, 25):
+            loss = LAW["E"] + LAW["A"] / size ** LAW["alpha"] + LAW["B"] / tokens ** LAW["beta"]
+            rows.append((f"m{size:.0e}", size, tokens, 6 * size * tokens, loss))
+    return pd.DataFrame(rows, columns=["run", "n_params", "n_tokens", "flops", "loss"])
+
+
+def csv(tmp_path, frame, name="runs.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+# ------------------------------------------------------------------ argument parsing
+
+
+def test_number_parses_what_each_flag_allows():
+    assert _number("--flops")("2.5e20") == 2.5e20
+    value = _number("--seed", integer=True, allow_zero=True)("0")
+    assert value == 0 and type(value) is int
+    assert type(_number("--bootstrap", integer=True)("2e2")) is int
+    assert _number("--bootstrap", integer=True, at_most=100)("100") == 100
+
+
+@pytest.mark.parametrize("kwargs, text, message", [
+    ({}, "lots", "--x must be a number, got 'lots'"),
+    ({}, "0", "--x must be a positive finite number, got '0'"),
+    ({}, "-3", "--x must be a positive finite number, got '-3'"),
+    ({}, "inf", "--x must be a positive finite number, got 'inf'"),
+    ({"allow_zero": True}, "-1", "--x must be a finite number >= 0, got '-1'"),
+    ({"allow_zero": True}, "nan", "--x must be a finite number >= 0, got 'nan'"),
+    ({"at_most": 100}, "101", "--x must be at most 100, got '101'"),
+    ({"integer": True}, "1.5", "--x must be a whole number, got '1.5'"),
+])
+def test_number_refuses_with_the_flag_and_the_rule(kwargs, text, message):
+    with pytest.raises(argparse.ArgumentTypeError) as info:
+        _number("--x", **kwargs)(text)
+    assert str(info.value) == message
+
+
+def test_a_flag_missing_its_value_says_how_to_give_a_negative_one():
+    code, out, err = run(["plan", "--flops", "-1e20"])
+    assert code == 2 and out == ""
+    assert err.startswith("python -m chinchilla_lib plan: error:") and "--flops=-1e20" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_other_parser_errors_are_one_line_without_the_hint():
+    code, _, err = run(["plan", "--no-such-flag"])
+    assert code == 2 and "unrecognized arguments" in err and "needs '='" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------ plan
+
+
+def test_plan_with_an_inline_law_is_eq4_with_the_budget_in_pf_days():
+    code, out, err = run(["plan", "--flops", "1e21", "--law", INLINE, "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    n, d, loss = eq4(1e21, **LAW)
+    assert result["n_params"] == pytest.approx(n, rel=1e-9) and result["n_tokens"] == pytest.approx(d, rel=1e-9)
+    assert result["loss"] == pytest.approx(loss, rel=1e-9)
+    assert result["pf_days"] == pytest.approx(1e21 / PF_DAY, rel=1e-12)
+    assert result["law"] == "inline" and result["warnings"] == []
+
+
+def test_plan_text_prints_one_padded_line_per_value():
+    code, out, _ = run(["plan", "--flops", "1e21", "--law", INLINE])
+    assert code == 0
+    n, _, _ = eq4(1e21, **LAW)
+    lines = out.splitlines()
+    assert f"{'n_params':<30} {n:.6g}" in lines
+    assert f"{'law':<30} inline" in lines
+    assert not any(line.startswith("warnings") for line in lines)
+
+
+def test_plan_needs_a_budget_or_a_loss():
+    code, out, err = run(["plan", "--law", INLINE])
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--flops: give a compute budget" in err
+
+
+def test_plan_with_an_allocation_has_no_loss_and_gives_pf_days():
+    from chinchilla_lib.studies.allocations import get_allocation
+
+    code, out, err = run(["plan", "--flops", "5.76e23", "--law", "approach1-table3", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    expected = get_allocation("approach1-table3").at(5.76e23)
+    assert result["n_params"] == pytest.approx(expected["n_params"]) and "loss" not in result
+    assert result["pf_days"] == pytest.approx(5.76e23 / PF_DAY)
+
+
+def test_plan_with_an_unknown_law_lists_the_allocations_too():
+    code, _, err = run(["plan", "--flops", "1e21", "--law", "nope"])
+    assert code == 2 and err.startswith("python -m chinchilla_lib plan: error: --law: unknown law 'nope'")
+    assert "or an allocation: " in err and "approach1-table3" in err
+
+
+def test_plan_compare_lists_every_allocation(monkeypatch):
+    code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
+    assert code == 0, err
+    entries = json.loads(out)
+    from chinchilla_lib.studies.allocations import allocation_names
+
+    assert len(entries) + err.count("left out") == len(allocation_names())
+    assert set(entries[0]) == {"law", "approach", "source", "n_params", "n_tokens", "tokens_per_param"}
+    code, text, _ = run(["plan", "--flops", "1e22", "--compare"])
+    first = text.splitlines()[0]
+    assert first.startswith(f"law={entries[0]['law']}  approach=")
+
+
+def test_plan_compare_leaves_out_an_allocation_whose_data_is_missing(monkeypatch):
+    from chinchilla_lib.datasets import DataFileError
+    from chinchilla_lib.studies import allocations
+
+    real = allocations.get_allocation
+
+    def flaky(name):
+        if name == "approach2-fig4":
+            raise DataFileError("mirror file missing")
+        return real(name)
+
+    monkeypatch.setattr(allocations, "get_allocation", flaky)
+    code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
+    assert code == 0
+    assert "note: approach2-fig4 left out (mirror file missing)" in err
+    assert "approach2-fig4" not in [e["law"] for e in json.loads(out)]
+
+
+def test_plan_for_inference_refuses_both_or_neither_target():
+    code, _, err = run(["plan", "--inference-tokens", "1e12", "--flops", "1e21", "--target-loss", "2.2"])
+    assert code == 2 and "--target-loss: give --flops or --target-loss, not both" in err
+    code, _, err = run(["plan", "--inference-tokens", "1e12"])
+    assert code == 2 and err == ("python -m chinchilla_lib plan: error: --inference-tokens: also give --flops C (keep its "
+                                 "compute-optimal loss) or --target-loss L\n")
+    code, _, err = run(["plan", "--inference-tokens", "1e12", "--flops", "1e21", "--law", "nope"])
+    assert code == 2 and "--law: unknown law" in err
+
+
+def test_plan_for_inference_flattens_the_compute_optimal_model_in_text():
+    code, out, err = run(["plan", "--inference-tokens", "0", "--flops", "1e21", "--law", INLINE, "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    n, d, _ = eq4(1e21, **LAW)
+    assert result["compute_optimal"]["n_params"] == pytest.approx(n, rel=1e-6)
+    code, text, _ = run(["plan", "--inference-tokens", "0", "--flops", "1e21", "--law", INLINE])
+    assert any(line.startswith("compute_optimal.n_params ") for line in text.splitlines())
+
+
+def test_plan_for_inference_names_the_target_loss_when_it_is_unreachable():
+    code, out, err = run(["plan", "--inference-tokens", "1e12", "--target-loss", "1.5", "--law", INLINE])
+    assert code == 2 and out == "" and "--target-loss:" in err and err.count("\n") == 1
+
+
+def test_plan_for_inference_alone_names_no_flag_for_a_bad_budget():
+    code, _, err = run(["plan", "--inference-tokens", "1e12", "--flops", "1", "--law", INLINE])
+    assert code == 2 and "--target-loss" not in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ flops
+
+
+def test_flops_of_the_73m_model_is_appendix_f_by_hand():
+    code, out, err = run(["flops", "--d-model", "640", "--ffw-size", "2560", "--kv-size", "64", "--n-heads", "10",
+                          "--n-layers", "10", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    s, d, f, v, h, w, layers = 2048, 640, 2560, 32000, 10, 640, 10  # defaults: seq 2048, vocab 32000
+    attention = 6 * s * d * w + 2 * s * s * w + 3 * h * s * s + 2 * s * s * w + 2 * s * w * d
+    per_layer = attention + 4 * s * d * f
+    with_emb = 3 * (layers * per_layer + 4 * s * v * d) / s
+    without = 3 * layers * per_layer / s
+    assert result["n_params"] == 73825280  # Table A4's 73M row
+    assert result["n_params_embedding"] == v * d
+    assert result["n_params_non_embedding"] == 73825280 - v * d
+    assert result["flops_per_token"] == pytest.approx(with_emb, rel=1e-12)
+    assert result["flops_per_token_no_embeddings"] == pytest.approx(without, rel=1e-12)
+    assert result["flops_per_token_6n"] == 6 * 73825280
+    assert result["ratio"] == pytest.approx(with_emb / (6 * 73825280), rel=1e-12)
+    assert result["ratio_no_embeddings"] == pytest.approx(without / (6 * 73825280), rel=1e-12)
+    assert round(result["ratio_no_embeddings"], 2) == 1.03  # Table A4
+    assert (result["seq_len"], result["vocab_size"]) == (2048, 32000)
+
+
+def test_flops_takes_the_sequence_length_and_vocabulary_given():
+    code, out, _ = run(["flops", "--d-model", "64", "--ffw-size", "256", "--kv-size", "16", "--n-heads", "4",
+                        "--n-layers", "2", "--seq-len", "128", "--vocab-size", "1000", "--json"])
+    result = json.loads(out)
+    assert code == 0 and (result["seq_len"], result["vocab_size"]) == (128, 1000)
+    assert result["n_params_embedding"] == 1000 * 64
+
+
+# ------------------------------------------------------------------ scorecard (a stand-in table: the real one takes a minute)
+
+
+def _fake_scorecard(monkeypatch):
+    import chinchilla_lib.checks as checks
+
+    table = pd.DataFrame({"id": ["x.one", "x.two", "x.three"], "status": ["reproduced", "differs", "reproduced"],
+                          "ours": [1.25, 2.0, 3.0], "reference": [1.0, 2.5, 3.0], "source": ["T1", "T2", "T3"]})
+    monkeypatch.setattr(checks, "scorecard", lambda: table)
+
+
+def test_scorecard_json_counts_each_status(monkeypatch):
+    _fake_scorecard(monkeypatch)
+    code, out, _ = run(["scorecard", "--json"])
+    result = json.loads(out)
+    assert code == 0 and result["counts"] == {"reproduced": 2, "differs": 1}
+    assert [r["id"] for r in result["rows"]] == ["x.one", "x.two", "x.three"]
+
+
+def test_scorecard_text_is_one_line_per_check_and_the_counts(monkeypatch):
+    _fake_scorecard(monkeypatch)
+    code, out, _ = run(["scorecard"])
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 4
+    assert lines[0] == f"{'reproduced':<11} {'x.one':<40} ours {1.25:<12.6g} paper {1.0:<12.6g} (T1)"
+    assert lines[-1] == "2 reproduced, 1 differs"
+
+
+# ------------------------------------------------------------------ strict JSON and one-line messages
+
+
+def test_strict_json_has_no_nan_and_no_numpy_types():
+    value = {1: np.float64(2.5), "nan": float("nan"), "inf": -math.inf, "list": (np.int64(3), [np.nan, "a"]),
+             "text": "x", "bytes": b"y"}
+    out = _strict(value)
+    assert out == {"1": 2.5, "nan": None, "inf": None, "list": [3, [None, "a"]], "text": "x", "bytes": b"y"}
+    assert type(out["1"]) is float and type(out["list"][0]) is int
+
+
+def test_one_line_joins_lines_and_names_the_flags():
+    assert _one_line(ValueError("a\n  b\tc")) == "a b c"
+    assert _one_line(ValueError("")) == "ValueError"
+    assert _one_line("pass include_unbracketed=True or raise n_resamples") == \
+        "pass --include-unbracketed or raise --bootstrap"
+
+
+def test_a_key_error_prints_its_message_not_its_quotes(monkeypatch):
+    def boom(args):
+        raise KeyError("no such thing")
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", boom)
+    code, out, err = run(["plan", "--flops", "1e20"])
+    assert code == 2 and out == "" and err == "python -m chinchilla_lib plan: error: no such thing\n"
+
+
+def test_an_unreadable_file_names_it(monkeypatch):
+    def boom(args):
+        raise PermissionError(13, "Permission denied", "/some/file")
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", boom)
+    code, _, err = run(["plan", "--flops", "1e20"])
+    assert code == 2
+    assert err == "python -m chinchilla_lib plan: error: cannot access '/some/file' (Permission denied); check the path\n"
+
+
+def test_an_unexpected_error_names_its_type(monkeypatch):
+    def boom(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", boom)
+    code, _, err = run(["plan", "--flops", "1e20"])
+    assert code == 2 and err == "python -m chinchilla_lib plan: error: unexpected ZeroDivisionError: division by zero\n"
+
+
+def test_warnings_are_printed_once_each_and_listed_in_json(monkeypatch):
+    import warnings
+
+    def noisy(args):
+        warnings.warn("look\nout")
+        warnings.warn("look out")
+        return {"value": 1.0, "warnings": ["look out", "second"]}
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", noisy)
+    code, out, err = run(["plan", "--flops", "1e20", "--json"])
+    assert code == 0
+    assert err.splitlines() == ["python -m chinchilla_lib plan: warning: look out",
+                                "python -m chinchilla_lib plan: warning: second"]
+    assert json.loads(out) == {"value": 1.0, "warnings": ["look out", "second"]}
+
+
+def test_a_budget_below_1e12_is_planned_with_a_unit_warning():
+    code, out, err = run(["plan", "--flops", "1e11", "--law", INLINE, "--json"])
+    assert code == 0 and "warning: flops look like the wrong unit" in err
+    assert len(json.loads(out)["warnings"]) == 1
+
+
+# ------------------------------------------------------------------ fit
+
+
+def test_fit_approach3_on_runs_of_a_known_law_recovers_it_and_plans_by_eq4(tmp_path):
+    path = csv(tmp_path, law_runs())
+    code, out, err = run(["fit", "--approach", "3", "--csv", path, "--flops", "1e21", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    for key, value in LAW.items():
+        assert result[key] == pytest.approx(value, rel=1e-4), key
+    assert result["a"] == pytest.approx(0.28 / 0.62, rel=1e-4) and result["b"] == pytest.approx(0.34 / 0.62, rel=1e-4)
+    assert result["n_points"] == 36 and result["converged"] is True and result["objective"] < 1e-8
+    assert result["approach"] == 3 and "intervals" not in result
+    n, d, loss = eq4(1e21, **LAW)
+    plan = result["plan"]
+    assert set(plan) == {"flops", "n_params", "n_tokens", "tokens_per_param", "loss"}
+    assert plan["n_params"] == pytest.approx(n, rel=1e-3) and plan["n_tokens"] == pytest.approx(d, rel=1e-3)
+    assert plan["loss"] == pytest.approx(loss, rel=1e-5) and plan["flops"] == 1e21
+    assert set(result["timing"]) == {"seconds"} and result["timing"]["seconds"] > 0
+
+
+def test_fit_approach3_bootstrap_gives_nested_intervals_at_the_budget(tmp_path):
+    path = csv(tmp_path, law_runs(noise=0.01))
+    code, out, err = run(["fit", "--approach", "3", "--csv", path, "--bootstrap", "20", "--seed", "4",
+                          "--flops", "1e21", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["bootstrap"] == 20 and result["seed"] == 4 and result["interval_flops"] == 1e21
+    assert set(result["intervals"]) >= {"E", "A", "B", "alpha", "beta"}
+    for q, r in result["intervals"].items():
+        assert r["p2.5"] <= r["p10"] <= r["p90"] <= r["p97.5"], q
+    alpha = result["intervals"]["alpha"]
+    assert alpha["p2.5"] < alpha["p10"] < alpha["p90"] < alpha["p97.5"]  # noisy runs: real widths
+    lo, hi = result["plan"]["intervals"]["n_params"]
+    assert lo < result["plan"]["n_params"] < hi and result["plan"]["level"] == 0.8
+    assert result["timing"]["seconds"] > 0
+
+
+def test_fit_text_names_nested_values_with_dots(tmp_path):
+    code, out, _ = run(["fit", "--approach", "3", "--csv", csv(tmp_path, law_runs()), "--flops", "1e21"])
+    assert code == 0 and any(line.startswith("plan.n_params ") for line in out.splitlines())
+    assert any(line.startswith("timing.seconds ") for line in out.splitlines())
+
+
+def test_fit_approach3_without_flops_has_no_plan(tmp_path):
+    code, out, _ = run(["fit", "--approach", "3", "--csv", csv(tmp_path, law_runs())])
+    assert code == 0 and not any(line.startswith("plan.") for line in out.splitlines())
+    assert any(line.startswith(f"{'alpha':<30} 0.34") for line in out.splitlines())
+
+
+def test_fit_approach2_on_exact_parabolas_gives_their_power_law(tmp_path):
+    path = csv(tmp_path, isoflop_runs())
+    code, out, err = run(["fit", "--approach", "2", "--csv", path, "--bootstrap", "0", "--flops", "1e24", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["approach"] == 2 and result["method"] == "parabola" and result["n_points"] == 21
+    assert result["a"] == pytest.approx(0.5, rel=1e-9) and result["b"] == pytest.approx(0.5, rel=1e-9)
+    assert result["n_coef"] == pytest.approx(0.1, rel=1e-9) and result["d_coef"] == pytest.approx(1 / 0.6, rel=1e-9)
+    assert result["budgets"] == [pytest.approx(c) for c in (1e18, 1e20, 1e22)]
+    assert result["n_opt"] == [pytest.approx(0.1 * c**0.5, rel=1e-9) for c in (1e18, 1e20, 1e22)]
+    assert result["d_opt"] == [pytest.approx(c**0.5 / 0.6, rel=1e-9) for c in (1e18, 1e20, 1e22)]
+    assert result["a_interval"] is None and result["b_interval"] is None and result["warnings"] == []
+    assert result["bootstrap"] == 0 and result["seed"] == 0
+    assert result["plan"]["n_params"] == pytest.approx(1e11, rel=1e-9)
+    assert result["plan"]["loss"] is None
+
+
+def test_fit_approach2_bootstraps_200_resamples_by_default_and_uses_the_seed(tmp_path):
+    path = csv(tmp_path, isoflop_runs())
+    code, out, err = run(["fit", "--approach", "2", "--csv", path, "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["bootstrap"] == 200 and len(result["a_interval"]) == 2 and result["warnings"] == []
+    assert result["a_interval"] == [pytest.approx(0.5, rel=1e-9)] * 2  # exact parabolas: every resample agrees
+    code, out, _ = run(["fit", "--approach", "2", "--csv", path, "--bootstrap", "20", "--seed", "5", "--json"])
+    assert json.loads(out)["seed"] == 5 and json.loads(out)["bootstrap"] == 20
+
+
+def test_fit_approach2_names_the_method_it_used(tmp_path):
+    code, out, err = run(["fit", "--approach", "2", "--csv", csv(tmp_path, isoflop_runs()), "--method", "akima",
+                          "--bootstrap", "0", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["method"] == "akima" and result["a"] == pytest.approx(0.5, abs=0.02)
+
+
+def test_fit_approach2_from_tokens_takes_the_budget_as_6nd(tmp_path):
+    frame = isoflop_runs()
+    frame["n_tokens"] = frame.pop("flops") / (6 * frame["n_params"])
+    code, out, err = run(["fit", "--approach", "2", "--csv", csv(tmp_path, frame), "--bootstrap", "0",
+                          "--rel-tol", "0.01", "--json"])
+    assert code == 0, err
+    assert json.loads(out)["a"] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_fit_approach2_with_a_bad_flops_column_names_the_line(tmp_path):
+    frame = isoflop_runs()
+    frame.loc[4, "flops"] = -1.0
+    code, out, err = run(["fit", "--approach", "2", "--csv", csv(tmp_path, frame)])
+    assert code == 2 and out == "" and "line 6: flops is -1.0" in err
+
+
+def test_fit_approach1_on_training_curves(tmp_path):
+    frame = curves()
+    code, out, err = run(["fit", "--approach", "1", "--csv", csv(tmp_path, frame), "--flops", "1e21", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["approach"] == 1 and result["n_models"] == 4 and result["n_points"] == len(frame)
+    lo, hi = result["flops_range"]
+    assert frame["flops"].min() <= lo < hi <= frame["flops"].max()
+    assert result["a"] + result["b"] == pytest.approx(1.0, abs=1e-6)
+    assert result["plan"]["n_params"] == pytest.approx(result["n_coef"] * 1e21 ** result["a"], rel=1e-9)
+    assert isinstance(result["warnings"], list)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--approach", "1", "--seed", "3"], "--seed does not apply to --approach 1; it is for --approach 2 and --approach 3 only"),
+    (["--approach", "3", "--include-unbracketed"], "--include-unbracketed does not apply to --approach 3; it is for --approach 2 only"),
+    (["--approach", "2", "--bootstrap", "19"], "--bootstrap: 19 resamples give no interval worth the name; give at least 20"),
+    (["--approach", "2", "--bootstrap", "0", "--seed", "1"], "--seed applies only to the bootstrap, and --bootstrap 0 turns it off"),
+    (["--approach", "3", "--bootstrap", "0", "--seed", "1"], "--seed applies only with --bootstrap K for --approach 3"),
+])
+def test_fit_flags_that_do_not_apply_are_errors(tmp_path, argv, message):
+    code, out, err = run(["fit", *argv, "--csv", csv(tmp_path, law_runs())])
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_fit_flags_that_apply_are_accepted(tmp_path):
+    code, _, err = run(["fit", "--approach", "2", "--csv", csv(tmp_path, isoflop_runs()), "--bootstrap", "20",
+                        "--seed", "0", "--rel-tol", "0", "--method", "parabola"])
+    assert code == 0, err
+
+
+def test_fit_csv_with_a_header_only_or_a_bad_value_names_the_file_and_line(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("n_params,n_tokens,loss\n")
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert code == 2 and f"--csv: '{path}' has a header but no runs" in err
+    path.write_text("n_params,n_tokens,loss\n1e9,2e10,3\n1e9,0,3\n")
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert f"--csv: '{path}' line 3: n_tokens is 0.0; every n_tokens must be a positive finite number" in err
+    path.write_text("n_params,loss\n1e9,3\n")
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert f"--csv: '{path}' lacks column(s) n_tokens; approach 3 needs final losses" in err
+
+
+def test_fit_csv_that_cannot_be_parsed_is_one_line(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_bytes(b"n_params,n_tokens,loss\n\xff\xfe,1,2\n")
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert code == 2 and f"--csv: cannot read '{path}' ('utf-8' codec can't decode" in err and err.count("\n") == 1
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(tmp_path / "none.csv")])
+    assert "No such file or directory" in err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--approach", "1", "--data", "hoffmann-fig4:all"], "hoffmann-fig4 holds final losses"),
+    (["--approach", "3", "--data", "porian:x"], "porian runs are IsoFLOP profiles; use them with --approach 2\n"),
+    (["--approach", "2", "--data", "llama-1"], "the LLaMA runs are training curves; use them with --approach 1\n"),
+    (["--approach", "2", "--data", "elsewhere"], "--data: unknown data set 'elsewhere'"),
+])
+def test_fit_data_sets_are_used_with_their_approach(argv, message):
+    code, out, err = run(["fit", *argv])
+    assert code == 2 and out == "" and message in err
+    assert err.startswith("python -m chinchilla_lib fit: error: --data: ") and err.count("\n") == 1
+
+
+def test_porian_list_text_is_one_line_per_configuration():
+    code, out, _ = run(["fit", "--approach", "2", "--data", "porian:list"])
+    assert code == 0 and len(out.splitlines()) == 15 and out.startswith("name=")
+
+
+# ------------------------------------------------------------------ help: what each flag means, in the reader's words
+
+
+def _help(*argv):
+    import os
+
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "200"  # argparse wraps to the terminal's width
+    try:
+        code, out, _ = run([*argv, "--help"])
+    finally:
+        os.environ.pop("COLUMNS") if saved is None else os.environ.__setitem__("COLUMNS", saved)
+    assert code == 0
+    import re
+
+    return re.sub(r"(?<=\w)- (?=\w)", "-", " ".join(out.split()))  # whatever the width argparse wrapped it to
+
+
+HELP = {
+    (): ["Chinchilla scaling-law tools.", "compute-optimal model size and tokens for a FLOP budget",
+         "parameters and training FLOPs per token of a transformer shape",
+         "fit Approach 1 (envelope), 2 (IsoFLOP) or 3 (parametric) to training runs",
+         "every reproduction check against the paper's printed values"],
+    ("plan",): ["--flops FLOPS compute budget in FLOPs, e.g. 5.76e23",
+                "tokens the model will serve at inference (2N FLOPs each): minimise training plus inference FLOPs "
+                "at the loss of --flops's compute-optimal model, or at --target-loss",
+                "the loss to reach, nats per token (instead of --flops)",
+                "the law: a name (paper-full, the default: the full-precision constants behind Eq. 10; paper: "
+                "Eq. 10 as printed; replication)", "or inline E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28",
+                "every named allocation at this budget (printed Approaches 1-3, the paper's laws, Kaplan, our "
+                "Figure 4 refits, about 0.3 s); with --json a list", "--json print one JSON object"],
+    ("flops",): ["--d-model D_MODEL", "--n-heads N_HEADS", "--seq-len SEQ_LEN", "--vocab-size VOCAB_SIZE",
+                 "--json print one JSON object"],
+    ("fit",): ["--approach {1,2,3}", "hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
+               "(all 245), porian:NAME (approach 2; porian:list lists the names) or llama-1 (approach 1: the "
+               "LLaMA-1 training curves)",
+               "a CSV of runs: columns n_params,n_tokens,loss (approach 3); n_params,loss and flops or n_tokens "
+               "(approach 2); the same plus run or model naming each curve (approach 1)",
+               "also plan at this budget in FLOPs: N, D, tokens per parameter (and loss for approach 3), with "
+               "intervals when bootstrapped",
+               "bootstrap resamples for intervals, 20 to 100000 (approach 3: none by default; approach 2: 200; "
+               "0 = none)", "seed of the bootstrap, a whole number >= 0 (default 0)",
+               "approach 2 per-budget fit (default: akima for porian:*, their own method; else parabola)",
+               "approach 2: group FLOPs within this relative gap into one budget (default 0.03 for hoffmann-fig4, "
+               "0 = exact labels otherwise)",
+               "approach 2: keep budgets whose minimum lies outside the sampled sizes (extrapolated)",
+               "--json print one JSON object"],
+    ("scorecard",): ["--json print one JSON object"],
+}
+
+
+@pytest.mark.parametrize("command", list(HELP), ids=lambda c: " ".join(c) or "top")
+def test_help_says_what_each_flag_means(command):
+    import re
+
+    text = _help(*command)
+    for phrase in HELP[command]:
+        assert re.search(r"(?<![\w-])" + re.escape(phrase) + r"(?!\w)", text), phrase
+
+
+def test_hoffmann_fig4_all_keeps_the_five_points_the_replication_drops():
+    code, out, err = run(["fit", "--approach", "2", "--data", "hoffmann-fig4:all", "--bootstrap", "0", "--json"])
+    assert code == 0, err
+    assert json.loads(out)["n_points"] == 245  # Figure 4's points; the replication keeps 240

@@ -1,0 +1,630 @@
+"""Approach 3 in detail: Eq. (11) and its derivatives, the fit's result API and the bootstrap's.
+
+Expected values are independent: scipy's Huber and log-sum-exp, central finite differences,
+Eq. (4) by hand, numpy percentiles of the resamples, and the known law the runs were made from.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import huber as scipy_huber
+from scipy.special import logsumexp
+
+from chinchilla_lib._validate import ExtrapolationWarning, UnitWarning
+from chinchilla_lib.parametric import bootstrap as pboot
+from chinchilla_lib.parametric import fit as pfit
+from chinchilla_lib.parametric.bootstrap import (Approach3Bootstrap, bootstrap_approach3, check_level, frontier_at)
+from chinchilla_lib.parametric.fit import Approach3Fit, FitWarning, fit_approach3, fit_approach3_per_start
+from chinchilla_lib.parametric.objective import DEFAULT_DELTA, Batch, huber, huber_objective
+
+LAW = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28)
+TRUE = np.array([math.log(400.0), math.log(410.0), math.log(1.7), 0.34, 0.28])
+
+
+def law_runs(noise=0.0):
+    n, d = (a.ravel() for a in np.meshgrid(np.geomspace(1e7, 1e9, 6), np.geomspace(1e9, 1e11, 6)))
+    loss = LAW["E"] + LAW["A"] / n ** LAW["alpha"] + LAW["B"] / d ** LAW["beta"]
+    return n, d, loss * (1 + noise * np.tile([1.0, -1.0, 0.5, -0.5, 0.0, 0.25], 6))
+
+
+def logs(noise=0.02):
+    n, d, loss = law_runs(noise)
+    return np.log(n), np.log(d), np.log(loss)
+
+
+def eq11(p, log_n, log_d, log_l, delta=DEFAULT_DELTA, weights=None):
+    """Eq. (11) written out with scipy: sum_i w_i Huber(LSE(a - alpha ln N, b - beta ln D, e) - ln L)."""
+    a, b, e, alpha, beta = p
+    lse = logsumexp(np.stack([a - alpha * log_n, b - beta * log_d, np.full_like(log_n, e)]), axis=0)
+    h = scipy_huber(delta, lse - log_l)
+    return float(np.sum(h if weights is None else weights * h))
+
+
+def numeric_grad(f, p, step=1e-6):
+    out = np.zeros(len(p))
+    for i in range(len(p)):
+        up, down = p.copy(), p.copy()
+        up[i] += step
+        down[i] -= step
+        out[i] = (f(up) - f(down)) / (2 * step)
+    return out
+
+
+POINTS = np.array([TRUE, TRUE + [0.3, -0.2, 0.05, 0.02, -0.01], [5.0, 6.0, 0.5, 0.4, 0.35], [1.0, 2.0, -0.5, 0.1, 0.2]])
+
+
+# ------------------------------------------------------------------ Eq. (11)
+
+
+@given(st.lists(st.floats(-1, 1), min_size=1, max_size=20), st.sampled_from([1e-3, 0.05, 0.5]))
+def test_huber_is_scipys(r, delta):
+    np.testing.assert_allclose(huber(r, delta), scipy_huber(delta, np.array(r)), rtol=1e-12, atol=1e-18)
+
+
+def test_huber_default_threshold_is_the_papers():
+    assert DEFAULT_DELTA == 1e-3
+    assert huber(0.5) == pytest.approx(1e-3 * (0.5 - 0.5e-3))
+    assert huber(-0.5e-3) == pytest.approx(0.5 * 0.25e-6)
+
+
+@pytest.mark.parametrize("p", POINTS)
+def test_huber_objective_is_eq11_with_its_exact_gradient(p):
+    log_n, log_d, log_l = logs()
+    value, grad = huber_objective(p, log_n, log_d, log_l)
+    assert value == pytest.approx(eq11(p, log_n, log_d, log_l), rel=1e-12)
+    f = lambda q: eq11(q, log_n, log_d, log_l)  # noqa: E731
+    np.testing.assert_allclose(grad, numeric_grad(f, p.astype(float)), rtol=1e-5, atol=1e-9)
+
+
+def test_huber_objective_weights_count_runs_as_repeated():
+    log_n, log_d, log_l = logs()
+    w = np.tile([0.0, 1.0, 2.0, 3.0], 9)
+    p = POINTS[1]
+    value, grad = huber_objective(p, log_n, log_d, log_l, 0.01, weights=w)
+    rep = np.repeat(np.arange(36), w.astype(int))
+    v_rep, g_rep = huber_objective(p, log_n[rep], log_d[rep], log_l[rep], 0.01)
+    assert value == pytest.approx(v_rep, rel=1e-12) and value == pytest.approx(eq11(p, log_n, log_d, log_l, 0.01, w))
+    np.testing.assert_allclose(grad, g_rep, rtol=1e-10, atol=1e-14)
+
+
+def test_batch_is_eq11_over_delta_row_by_row_with_each_rows_weights():
+    log_n, log_d, log_l = logs()
+    rng = np.random.default_rng(0)
+    weights = rng.integers(0, 3, size=(3, 36)).astype(float)
+    batch = Batch(log_n, log_d, log_l, 0.002, weights=weights)
+    rows = np.array([2, 0, 1, 2])
+    value, grad = batch(POINTS, rows)
+    for k, (p, row) in enumerate(zip(POINTS, rows)):
+        v, g = huber_objective(p, log_n, log_d, log_l, 0.002, weights=weights[row])
+        assert value[k] == pytest.approx(v / 0.002, rel=1e-10)
+        np.testing.assert_allclose(grad[k], g / 0.002, rtol=1e-8, atol=1e-10)
+
+
+def test_batch_rows_default_to_one_weight_row_each():
+    log_n, log_d, log_l = logs()
+    weights = np.vstack([np.ones(36), np.zeros(36), 2 * np.ones(36), np.ones(36)])
+    value, _ = Batch(log_n, log_d, log_l, 1e-3, weights=weights)(POINTS)
+    plain, _ = Batch(log_n, log_d, log_l, 1e-3)(POINTS)
+    np.testing.assert_allclose(value, [plain[0], 0.0, 2 * plain[2], plain[3]], rtol=1e-10)
+
+
+def test_batch_in_chunks_gives_the_same_values():
+    log_n, log_d, log_l = logs()
+    x = np.vstack([POINTS] * 3)
+    whole = Batch(log_n, log_d, log_l, 1e-3)
+    assert Batch.chunk == 256
+    value, grad = whole(x)
+    parts = Batch(log_n, log_d, log_l, 1e-3)
+    parts.chunk = 5  # 12 rows in passes of 5, 5, 2
+    v2, g2 = parts(x)
+    np.testing.assert_allclose(v2, value, rtol=1e-12)
+    np.testing.assert_allclose(g2, grad, rtol=1e-12)
+    np.testing.assert_allclose(parts.values(x), value, rtol=1e-12)
+
+
+def test_batch_marks_rows_that_are_not_finite():
+    log_n, log_d, log_l = logs()
+    x = np.vstack([POINTS[0], [np.nan, 0, 0, 0.3, 0.3], [np.inf, 0, 0, 0.3, 0.3]])
+    batch = Batch(log_n, log_d, log_l, 1e-3)
+    value, grad = batch(x)
+    assert np.isfinite(value[0]) and np.all(np.isinf(value[1:])) and np.all(grad[1:] == 0)
+    assert np.isinf(batch.values(x)[1])
+    v2, g2, h2 = batch.second_order(x)
+    assert np.isfinite(v2[0]) and np.all(np.isinf(v2[1:])) and np.all(g2[1:] == 0) and np.all(h2[1:] == 0)
+
+
+def test_batch_values_are_its_values_and_only_for_unweighted_batches():
+    log_n, log_d, log_l = logs()
+    batch = Batch(log_n, log_d, log_l, 1e-3)
+    np.testing.assert_allclose(batch.values(POINTS), batch(POINTS)[0], rtol=1e-12)
+    with pytest.raises(ValueError, match="unweighted"):
+        Batch(log_n, log_d, log_l, 1e-3, weights=np.ones((1, 36))).values(POINTS)
+
+
+def test_batch_in_float32_is_close_to_float64():
+    log_n, log_d, log_l = logs()
+    v64 = Batch(log_n, log_d, log_l, 1e-3).values(POINTS)
+    v32 = Batch(log_n, log_d, log_l, 1e-3, dtype=np.float32).values(POINTS)
+    np.testing.assert_allclose(v32, v64, rtol=1e-3)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_second_order_hessian_is_the_derivative_of_the_gradient(weighted):
+    log_n, log_d, log_l = logs(noise=0.0005)  # residuals on both sides of delta
+    delta = 1e-3
+    w = np.tile([1.0, 2.0, 0.0], 12) if weighted else None
+    batch = Batch(log_n, log_d, log_l, delta, weights=None if w is None else w[None, :])
+    x = np.vstack([TRUE + [0.01, -0.01, 0.001, 0.001, -0.001], TRUE + [0.2, 0.1, -0.02, 0.01, 0.005]])
+    rows = np.zeros(2, int)
+    value, grad, hess = batch.second_order(x, rows)
+    for k, p in enumerate(x):
+        v, g = huber_objective(p, log_n, log_d, log_l, delta, weights=w)
+        assert value[k] == pytest.approx(v / delta, rel=1e-9)
+        np.testing.assert_allclose(grad[k], g / delta, rtol=1e-7, atol=1e-9)
+        numeric = np.array([numeric_grad(lambda q: huber_objective(q, log_n, log_d, log_l, delta, w)[1][i] / delta,
+                                         p.copy(), 1e-7) for i in range(5)])
+        np.testing.assert_allclose(hess[k], numeric, rtol=2e-3, atol=1e-2 * np.abs(numeric).max())
+        np.testing.assert_allclose(hess[k], hess[k].T, rtol=1e-10, atol=1e-8)
+
+
+# ------------------------------------------------------------------ the fit's result
+
+
+def _fit(**kw):
+    base = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28, objective=0.0, n_points=36, n_starts=4500,
+                delta=1e-3, converged=True, message="", seconds=0.1, flops_range=(1e18, 1e20))
+    return Approach3Fit(**(base | kw))
+
+
+def test_fit_result_derives_logs_exponents_and_the_law():
+    fit = _fit()
+    assert (fit.log_A, fit.log_B, fit.log_E) == (pytest.approx(math.log(400)), pytest.approx(math.log(410)),
+                                                 pytest.approx(math.log(1.7)))
+    assert fit.a == pytest.approx(0.28 / 0.62) and fit.b == pytest.approx(0.34 / 0.62)
+    np.testing.assert_allclose(fit.params, TRUE, rtol=1e-12)
+    assert fit.law.name == "approach3-fit" and fit.law.source == "Approach 3 refit on 36 runs (delta=0.001)"
+    assert fit.values() == {"E": 1.7, "A": 400.0, "B": 410.0, "alpha": 0.34, "beta": 0.28,
+                            "a": pytest.approx(0.28 / 0.62), "b": pytest.approx(0.34 / 0.62), "objective": 0.0,
+                            "n_points": 36, "converged": True}
+
+
+def test_fit_summary_lists_the_constants_and_exponents():
+    table = _fit().summary()
+    assert list(table.index) == ["E", "A", "B", "alpha", "beta", "a", "b"] and table.index.name == "quantity"
+    assert table["estimate"].tolist() == [1.7, 400.0, 410.0, 0.34, 0.28, pytest.approx(0.28 / 0.62),
+                                          pytest.approx(0.34 / 0.62)]
+
+
+def test_fit_predicts_eq2_and_plans_by_eq4():
+    fit = _fit()
+    assert fit.predict(1e9, 2e10) == pytest.approx(1.7 + 400 / 1e9**0.34 + 410 / 2e10**0.28, rel=1e-12)
+    g = (0.34 * 400 / (0.28 * 410)) ** (1 / 0.62)
+    plan = fit.plan(1e21)
+    assert plan["n_params"] == pytest.approx(g * (1e21 / 6) ** (0.28 / 0.62), rel=1e-10)
+    assert plan["warnings"] == []
+
+
+def test_fit_plan_far_beyond_the_fitted_runs_warns():
+    with pytest.warns(ExtrapolationWarning, match="decades above"):
+        plan = _fit().plan(1e23)
+    assert len(plan["warnings"]) == 1
+    with pytest.warns(ExtrapolationWarning, match="decades below"):
+        assert len(_fit().plan(1e15)["warnings"]) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _fit(flops_range=()).plan(1e30)["warnings"] == []  # range unknown: no warning
+
+
+def test_fit_has_no_interval_without_a_bootstrap():
+    with pytest.raises(ValueError, match="no bootstrap"):
+        _fit().interval("alpha")
+
+
+def test_fit_recovers_a_known_law_and_records_its_runs():
+    n, d, loss = law_runs()
+    fit = fit_approach3(n, d, loss)
+    for key, value in LAW.items():
+        assert getattr(fit, key) == pytest.approx(value, rel=1e-5), key
+    assert fit.converged and fit.n_points == 36 and fit.n_starts == 4500 and fit.method == "batched"
+    assert fit.objective < 1e-10 and fit.delta == 1e-3 and fit.warnings == [] and fit.seconds > 0
+    c = 6 * n * d
+    assert fit.flops_range == (pytest.approx(c.min()), pytest.approx(c.max()))
+    assert len(fit.best_start) == 5 and all(type(v) is float for v in fit.best_start)
+    assert len(fit.data_digest) == 16
+    other = fit_approach3(n, d, loss * 1.01)
+    assert other.data_digest != fit.data_digest
+    assert fit_approach3(n, d, loss, delta=2e-3).data_digest != fit.data_digest
+
+
+def test_fit_with_few_descents_and_candidates_still_finds_a_clean_law():
+    n, d, loss = law_runs()
+    fit = fit_approach3(n, d, loss, n_candidates=2, screen_iterations=10, n_descents=64)
+    assert fit.alpha == pytest.approx(0.34, rel=1e-4) and fit.beta == pytest.approx(0.28, rel=1e-4)
+
+
+@pytest.mark.parametrize("name, value", [("n_candidates", 0), ("screen_iterations", -1), ("n_descents", 1.5)])
+def test_fit_settings_must_be_positive_whole_numbers(name, value):
+    n, d, loss = law_runs()
+    with pytest.raises(ValueError) as info:
+        fit_approach3(n, d, loss, **{name: value})
+    assert str(info.value) == f"{name} must be a positive whole number, got {value}"
+
+
+def test_fit_refuses_a_threshold_that_is_not_positive():
+    n, d, loss = law_runs()
+    with pytest.raises(ValueError, match="delta must be a positive finite number"):
+        fit_approach3(n, d, loss, delta=0)
+
+
+def test_fit_of_parameters_in_billions_warns_about_units():
+    n, d, loss = law_runs()
+    with pytest.warns(UnitWarning, match="n_params look like the wrong unit"):
+        fit = fit_approach3(n / 1e9, d, loss)
+    assert any("n_params look like the wrong unit" in w for w in fit.warnings)
+
+
+def test_fit_whose_optimum_is_off_the_grid_says_so():
+    n, d, loss = law_runs()
+    grid = np.array([[5.0, 5.0, 0.0, a, b] for a in (0.1, 0.2, 0.25) for b in (0.1, 0.15, 0.2)])
+    with pytest.warns(FitWarning, match="outside the start grid's range"):
+        fit = fit_approach3(n, d, loss, grid=grid, n_candidates=4)
+    assert any("alpha" in w and "outside" in w for w in fit.warnings)
+
+
+def test_edge_warnings_name_the_axis_and_the_edge():
+    starts = np.array([[a, 0.0, 0.0, al, 1.0] for a in (0.0, 5.0, 10.0) for al in (0.0, 0.5, 1.0)])
+    notes = pfit._edge_warnings(np.array([9.0, 0.0, 0.0, 0.6, 1.0]), starts)
+    assert len(notes) == 1 and notes[0].startswith("the optimum a = log A = 9 sits on the edge")
+    assert "nearest start value 10 is the axis's largest" in notes[0]
+    low = pfit._edge_warnings(np.array([4.0, 0.0, 0.0, 0.1, 1.0]), starts)
+    assert len(low) == 1 and "alpha = 0.1" in low[0] and "value 0 is the axis's smallest" in low[0]
+    out = pfit._edge_warnings(np.array([11.0, 0.0, 0.0, 0.5, 1.0]), starts)
+    assert out == ["the optimum a = log A = 11 lies outside the start grid's range [0, 10]; widen the grid"]
+    assert pfit._edge_warnings(np.array([5.0, 0.0, 0.0, 0.5, 1.0]), starts) == []
+    two = starts[starts[:, 0] < 6]  # an axis with two values has no inner values: only "outside" counts
+    assert pfit._edge_warnings(np.array([5.0, 0.0, 0.0, 0.5, 1.0]), two) == []
+
+
+def test_lowest_and_distinct_best_pick_low_values_in_different_basins():
+    f = np.array([3.0, np.inf, 1.0, 2.0, np.nan, 1.0])
+    assert pfit._lowest(f, 3).tolist() == [2, 5, 3]
+    assert pfit._lowest(f, 10).tolist() == [2, 5, 3, 0]
+    x = np.zeros((6, 5))
+    x[:, 0] = [3.0, 9.0, 0.0, 1.0, 5.0, 0.01]  # rows 2 and 5 share a basin (0.01 apart in a)
+    assert pfit._distinct_best(x, f, 10) == [2, 3, 0]
+    assert pfit._distinct_best(x, f, 2) == [2, 3]
+    x[5, 0] = 0.06  # now 0.06 apart: another basin
+    assert pfit._distinct_best(x, f, 10) == [2, 5, 3, 0]
+
+
+def test_a_fit_that_diverged_is_refused():
+    data = pfit._Data(*logs())
+    with pytest.raises(ValueError, match="diverged"):
+        pfit._make_fit(np.array([800.0, 1.0, 0.5, 0.3, 0.3]), 1.0, data, 1e-3, [], True, "", 0.0, (), [], "x")
+    with pytest.raises(ValueError, match="diverged"):
+        pfit._make_fit(np.array([1.0, np.nan, 0.5, 0.3, 0.3]), 1.0, data, 1e-3, [], True, "", 0.0, (), [], "x")
+    with pytest.raises(ValueError, match="alpha = 0.3, beta = 0"):
+        pfit._make_fit(np.array([1.0, 1.0, 0.5, 0.3, 0.0]), 1.0, data, 1e-3, [], True, "", 0.0, (), [], "x")
+    ok = pfit._make_fit(np.array([699.0, 1.0, 0.5, 0.3, 0.3]), 1.0, data, 1e-3, [], True, "", 0.0, (), [], "x")
+    assert ok.alpha == 0.3
+
+
+def test_per_start_reference_fit_recovers_the_law_from_nearby_starts():
+    n, d, loss = law_runs()
+    grid = np.array([TRUE + [3.0, -3.0, 0.5, 0.5, 0.5], TRUE, TRUE + [-2.0, 2.0, 0.5, -0.2, 0.4]])
+    fit = fit_approach3_per_start(n, d, loss, grid=grid)
+    assert fit.method == "per-start" and fit.n_starts == 3 and fit.best_start == tuple(TRUE)
+    assert not any("stopped before converging" in w for w in fit.warnings)
+    assert "CONVERGENCE" in fit.message and 0 < fit.seconds < 600
+    assert fit.alpha == pytest.approx(0.34, rel=1e-6) and fit.E == pytest.approx(1.7, rel=1e-6)
+    assert fit.converged and fit.objective < 1e-12
+
+
+# ------------------------------------------------------------------ the bootstrap
+
+
+@pytest.mark.parametrize("level", [0, 1, -0.5, 80, True, "0.8", None])
+def test_level_must_be_a_coverage(level):
+    with pytest.raises(ValueError, match="level must be a coverage between 0 and 1"):
+        check_level(level)
+
+
+def test_level_is_returned_as_a_float():
+    assert check_level(np.float32(0.5)) == 0.5 and type(check_level(np.float32(0.5))) is float
+
+
+def test_resample_weights_are_multinomial_counts_seeded():
+    w = pboot._resample_weights(10, 50, 3)
+    assert w.shape == (50, 10) and np.all(w.sum(axis=1) == 10) and w.dtype == float
+    np.testing.assert_array_equal(w, pboot._resample_weights(10, 50, 3))
+    assert not np.array_equal(w, pboot._resample_weights(10, 50, 4))
+    assert w.mean() == pytest.approx(1.0) and w.max() > 1  # with replacement
+
+
+def test_frontier_at_is_eq4_row_by_row():
+    rows = np.vstack([TRUE, [math.log(100), math.log(100), 0.0, 0.3, 0.3], [0, 0, 0, -0.1, 0.3]])
+    n, d = frontier_at(rows, 1e21)
+    g = (0.34 * 400 / (0.28 * 410)) ** (1 / 0.62)
+    assert n[0] == pytest.approx(g * (1e21 / 6) ** (0.28 / 0.62), rel=1e-10)
+    assert n[1] == pytest.approx((1e21 / 6) ** 0.5, rel=1e-10) and d[1] == pytest.approx((1e21 / 6) ** 0.5, rel=1e-10)
+    assert np.isnan(n[2]) and np.isnan(d[2])
+    with pytest.raises(ValueError, match="flops"):
+        frontier_at(rows, 0)
+
+
+@pytest.fixture(scope="module")
+def noisy_boot():
+    n, d, loss = law_runs(noise=0.01)
+    return n, d, loss, bootstrap_approach3(n, d, loss, n_resamples=40, seed=7, flops=1e22)
+
+
+def test_bootstrap_samples_hold_each_resamples_law_and_frontier(noisy_boot):
+    *_, boot = noisy_boot
+    s = boot.samples
+    assert len(s) == 40 and boot.n_resamples == 40 and boot.seed == 7 and boot.flops == 1e22
+    np.testing.assert_allclose(s["A"], np.exp(s["log_A"]))
+    np.testing.assert_allclose(s["B"], np.exp(s["log_B"]))
+    np.testing.assert_allclose(s["E"], np.exp(s["log_E"]))
+    np.testing.assert_allclose(s["a"], s["beta"] / (s["alpha"] + s["beta"]))
+    np.testing.assert_allclose(s["b"], s["alpha"] / (s["alpha"] + s["beta"]))
+    g = (s["alpha"] * s["A"] / (s["beta"] * s["B"])) ** (1 / (s["alpha"] + s["beta"]))
+    np.testing.assert_allclose(s["n_opt"], g * (1e22 / 6) ** s["a"], rtol=1e-9)
+    np.testing.assert_allclose(s["d_opt"], (1e22 / 6) ** s["b"] / g, rtol=1e-9)
+    np.testing.assert_allclose(s["tokens_per_param"], s["d_opt"] / s["n_opt"], rtol=1e-12)
+    assert s["converged"].all() and boot.n_unconverged == 0 and boot.warnings == []
+    assert (s["objective"] > 0).all() and s["alpha"].std() > 0
+    assert boot.seconds > 0 and boot.n_polished >= 0
+
+
+def test_bootstrap_intervals_are_percentiles_of_the_resamples(noisy_boot):
+    *_, boot = noisy_boot
+    table = boot.intervals
+    assert list(table.columns) == ["estimate", "p2.5", "p10", "p50", "p90", "p97.5"]
+    assert list(table.index) == ["E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "tokens_per_param"]
+    for q in table.index:
+        expected = np.percentile(boot.samples[q], [2.5, 10, 50, 90, 97.5])
+        np.testing.assert_allclose(table.loc[q, ["p2.5", "p10", "p50", "p90", "p97.5"]].to_numpy(float), expected)
+    fit = boot.fit
+    assert table.loc["alpha", "estimate"] == fit.alpha and table.loc["a", "estimate"] == pytest.approx(fit.a)
+    n_opt, d_opt = fit.law.optimal_allocation(1e22)
+    assert table.loc["n_opt", "estimate"] == pytest.approx(n_opt) and table.loc["d_opt", "estimate"] == pytest.approx(d_opt)
+    assert table.loc["tokens_per_param", "estimate"] == pytest.approx(d_opt / n_opt)
+
+
+def test_bootstrap_interval_at_any_level(noisy_boot):
+    *_, boot = noisy_boot
+    assert boot.interval("alpha") == pytest.approx(tuple(np.percentile(boot.samples["alpha"], [10, 90])))
+    assert boot.interval("n_opt", 0.5) == pytest.approx(tuple(np.percentile(boot.samples["n_opt"], [25, 75])))
+    with pytest.raises(ValueError, match="unknown quantity 'gamma'"):
+        boot.interval("gamma")
+    with pytest.raises(ValueError, match="level"):
+        boot.interval("alpha", 1.5)
+
+
+def test_bootstrap_plan_intervals_are_at_the_budget_asked(noisy_boot):
+    *_, boot = noisy_boot
+    plan = boot.plan(1e21, level=0.5)
+    s = boot.samples
+    g = (s["alpha"] * s["A"] / (s["beta"] * s["B"])) ** (1 / (s["alpha"] + s["beta"]))
+    n = g * (1e21 / 6) ** s["a"]
+    d = 1e21 / (6 * n)
+    assert plan["level"] == 0.5
+    assert plan["intervals"]["n_params"] == pytest.approx(list(np.percentile(n, [25, 75])), rel=1e-8)
+    assert plan["intervals"]["n_tokens"] == pytest.approx(list(np.percentile(d, [25, 75])), rel=1e-8)
+    assert plan["intervals"]["tokens_per_param"] == pytest.approx(list(np.percentile(d / n, [25, 75])), rel=1e-8)
+    assert plan["n_params"] == pytest.approx(boot.fit.plan(1e21)["n_params"])
+    with pytest.raises(ValueError, match="level"):
+        boot.plan(1e21, level=0)
+
+
+def test_bootstrap_stands_in_for_its_fit(noisy_boot):
+    *_, boot = noisy_boot
+    assert boot.law == boot.fit.law
+    assert boot.predict(1e9, 2e10) == pytest.approx(boot.fit.predict(1e9, 2e10))
+    table = boot.summary(level=0.5)
+    assert list(table.index) == ["E", "A", "B", "alpha", "beta", "a", "b"] and table.index.name == "quantity"
+    assert list(table.columns) == ["estimate", "low", "high"]
+    assert table.loc["beta", "estimate"] == boot.fit.beta
+    assert (table.loc["beta", "low"], table.loc["beta", "high"]) == pytest.approx(boot.interval("beta", 0.5))
+
+
+def test_bootstrap_of_exact_runs_has_zero_width_intervals_at_the_truth():
+    n, d, loss = law_runs()
+    boot = bootstrap_approach3(n, d, loss, n_resamples=20, seed=1)
+    assert boot.flops == 5.76e23  # Gopher's budget by default (Table 3)
+    for q, value in LAW.items():
+        assert boot.intervals.loc[q, "p2.5"] == pytest.approx(value, rel=1e-4)
+        assert boot.intervals.loc[q, "p97.5"] == pytest.approx(value, rel=1e-4)
+
+
+def test_bootstrap_is_seeded_and_chunked_without_changing_the_resamples(monkeypatch, noisy_boot):
+    n, d, loss, boot = noisy_boot
+    again = bootstrap_approach3(n, d, loss, n_resamples=40, seed=7, flops=1e22, fit=boot.fit)
+    pd.testing.assert_frame_equal(again.samples, boot.samples)
+    monkeypatch.setattr(pboot, "CHUNK", 15)  # memory bounded: 40 resamples in passes of 15, 15, 10
+    chunked = bootstrap_approach3(n, d, loss, n_resamples=40, seed=7, flops=1e22, fit=boot.fit)
+    np.testing.assert_allclose(chunked.samples["alpha"], boot.samples["alpha"], rtol=1e-6)
+    other = bootstrap_approach3(n, d, loss, n_resamples=40, seed=8, flops=1e22, fit=boot.fit)
+    assert not np.allclose(other.samples["alpha"], boot.samples["alpha"])
+
+
+def test_bootstrap_refuses_a_fit_of_other_runs(noisy_boot):
+    n, d, loss, boot = noisy_boot
+    with pytest.raises(ValueError, match="fit was made on other runs"):
+        bootstrap_approach3(n, d, loss * 1.01, n_resamples=20, fit=boot.fit)
+    with pytest.raises(ValueError, match="fit was made on 36 runs with delta=0.001, but 35 runs and delta=0.001"):
+        bootstrap_approach3(n[1:], d[1:], loss[1:], n_resamples=20, fit=boot.fit)
+    with pytest.raises(ValueError, match="but 36 runs and delta=0.002"):
+        bootstrap_approach3(n, d, loss, n_resamples=20, fit=boot.fit, delta=2e-3)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_resamples": 19}, "n_resamples must be at least 20 for an interval to mean anything, got 19"),
+    ({"n_resamples": 0}, "n_resamples must be a positive whole number"),
+    ({"flops": -1.0}, "flops must be a positive finite number"),
+])
+def test_bootstrap_refuses_bad_settings(kwargs, message):
+    n, d, loss = law_runs()
+    with pytest.raises(ValueError, match=message):
+        bootstrap_approach3(n, d, loss, **kwargs)
+
+
+def test_bootstrap_flags_resamples_that_did_not_converge(monkeypatch, noisy_boot):
+    n, d, loss, boot = noisy_boot
+    real = pboot._polish
+
+    def stubborn(*args, **kwargs):
+        res = real(*args, **kwargs)
+        res.ok = False
+        return res
+
+    monkeypatch.setattr(pboot, "_batch_converged", lambda res: np.zeros(len(res.f), bool))
+    monkeypatch.setattr(pboot, "_polish", stubborn)
+    with pytest.warns(FitWarning, match="20 of 20 resamples did not converge"):
+        out = bootstrap_approach3(n, d, loss, n_resamples=20, seed=1, fit=boot.fit)
+    assert out.n_unconverged == 20 and out.n_polished == 20 and not out.samples["converged"].any()
+    assert out.warnings == ["20 of 20 resamples did not converge; they are kept and flagged"]
+
+
+def test_fit_interval_message_says_how_to_bootstrap():
+    with pytest.raises(ValueError) as info:
+        _fit().interval("alpha")
+    assert str(info.value) == ("this fit has no bootstrap, so no interval; use bootstrap_approach3(..., fit=fit) "
+                               "or chinchilla_lib.fit_runs(runs, approach=3, bootstrap=K)")
+
+
+def test_batch_convergence_needs_a_finite_value_and_a_small_gradient_or_the_tolerance():
+    from chinchilla_lib.parametric.optimise import BatchResult
+
+    f = np.array([1.0, 1.0, np.inf, 1.0, 1.0, 1.0])
+    g = np.zeros((6, 5))
+    g[3, 0] = 1e-3  # exactly the stall limit: not below it
+    g[4, 0] = 9e-4
+    status = np.array([0, 3, 0, 1, 1, 2])
+    res = BatchResult(np.zeros((6, 5)), f, g, status, np.zeros(6, int), 6)
+    assert pboot._batch_converged(res).tolist() == [True, False, False, False, True, False]
+
+
+def test_resamples_the_batch_leaves_unconverged_are_finished_on_their_own_weights(monkeypatch, noisy_boot):
+    n, d, loss, boot = noisy_boot
+    monkeypatch.setattr(pboot, "_batch_converged", lambda res: np.zeros(len(res.f), bool))
+    out = bootstrap_approach3(n, d, loss, n_resamples=20, seed=7, flops=1e22, fit=boot.fit)
+    assert out.n_polished == 20 and out.samples["converged"].all()
+    # every resample polished from its own counts: the same refits as the batched path, not the full-data fit
+    np.testing.assert_allclose(out.samples["alpha"], boot.samples["alpha"][:20], rtol=1e-3)
+    assert out.samples["alpha"].std() > 0
+
+
+def test_bootstrap_defaults_are_the_replications():
+    import inspect
+
+    params = inspect.signature(bootstrap_approach3).parameters
+    assert params["n_resamples"].default == 4000 and params["seed"].default == 0  # Besiroglu et al. 2024
+
+
+def test_bootstrap_without_a_fit_fits_on_the_grid_given(noisy_boot):
+    n, d, loss, _ = noisy_boot
+    grid = np.array([TRUE, TRUE + [1.0, -1.0, 0.2, 0.1, 0.1]])
+    boot = bootstrap_approach3(n, d, loss, n_resamples=20, grid=grid)
+    assert boot.fit.n_starts == 2
+    assert boot.intervals.index.name == "quantity"
+    assert 0 < boot.seconds < 600
+
+
+def test_a_polish_that_does_worse_is_not_kept(monkeypatch, noisy_boot):
+    n, d, loss, boot = noisy_boot
+
+    class Worse:
+        fun, ok = 1e9, False
+
+        def __init__(self, data, delta, x0, weights=None):
+            self.x = x0 + 1.0
+
+    monkeypatch.setattr(pboot, "_batch_converged", lambda res: np.zeros(len(res.f), bool))
+    monkeypatch.setattr(pboot, "_polish", Worse)
+    with pytest.warns(FitWarning):
+        out = bootstrap_approach3(n, d, loss, n_resamples=20, seed=7, flops=1e22, fit=boot.fit)
+    np.testing.assert_allclose(out.samples["alpha"], boot.samples["alpha"][:20], rtol=1e-3)
+    assert not out.samples["converged"].any()
+
+
+def test_bootstrap_refuses_a_fit_of_other_runs_word_for_word(noisy_boot):
+    n, d, loss, boot = noisy_boot
+    with pytest.raises(ValueError) as info:
+        bootstrap_approach3(n, d, loss * 1.01, n_resamples=20, fit=boot.fit)
+    assert str(info.value) == ("fit was made on other runs than the n_params, n_tokens, loss given; pass the fit of "
+                               "these runs, or leave fit=None to fit them")
+
+
+def test_refine_descends_a_nearby_start_to_the_optimum_by_itself():
+    data = pfit._Data(*(np.log(v) for v in law_runs()))
+    out = pfit._refine(data, 1e-3, np.array([TRUE + [0.05, -0.05, 0.01, 0.005, -0.005]]))
+    np.testing.assert_allclose(out.x[0], TRUE, atol=1e-5)
+    assert out.status[0] == 0 and out.f[0] < 1e-6
+
+
+def test_points_exactly_a_basin_apart_share_it():
+    x = np.zeros((2, 5))
+    x[1, 0] = 0.05  # exactly _SAME_BASIN in a: the same basin
+    assert pfit._distinct_best(x, np.array([1.0, 2.0]), 5) == [0]
+
+
+def test_huber_computes_in_float64_whatever_the_input():
+    r = np.array([1e-4, 0.3], dtype=np.float32)
+    np.testing.assert_allclose(huber(r), scipy_huber(1e-3, r.astype(np.float64)), rtol=1e-12)
+
+
+def test_rows_whose_terms_all_underflow_give_inf_without_a_numpy_warning():
+    log_n, log_d, log_l = logs()
+    x = np.array([TRUE, [1e5, 1e5, -1e5, 1e4, 1e4]])  # every term exp(-huge): ln 0 inside
+    batch = Batch(log_n, log_d, log_l, 1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad, hess = batch.second_order(x)
+        v2, _ = batch(x)
+    assert np.isfinite(value[0]) and np.isfinite(v2[0])
+    assert hess.shape == (2, 5, 5)
+
+
+def test_the_screen_counts_every_evaluation():
+    data = pfit._Data(*logs())
+    starts = np.array([TRUE + [0.5 * k, -0.5 * k, 0.1, 0.05, 0.05] for k in range(6)])
+    out = pfit._screen(data, starts, 1e-3, 5, 3)
+    assert out.evaluations > len(starts)  # the grid pass plus the descents' own
+
+
+@pytest.mark.parametrize("row", [[0.0, 0.0, 0.0, 50.0, 0.3], [0.0, 800.0, 0.0, 0.3, 40.0]])
+def test_the_row_shift_keeps_steep_laws_finite(row):
+    log_n, log_d, log_l = logs()
+    x = np.array([row])
+    value = Batch(log_n, log_d, log_l, 1e-3).values(x)[0]
+    expected, _ = huber_objective(np.array(row), log_n, log_d, log_l)
+    assert np.isfinite(value) and value == pytest.approx(expected / 1e-3, rel=1e-9)
+
+
+def test_approach3_refusals_word_for_word():
+    n, d, loss = law_runs()
+    cases = [
+        (lambda: fit_approach3(n, d, np.where(np.arange(36) == 3, np.nan, loss)),
+         "loss must be positive and finite; element 3 is NaN (final loss in nats per token)"),
+        (lambda: fit_approach3(np.full(36, 1e9), d, loss),
+         "n_params has 1 distinct value(s) (every run has n_params = 1e+09); Approach 3 (A/N^alpha with E) needs at "
+         "least 3 different n_params: add runs of other sizes"),
+        (lambda: fit_approach3(n, d, loss, delta=0.0),
+         "delta must be a positive finite number, got 0.0 (the Huber threshold, 1e-3 in the paper)"),
+    ]
+    for call, text in cases:
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == text
+    sizes = np.geomspace(1e8, 1e9, 8)
+    with pytest.raises(ValueError) as info:
+        fit_approach3(sizes, 1e19 / (6 * sizes), 2.5 + 0.1 * np.log(sizes / 3e8) ** 2)
+    assert str(info.value).endswith("add runs at other budgets, or fit Approach 2 to IsoFLOP profiles")
