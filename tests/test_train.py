@@ -315,3 +315,13 @@ def test_smoke_grid_reproduces_the_committed_runs(capsys):
         assert ours["loss"].tolist() == committed["loss"].tolist()
     else:  # other SIMD kernels round differently; the runs must still agree to float32 accumulation error
         np.testing.assert_allclose(ours["loss"], committed["loss"], rtol=1e-4)
+
+
+def test_plan_run_warms_up_over_a_tenth_and_the_first_grid_over_a_fiftieth():
+    from chinchilla_lib.train.sweep import FIRST_WARMUP_DIVISOR, warmup_check
+
+    assert plan_run("g01", 1e12).warmup == plan_run("g01", 1e12).steps // 10
+    assert plan_run("g01", 1e12, warmup_divisor=FIRST_WARMUP_DIVISOR).warmup == plan_run("g01", 1e12).steps // 50
+    runs = pd.DataFrame({"warmup": [20, 20, 100, 100], "seed": [0, 1, 0, 1], "loss": [2.2, 2.4, 2.11, 2.12]})
+    table = warmup_check(runs).set_index("warmup")
+    assert table["gap"].to_dict() == pytest.approx({20: 0.2, 100: 0.01})

@@ -26,11 +26,12 @@ import numpy as np
 import pandas as pd
 
 from ..datasets.paper_tables import DATA_DIR
-from .config import LADDER, LR_BASE, LR_WIDTH, RunConfig, plan_run, run_flops_per_token, shape_of
+from .config import LADDER, LR_BASE, LR_WIDTH, WARMUP_DIVISOR, RunConfig, plan_run, run_flops_per_token, shape_of
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
-           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_FIT_MIN_WIDTH", "LearningRateRule", "learning_rate_rule", "result_row", "curve_rows"]
+           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_FIT_MIN_WIDTH", "LearningRateRule", "FIRST_WARMUP_DIVISOR",
+           "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
              "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
@@ -53,6 +54,8 @@ _ISOFLOP_START = dict(zip(ISOFLOP_BUDGETS, ("g00", "g00", "g01", "g01", "g01")))
 #: Budgets of the first, smaller grid ``isoflop-small`` (10^11 to 10^12.2 in steps of 10^0.3), trained with
 #: with the width rule's learning rate (before the ``lr-scan`` sweep) and a horizon of 10^12.5.
 SMALL_BUDGETS = tuple(float(f"{10 ** (11 + 0.3 * k):.2g}") for k in range(5))
+#: The warm-up divisor of the first grid and the smoke grid (a fiftieth of the steps).
+FIRST_WARMUP_DIVISOR = 50
 _SMALL_START = dict(zip(SMALL_BUDGETS, ("g00", "g01", "g02", "g03", "g04")))
 _SMALL_HORIZON = float(f"{10 ** (11 + 0.3 * 5):.2g}")
 _ORDER = list(LADDER)
@@ -118,10 +121,11 @@ def isoflop_plan(done: pd.DataFrame, *, budgets: Iterable[float] = ISOFLOP_BUDGE
     """
     start = start or _ISOFLOP_START
     rule = learning_rate_rule() if tuned else None
+    warmup_divisor = WARMUP_DIVISOR if tuned else FIRST_WARMUP_DIVISOR
 
     def run(m, budget, **kw):
         lr = None if rule is None else rule.for_model(m)
-        return plan_run(m, budget, corpus=corpus, n_evals=6, lr=lr, **kw)
+        return plan_run(m, budget, corpus=corpus, n_evals=6, lr=lr, warmup_divisor=warmup_divisor, **kw)
 
     runs = []
     for budget in budgets:
@@ -139,7 +143,8 @@ def _isoflop_small_plan(done: pd.DataFrame) -> list[RunConfig]:
 
 def _smoke_plan(done: pd.DataFrame) -> list[RunConfig]:
     # 200 steps a run, not MIN_STEPS: a check that the machinery trains, reproducibly, in seconds.
-    return [plan_run(m, b, n_evals=3, min_steps=200) for b in (1e10, 2e10) for m in ("g00", "g01", "g02")]
+    return [plan_run(m, b, n_evals=3, min_steps=200, warmup_divisor=FIRST_WARMUP_DIVISOR) for b in (1e10, 2e10)
+            for m in ("g00", "g01", "g02")]
 
 
 #: Peak learning rates tried by the ``lr-tune`` sweep, as multiples of 1 / sqrt(16 / batch):
@@ -279,6 +284,27 @@ def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
     return LearningRateRule(lr_32=float(np.exp(intercept)), exponent=float(slope), best=best)
 
 
+#: The ``warmup-check`` sweep: this model and budget of the grid, both seeds, at the scanned rate, with
+#: the first grid's warm-up and with the grid's.
+WARMUP_CHECK = ("g02", ISOFLOP_BUDGETS[0])
+
+
+def _warmup_check_plan(done: pd.DataFrame) -> list[RunConfig]:
+    model, budget = WARMUP_CHECK
+    lr = learning_rate_rule().for_model(model)
+    return [plan_run(model, budget, seed=seed, n_evals=6, lr=lr, warmup_divisor=divisor)
+            for divisor in (FIRST_WARMUP_DIVISOR, WARMUP_DIVISOR) for seed in (0, 1)]
+
+
+def warmup_check(runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``warmup-check`` runs: one row per warm-up (in steps) with both seeds' losses and their gap."""
+    runs = read_runs(sweep_paths("warmup-check")[0]) if runs is None else runs
+    wide = runs.pivot_table(index="warmup", columns="seed", values="loss")
+    wide.columns = [f"loss_seed{c}" for c in wide.columns]
+    wide["gap"] = (wide["loss_seed1"] - wide["loss_seed0"]).abs()
+    return wide.reset_index()
+
+
 def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
     """The predicted compute-optimal model and its neighbours at the predicted budget (from the committed prediction)."""
     import json
@@ -297,6 +323,8 @@ def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
 SWEEPS: dict[str, Sweep] = {
     "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
     "lr-tune": Sweep("lr-tune", _lr_tune_plan, "peak learning rate at two model sizes, budgets and batch sizes"),
+    "warmup-check": Sweep("warmup-check", _warmup_check_plan,
+                          "one run of the grid, two seeds, with the first grid's warm-up and the grid's"),
     "lr-scan": Sweep("lr-scan", _lr_scan_plan, "peak learning rate of every model from g01 to g09 at 1e12 FLOPs"),
     "isoflop": Sweep("isoflop", isoflop_plan, "IsoFLOP grid: 5 budgets 5e11-2e12 x 6+ sizes, seeds, fixed-schedule twins"),
     "isoflop-small": Sweep("isoflop-small", _isoflop_small_plan,
