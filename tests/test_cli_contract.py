@@ -281,7 +281,8 @@ def test_scorecard_text_is_one_line_per_check_and_the_counts(monkeypatch):
     code, out, _ = run(["scorecard"])
     lines = out.splitlines()
     assert code == 0 and len(lines) == 4
-    assert lines[0] == f"{'reproduced':<11} {'x.one':<40} ours {1.25:<12.6g} paper {1.0:<12.6g} (T1)"
+    # The status column is as wide as the longest status, "self-check failed" (17 characters).
+    assert lines[0] == f"{'reproduced':<17} {'x.one':<40} ours {1.25:<12.6g} paper {1.0:<12.6g} (T1)"
     assert lines[-1] == "2 reproduced, 1 differs"
 
 
