@@ -128,18 +128,25 @@ def test_lr_scan_grows_past_an_edge_and_the_rule_recovers_a_known_power_law():
     from chinchilla_lib.train.sweep import LR_SCAN_GRID, LR_SCAN_MODELS, _lr_scan_plan, learning_rate_rule
 
     first = _lr_scan_plan(read_runs("/nonexistent"))
-    assert len(first) == 3 * len(LR_SCAN_MODELS) and {c.budget for c in first} == {1e12}
+    assert len(first) == 2 * 3 * len(LR_SCAN_MODELS) and {c.budget for c in first} == {1e12}
+    assert {c.seed for c in first} == {0, 1}
     # Losses exactly parabolic in ln lr with the vertex at lr*(d) = 6e-3 * (d / 32) ** -0.7: every scan grows
     # until its lowest loss is inside, and the fitted rule is that power law.
     def loss(c):
         best = 6e-3 * (c.shape.d_model / 32) ** -0.7
         return 2.0 + 0.05 * np.log(c.lr / best) ** 2
 
-    done = pd.DataFrame(columns=["model", "lr", "loss"])
+    done = pd.DataFrame(columns=["model", "lr", "seed", "loss"])
     for _ in range(10):
         wanted = _lr_scan_plan(done)
-        rows = [{"model": c.model, "lr": c.lr, "loss": loss(c), "d_model": c.shape.d_model, "steps": c.steps,
-                 "n_sequences": c.n_sequences} for c in wanted]
+        # The seeds land 0.3 either side of the parabola, which side alternating along the grid: only their
+        # mean is the parabola, and one seed alone would put the best rate elsewhere.
+        def noisy(c):
+            k = int(round(np.log2(c.lr / LR_SCAN_GRID[0])))
+            return loss(c) + 0.3 * (-1) ** k * (1 if c.seed == 0 else -1)
+
+        rows = [{"model": c.model, "lr": c.lr, "seed": c.seed, "loss": noisy(c), "d_model": c.shape.d_model,
+                 "steps": c.steps, "n_sequences": c.n_sequences} for c in wanted]
         done = pd.DataFrame(rows)
     assert len(_lr_scan_plan(done)) == len(done)
     rule = learning_rate_rule(done)

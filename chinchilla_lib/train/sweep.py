@@ -30,7 +30,7 @@ from .config import LADDER, LR_BASE, LR_WIDTH, WARMUP_DIVISOR, RunConfig, plan_r
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
-           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_FIT_MIN_WIDTH", "LearningRateRule", "FIRST_WARMUP_DIVISOR",
+           "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_SCAN_SEEDS", "LR_FIT_MIN_WIDTH", "LearningRateRule", "FIRST_WARMUP_DIVISOR",
            "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
@@ -172,6 +172,8 @@ LR_SCAN_MODELS = ("g01", "g02", "g03", "g04", "g05", "g06", "g07", "g08", "g09")
 #: ... at peak learning rates from this grid (factors of 2): three around a first guess, and one more
 #: beyond an edge that holds the lowest loss, until the best rate lies inside.
 LR_SCAN_GRID = tuple(1.25e-3 * 2.0 ** k for k in range(8))
+#: Seeds of every scanned rate; a rate's loss is their mean.
+LR_SCAN_SEEDS = (0, 1)
 #: The power law for models the scan did not reach (all wider) is fitted through the scanned models
 #: at least this wide: the narrowest ones' best rates fall far faster with the width than the wider ones'.
 LR_FIT_MIN_WIDTH = 48
@@ -185,7 +187,11 @@ def _lr_guess_index(d_model: int) -> int:
 
 
 def _scan_rates(done: pd.DataFrame, model: str) -> list[int]:
-    """Indices into :data:`LR_SCAN_GRID` of one model's scan: three from the guess, grown at an edge minimum."""
+    """Indices into :data:`LR_SCAN_GRID` of one model's scan: three from the guess, grown at an edge minimum.
+
+    A rate's loss is the mean over :data:`LR_SCAN_SEEDS` (near the largest stable rate one seed can
+    land far above the other, and a single seed would pick the lucky one).
+    """
     i = _lr_guess_index(shape_of(model).d_model)
     chosen = [j for j in (i - 1, i, i + 1) if 0 <= j < len(LR_SCAN_GRID)]
     rows = done[done["model"] == model] if len(done) else done
@@ -193,8 +199,8 @@ def _scan_rates(done: pd.DataFrame, model: str) -> list[int]:
         losses = {}
         for j in chosen:
             hit = rows[np.isclose(rows["lr"], LR_SCAN_GRID[j], rtol=1e-9)] if len(rows) else rows
-            if len(hit):
-                losses[j] = float(hit["loss"].iloc[0])
+            if len(hit) and set(hit["seed"]) >= set(LR_SCAN_SEEDS):
+                losses[j] = float(hit["loss"].mean())
         if len(losses) < len(chosen):
             return chosen
         best = min(losses, key=losses.get)
@@ -208,9 +214,10 @@ def _scan_rates(done: pd.DataFrame, model: str) -> list[int]:
 
 def _lr_scan_plan(done: pd.DataFrame) -> list[RunConfig]:
     runs = []
-    for model in LR_SCAN_MODELS:
-        rule = plan_run(model, LR_SCAN_BUDGET, n_evals=6)
-        runs += [rule.with_(lr=LR_SCAN_GRID[j]) for j in _scan_rates(done, model)]
+    for seed in LR_SCAN_SEEDS:
+        for model in LR_SCAN_MODELS:
+            rule = plan_run(model, LR_SCAN_BUDGET, n_evals=6, seed=seed)
+            runs += [rule.with_(lr=LR_SCAN_GRID[j]) for j in _scan_rates(done, model)]
     return runs
 
 
@@ -221,8 +228,8 @@ class LearningRateRule:
     A scanned model trains at its own best rate (:meth:`for_model`); any other at the power law
     in the width fitted through the best rates of the scanned models at least
     :data:`LR_FIT_MIN_WIDTH` wide, ``lr(d) = lr_32 * (d / 32) ** exponent``.  ``best`` has one row per scanned model: ``model, d_model, batch`` (sequences a
-    step), ``best_lr`` (the vertex of the parabola in ln lr through the lowest loss and its two
-    neighbours on the grid), ``best_loss`` and ``n_rates``.
+    step), ``best_lr`` (the vertex of the parabola in ln lr through the lowest seed-mean loss and
+    its two neighbours on the grid), ``best_loss`` (that seed mean) and ``n_rates``.
     """
 
     lr_32: float
@@ -263,7 +270,9 @@ def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
             raise ValueError(f"no runs in {path}: run python -m chinchilla_lib train --sweep lr-scan first")
     rows = []
     for model, group in runs.groupby("model"):
-        group = group.sort_values("lr")
+        means = group.groupby("lr", as_index=False).agg(loss=("loss", "mean"), d_model=("d_model", "first"),
+                                                        n_sequences=("n_sequences", "first"), steps=("steps", "first"))
+        group = means.sort_values("lr")
         x, y = np.log(group["lr"].to_numpy(float)), group["loss"].to_numpy(float)
         k = int(np.argmin(y))
         if k == 0 or k == len(y) - 1:
