@@ -7,8 +7,6 @@ for Approach 3), so the expected numbers are the laws' own constants and Eq. 4, 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import math
 
@@ -17,21 +15,15 @@ import pandas as pd
 import pytest
 
 from chinchilla_lib import cli
-from chinchilla_lib.cli import _number, _one_line, _strict, main
+from cli_run import run_cli
+from chinchilla_lib.cli import _number, _one_line, _strict
 
 LAW = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28)
 INLINE = ",".join(f"{k}={v}" for k, v in LAW.items())
 PF_DAY = 1e15 * 86400
 
 
-def run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse's own exits
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
+run = run_cli
 
 
 def eq4(flops, E, A, B, alpha, beta):

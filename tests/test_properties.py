@@ -6,8 +6,6 @@ Each property holds for every input drawn, with expected values from constructio
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 
@@ -17,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chinchilla_lib import _validate as v
-from chinchilla_lib.cli import main
+from cli_run import run_cli
 from chinchilla_lib.isoflop import fit_budget, fit_isoflop, group_budgets
 from chinchilla_lib.laws import ParametricLaw
 
@@ -190,14 +188,7 @@ def test_unit_notes_flag_small_parameter_counts_only(small, scale):
 
 
 # ------------------------------------------------------------------ command line
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse's own exits
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
+_run = run_cli
 
 
 @settings(max_examples=25, deadline=None)
