@@ -66,3 +66,10 @@ def test_pf_days_are_1e15_flops_per_second_for_a_day():
         to_pf_days(-1.0)
     with pytest.raises(ValueError, match=r"^pf_days must be positive and finite; element 0 is 0.0 \(a compute amount in PF-days\)"):
         from_pf_days(0.0)
+
+
+def test_six_nd_keeps_the_shape_of_either_array_argument():
+    # C = 6 N D by hand: 6 * 1e9 * 1e10 = 6e19
+    assert np.allclose(six_nd(1e9, [1e10, 2e10]), [6e19, 1.2e20], rtol=1e-15, atol=0)
+    assert np.allclose(six_nd([1e9, 2e9], 1e10), [6e19, 1.2e20], rtol=1e-15, atol=0)
+    assert isinstance(six_nd(1e9, 1e10), float)

@@ -58,3 +58,37 @@ def test_an_unknown_law_lists_the_known_ones_once_each(monkeypatch):
     with pytest.raises(ValueError) as info:
         get_law("v")
     assert str(info.value) == "unknown law 'v'; choose one of: t, u"
+
+
+def test_frontier_takes_any_real_numbers():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    import numpy as np
+
+    from chinchilla_lib.laws import frontier
+
+    # Eq. (4) with alpha = beta = 1/2 and A = B: N_opt = D_opt = sqrt(C / 6)
+    params = [[0.0, 0.0, 0.0, 0.5, 0.5]]
+    exact = [[Fraction(0), Fraction(0), Fraction(0), Fraction(1, 2), Fraction(1, 2)]]
+    for p, c in ((exact, 600.0), (params, Fraction(600)), (params, Decimal(600))):
+        n_opt, d_opt = frontier(p, c)
+        assert np.allclose(n_opt, 10.0, rtol=1e-12) and np.allclose(d_opt, 10.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("a_const, b_const, flops, n_opt, d_opt", [
+    (1.0, 2.0, 24.0, 1.0, 4.0),  # G = 1/2: N_opt = sqrt(C/6) / 2 = 1, D_opt = 2 sqrt(C/6) = 4
+    (2.0, 1.0, 24.0, 4.0, 1.0),
+])
+def test_plan_allows_a_budget_that_buys_exactly_one_parameter_or_token(a_const, b_const, flops, n_opt, d_opt):
+    import warnings
+
+    from chinchilla_lib.laws import plan
+
+    law = ParametricLaw(E=1.0, A=a_const, B=b_const, alpha=0.5, beta=0.5, name="edge", source="test")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a budget of 24 FLOPs looks like the wrong unit
+        out = plan(flops, law)
+        assert (out["n_params"], out["n_tokens"]) == pytest.approx((n_opt, d_opt), rel=1e-12)
+        with pytest.raises(ValueError, match="buys no model"):
+            plan(flops * 0.999, law)

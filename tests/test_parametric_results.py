@@ -628,3 +628,28 @@ def test_approach3_refusals_word_for_word():
     with pytest.raises(ValueError) as info:
         fit_approach3(sizes, 1e19 / (6 * sizes), 2.5 + 0.1 * np.log(sizes / 3e8) ** 2)
     assert str(info.value).endswith("add runs at other budgets, or fit Approach 2 to IsoFLOP profiles")
+
+
+def test_second_order_marks_overflowing_rows_inf_without_a_warning():
+    # the docstring's contract: a row where anything is not finite gets value inf (and zero derivatives),
+    # silently, so that a batched optimiser can step back from it
+    batch = Batch(np.log([1e7, 1e8, 1e9]), np.log([1e9, 1e10, 1e11]), np.log([3.0, 2.8, 2.5]), 1e-3)
+    x = np.array([[1e308, 1e308, 0.0, 0.3, 0.3], [np.log(400.0), np.log(400.0), np.log(1.7), 0.3, 0.3]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad, hess = batch.second_order(x)
+    assert value[0] == np.inf and not grad[0].any() and not hess[0].any()
+    assert np.isfinite(value[1]) and np.isfinite(grad[1]).all()
+
+
+@pytest.mark.parametrize("fitter", [fit_approach3, fit_approach3_per_start])
+def test_a_grid_with_no_finite_start_is_refused_silently_and_named(fitter):
+    # alpha = -1e308 makes A / N^alpha overflow at the only start; the refusal is one ValueError naming
+    # the grid, with no numpy RuntimeWarning on the way
+    n = np.array([1e7, 1e8, 1e9, 1e7, 1e8, 1e9])
+    d = np.array([1e9, 1e10, 1e11, 1e10, 1e11, 1e9])
+    loss = np.array([3.0, 2.8, 2.5, 2.9, 2.6, 2.7])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="^grid: the objective is not finite at any of its starts"):
+            fitter(n, d, loss, grid=[[0.0, 0.0, 0.0, -1e308, 1e308]])

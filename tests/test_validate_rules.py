@@ -174,3 +174,20 @@ def test_warning_classes_are_user_warnings():
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         warnings.warn("x", v.UnitWarning)
+
+
+def test_a_value_is_shown_whole_up_to_sixty_characters_and_cut_beyond():
+    whole = "x" * 58  # its repr, quotes included, is 60 characters
+    longer = "x" * 59  # 61 characters
+    with pytest.raises(ValueError) as shown:
+        v.positive_scalar("flops", whole)
+    assert repr(whole) in str(shown.value)
+    with pytest.raises(ValueError) as cut:
+        v.positive_scalar("flops", longer)
+    assert repr(longer) not in str(cut.value)
+    assert repr(longer)[:57] + "..." in str(cut.value)
+
+
+def test_unit_notes_look_past_an_absent_array_and_an_unknown_name():
+    notes = v.unit_notes(n_params=None, loss=np.array([2.0]), flops=np.array([3.0]))
+    assert len(notes) == 1 and notes[0].startswith("flops look like the wrong unit")

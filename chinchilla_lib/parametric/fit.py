@@ -446,7 +446,8 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
     ------
     ValueError
         For NaN, non-positive or infinite inputs, mismatched lengths, fewer
-        than 6 runs, or a malformed grid (the message names the argument).
+        than 6 runs, or a malformed grid, or one at none of whose starts the
+        objective is finite (the message names the argument).
     """
     t0 = time.perf_counter()
     data, delta, starts = _data(n_params, n_tokens, loss), _delta(delta), check_grid(grid)
@@ -456,7 +457,8 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
     descended = np.flatnonzero(screen.status != 4)
     chosen = descended[_distinct_best(screen.x[descended], screen.f[descended], n_candidates)]
     if not len(chosen):
-        raise RuntimeError("the objective is not finite at any grid start; check the data and grid")
+        raise ValueError("grid: the objective is not finite at any of its starts; give starts of moderate size "
+                         "(grid=None is the paper's grid)")
     refined = _refine(data, delta, screen.x[chosen])
     k = int(np.argmin(refined.f))
     best = _polish(data, delta, refined.x[k])
@@ -488,7 +490,8 @@ def fit_approach3_per_start(n_params, n_tokens, loss, *, delta: float = DEFAULT_
             if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
                 best, best_i = res, i
     if best is None:
-        raise RuntimeError("the objective is not finite at any grid start; check the data and grid")
+        raise ValueError("grid: the objective is not finite at any of its starts; give starts of moderate size "
+                         "(grid=None is the paper's grid)")
     notes = _unit_notes(data) + _edge_warnings(best.x, starts)
     if not best.success:
         notes.append(f"L-BFGS-B stopped before converging ({best.message})")

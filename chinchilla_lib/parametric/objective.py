@@ -222,8 +222,8 @@ class Batch:
                 hess[:, i, j] += grad[:, k]
             hess[:, 3, 3] += np.einsum("kn,kn,n->k", psi, v[:, 3], self._neg_log_n)
             hess[:, 4, 4] += np.einsum("kn,kn,n->k", psi, v[:, 4], self._neg_log_d)
-        value, grad, hess = (np.asarray(t, dtype=np.float64) / self.delta for t in (value, grad, hess))
-        bad = ~np.isfinite(value + grad.sum(axis=1) + hess.sum(axis=(1, 2)))
+            value, grad, hess = (np.asarray(t, dtype=np.float64) / self.delta for t in (value, grad, hess))
+            bad = ~np.isfinite(value + grad.sum(axis=1) + hess.sum(axis=(1, 2)))
         if bad.any():
             value[bad], grad[bad], hess[bad] = np.inf, 0.0, 0.0
         return value, grad, hess
