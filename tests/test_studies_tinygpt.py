@@ -95,3 +95,26 @@ def test_prediction_outcome_against_the_trained_runs():
     assert table["difference"].tolist() == pytest.approx([0.10, -0.02, 0.01])
     assert table.loc["g08", "observed_best"] and table.loc["g08", "predicted_best"]
     assert not table.loc["g09", "observed_best"]
+
+
+def test_second_realisation_swaps_in_seed_one_only_where_it_was_trained():
+    runs = _runs([{"budget": 1e11, "model": "g01", "n_params": 10, "loss": 2.5, "key": "a"},
+                  {"budget": 1e11, "model": "g02", "n_params": 20, "loss": 2.4, "key": "b"},
+                  {"budget": 1e11, "model": "g02", "n_params": 20, "loss": 2.3, "seed": 1, "key": "c"},
+                  {"budget": 1e11, "model": "g03", "n_params": 30, "loss": 2.6, "key": "d"},
+                  {"budget": 1e11, "model": "g03", "n_params": 30, "loss": 2.0, "schedule": "fixed", "key": "e"}])
+    assert tinygpt._realisation(runs, 0)["key"].tolist() == ["a", "b", "d"]
+    assert tinygpt._realisation(runs, 1)["key"].tolist() == ["a", "c", "d"]
+
+
+def test_envelope_holders_share_the_log_spaced_grid():
+    family = tinygpt.model_family().set_index("model")
+    n1, n2 = family.loc["g01", "n_params"], family.loc["g03", "n_params"]
+
+    class Fit:
+        envelope = pd.DataFrame({"flops": np.geomspace(1e10, 1e12, 8), "n_params": [n1] * 6 + [n2] * 2})
+
+    holders = tinygpt.envelope_holders(Fit())
+    assert holders["model"].tolist() == ["g01", "g03"]
+    assert holders["share"].tolist() == pytest.approx([0.75, 0.25])
+    assert holders.loc[1, "flops_max"] == pytest.approx(1e12)

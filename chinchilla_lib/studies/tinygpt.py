@@ -31,7 +31,8 @@ from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_path
 __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
            "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses",
-           "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP"]
+           "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP",
+           "seed_realisations", "envelope_holders"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
@@ -109,6 +110,21 @@ def fit_sweep_approach1(schedule: str = "matched", curves: pd.DataFrame | None =
     curves = sweep_curves() if curves is None else curves
     chosen = curves[(curves["schedule"] == schedule) & (curves["seed"] == 0)]
     return fit_envelope(chosen.rename(columns={"key": "run"})[["run", "n_params", "flops", "loss"]])
+
+
+def envelope_holders(fit=None) -> pd.DataFrame:
+    """The models on Approach 1's lower envelope: the share of the (log-spaced) compute range each holds.
+
+    Columns ``model, n_params, share, flops_min, flops_max``, the largest share first.
+    """
+    fit = fit_sweep_approach1() if fit is None else fit
+    env = fit.envelope
+    names = model_family().set_index("n_params")["model"]
+    table = env.groupby("n_params", as_index=False).agg(points=("flops", "size"), flops_min=("flops", "min"),
+                                                         flops_max=("flops", "max"))
+    table["share"] = table["points"] / len(env)
+    table.insert(0, "model", [names[n] for n in table["n_params"]])
+    return table.drop(columns="points").sort_values("share", ascending=False).reset_index(drop=True)
 
 
 @lru_cache(maxsize=4)
@@ -194,6 +210,39 @@ def schedule_exponents() -> pd.DataFrame:
         fit = fit_sweep_approach2(schedule, chosen)
         rows.append({"schedule": schedule, "a": float(fit.a), "n_runs": len(chosen),
                      "n_budgets": int(fit.budgets["used"].sum())})
+    return pd.DataFrame(rows)
+
+
+def _realisation(runs: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """One run per (budget, model) of the matched grid: seed ``seed`` where it was trained, else seed 0."""
+    matched = runs[runs["schedule"] == "matched"]
+    mine = matched[matched["seed"] == seed]
+    rest = matched[(matched["seed"] == 0)
+                   & ~matched.set_index(["budget", "model"]).index.isin(mine.set_index(["budget", "model"]).index)]
+    return pd.concat([mine, rest]).sort_values(["budget", "n_params"]).reset_index(drop=True)
+
+
+def seed_realisations() -> pd.DataFrame:
+    """Each approach's a on two realisations of the grid: seed 0 everywhere, and seed 1 where it was trained.
+
+    Only the sizes around each slice's minimum have a second seed, so the second realisation
+    swaps exactly the runs that decide the minima; the difference between the two is what
+    seed noise alone does to each estimate (Approach 2 without its bootstrap here).
+    Columns ``realisation, approach, a, n_runs``.
+    """
+    runs, curves = sweep_runs(), sweep_curves()
+    rows = []
+    for seed, label in ((0, "seed 0"), (1, "seed 1 where trained")):
+        chosen = _realisation(runs, seed)
+        fit1 = fit_envelope(curves[curves["key"].isin(chosen["key"])].rename(columns={"key": "run"})[
+            ["run", "n_params", "flops", "loss"]])
+        table = slice_table("matched", chosen)
+        fit2 = _quiet(fit_isoflop, table["n_params"], table["budget"], table["loss"], n_bootstrap=0, seed=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit3 = fit_approach3(chosen["n_params"], chosen["n_tokens"], chosen["loss"])
+        for name, fit in (("Approach 1", fit1), ("Approach 2", fit2), ("Approach 3", fit3)):
+            rows.append({"realisation": label, "approach": name, "a": float(fit.a), "n_runs": len(chosen)})
     return pd.DataFrame(rows)
 
 
