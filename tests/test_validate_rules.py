@@ -191,3 +191,9 @@ def test_a_value_is_shown_whole_up_to_sixty_characters_and_cut_beyond():
 def test_unit_notes_look_past_an_absent_array_and_an_unknown_name():
     notes = v.unit_notes(n_params=None, loss=np.array([2.0]), flops=np.array([3.0]))
     assert len(notes) == 1 and notes[0].startswith("flops look like the wrong unit")
+
+
+def test_budgets_exactly_a_factor_one_plus_tol_apart_are_one_cluster():
+    # "consecutive members differ by at most a factor 1 + rel_tol": ln 2 - ln 1 is exactly log1p(1)
+    assert v.n_budgets(np.array([1.0, 2.0]), rel_tol=1.0) == 1
+    assert v.n_budgets(np.array([1.0, 2.0 * (1 + 1e-12)]), rel_tol=1.0) == 2
