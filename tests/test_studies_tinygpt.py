@@ -118,3 +118,16 @@ def test_envelope_holders_share_the_log_spaced_grid():
     assert holders["model"].tolist() == ["g01", "g03"]
     assert holders["share"].tolist() == pytest.approx([0.75, 0.25])
     assert holders.loc[1, "flops_max"] == pytest.approx(1e12)
+
+
+def test_prediction_verdict_in_words():
+    def outcome(observed):
+        return pd.DataFrame({"model": ["g05", "g06", "g07"], "n_params": [1, 2, 3],
+                             "predicted_loss": [2.0, 2.0, 2.0], "observed_loss": observed})
+
+    low = tinygpt.prediction_verdict(outcome([1.9, 1.8, 1.7]))
+    assert low["law"].startswith("too pessimistic") and "at g07 or beyond it" in low["optimum"]
+    high = tinygpt.prediction_verdict(outcome([2.1, 2.05, 2.2]))
+    assert high["law"].startswith("too optimistic") and "between g05 and g07, around g06" in high["optimum"]
+    mixed = tinygpt.prediction_verdict(outcome([1.9, 2.1, 2.2]))
+    assert mixed["law"].startswith("right about some") and "at g05 or below it" in mixed["optimum"]

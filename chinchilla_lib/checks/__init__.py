@@ -12,14 +12,14 @@ from __future__ import annotations
 import pandas as pd
 
 from . import (approach1, approach2, approach3, comparison, compute_accounting, evaluation, kaplan, other_runs,
-               overtraining, problem)
+               overtraining, own_runs, problem)
 from .model import COLUMNS, Check
 
 __all__ = ["Check", "COLUMNS", "CHAPTERS", "checks", "scorecard"]
 
 #: The chapter modules, in the book's order.
 CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, other_runs, kaplan, evaluation,
-            overtraining)
+            overtraining, own_runs)
 
 
 def checks() -> list[Check]:

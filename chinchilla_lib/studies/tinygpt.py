@@ -32,7 +32,7 @@ __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
            "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses",
            "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP",
-           "seed_realisations", "envelope_holders"]
+           "seed_realisations", "envelope_holders", "prediction_verdict"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
@@ -46,7 +46,8 @@ def sweep_runs(sweep: str = "isoflop", data_dir=None) -> pd.DataFrame:
     """The finished runs of a committed sweep (one row per run, every setting a column)."""
     runs_path, _ = sweep_paths(sweep, data_dir)
     if not Path(runs_path).is_file():
-        raise ValueError(f"sweep {sweep!r} has no runs file {runs_path}; run: python -m chinchilla_lib train --sweep {sweep}")
+        raise ValueError(f"sweep {sweep!r} has no runs file {runs_path}; "
+                         f"run: python -m chinchilla_lib train --sweep {sweep}")
     return read_runs(runs_path)
 
 
@@ -334,6 +335,35 @@ def prediction_outcome(prediction: dict | None = None, runs: pd.DataFrame | None
     table = pd.DataFrame(rows)
     table["observed_best"] = table["observed_loss"] == table["observed_loss"].min()
     return table
+
+
+def prediction_verdict(outcome: pd.DataFrame) -> dict:
+    """What the trained runs say about the prediction, in words (for the chapter's prose).
+
+    ``law``: whether every model beat its predicted loss (the law too pessimistic), none did
+    (too optimistic), or some did; ``optimum``: where the lowest trained loss sits among the
+    trained sizes (at the largest or the smallest, the optimum may lie beyond them).
+    """
+    below = outcome["observed_loss"] < outcome["predicted_loss"]
+    if below.all():
+        law = "too pessimistic: every model trained beat its predicted loss"
+    elif not below.any():
+        law = "too optimistic: no model trained reached its predicted loss"
+    else:
+        law = "right about some of the models and wrong about others"
+    ordered = outcome.sort_values("n_params").reset_index(drop=True)
+    best = int(ordered["observed_loss"].idxmin())
+    name = ordered.loc[best, "model"]
+    if best == len(ordered) - 1:
+        optimum = (f"whether the optimum at this budget lies at {name} or beyond it, these runs cannot say: "
+                   "the loss was still falling at the largest size trained")
+    elif best == 0:
+        optimum = (f"whether the optimum at this budget lies at {name} or below it, these runs cannot say: "
+                   "the loss was still falling towards the smallest size trained")
+    else:
+        optimum = (f"the optimum lies between {ordered.loc[best - 1, 'model']} and "
+                   f"{ordered.loc[best + 1, 'model']}, around {name}")
+    return {"law": law, "optimum": optimum}
 
 
 def lr_scan_table(runs: pd.DataFrame | None = None) -> pd.DataFrame:
