@@ -247,10 +247,3 @@ def test_profile_summary_and_placed_budgets_on_a_designed_grid():
     np.testing.assert_allclose(table["half_width"], [0.5, 1.0])
     np.testing.assert_allclose(table["n_opt"], [1e8, 1e9], rtol=1e-9)
 
-
-def test_default_interval_is_a_thousand_resamples():
-    # the documented default of fit_isoflop: 1000 bootstrap resamples behind a_interval
-    runs = simulate_isoflop(get_law("paper"), BUDGETS, n_sizes=9, width=0.6, noise=0.005, seed=11)
-    fit = fit_isoflop(runs["n_params"], runs["flops"], runs["loss"])
-    assert fit.n_bootstrap == 1000
-    assert fit.a_interval[0] < fit.a < fit.a_interval[1]

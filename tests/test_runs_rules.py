@@ -107,3 +107,36 @@ def test_approach1_takes_training_curves():
                          LAW["E"] + LAW["A"] / size ** LAW["alpha"] + LAW["B"] / tokens ** LAW["beta"]))
     result = fit_runs(pd.DataFrame(rows, columns=["run", "n_params", "flops", "loss"]), approach=1, n_grid=200)
     assert type(result).__name__ == "EnvelopeResult" and result.n_grid == 200 and 0 < result.a < 1
+
+
+def test_approach1_bootstrap_refusal_says_what_to_use_instead():
+    with pytest.raises(ValueError) as refused:
+        fit_runs(law_runs(), approach=1, bootstrap=20)
+    assert str(refused.value) == ("bootstrap does not apply to approach 1 (the lower envelope has no resampling); "
+                                  "use approach 2 or 3 for intervals")
+
+
+def test_the_default_seed_is_zero():
+    frame = law_runs(noise=0.01)
+    assert fit_runs(frame, approach=3, bootstrap=20).seed == 0
+    assert fit_runs(isoflop_runs(), approach=2, bootstrap=20).seed == 0
+
+
+def test_approach2_budgets_from_tokens_are_six_n_d():
+    # C = 6 N D by hand for every run; the budgets Approach 2 groups are those values
+    frame = isoflop_runs()
+    tokens = frame.assign(n_tokens=frame["flops"] / (6 * frame["n_params"])).drop(columns="flops")
+    fit = fit_runs(tokens, approach=2, rel_tol=0.01)
+    np.testing.assert_allclose(np.sort(fit.budgets["budget"]), [1e18, 1e20, 1e22], rtol=1e-9)
+
+
+def test_columns_of_python_objects_fit_like_floats():
+    from decimal import Decimal
+
+    frame = isoflop_runs()
+    as_objects = frame.assign(**{k: [Decimal(repr(x)) for x in frame[k]] for k in ("n_params", "flops")})
+    assert fit_runs(as_objects, approach=2).a == pytest.approx(fit_runs(frame, approach=2).a, rel=1e-12)
+    tokens = frame.assign(n_tokens=frame["flops"] / (6 * frame["n_params"])).drop(columns="flops")
+    tokens_obj = tokens.assign(**{k: [Decimal(repr(x)) for x in tokens[k]] for k in ("n_params", "n_tokens")})
+    assert (fit_runs(tokens_obj, approach=2, rel_tol=0.01).a
+            == pytest.approx(fit_runs(tokens, approach=2, rel_tol=0.01).a, rel=1e-12))
