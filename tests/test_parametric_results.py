@@ -653,3 +653,14 @@ def test_a_grid_with_no_finite_start_is_refused_silently_and_named(fitter):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="^grid: the objective is not finite at any of its starts"):
             fitter(n, d, loss, grid=[[0.0, 0.0, 0.0, -1e308, 1e308]])
+
+
+def test_a_diverged_fit_names_its_three_constants_in_order():
+    # from a start with log A = 1e300 the per-start L-BFGS-B cannot move; the refusal shows (log A, log B, log E)
+    n = np.array([1e7, 1e8, 1e9, 1e7, 1e8, 1e9])
+    d = np.array([1e9, 1e10, 1e11, 1e10, 1e11, 1e9])
+    loss = np.array([3.0, 2.8, 2.5, 2.9, 2.6, 2.7])
+    with pytest.raises(ValueError) as refused:
+        fit_approach3_per_start(n, d, loss, grid=[[1e300, 2.0, 0.5, 0.3, 0.3]])
+    assert str(refused.value) == ("the Approach 3 fit diverged (log A, log B, log E = 1e+300, 2, 0.5): these runs do "
+                                  "not constrain the law; pass more runs or a narrower grid")
