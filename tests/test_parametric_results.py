@@ -664,3 +664,15 @@ def test_a_diverged_fit_names_its_three_constants_in_order():
         fit_approach3_per_start(n, d, loss, grid=[[1e300, 2.0, 0.5, 0.3, 0.3]])
     assert str(refused.value) == ("the Approach 3 fit diverged (log A, log B, log E = 1e+300, 2, 0.5): these runs do "
                                   "not constrain the law; pass more runs or a narrower grid")
+
+
+def test_values_and_gradients_mark_overflowing_rows_inf_without_a_warning():
+    # as second_order: "inf where not finite", silently, for the cheap pass and the value-and-gradient pass
+    batch = Batch(np.log([1e7, 1e8, 1e9]), np.log([1e9, 1e10, 1e11]), np.log([3.0, 2.8, 2.5]), 1e-3)
+    x = np.array([[1e308, 1e308, 0.0, 0.3, 0.3], [np.log(400.0), np.log(400.0), np.log(1.7), 0.3, 0.3]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = batch(x)
+        cheap = batch.values(x)
+    assert value[0] == np.inf and not grad[0].any() and cheap[0] == np.inf
+    assert np.isfinite(value[1]) and cheap[1] == pytest.approx(value[1], rel=1e-12)

@@ -128,7 +128,8 @@ class Batch:
             parts = [self._evaluate(x[i:i + self.chunk], rows[i:i + self.chunk])
                      for i in range(0, len(x), self.chunk)]
             value, grad = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        bad = ~np.isfinite(value + grad.sum(axis=1))  # NaN or inf anywhere in the row
+        with np.errstate(over="ignore", invalid="ignore"):
+            bad = ~np.isfinite(value + grad.sum(axis=1))  # NaN or inf anywhere in the row
         if bad.any():
             value[bad], grad[bad] = np.inf, 0.0
         return value, grad
@@ -148,7 +149,7 @@ class Batch:
                 c = np.clip(r, -self.delta, self.delta)
                 r -= 0.5 * c
                 value[i:i + self.chunk] = np.einsum("ij,ij->i", c, r)
-        value /= self.delta
+            value /= self.delta
         value[~np.isfinite(value)] = np.inf
         return value
 
@@ -189,7 +190,7 @@ class Batch:
             grad[:, 2] = c.sum(axis=1) * w3
             grad[:, 3] = np.einsum("ij,j->i", w1, self._neg_log_n)
             grad[:, 4] = np.einsum("ij,j->i", w2, self._neg_log_d)
-        return value.astype(np.float64) / self.delta, grad / self.delta
+            return value.astype(np.float64) / self.delta, grad / self.delta
 
     def second_order(self, x: np.ndarray, rows: np.ndarray | None = None):
         """Scaled values ``(k,)``, gradients ``(k, 5)`` and Hessians ``(k, 5, 5)`` (for small batches).
