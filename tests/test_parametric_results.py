@@ -676,3 +676,19 @@ def test_values_and_gradients_mark_overflowing_rows_inf_without_a_warning():
         cheap = batch.values(x)
     assert value[0] == np.inf and not grad[0].any() and cheap[0] == np.inf
     assert np.isfinite(value[1]) and cheap[1] == pytest.approx(value[1], rel=1e-12)
+
+
+def test_a_bad_budget_is_named_with_its_unit():
+    expected = "flops must be a positive finite number, got -1.0 (a compute budget in FLOPs, e.g. 5.76e23)"
+    with pytest.raises(ValueError) as at:
+        frontier_at([[6.0, 6.0, 0.5, 0.3, 0.3]], -1.0)
+    assert str(at.value) == expected
+    with pytest.raises(ValueError) as boot:
+        bootstrap_approach3(*law_runs(), n_resamples=20, flops=-1.0)
+    assert str(boot.value) == expected
+
+
+def test_bootstrap_defaults_to_seed_zero_and_passes_delta_to_its_own_fit():
+    boot = bootstrap_approach3(*law_runs(noise=0.01), n_resamples=20, delta=2e-3)
+    assert boot.seed == 0 and boot.fit.delta == 2e-3
+    assert boot.samples["converged"].dtype == bool and len(boot.samples) == 20
