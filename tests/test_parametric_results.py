@@ -651,8 +651,10 @@ def test_a_grid_with_no_finite_start_is_refused_silently_and_named(fitter):
     loss = np.array([3.0, 2.8, 2.5, 2.9, 2.6, 2.7])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match="^grid: the objective is not finite at any of its starts"):
+        with pytest.raises(ValueError) as refused:
             fitter(n, d, loss, grid=[[0.0, 0.0, 0.0, -1e308, 1e308]])
+    assert str(refused.value) == ("grid: the objective is not finite at any of its starts; give starts of moderate "
+                                  "size (grid=None is the paper's grid)")
 
 
 def test_a_diverged_fit_names_its_three_constants_in_order():
@@ -692,3 +694,14 @@ def test_bootstrap_defaults_to_seed_zero_and_passes_delta_to_its_own_fit():
     boot = bootstrap_approach3(*law_runs(noise=0.01), n_resamples=20, delta=2e-3)
     assert boot.seed == 0 and boot.fit.delta == 2e-3
     assert boot.samples["converged"].dtype == bool and len(boot.samples) == 20
+
+
+def test_a_converged_fit_reports_the_final_optimiser_and_its_time():
+    import re
+
+    fit = fit_approach3(*law_runs(noise=0.01))
+    assert fit.converged
+    # scipy's own words for its stop, then the largest gradient component
+    assert re.fullmatch(r"L-BFGS-B: CONVERGENCE: .*[^:]; largest \|gradient\| of Eq\. \(11\)/delta \d\.\de-\d\d",
+                        fit.message), fit.message
+    assert 0 <= fit.seconds < 60
