@@ -705,3 +705,10 @@ def test_a_converged_fit_reports_the_final_optimiser_and_its_time():
     assert re.fullmatch(r"L-BFGS-B: CONVERGENCE: .*[^:]; largest \|gradient\| of Eq\. \(11\)/delta \d\.\de-\d\d",
                         fit.message), fit.message
     assert 0 <= fit.seconds < 60
+
+
+def test_tokens_counted_in_billions_are_flagged():
+    n, d, loss = law_runs(noise=0.01)
+    with pytest.warns(UnitWarning, match="^n_tokens look like the wrong unit"):
+        fit = fit_approach3(n, d / 1e9, loss)
+    assert any(w.startswith("n_tokens look like the wrong unit") for w in fit.warnings)
