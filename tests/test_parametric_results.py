@@ -712,3 +712,14 @@ def test_tokens_counted_in_billions_are_flagged():
     with pytest.warns(UnitWarning, match="^n_tokens look like the wrong unit"):
         fit = fit_approach3(n, d / 1e9, loss)
     assert any(w.startswith("n_tokens look like the wrong unit") for w in fit.warnings)
+
+
+def test_edge_warnings_on_the_edge_outside_and_on_a_single_valued_axis():
+    names = pfit._AXIS_NAMES
+    grid = np.array([[v, v, v, v, 0.3] for v in (0.0, 1.0, 2.0)])  # the last axis holds one value only
+    # on the smallest value exactly: on the edge, not outside; the single-valued axis never warns
+    notes = pfit._edge_warnings(np.array([0.0, 1.0, 1.0, 1.0, 0.9]), grid)
+    assert notes == [f"the optimum {names[0]} = 0 sits on the edge of the start grid (nearest start value 0 is the "
+                     "axis's smallest); consider widening the grid"]
+    notes = pfit._edge_warnings(np.array([1.0, 2.5, 1.0, 1.0, 0.3]), grid)
+    assert notes == [f"the optimum {names[1]} = 2.5 lies outside the start grid's range [0, 2]; widen the grid"]
