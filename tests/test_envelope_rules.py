@@ -310,3 +310,57 @@ def test_object_columns_give_the_same_answers_as_floats():
     scatter = pd.DataFrame({"model": "m", "flops": np.arange(1, 41), "loss": [3, 2] * 20}, dtype=object)
     assert curve_scatter(scatter, points=3) == pytest.approx(
         curve_scatter(scatter.astype({"flops": float, "loss": float}), points=3))
+
+
+# ---------------------------------------------------------------- the staircase's resolution
+def test_staircase_resolution_of_two_sizes_is_their_ratio_over_the_range():
+    from chinchilla_lib.envelope import staircase_resolution
+
+    assert staircase_resolution([1e8, 2e8], (1e18, 1e20)) == pytest.approx(np.log(2) / np.log(100), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "n_params, flops_range, message",
+    [
+        ([1e8, -2e8], (1e18, 1e20), "n_params must be positive and finite; element 1 is -200000000.0 (raw parameter counts)"),
+        ([1e8, 2e8], (1e18, 0.0), "flops_range must be positive and finite; element 1 is 0.0 ((low, high) in FLOPs)"),
+        ([1e8, 1e8], (1e18, 1e20), "need at least two model sizes and a FLOP range with low < high"),
+        ([1e8, 2e8], (1e18, 1e18), "need at least two model sizes and a FLOP range with low < high"),
+    ],
+    ids=["n_params", "flops_range", "one-size", "empty-range"],
+)
+def test_staircase_resolution_refusals_word_for_word(n_params, flops_range, message):
+    from chinchilla_lib.envelope import staircase_resolution
+
+    with pytest.raises(ValueError) as info:
+        staircase_resolution(n_params, flops_range)
+    assert str(info.value) == message
+
+
+# ---------------------------------------------------------------- smoothing on the grid
+def test_smoothing_narrower_than_one_grid_step_is_still_applied_with_nearest_edges():
+    from scipy.ndimage import gaussian_filter1d
+
+    curve = pd.DataFrame({"flops": np.geomspace(1e18, 1e20, 9), "loss": np.linspace(3.0, 2.0, 9) ** 2})
+    log_grid = np.log(np.geomspace(1e18, 1e20, 9))
+    raw = curve_on_grid(curve, log_grid, 0.0)
+    np.testing.assert_allclose(raw, curve["loss"], rtol=1e-12)
+    for sigma in (0.5, 2.0):
+        expected = gaussian_filter1d(curve["loss"].to_numpy(), sigma, mode="nearest")
+        np.testing.assert_allclose(curve_on_grid(curve, log_grid, sigma), expected, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- warnings point at the caller
+UNDER_MUTATION = "mutants" in __import__("pathlib").Path(env.__file__).parts
+
+
+@pytest.mark.skipif(UNDER_MUTATION, reason="mutation testing wraps every function, so the caller's frame moves")
+def test_envelope_warnings_point_at_the_callers_line():
+    frame = pd.DataFrame({"run": list("aabbcc"), "n_params": [1e-1, 1e-1, 1.0, 1.0, 1e3, 1e3],  # billions
+                          "flops": [1e18, 1e20] * 3, "loss": [2.0, 1.9, 2.5, 1.8, 3.0, 1.0]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_envelope(frame, n_grid=2, min_overlap=1)
+    kinds = {w.category.__name__ for w in caught}
+    assert kinds == {"UnitWarning", "EnvelopeWarning"}
+    assert all(w.filename == __file__ for w in caught)
