@@ -22,7 +22,7 @@ from .datasets import DataFileError
 from .flops import flops_per_token, to_pf_days
 from .laws import plan, resolve_law
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "subcommand_parsers"]
 
 
 class _UsageError(Exception):
@@ -120,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--json", action="store_true", help="print one JSON object")
     _add_train_parser(sub)
     return parser
+
+
+def subcommand_parsers(parser: argparse.ArgumentParser | None = None) -> dict[str, argparse.ArgumentParser]:
+    """Each subcommand's parser by name (``plan``, ``flops``, ``fit``, ...), for generated help pages.
+
+    Parameters
+    ----------
+    parser : ArgumentParser, optional
+        The program's parser (default: a new :func:`build_parser`).
+    """
+    parser = build_parser() if parser is None else parser
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(actions[0].choices) if actions else {}
 
 
 def _add_train_parser(sub) -> None:

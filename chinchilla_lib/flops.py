@@ -81,7 +81,15 @@ def flops_per_token(shape: TransformerShape, *, include_embeddings: bool = True)
 
 
 def six_nd(n_params, n_tokens):
-    """The approximation C = 6 N D in FLOPs (Kaplan et al. 2020; Hoffmann Eq. 4)."""
+    """The approximation C = 6 N D in FLOPs (Kaplan et al. 2020; Hoffmann Eq. 4).
+
+    Examples
+    --------
+    Chinchilla, 70B parameters on 1.4T tokens: 6 x 7e10 x 1.4e12 = 5.88e23 by hand.
+
+    >>> f"{six_nd(70e9, 1.4e12):.3g}"
+    '5.88e+23'
+    """
     n = positive_array("n_params", n_params, hint="parameters as a raw count, e.g. 7e10")
     d = positive_array("n_tokens", n_tokens, hint="tokens as a raw count, e.g. 1.4e12")
     return _like(6.0 * n * d, n_params, n_tokens)

@@ -651,7 +651,7 @@ def parabola_residuals(runs: pd.DataFrame, fit: IsoFLOPResult) -> pd.Series:
 
 
 def residual_scale(runs: pd.DataFrame, fit: IsoFLOPResult) -> float:
-    """Robust scatter of the runs about their budgets' parabolas: 1.4826 x median |residual| (nats).
+    """Robust scatter of the runs about their budgets' parabolas: 1.4826 x the median absolute residual (nats).
 
     ``runs`` needs ``n_params``, ``loss`` and ``budget`` (the budget each run belongs to, NaN for none);
     ``fit`` the parabola fit of the same runs.  The median ignores the few

@@ -22,7 +22,7 @@ from ._validate import PF_DAY, UnitWarning, positive_array, positive_scalar, uni
 
 __all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "resolve_law", "plan"]
 
-#: Order of a law's parameter vector: (log A, log B, log E, alpha, beta), the replication's order.
+#: The order of a law's parameter vector, (log A, log B, log E, alpha, beta), the replication's order.
 PARAMETER_ORDER = ("log_A", "log_B", "log_E", "alpha", "beta")
 
 _FLOPS_HINT = "a compute budget in FLOPs, e.g. 5.76e23 (not PF-days)"
@@ -103,12 +103,12 @@ class ParametricLaw:
     # -------------------------------------------------------------- frontier
     @property
     def a(self) -> float:
-        """Exponent of N_opt in C: beta / (alpha + beta) (Eq. 4)."""
+        """The exponent a of N_opt in C, beta / (alpha + beta) (Eq. 4)."""
         return self.beta / (self.alpha + self.beta)
 
     @property
     def b(self) -> float:
-        """Exponent of D_opt in C: alpha / (alpha + beta) (Eq. 4)."""
+        """The exponent b of D_opt in C, alpha / (alpha + beta) (Eq. 4)."""
         return self.alpha / (self.alpha + self.beta)
 
     @property
@@ -128,7 +128,19 @@ class ParametricLaw:
         return cls(math.exp(log_e), math.exp(log_a), math.exp(log_b), alpha, beta, name=name, source=source)
 
     def optimal_allocation(self, flops):
-        """Compute-optimal (N_opt, D_opt) for a budget in FLOPs, with C = 6 N D (Eq. 4, :func:`frontier`)."""
+        """Compute-optimal (N_opt, D_opt) for a budget in FLOPs, with C = 6 N D (Eq. 4, :func:`frontier`).
+
+        Examples
+        --------
+        With Eq. (10) as printed at Gopher's budget (by hand: N_opt = 1.345 (C / 6)^0.4516),
+        and the pair spends exactly the budget:
+
+        >>> n, d = get_law("paper").optimal_allocation(5.76e23)
+        >>> f"{n:.3g} {d:.3g}"
+        '3.22e+10 2.98e+12'
+        >>> round(6 * n * d / 5.76e23, 12)
+        1.0
+        """
         c = positive_array("flops", flops, hint=_FLOPS_HINT)
         n_opt, d_opt = frontier(self.vector, c)
         return _like(n_opt, flops), _like(d_opt, flops)
@@ -188,6 +200,17 @@ def get_law(name: str = "paper") -> ParametricLaw:
     ``"paper"`` is Eq. (10) as printed (E 1.69, A 406.4, B 410.7, alpha 0.34,
     beta 0.28); ``"paper-full"`` the full-precision constants of the paper's
     LaTeX source.  Parameters given as logarithms (``log_A``) are exponentiated.
+
+    Examples
+    --------
+    The printed Eq. (10), and its allocation exponent a = beta / (alpha + beta) =
+    0.28 / 0.62 = 0.452 (Table 2 prints 0.46; see ``data/README.md``):
+
+    >>> law = get_law("paper")
+    >>> law.E, law.A, law.B, law.alpha, law.beta
+    (1.69, 406.4, 410.7, 0.34, 0.28)
+    >>> round(law.a, 3)
+    0.452
     """
     from .datasets import load_table
 
@@ -316,6 +339,18 @@ def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
     ------
     ValueError
         A budget that buys less than one parameter or one token.
+
+    Examples
+    --------
+    Gopher's budget, 5.76e23 FLOPs, under Eq. (10) as printed. By hand (Eq. 4):
+    G = (alpha A / (beta B))^(1 / (alpha + beta)) = 1.345, N_opt = G (C / 6)^a = 3.22e10,
+    D_opt = C / (6 N_opt) = 2.98e12, about 93 tokens per parameter:
+
+    >>> p = plan(5.76e23, "paper")
+    >>> f"{p['n_params']:.3g} {p['n_tokens']:.3g} {p['tokens_per_param']:.0f}"
+    '3.22e+10 2.98e+12 93'
+    >>> round(p["loss"], 3)  # E + A / N^alpha + B / D^beta at that point
+    1.931
     """
     import warnings
 

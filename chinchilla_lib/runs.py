@@ -91,8 +91,22 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
 
     Examples
     --------
-    >>> import chinchilla_lib as cl, pandas as pd                     # doctest: +SKIP
-    >>> cl.fit_runs(pd.read_csv("runs.csv"), approach=3).plan(1e24)  # doctest: +SKIP
+    Runs drawn without noise from Eq. (10) as printed, on a grid of sizes and token counts:
+    Approach 3 recovers the law, so its plan at Gopher's budget is the law's own
+    (N_opt = 3.22e10 by hand; see :func:`~chinchilla_lib.laws.plan`).
+
+    >>> import itertools, pandas as pd
+    >>> from chinchilla_lib.laws import get_law
+    >>> law = get_law("paper")
+    >>> grid = list(itertools.product([1e8, 3e8, 1e9, 3e9, 1e10], [1e9, 3e9, 1e10, 3e10, 1e11]))
+    >>> runs = pd.DataFrame(grid, columns=["n_params", "n_tokens"])
+    >>> runs["loss"] = law.loss(runs["n_params"], runs["n_tokens"])
+    >>> fit = fit_runs(runs, approach=3)
+    >>> f"{fit.plan(5.76e23)['n_params']:.3g}"
+    '3.22e+10'
+
+    A file of your own runs works the same way:
+    ``fit_runs(pandas.read_csv("runs.csv"), approach=3).plan(1e24)``.
     """
     approach = _check(runs, approach)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:

@@ -49,6 +49,8 @@ def test_chapter_cells_are_short(chapter):
     import statistics
 
     lengths = _cell_lengths(chapter)
+    if not lengths:  # a reference page without code
+        return
     assert statistics.median(lengths) <= 6, lengths
     assert max(lengths) <= 15, lengths
 

@@ -32,7 +32,7 @@ def checks() -> list[Check]:
 
 
 def scorecard(prefix: str | None = None) -> pd.DataFrame:
-    """All checks as a table with the columns of :data:`COLUMNS`.
+    """All checks as a table with the columns of ``COLUMNS``.
 
     Parameters
     ----------

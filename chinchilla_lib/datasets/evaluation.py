@@ -115,7 +115,7 @@ def load_evaluation(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     Raises
     ------
     DataFileError
-        See :func:`validate_evaluation` and :func:`~chinchilla_lib.datasets.load_table`.
+        See ``validate_evaluation`` and :func:`~chinchilla_lib.datasets.load_table`.
     """
     frame = load_table("evaluation_results", data_dir)
     validate_evaluation(frame, _path("evaluation_results", data_dir))
@@ -203,7 +203,7 @@ def parse_mmlu_categories(text: str, source: str = _CATEGORIES_FILE) -> pd.DataF
 def load_mmlu_categories() -> pd.DataFrame:
     """The MMLU authors' categories of the 57 subjects (pinned ``hendrycks/test/categories.py``, MIT).
 
-    See :func:`parse_mmlu_categories`; the file is fetched with
+    See ``parse_mmlu_categories``; the file is fetched with
     :func:`~chinchilla_lib.datasets.fetch_external` (SHA-256 checked).
     """
     path = fetch_external(_CATEGORIES_FILE)

@@ -19,7 +19,7 @@ import pandas as pd
 from .paper_tables import DataFileError
 
 __all__ = ["ENV_VAR", "REGISTRY_FILE", "SETS_FILE", "ExternalSet", "EXTERNAL_SETS", "EXTERNAL_FILES",
-           "cache_dir", "fetch_external", "require_columns"]
+           "cache_dir", "fetch_external", "require_columns", "external_sets_table", "external_files_table"]
 
 ENV_VAR = "CHINCHILLA_LIB_DATA"
 
@@ -140,3 +140,49 @@ def require_columns(frame: pd.DataFrame, columns: list[str], path) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataFileError(f"{path} lacks column(s) {missing}; the upstream file changed")
+
+
+#: Licences under which a set's tidy files may be committed (the others are only downloaded).
+REDISTRIBUTABLE_LICENCES = ("MIT", "Apache-2.0")
+
+
+def external_files_table() -> pd.DataFrame:
+    """Every pinned external file: ``repo``, ``path`` (inside the repository), ``sha256``, ``url``.
+
+    Read from the pins (``pins/external_files.txt`` and ``pins/external_sets.csv``); nothing
+    is downloaded.
+
+    Examples
+    --------
+    >>> files = external_files_table()
+    >>> row = files[files["path"] == "data/svg_extracted_data.csv"].iloc[0]
+    >>> row["repo"]
+    'epoch-research/analyzing-chinchilla'
+    >>> row["url"].startswith("https://raw.githubusercontent.com/epoch-research/analyzing-chinchilla/")
+    True
+    """
+    rows = []
+    for name, digest in EXTERNAL_FILES.items():
+        repo = "/".join(name.split("/")[:2])
+        rows.append({"repo": repo, "path": name.split("/", 2)[2], "sha256": digest.split(":", 1)[1],
+                     "url": _EXTERNAL_URLS[name]})
+    return pd.DataFrame(rows, columns=["repo", "path", "sha256", "url"]).sort_values(
+        ["repo", "path"], ignore_index=True)
+
+
+def external_sets_table() -> pd.DataFrame:
+    """One row per pinned upstream repository, for a data appendix.
+
+    Returns
+    -------
+    DataFrame
+        ``repo``, ``title``, ``licence``, ``commit`` (the pinned one), ``n_files`` (files pinned
+        from it), ``redistributable`` (its licence lets tidy files be committed; otherwise
+        the files are only ever downloaded) and ``address`` (the repository's tree at the
+        pinned commit), in the order of ``pins/external_sets.csv``.
+    """
+    counts = external_files_table().groupby("repo").size()
+    rows = [{"repo": s.repo, "title": s.title, "licence": s.licence, "commit": s.commit,
+             "n_files": int(counts.get(s.repo, 0)), "redistributable": s.licence in REDISTRIBUTABLE_LICENCES,
+             "address": f"https://github.com/{s.repo}/tree/{s.commit}"} for s in EXTERNAL_SETS.values()]
+    return pd.DataFrame(rows, columns=["repo", "title", "licence", "commit", "n_files", "redistributable", "address"])

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["DataFileError", "DATA_DIR", "SCHEMAS", "LAW_PARAMETERS", "key", "one_of", "key_columns", "table_names",
-           "load_table", "paper_value", "table2_row"]
+           "load_table", "paper_value", "table2_row", "paper_files_table"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -241,3 +241,50 @@ def table2_row(method: str, table: str = "Table 2") -> pd.Series:
         known = sorted(set(t2.loc[t2["table"] == table, "method"]))
         raise ValueError(f"no {table} row for method {method!r}; choose one of: {', '.join(known)}")
     return rows.iloc[0]
+
+
+def paper_files_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Every file ``data/README.md`` lists in its tables, with its description and size.
+
+    Returns
+    -------
+    DataFrame
+        One row per file: ``file``, ``section`` (the README heading it is listed under,
+        ``"paper tables"`` for the first table, before any heading), ``what`` and ``source``
+        (the README's words without code marks: paper and table or section, or the command
+        that made the file), ``rows`` (data rows
+        of a CSV; missing for JSON) and ``status`` (the values of its ``status`` column,
+        ``;``-separated; empty if it has none).
+
+    Raises
+    ------
+    DataFileError
+        When the README lists a file that is missing.
+    """
+    import re
+
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    rows, section = [], ""
+    for line in (folder / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        names = re.findall(r"`([^`]+\.(?:csv|json))`", cells[0]) if line.startswith("| `") else []
+        if len(cells) != 3 or not names:
+            continue
+        for name in names:
+            path = folder / name
+            if not path.is_file():
+                raise DataFileError(f"data/README.md lists {name}, but {path} does not exist; "
+                                    "run scripts/make_data.py")
+            n_rows, status = None, ""
+            if name.endswith(".csv"):
+                frame = pd.read_csv(path, low_memory=False)
+                n_rows = len(frame)
+                if "status" in frame:
+                    status = ";".join(sorted(frame["status"].dropna().astype(str).unique()))
+            rows.append({"file": name, "section": section or "paper tables", "what": cells[1].replace("`", ""),
+                         "source": cells[2].replace("`", ""), "rows": n_rows, "status": status})
+    table = pd.DataFrame(rows, columns=["file", "section", "what", "source", "rows", "status"])
+    table["rows"] = table["rows"].astype("Int64")
+    return table

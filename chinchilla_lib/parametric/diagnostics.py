@@ -65,7 +65,7 @@ def log_residuals(law: ParametricLaw, runs: pd.DataFrame) -> np.ndarray:
     ----------
     law : ParametricLaw
     runs : DataFrame
-        Columns ``n_params``, ``n_tokens``, ``loss`` (as :func:`load_hoffmann_fig4`).
+        Columns ``n_params``, ``n_tokens``, ``loss`` (as :func:`~chinchilla_lib.datasets.load_hoffmann_fig4`).
 
     Returns
     -------
@@ -195,7 +195,7 @@ def interval_width_by_runs(runs: pd.DataFrame, *, copies: Sequence[int] = (1, 2,
     copies : sequence of int
         The multiples ``k``.
     quantity, level :
-        As :meth:`~chinchilla_lib.fitting.Approach3Bootstrap.interval`.
+        As :meth:`~chinchilla_lib.parametric.Approach3Bootstrap.interval`.
     n_resamples, seed :
         Bootstrap size and seed, the same for every ``k``.
     fit : Approach3Fit, optional

@@ -27,7 +27,7 @@ from ..powerlaw import Allocation, fit_log_log_line, from_parametric_law, projec
 __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "projection_ratios",
            "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
            "PRINTED_ALLOCATIONS", "REFIT_ALLOCATIONS", "printed_power_law", "allocation_names", "get_allocation",
-           "allocations_at", "glance_table", "glance_spread", "glance_budgets", "glance_cells", "glance_summary"]
+           "allocations_at", "name_table", "glance_table", "glance_spread", "glance_budgets", "glance_cells", "glance_summary"]
 
 #: The rows of Table 2, in the paper's order.
 TABLE2_METHODS = ("approach1", "approach2", "approach3", "kaplan")
@@ -281,6 +281,35 @@ def _refit_entry(name: str) -> NamedAllocation:
 def allocation_names(include_refits: bool = True) -> tuple[str, ...]:
     """The registry's names: printed allocations first, then (optionally) our refits."""
     return PRINTED_ALLOCATIONS + (REFIT_ALLOCATIONS if include_refits else ())
+
+
+def name_table(include_refits: bool = True) -> pd.DataFrame:
+    """Every name ``plan --law`` accepts: the laws of ``data/laws.csv`` and the allocations.
+
+    Parameters
+    ----------
+    include_refits : bool, default True
+        Also list our refits on the Figure 4 points (they refit on first use and need the
+        external data set).
+
+    Returns
+    -------
+    DataFrame
+        One row per name: ``name``, ``kind`` (``"law"``: a parameter set of L(N, D) in
+        ``data/laws.csv``, so ``plan`` also gives a loss; ``"allocation"``: N_opt and D_opt
+        only), ``approach`` and ``source``.
+    """
+    from ..laws import law_names
+
+    rows = []
+    for name in allocation_names(include_refits):
+        entry = get_allocation(name)
+        kind = "law" if name in law_names() else "allocation"
+        rows.append({"name": name, "kind": kind, "approach": entry.approach, "source": entry.source})
+    for name in law_names():
+        if name not in allocation_names(include_refits):
+            rows.append({"name": name, "kind": "law", "approach": "3", "source": get_law(name).source})
+    return pd.DataFrame(rows, columns=["name", "kind", "approach", "source"])
 
 
 def get_allocation(name: str) -> NamedAllocation:
