@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import COLORS
+from .style import COLORS, INK
 
 __all__ = ["plot_training_curves", "plot_staircase", "plot_fixed_ratio_lines", "plot_sliding_exponents",
            "plot_envelope_margin"]
@@ -76,9 +76,9 @@ def plot_training_curves(ax, curves: pd.DataFrame, *, curve_col: str = "run", en
         ax.plot(curve["flops"], curve["loss"], lw=0.6, color=colour, label=None if colors is None else name)
         if end_points:
             ax.scatter(curve["flops"].max(), curve["loss"].iloc[-end_points:].median(), color=colour,
-                       edgecolor="black", zorder=4)
+                       edgecolor=INK["edge"], zorder=4)
     if envelope is not None:
-        ax.plot(envelope["flops"], envelope["loss"], color="black", lw=envelope_lw, label=envelope_label)
+        ax.plot(envelope["flops"], envelope["loss"], color=INK["truth"], lw=envelope_lw, label=envelope_label)
     ax.set_xscale("log")
     ax.set_xlabel("FLOPs C")
     ax.set_ylabel(ylabel)
@@ -94,7 +94,7 @@ def plot_fixed_ratio_lines(ax, flops, tokens_per_param, *, relative_to=None) -> 
     flops = np.asarray(flops, dtype=float)
     scale = 1.0 if relative_to is None else np.asarray(relative_to, dtype=float)
     for r in tokens_per_param:
-        ax.plot(flops, np.sqrt(flops / (6 * r)) / scale, ls="--", lw=0.8, color="0.6")
+        ax.plot(flops, np.sqrt(flops / (6 * r)) / scale, ls="--", lw=0.8, color=INK["guide"])
 
 
 def plot_sliding_exponents(ax, tables: dict, *, truth: float | None = None, colors=None) -> None:
@@ -114,8 +114,8 @@ def plot_sliding_exponents(ax, tables: dict, *, truth: float | None = None, colo
     for (label, table), colour in zip(tables.items(), colors):
         ax.plot(table["centre"], table["a"], "o-", ms=3, color=colour, label=label)
     if truth is not None:
-        ax.axhline(truth, color="black", ls=":", label="true a")
-    ax.axhline(0.5, color="0.6", lw=0.8)
+        ax.axhline(truth, color=INK["truth"], ls=":", label="true a")
+    ax.axhline(0.5, color=INK["guide"], lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("centre of the fitted window (FLOPs)")
     ax.set_ylabel("fitted a")
@@ -136,7 +136,7 @@ def plot_envelope_margin(ax, envelope: pd.DataFrame, *, colors: dict, band: floa
         Shade margins from 0 to ``band`` (e.g. the curves' noise level) in grey.
     """
     if band is not None:
-        ax.axhspan(0, band, color="0.85", zorder=0)
+        ax.axhspan(0, band, color=INK["band"], zorder=0)
     for name, part in envelope.groupby("curve"):
         ax.scatter(part["flops"], part["margin"], s=3, color=colors[name], label=name)
     ax.set_xscale("log")

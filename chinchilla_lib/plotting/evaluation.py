@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..laws import ParametricLaw
-from .style import COLORS
+from .style import COLORS, INK
 
 __all__ = ["plot_improvement_bars", "plot_category_averages", "plot_law_profiles"]
 
@@ -61,7 +61,7 @@ def plot_improvement_bars(ax, pairs: pd.DataFrame, *, label: str = "task", group
         ax.legend(handles=[Patch(color=palette[v], label=v) for v in values], loc="lower right")
     bars = ax.barh(y, 100 * rows["relative_improvement"], color=colours, edgecolor="none")
     ax.set_yticks(y, rows[label], fontsize=fontsize)
-    ax.axvline(0, color="0.3", lw=0.8)
+    ax.axvline(0, color=INK["axis"], lw=0.8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("relative improvement (%)")
     ax.grid(axis="y", visible=False)
@@ -87,7 +87,7 @@ def plot_category_averages(ax, table: pd.DataFrame, models, *, colors: Mapping[s
         offset = (i - (len(models) - 1) / 2) * 0.18
         ax.scatter(table[f"{model}, questions"], y + offset, color=colour, s=50, zorder=3,
                    label=f"{model}, over questions")
-        ax.scatter(table[f"{model}, tasks"], y + offset, facecolor="white", edgecolor=colour, s=50, zorder=3,
+        ax.scatter(table[f"{model}, tasks"], y + offset, facecolor=INK["face"], edgecolor=colour, s=50, zorder=3,
                    label=f"{model}, over tasks")
         ax.hlines(y + offset, table[f"{model}, questions"], table[f"{model}, tasks"], color=colour, lw=1)
     ax.set_yticks(y, table.index)
@@ -120,7 +120,7 @@ def plot_law_profiles(ax, laws: Mapping[str, tuple[ParametricLaw, str]], models:
             ax.plot(n, law.loss(n, budget / (6.0 * n)), color=colour, lw=1.4, ls="-" if j == 0 else "--",
                     label=f"{label}, {model}'s budget")
             ax.scatter([n_model], [float(law.loss(n_model, d_model))], color=colour, marker=markers[j % 4], s=90,
-                       edgecolor="black", linewidth=0.6, zorder=4)
+                       edgecolor=INK["edge"], linewidth=0.6, zorder=4)
     ax.set_xscale("log")
     ax.set_xlabel("parameters N (tokens D = C / 6N)")
     ax.set_ylabel("predicted loss (nats per token)")

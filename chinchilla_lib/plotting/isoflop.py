@@ -8,7 +8,7 @@ import pandas as pd
 import warnings
 
 from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
-from .style import COLORS, loglog_axes
+from .style import COLORS, INK, loglog_axes
 
 __all__ = ["plot_profiles", "plot_power_laws", "plot_akima_and_parabola", "plot_exponent_differences",
            "plot_vertex_ratios", "plot_width_study", "plot_robustness", "plot_flop_convention"]
@@ -46,7 +46,7 @@ def plot_profiles(ax, runs: pd.DataFrame, fit: IsoFLOPResult, *, cmap: str = "vi
             curve = row["c2"] * grid**2 + row["c1"] * grid + row["c0"]
         ax.plot(np.exp(grid), curve, color=colour, lw=1.2, ls="-" if row["used"] else "--")
         if row["used"]:
-            ax.scatter([row["n_opt"]], [row["loss_opt"]], marker="D", s=30, color="black", zorder=4)
+            ax.scatter([row["n_opt"]], [row["loss_opt"]], marker="D", s=30, color=INK["truth"], zorder=4)
     ax.set_xscale("log")
     ax.set_xlabel("parameters N")
     ax.set_ylabel("final loss (nats per token)")
@@ -68,7 +68,7 @@ def plot_power_laws(axes, fit: IsoFLOPResult, *, color: str = COLORS["approach2"
         band = [centre * (c_grid / pivot) ** (exp + sign * (a - fit.a)) for a in fit.a_interval]
         ax.fill_between(c_grid, *band, color=color, alpha=0.2, lw=0)
         ax.plot(c_grid, coef * c_grid**exp, color=color, label=f"fit, exponent {exp:.3f}")
-        ax.scatter(budgets, fit.budgets[col], color="black", s=18, zorder=3, label="parabola minima")
+        ax.scatter(budgets, fit.budgets[col], color=INK["truth"], s=18, zorder=3, label="parabola minima")
         ax.legend(loc="upper left")
 
 
@@ -99,10 +99,10 @@ def plot_exponent_differences(ax, reference, estimates: dict, *, colors, markers
     ``colors`` gives one colour per estimator.  A grey band marks ``±tolerance``.
     """
     if tolerance is not None:
-        ax.axhspan(-tolerance, tolerance, color="0.9", zorder=0)
+        ax.axhspan(-tolerance, tolerance, color=INK["band"], zorder=0)
     for (label, values), marker, colour in zip(estimates.items(), markers, colors):
         ax.scatter(reference, np.asarray(values) - np.asarray(reference), marker=marker, color=colour, label=label)
-    ax.axhline(0, color="0.4", lw=0.8)
+    ax.axhline(0, color=INK["axis"], lw=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("ours minus theirs")
     ax.legend(loc="upper left")
@@ -134,7 +134,7 @@ def plot_width_study(axes, table: pd.DataFrame, true_a: float, *, color: str = C
     ax.fill_between(table["width"], table["a_low"], table["a_high"], color=color, alpha=0.25, lw=0,
                     label="10th-90th percentile")
     ax.plot(table["width"], table["a_median"], "o-", color=color, label="median")
-    ax.axhline(true_a, color="black", ls=":", label="true a")
+    ax.axhline(true_a, color=INK["truth"], ls=":", label="true a")
     ax.set_ylabel("fitted exponent a")
     ax.legend(loc="lower right")
     axes[1].plot(table["width"], table["vertex_ratio"], "s-", color=bias_color, ms=4)
@@ -169,7 +169,7 @@ def plot_robustness(axes, table: pd.DataFrame, *, reference: tuple[float, float,
             ax.plot(line["gap"] * 100, line["a"], marker="o", ms=3, lw=1, color=colour, label=f"{m}")
         if chosen is not None:
             hit = rows[(rows["gap"] == chosen[0]) & (rows["min_points"] == chosen[1])]
-            ax.scatter(hit["gap"] * 100, hit["a"], s=90, facecolor="none", edgecolor="black", zorder=4)
+            ax.scatter(hit["gap"] * 100, hit["a"], s=90, facecolor="none", edgecolor=INK["edge"], zorder=4)
         ax.set_title(title)
         ax.set_xlabel("grouping gap (%)")
     axes[0].set_ylabel("exponent a")
@@ -190,7 +190,7 @@ def plot_flop_convention(ax, table: pd.DataFrame, *, cmap: str = "viridis") -> N
     for nominal, colour in zip(strips, colours):
         rows = table[table["nominal"] == nominal]
         ax.scatter(rows["n_params"], rows["ratio"], s=14, color=colour, label=f"{nominal:.0e}", zorder=3)
-    ax.scatter(table["n_params"], table["appf_ratio"], marker="x", s=22, color="black", lw=0.8, zorder=4,
+    ax.scatter(table["n_params"], table["appf_ratio"], marker="x", s=22, color=INK["truth"], lw=0.8, zorder=4,
                label="App. F / 6N")
     ax.scatter(table["n_params"], table["appf_ratio_embeddings"], marker="+", s=22, color=COLORS["data"],
                lw=0.8, zorder=2, label="with embeddings")

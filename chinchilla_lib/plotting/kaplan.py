@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..embeddings import local_exponent, total_from_nonembedding
 from ..laws import ParametricLaw
-from .style import COLORS, loglog_axes
+from .style import COLORS, INK, loglog_axes
 
 __all__ = ["plot_allocation_rules", "plot_excess_loss", "plot_fit_ratios", "plot_embedding_share",
            "plot_local_exponents", "plot_correction_steps"]
@@ -65,7 +65,7 @@ def plot_fit_ratios(ax, fits: Mapping[str, object], law: ParametricLaw,
         c = fit.envelope["flops"].to_numpy()
         ax.plot(c, fit.n_opt(c) / law.optimal_allocation(c)[0], color=COLORS[color],
                 label=f"{label} (a = {fit.a:.3f})")
-    ax.axhline(1.0, color="0.4", lw=0.8)
+    ax.axhline(1.0, color=INK["axis"], lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("compute C (FLOPs)")
     ax.set_ylabel("fitted N_opt / true N_opt")

@@ -14,6 +14,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .style import INK
+
 __all__ = ["MEASURE_LABELS", "plot_curves_by_measure", "plot_residuals_by_tpp", "plot_repetition_excess"]
 
 #: Axis labels of the cost measures.
@@ -49,7 +51,7 @@ def plot_residuals_by_tpp(ax, runs: pd.DataFrame, *, color: str, label: str, mar
     ax.scatter(fitted["tokens_per_param"], fitted["residual"], s=22, facecolors="none", edgecolors=color,
                marker=marker)
     ax.scatter(held["tokens_per_param"], held["residual"], s=22, color=color, marker=marker, label=label)
-    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.axhline(0.0, color=INK["axis"], lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("tokens per parameter")
     ax.set_ylabel("loss - law (nats)")
@@ -64,7 +66,7 @@ def plot_repetition_excess(ax, excess: pd.DataFrame, *, color: str, marks=(4.0, 
     shown = excess[excess["epochs"] > 1.0 + 1e-9]
     ax.scatter(shown["epochs"], 100 * shown["excess"], s=18, color=color)
     for m in marks:
-        ax.axvline(m, color="0.5", ls=":", lw=1.0)
+        ax.axvline(m, color=INK["axis"], ls=":", lw=1.0)
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1.0)
     ax.set_xlabel("epochs over the unique data")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..laws import ParametricLaw
 from ..parametric import isoloss_grid
-from .style import COLORS, loglog_axes, mark_model
+from .style import COLORS, INK, loglog_axes, mark_model
 
 __all__ = ["plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes",
            "plot_descent_paths"]
@@ -52,9 +52,9 @@ def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence
     norm = Normalize(vmin=min(levels), vmax=max(levels))
     cc, nn, loss = isoloss_grid(law, flops_range, n_range)
     contours = ax.contour(cc, nn, loss, levels=levels, cmap=cmap, norm=norm, linewidths=0.9, alpha=0.8)
-    ax.clabel(contours, contours.levels[::2], fmt="%.2f", fontsize=7, inline=True, colors="0.25")
+    ax.clabel(contours, contours.levels[::2], fmt="%.2f", fontsize=7, inline=True, colors=INK["text"])
     dots = ax.scatter(runs["flops"], runs["n_params"], c=runs["loss"], cmap=cmap, norm=norm, s=14,
-                      edgecolor="0.2", linewidth=0.3, zorder=3)
+                      edgecolor=INK["text"], linewidth=0.3, zorder=3)
     c = np.logspace(math.log10(flops_range[0]), math.log10(flops_range[1]), 100)
     ax.plot(c, law.optimal_allocation(c)[0], color=frontier_color, lw=2.2, zorder=4, label=frontier_label)
     ax.set_xscale("log")
@@ -94,11 +94,11 @@ def plot_residuals(axes, residuals: pd.DataFrame, colors: Mapping[str, str], *, 
         scatter_ax.scatter(part[x], 100 * part["residual"], s=9, alpha=0.7, color=color, label=name)
         hist_ax.hist(100 * part["residual"], bins=edges, histtype="step", lw=1.6, color=color, label=name)
         hist_ax.axvline(100 * part["residual"].median(), color=color, ls=":", lw=1.2)
-    scatter_ax.axhline(0.0, color="0.3", lw=0.8)
+    scatter_ax.axhline(0.0, color=INK["axis"], lw=0.8)
     scatter_ax.set_xscale("log")
     scatter_ax.set_xlabel({"n_tokens": "training tokens D", "n_params": "parameters N"}.get(x, x))
     scatter_ax.set_ylabel("log-loss residual (%)")
-    hist_ax.axvline(0.0, color="0.3", lw=0.8)
+    hist_ax.axvline(0.0, color=INK["axis"], lw=0.8)
     hist_ax.set_xlabel("log-loss residual (%)")
     hist_ax.set_ylabel("runs")
 
@@ -210,10 +210,10 @@ def plot_descent_paths(ax, paths: Mapping[str, tuple[pd.DataFrame, str]],
         ax.scatter(path["alpha"].iloc[-1:], path["beta"].iloc[-1:], color=color, s=30, zorder=4)
     for label, (law, color, marker) in points.items():
         ax.scatter([law.alpha], [law.beta], color=color, marker=marker, s=80, zorder=5, label=label,
-                   edgecolor="white")
+                   edgecolor=INK["face"])
     if diagonal:
         lo, hi = ax.get_xlim()
-        ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8, ls=":", label="alpha = beta")
+        ax.plot([lo, hi], [lo, hi], color=INK["guide"], lw=0.8, ls=":", label="alpha = beta")
         ax.set_xlim(lo, hi)
     ax.set_xlabel("alpha (parameter exponent)")
     ax.set_ylabel("beta (data exponent)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import COLORS
+from .style import COLORS, INK
 
 __all__ = ["plot_exponents"]
 
@@ -52,7 +52,7 @@ def plot_exponents(ax, table: pd.DataFrame, *, reference: float | None = None, b
         xerr = [[row["a"] - row["low"]], [row["high"] - row["a"]]]
         ax.errorbar([row["a"]], [y], xerr=xerr, fmt=_MARKERS[row["parameters"]],
                     color=color, ms=4.5, lw=1.1, capsize=2, label=label,
-                    mfc="white" if row["parameters"] == "non-embedding" else color)
+                    mfc=INK["face"] if row["parameters"] == "non-embedding" else color)
     ax.set_yticks(np.arange(len(sets)))
     ax.set_yticklabels(list(reversed(sets)))
     ax.set_xlim(0.0, 0.8)

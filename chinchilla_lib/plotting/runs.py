@@ -20,7 +20,7 @@ from ..isoflop import IsoFLOPResult
 from .envelope import plot_staircase, plot_training_curves
 from .isoflop import plot_power_laws, plot_profiles
 from .parametric import plot_isoloss
-from .style import COLORS, mark_model
+from .style import COLORS, INK, mark_model
 
 __all__ = ["plot_fit"]
 
@@ -65,7 +65,7 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
                              envelope_label="lower envelope")
         plot_staircase(axes_list[1], result.envelope)
         c = result.envelope["flops"].to_numpy(float)
-        axes_list[1].plot(c, result.n_opt(c), color="black", lw=1, label=f"N_opt fit, a = {result.a:.3f}")
+        axes_list[1].plot(c, result.n_opt(c), color=INK["truth"], lw=1, label=f"N_opt fit, a = {result.a:.3f}")
         if planned:
             mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach1"])
         axes_list[1].legend(loc="upper left")
