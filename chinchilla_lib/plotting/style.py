@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 __all__ = ["Series", "SERIES", "INK", "COLORS", "series", "model_series", "use_style", "loglog_axes",
-           "mark_model", "label_points", "readable_log_ticks", "legend_outside"]
+           "mark_model", "ordered_colors", "label_points", "readable_log_ticks", "legend_outside"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Series:
 
     def points(self, **extra) -> dict:
         """Keyword arguments for ``ax.scatter`` of this series: open markers for printed values."""
+        if self.marker in ("x", "+", "1", "2", "3", "4", "|", "_"):  # line markers have no face
+            return {"marker": self.marker, "color": self.color, "label": self.label, **extra}
         face = self.color if self.filled else "none"
         return {"marker": self.marker, "facecolors": face, "edgecolors": self.color, "label": self.label,
                 **extra}
@@ -72,6 +74,10 @@ SERIES: dict[str, Series] = {
     "mt-nlg": Series("#999933", "8", "MT-NLG"),
     "llama": Series("#aa4499", "<", "LLaMA"),
     "model": Series("#88ccee", ">", "other model"),
+    # FLOP counts (Appendix F) and values printed in the paper's tables
+    "flops-appf": Series("#ee8866", "s", "App. F as written"),
+    "flops-appf-nonembedding": Series("#77aadd", "o", "App. F without embeddings and logits"),
+    "printed": Series("#000000", "x", "printed in the paper"),
     # points and our own runs
     "data": Series("#949494", ".", "runs"),
     "tinygpt": Series("#cc6677", "D", "our runs"),
@@ -96,6 +102,13 @@ COLORS = {
     "gopher": SERIES["gopher"].color,
     **{k: s.color for k, s in SERIES.items()},
 }
+
+
+def ordered_colors(n: int, cmap: str = "viridis") -> list:
+    """``n`` colours of a sequential map, for ordered categories (budgets, model sizes, designs)."""
+    import numpy as np
+
+    return list(plt.get_cmap(cmap)(np.linspace(0.0, 0.85, max(n, 1))))[:n]
 
 
 def series(key: str) -> Series:
