@@ -102,3 +102,10 @@ def test_readable_log_ticks_plain_decimals_on_a_narrow_range():
     plt.close(fig)
     assert "0.5" in labels and "1" in labels and "2" in labels
     assert not any("10^" in t or "times" in t for t in labels)
+
+
+def test_compact_numbers_read_as_written():
+    assert [style.compact_number(v) for v in (0.4, 2, 300, 5e5, 2e6, 7e10, 1.4e12)] == [
+        "0.4", "2", "300", "500k", "2M", "70B", "1.4T"]
+    assert style.compact_number(5e18) == "$5\\times10^{18}$"
+    assert style.compact_number(1e20) == "$10^{20}$"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..laws import ParametricLaw
-from .style import COLORS, INK
+from .style import COLORS, INK, model_series, ordered_colors
 
 __all__ = ["plot_improvement_bars", "plot_category_averages", "plot_law_profiles"]
 
@@ -38,7 +38,7 @@ def plot_improvement_bars(ax, pairs: pd.DataFrame, *, label: str = "task", group
     color, loss_color : str
         Bar colours for a win or tie and for a loss, when ``group`` is None.
     palette : mapping, optional
-        Colour per value of ``group`` (seaborn's colour-blind palette by default).
+        Colour per value of ``group`` (a sequential map by default, apart from the book's series).
     fontsize : float
         Size of the task labels.
 
@@ -51,10 +51,8 @@ def plot_improvement_bars(ax, pairs: pd.DataFrame, *, label: str = "task", group
     if group is None:
         colours = [loss_color if o == "loss" else color for o in rows["outcome"]]
     else:
-        import seaborn as sns
-
         values = sorted(rows[group].unique())
-        palette = dict(palette or zip(values, sns.color_palette("colorblind", len(values)).as_hex()))
+        palette = dict(palette or zip(values, ordered_colors(len(values), "cividis")))
         colours = [palette[v] for v in rows[group]]
         from matplotlib.patches import Patch
 
@@ -113,15 +111,15 @@ def plot_law_profiles(ax, laws: Mapping[str, tuple[ParametricLaw, str]], models:
         Points per curve.
     """
     n = np.geomspace(*n_range, n_points)
-    markers = ["*", "o", "s", "D"]
     for label, (law, colour) in laws.items():
         for j, (model, (n_model, d_model)) in enumerate(models.items()):
             budget = 6.0 * n_model * d_model
             ax.plot(n, law.loss(n, budget / (6.0 * n)), color=colour, lw=1.4, ls="-" if j == 0 else "--",
                     label=f"{label}, {model}'s budget")
-            ax.scatter([n_model], [float(law.loss(n_model, d_model))], color=colour, marker=markers[j % 4], s=90,
+            ax.scatter([n_model], [float(law.loss(n_model, d_model))], color=colour,
+                       marker=model_series(model).marker, s=90,
                        edgecolor=INK["edge"], linewidth=0.6, zorder=4)
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (tokens D = C / 6N)")
+    ax.set_xlabel("parameters $N$ (tokens $D = C / 6N$)")
     ax.set_ylabel("predicted loss (nats per token)")
-    ax.legend(loc="upper left", fontsize="x-small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")

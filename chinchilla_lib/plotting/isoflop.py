@@ -8,7 +8,7 @@ import pandas as pd
 import warnings
 
 from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
-from .style import COLORS, INK, SERIES, loglog_axes, ordered_colors
+from .style import COLORS, INK, SERIES, loglog_axes, ordered_colors, readable_log_ticks
 
 __all__ = ["plot_profiles", "plot_power_laws", "plot_akima_and_parabola", "plot_exponent_differences",
            "plot_vertex_ratios", "plot_width_study", "plot_robustness", "plot_flop_convention"]
@@ -52,11 +52,13 @@ def plot_profiles(ax, runs: pd.DataFrame, fit: IsoFLOPResult, *, cmap: str = "vi
     ax.set_ylabel("final loss (nats per token)")
 
 
-def plot_power_laws(axes, fit: IsoFLOPResult, *, color: str = SERIES["approach2-ours"].color) -> None:
+def plot_power_laws(axes, fit: IsoFLOPResult, *, color: str = SERIES["approach2-ours"].color,
+                    extend_to: float | None = None) -> None:
     """N_opt (``axes[0]``) and D_opt (``axes[1]``) per budget with an IsoFLOP fit's power laws (Figure 3).
 
     The shaded band spans the bootstrap interval of the exponent, pivoting about the
-    geometric mean of the budgets.
+    geometric mean of the budgets.  With ``extend_to`` (a budget outside the data, e.g. one
+    to plan at), the laws continue dashed to it: an extrapolation.
     """
     budgets = fit.budgets["budget"]
     c_grid = np.geomspace(budgets.min() / 2, budgets.max() * 2, 50)
@@ -69,8 +71,13 @@ def plot_power_laws(axes, fit: IsoFLOPResult, *, color: str = SERIES["approach2-
         band = [centre * (c_grid / pivot) ** (exp + sign * (a - fit.a)) for a in fit.a_interval]
         ax.fill_between(c_grid, *band, color=color, alpha=0.2, lw=0, label="10-90% interval of the exponent")
         ax.plot(c_grid, coef * c_grid**exp, color=color, label=f"fit, exponent {exp:.3f}")
+        if extend_to is not None and not c_grid[0] <= extend_to <= c_grid[-1]:
+            start = c_grid[-1] if extend_to > c_grid[-1] else c_grid[0]
+            far = np.geomspace(start, extend_to, 20)
+            ax.plot(far, coef * far**exp, color=color, ls="--", label="extrapolated")
         ax.scatter(budgets, fit.budgets[col], color=INK["truth"], s=18, zorder=3, label="parabola minima")
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", fontsize="x-small")
+        readable_log_ticks(ax)
 
 
 def plot_akima_and_parabola(ax, runs: pd.DataFrame, *, loss_quantile: float = 0.6,

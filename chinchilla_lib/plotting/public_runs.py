@@ -36,7 +36,7 @@ def plot_exponents(ax, table: pd.DataFrame, *, reference: float | None = None, b
     if band is not None:
         ax.axvspan(*band, color=COLORS["data"], alpha=0.2, lw=0, label="later studies' a")
     if reference is not None:
-        ax.axvline(reference, color=COLORS["paper"], ls="--", lw=1, label="Table 2, Approach 1")
+        ax.axvline(reference, color=COLORS["approach1-paper"], ls="--", lw=1, label="Table 2, Approach 1 (paper)")
     labelled = set()
     for _, row in table.iterrows():
         offset = (row["approach"] - 2) * 0.22 + (0.07 if row["parameters"] == "non-embedding" else -0.07)
@@ -56,5 +56,5 @@ def plot_exponents(ax, table: pd.DataFrame, *, reference: float | None = None, b
     ax.set_yticks(np.arange(len(sets)))
     ax.set_yticklabels(list(reversed(sets)))
     ax.set_xlim(0.0, 0.8)
-    ax.set_xlabel("a in N_opt ∝ C^a (10th-90th percentile bootstrap interval; x: refused)")
+    ax.set_xlabel(r"$a$ in $N_{opt} \propto C^a$ (10th-90th percentile bootstrap interval; x: refused)")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="x-small")

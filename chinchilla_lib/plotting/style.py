@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 __all__ = ["Series", "SERIES", "INK", "COLORS", "series", "model_series", "use_style", "loglog_axes",
-           "mark_model", "ordered_colors", "label_points", "readable_log_ticks", "legend_outside"]
+           "mark_model", "ordered_colors", "label_points", "readable_log_ticks", "compact_number", "legend_outside"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ SERIES: dict[str, Series] = {
     "approach3-ours": Series("#009e73", "^", "Approach 3 (ours)"),
     "approach3-paper": Series("#00563f", "^", "Approach 3 (paper)", "--", filled=False),
     "kaplan": Series("#d55e00", "v", "Kaplan et al. (2020)", ":"),
+    "sardana-code": Series("#bbcc33", "d", "Sardana et al., code data", "-."),
     # named models (Table 1 and later)
     "chinchilla": Series("#ddaa33", "*", "Chinchilla"),
     "gopher": Series("#332288", "p", "Gopher"),
@@ -78,6 +79,7 @@ SERIES: dict[str, Series] = {
     "flops-appf": Series("#ee8866", "s", "App. F as written"),
     "flops-appf-nonembedding": Series("#77aadd", "o", "App. F without embeddings and logits"),
     "printed": Series("#000000", "x", "printed in the paper"),
+    "fit-ours": Series("#44bb99", "o", "our fit"),
     # points and our own runs
     "data": Series("#949494", ".", "runs"),
     "tinygpt": Series("#cc6677", "D", "our runs"),
@@ -162,11 +164,26 @@ def use_style() -> None:
     _svg_output()
 
 
+def compact_number(value: float) -> str:
+    """A tick label: ``0.4``, ``20``, ``500k``, ``2M``, ``70B``, ``1.4T``, or ``5×10^18`` in math."""
+    v = float(value)
+    if v == 0 or 1e-3 <= abs(v) < 1e4:
+        return f"{v:g}"
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if 1e3 <= abs(v) < 1e15 and abs(v) >= scale:
+            return f"{v / scale:g}{suffix}"
+    exponent = math.floor(math.log10(abs(v)))
+    mantissa = v / 10.0**exponent
+    head = "" if abs(mantissa - 1.0) < 1e-9 else f"{mantissa:g}\\times"
+    return f"${head}10^{{{exponent}}}$"
+
+
 def readable_log_ticks(ax, axis: str = "both") -> None:
     """Log-axis tick labels that do not crowd.
 
-    Over less than about two decades the labels are plain decimals (``0.4``, ``2``, ``300``) at
-    1, 2 and 5 times each power of ten; over wider ranges only the decades are labelled.
+    Over less than about two decades the labels are plain numbers (``0.4``, ``2``, ``300``,
+    ``5M``; :func:`compact_number`) at 1, 2 and 5 times each power of ten; over wider ranges only
+    the decades are labelled.
     """
     for name in ("x", "y") if axis == "both" else (axis,):
         ax_ = getattr(ax, f"{name}axis")
@@ -177,7 +194,7 @@ def readable_log_ticks(ax, axis: str = "both") -> None:
             continue
         if math.log10(hi / lo) < 2.0:
             ax_.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax_.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax_.set_major_formatter(FuncFormatter(lambda v, _: compact_number(v)))
         else:
             ax_.set_major_locator(LogLocator(base=10, numticks=12))
         ax_.set_minor_formatter(NullFormatter())
