@@ -36,8 +36,8 @@ def plot_allocation_rules(axes, flops, rules: Mapping[str, tuple[np.ndarray, str
         Legend label -> (N at each C, colour key of :data:`COLORS`).
     """
     ax, ax2 = axes
-    loglog_axes(ax, ylabel="compute-optimal N")
-    loglog_axes(ax2, xlabel="training compute C (FLOPs)", ylabel="tokens per parameter")
+    loglog_axes(ax, ylabel="compute-optimal $N$")
+    loglog_axes(ax2, xlabel="training compute $C$ (FLOPs)", ylabel="tokens per parameter")
     c = np.asarray(flops, dtype=float)
     for label, (n, color) in rules.items():
         n = np.asarray(n, dtype=float)

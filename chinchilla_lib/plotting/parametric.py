@@ -53,7 +53,9 @@ def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence
     cc, nn, loss = isoloss_grid(law, flops_range, n_range)
     contours = ax.contour(cc, nn, loss, levels=levels, cmap=cmap, norm=norm, linewidths=0.9, alpha=0.8)
     step = max(1, len(contours.levels) // 5)
-    ax.clabel(contours, contours.levels[::step], fmt="%.1f", fontsize=9, inline=True, inline_spacing=8,
+    spacing = float(np.min(np.diff(np.sort(contours.levels)))) if len(contours.levels) > 1 else 1.0
+    fmt = "%.1f" if spacing * step >= 0.1 else "%.2f"
+    ax.clabel(contours, contours.levels[::step], fmt=fmt, fontsize=9, inline=True, inline_spacing=8,
               colors=INK["text"])
     dots = ax.scatter(runs["flops"], runs["n_params"], c=runs["loss"], cmap=cmap, norm=norm, s=14,
                       edgecolor=INK["text"], linewidth=0.3, zorder=3)
@@ -98,7 +100,7 @@ def plot_residuals(axes, residuals: pd.DataFrame, colors: Mapping[str, str], *, 
         hist_ax.axvline(100 * part["residual"].median(), color=color, ls=":", lw=1.2)
     scatter_ax.axhline(0.0, color=INK["axis"], lw=0.8)
     scatter_ax.set_xscale("log")
-    scatter_ax.set_xlabel({"n_tokens": "training tokens D", "n_params": "parameters N"}.get(x, x))
+    scatter_ax.set_xlabel({"n_tokens": "training tokens D", "n_params": "parameters $N$"}.get(x, x))
     scatter_ax.set_ylabel("log-loss residual (%)")
     hist_ax.axvline(0.0, color=INK["axis"], lw=0.8)
     hist_ax.set_xlabel("log-loss residual (%)")

@@ -52,7 +52,8 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
     if not isinstance(runs, pd.DataFrame):
         raise ValueError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
     panels = 2 if isinstance(result, EnvelopeResult) else 3 if isinstance(result, IsoFLOPResult) else 1
-    if axes is None:
+    own_figure = axes is None
+    if own_figure:
         _, axes = plt.subplots(1, panels, figsize=(4.5 * panels + 1, 4), squeeze=False)
     axes_list = list(np.ravel(axes))
     if len(axes_list) < panels:
@@ -67,12 +68,18 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
         c = result.envelope["flops"].to_numpy(float)
         axes_list[1].plot(c, result.n_opt(c), color=INK["truth"], lw=1, label=f"$N_{{opt}}$ fit, $a$ = {result.a:.3f}")
         if planned:
+            if not c.min() <= planned["flops"] <= c.max():
+                far = np.geomspace(c.max() if planned["flops"] > c.max() else c.min(), planned["flops"], 20)
+                axes_list[1].plot(far, result.n_opt(far), color=INK["truth"], lw=1, ls="--", label="extrapolated")
             mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach1"], marker="*")
-        axes_list[1].legend(loc="upper left")
+        axes_list[0].legend(loc="lower left", fontsize="x-small")
+        axes_list[1].legend(loc="upper left", fontsize="x-small")
+        readable_log_ticks(axes_list[1], "y")
     elif isinstance(result, IsoFLOPResult):
         labelled = runs.assign(budget=result.run_budgets) if result.run_budgets is not None else runs
         plot_profiles(axes_list[0], labelled, result)
-        axes_list[0].legend(title="budget (FLOPs)", loc="upper right", fontsize="x-small")
+        axes_list[0].legend(title="budget (FLOPs)", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
+                            fontsize="x-small")
         plot_power_laws(axes_list[1:3], result, extend_to=flops)
         if planned:
             for ax, key in zip(axes_list[1:3], ("n_params", "n_tokens")):
@@ -92,4 +99,6 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
         if planned:
             mark_model(axes_list[0], planned["flops"], planned["n_params"], "plan", COLORS["approach3"], marker="*")
         axes_list[0].legend(loc="upper left")
+    if own_figure:
+        axes_list[0].figure.tight_layout()
     return axes_list[0].figure

@@ -30,7 +30,7 @@ def plot_slices(ax, runs: pd.DataFrame, *, schedule: str = "matched", cmap: str 
         best = mean.idxmin()
         ax.scatter([best], [mean[best]], marker="D", s=30, color=INK["truth"], zorder=4)
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_xlabel("parameters $N$ (embeddings included)")
     ax.set_ylabel("validation loss (nats per byte)")
 
 
@@ -100,7 +100,7 @@ def plot_schedule_gaps(ax, gaps: pd.DataFrame, *, cmap: str = "viridis") -> None
         ax.plot(x, rows["gap"], marker="o", color=colour, label=f"{budget:.2g} FLOPs")
     ax.axhline(0.0, color=INK["axis"], lw=0.8)
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_xlabel("parameters $N$ (embeddings included)")
     ax.set_ylabel("fixed minus matched loss (nats per byte)")
 
 
@@ -117,5 +117,5 @@ def plot_prediction(ax, ladder: pd.DataFrame, outcome: pd.DataFrame, *, flops: f
                 label="predicted, 80% interval")
     ax.scatter(outcome["n_params"], outcome["observed_loss"], marker="*", s=90, color=SERIES["tinygpt"].color, zorder=4, label="trained")
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_xlabel("parameters $N$ (embeddings included)")
     ax.set_ylabel("validation loss (nats per byte)")
