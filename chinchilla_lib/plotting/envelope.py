@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import COLORS, INK, ordered_colors, readable_log_ticks
+from .style import COLORS, INK, key_line, legend_with, ordered_colors, readable_log_ticks
 
 __all__ = ["plot_horizon_study", "plot_llama_envelope", "plot_training_curves", "plot_staircase", "plot_fixed_ratio_lines", "plot_sliding_exponents",
            "plot_envelope_margin"]
@@ -169,15 +169,16 @@ def plot_horizon_study(axes, curves: pd.DataFrame, envelope: pd.DataFrame, true_
     plot_training_curves(axes[0], shown, envelope=envelope, envelope_label="lower envelope")
     axes[0].set_xlim(envelope["flops"].min(), envelope["flops"].max())
     axes[0].set_ylim(envelope["loss"].min() - 0.05, 4.0)
-    axes[0].plot([], [], lw=0.6, color=COLORS["data"], label="training curves")
+    curves_key = key_line("training curves", lw=0.6, color=COLORS["data"])
     plot_staircase(axes[1], envelope, color_by=horizons, relative_to=true_n)
     plot_fixed_ratio_lines(axes[1], envelope["flops"], tokens_per_param, relative_to=true_n)
-    axes[1].plot([], [], ls="--", lw=0.8, color=INK["guide"], label="fixed tokens per parameter")
+    fixed_key = key_line("fixed tokens per parameter", ls="--", lw=0.8, color=INK["guide"])
     axes[1].axhline(1.0, color=INK["truth"], lw=1.2, label="truth")
     axes[1].set_ylim(*ratio_range)
     readable_log_ticks(axes[1], "y")
-    for ax in axes:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="x-small", markerscale=3)
+    for ax, extra in zip(axes, ([curves_key], [fixed_key])):
+        legend_with(ax, extra, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="x-small",
+                    markerscale=3)
 
 
 def plot_llama_envelope(axes, curves: pd.DataFrame, envelope: pd.DataFrame, models, *, band: float | None = None,

@@ -8,7 +8,8 @@ import pandas as pd
 import warnings
 
 from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
-from .style import COLORS, INK, SERIES, loglog_axes, ordered_colors, readable_log_ticks
+from .style import (COLORS, INK, SERIES, key_line, key_patch, legend_with, loglog_axes, ordered_colors,
+                    readable_log_ticks)
 
 __all__ = ["plot_profiles", "plot_power_laws", "plot_akima_and_parabola", "plot_exponent_differences",
            "plot_vertex_ratios", "plot_width_study", "plot_robustness", "plot_flop_convention"]
@@ -98,12 +99,13 @@ def plot_akima_and_parabola(ax, runs: pd.DataFrame, *, loss_quantile: float = 0.
     inside = parabola.budgets[parabola.budgets["used"]]
     ax.scatter(inside["n_opt"], inside["loss_opt"], marker="x", color=vertex_color, s=60, lw=2, zorder=5,
                label="parabola vertex")
-    ax.scatter([], [], marker="D", s=30, color=INK["truth"], label="Akima minimum")
+    extra = [key_line("Akima minimum", marker="D", ls="none", color=INK["truth"])]
     if not akima.budgets["used"].all():
-        ax.plot([], [], ls="--", color=INK["guide"], label="budget dropped")
+        extra.append(key_line("budget dropped", ls="--", color=INK["guide"]))
     ax.set_ylim(runs["loss"].min() - 0.1, runs["loss"].quantile(loss_quantile))
     if legend:
-        ax.legend(title="budget (FLOPs)", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
+        legend_with(ax, extra, title="budget (FLOPs)", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    fontsize="x-small")
 
 
 def plot_exponent_differences(ax, reference, estimates: dict, *, colors=None, markers="os^v",
@@ -121,9 +123,8 @@ def plot_exponent_differences(ax, reference, estimates: dict, *, colors=None, ma
     ax.axhline(0, color=INK["axis"], lw=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("ours minus theirs")
-    if tolerance is not None:
-        ax.fill_between([], [], color=INK["band"], label="tolerance")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    extra = [key_patch("tolerance", color=INK["band"])] if tolerance is not None else []
+    legend_with(ax, extra, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def plot_vertex_ratios(axes, widths: pd.DataFrame, shifts: pd.DataFrame, *, colors=None) -> None:
@@ -143,8 +144,8 @@ def plot_vertex_ratios(axes, widths: pd.DataFrame, shifts: pd.DataFrame, *, colo
     axes[1].set_xlabel("centre of the sizes minus true optimum (decades)")
     for ax in axes:
         ax.set_ylabel(r"estimated / true $N_{opt}$")
-    axes[0].plot([], [], color=INK["axis"], lw=1, label="leading-order formula")
-    axes[0].legend(loc="upper left", fontsize="x-small")
+    legend_with(axes[0], [key_line("leading-order formula", color=INK["axis"], lw=1)], loc="upper left",
+                fontsize="x-small")
 
 
 def plot_width_study(axes, table: pd.DataFrame, true_a: float, *, color: str = SERIES["approach2-ours"].color,
@@ -193,9 +194,10 @@ def plot_robustness(axes, table: pd.DataFrame, *, reference: tuple[float, float,
         ax.set_title(title)
         ax.set_xlabel("grouping gap (%)")
     axes[0].set_ylabel("exponent $a$")
-    axes[0].plot([], [], color=COLORS["paper"], ls="--", lw=1, label="paper's $a$ (10-90%)")
-    axes[0].scatter([], [], s=90, facecolor="none", edgecolor=INK["truth"], label="this book's grouping")
-    axes[0].legend(loc="lower left", fontsize="x-small")
+    extra = [key_line("this book's grouping", marker="o", ms=9, ls="none", mfc="none", color=INK["truth"])]
+    if reference is not None:
+        extra.insert(0, key_line("paper's $a$ (10-90%)", color=COLORS["paper"], ls="--", lw=1))
+    legend_with(axes[0], extra, loc="lower left", fontsize="x-small")
     axes[-1].legend(title="min. runs", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
 
 

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 __all__ = ["Series", "SERIES", "INK", "COLORS", "series", "model_series", "use_style", "loglog_axes",
-           "mark_model", "ordered_colors", "label_points", "readable_log_ticks", "compact_number", "legend_outside"]
+           "mark_model", "ordered_colors", "label_points", "readable_log_ticks", "compact_number", "key_line", "key_patch", "legend_with", "legend_outside"]
 
 
 @dataclass(frozen=True)
@@ -243,6 +243,27 @@ def label_points(ax, xs, ys, texts, *, fontsize: float = 8, **extra) -> list:
         adjust_text(labels, x=xs, y=ys, ax=ax, expand=(1.3, 1.6), force_static=(0.4, 0.6),
                     arrowprops={"arrowstyle": "-", "color": INK["guide"], "lw": 0.6})
     return labels
+
+
+def key_line(label: str, **style):
+    """A legend entry for something drawn without a label (a proxy line, not added to the axes)."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], label=label, **style)
+
+
+def key_patch(label: str, **style):
+    """A legend entry for a shaded band (a proxy patch, not added to the axes)."""
+    from matplotlib.patches import Patch
+
+    return Patch(label=label, **style)
+
+
+def legend_with(ax, extra=(), **options):
+    """The axes' legend with ``extra`` proxy entries (:func:`key_line`, :func:`key_patch`) appended."""
+    handles, labels = ax.get_legend_handles_labels()
+    extra = list(extra)
+    return ax.legend(handles + extra, labels + [h.get_label() for h in extra], **options)
 
 
 def legend_outside(ax, *, where: str = "right", **extra):
