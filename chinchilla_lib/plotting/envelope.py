@@ -36,7 +36,7 @@ def plot_staircase(ax, envelope: pd.DataFrame, *, color_by: pd.Series | None = N
     size = envelope["n_params"].to_numpy(float)
     y = size if relative_to is None else size / np.asarray(relative_to, dtype=float)
     if color_by is None:
-        ax.scatter(envelope["flops"], y, s=4, color=COLORS["approach1"], label="envelope argmin")
+        ax.scatter(envelope["flops"], y, s=4, color=COLORS["approach1"], label="envelope argmin", rasterized=True)
     else:
         import matplotlib.pyplot as plt
 
@@ -44,7 +44,8 @@ def plot_staircase(ax, envelope: pd.DataFrame, *, color_by: pd.Series | None = N
         colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.9, values.size))
         for value, colour in zip(values, colours):
             here = (color_by == value).to_numpy()
-            ax.scatter(envelope["flops"][here], y[here], s=4, color=colour, label=label_format.format(value))
+            ax.scatter(envelope["flops"][here], y[here], s=4, color=colour, label=label_format.format(value),
+                       rasterized=True)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("FLOPs $C$")
@@ -74,7 +75,9 @@ def plot_training_curves(ax, curves: pd.DataFrame, *, curve_col: str = "run", en
     for name in (colors or groups):
         curve = groups[name]
         colour = COLORS["data"] if colors is None else colors[name]
-        ax.plot(curve["flops"], curve["loss"], lw=0.6, color=colour, label=None if colors is None else name)
+        # dense curves are embedded as an image inside the SVG (the axes and text stay vector)
+        ax.plot(curve["flops"], curve["loss"], lw=0.6, color=colour, label=None if colors is None else name,
+                rasterized=len(curve) > 500)
         if end_points:
             ax.scatter(curve["flops"].max(), curve["loss"].iloc[-end_points:].median(), color=colour,
                        edgecolor=INK["edge"], zorder=4)
@@ -123,7 +126,8 @@ def plot_sliding_exponents(ax, tables: dict, *, truth: float | None = None, colo
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
 
 
-def plot_envelope_margin(ax, envelope: pd.DataFrame, *, colors: dict, band: float | None = None) -> None:
+def plot_envelope_margin(ax, envelope: pd.DataFrame, *, colors: dict, band: float | None = None,
+                         band_label: str = "noise level") -> None:
     """The runner-up's distance above the envelope at each budget, coloured by the winning curve.
 
     Parameters
@@ -137,11 +141,11 @@ def plot_envelope_margin(ax, envelope: pd.DataFrame, *, colors: dict, band: floa
         Shade margins from 0 to ``band`` (e.g. the curves' noise level) in grey.
     """
     if band is not None:
-        ax.axhspan(0, band, color=INK["band"], zorder=0, label="noise level")
+        ax.axhspan(0, band, color=INK["band"], zorder=0, label=band_label)
     groups = dict(tuple(envelope.groupby("curve")))
     for name in [n for n in colors if n in groups]:
         part = groups[name]
-        ax.scatter(part["flops"], part["margin"], s=3, color=colors[name], label=name)
+        ax.scatter(part["flops"], part["margin"], s=3, color=colors[name], label=name, rasterized=True)
     ax.set_xscale("log")
     ax.set_xlabel("FLOPs $C$")
     ax.set_ylabel("runner-up minus envelope (nats)")
@@ -193,4 +197,4 @@ def plot_llama_envelope(axes, curves: pd.DataFrame, envelope: pd.DataFrame, mode
                          ylabel="training loss (nats per token)")
     axes[0].set_ylim(curves["loss"].min() - 0.02, envelope["loss"].max() + 0.05)
     axes[0].legend(loc="lower left")
-    plot_envelope_margin(axes[1], envelope, colors=palette, band=band)
+    plot_envelope_margin(axes[1], envelope, colors=palette, band=band, band_label="digitisation scatter")
