@@ -4,6 +4,7 @@
   :data:`COLORS`, :func:`use_style`, :func:`loglog_axes`, :func:`mark_model`, :func:`label_points`,
   :func:`readable_log_ticks`;
 * :mod:`.models` -- :func:`plot_tokens_against_parameters`: named models against the allocations;
+* :mod:`.flops` -- :func:`~.flops.plot_flop_ratios`: exact FLOP counts over 6ND (Appendix F);
 * :mod:`.isoflop` -- :func:`plot_profiles`: IsoFLOP profiles with their fitted curves;
 * :mod:`.envelope` -- :func:`plot_staircase`: the envelope's argmin model against FLOPs;
 * :mod:`.parametric` -- :func:`plot_isoloss`, :func:`plot_residuals`: a law on runs;
