@@ -197,8 +197,8 @@ def plot_robustness(axes, table: pd.DataFrame, *, reference: tuple[float, float,
     extra = [key_line("this book's grouping", marker="o", ms=9, ls="none", mfc="none", color=INK["truth"])]
     if reference is not None:
         extra.insert(0, key_line("paper's $a$ (10-90%)", color=COLORS["paper"], ls="--", lw=1))
-    legend_with(axes[0], extra, loc="lower left", fontsize="x-small")
-    axes[-1].legend(title="min. runs", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
+    legend_with(axes[-1], extra, title="min. runs", loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                fontsize="x-small")
 
 
 def plot_flop_convention(ax, table: pd.DataFrame, *, cmap: str = "viridis") -> None:
