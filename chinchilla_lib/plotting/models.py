@@ -37,7 +37,8 @@ def plot_tokens_against_parameters(ax, models: pd.DataFrame, projections: pd.Dat
     for row in models.itertuples():
         mark_model(ax, row.n_params, row.n_tokens, row.model, size=150 if row.model == "Chinchilla" else 60,
                    zorder=4, filled=row.model == "Chinchilla")
-    label_points(ax, models["n_params"], models["n_tokens"], models["model"])
+    label_points(ax, models["n_params"], models["n_tokens"], models["model"],
+                 avoid=(projections["n_params"], projections["n_tokens"]))
     ax.set_xlim(*n_range)
     ax.set_ylim(*d_range)
     handles, labels = ax.get_legend_handles_labels()

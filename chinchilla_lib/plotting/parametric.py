@@ -204,7 +204,9 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
         ax.set_xlim(*xlim)
     if ylim is not None:
         ax.set_ylim(*ylim)
-    label_points(ax, 6 * models["n_params"] * models["n_tokens"], models["n_params"], models["model"])
+    shown = printed[~printed["flops_typo_suspected"]]
+    label_points(ax, 6 * models["n_params"] * models["n_tokens"], models["n_params"], models["model"],
+                 avoid=(shown["flops"], shown["n_params"]))
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[:legend_entries], labels[:legend_entries], loc="upper left", fontsize="x-small")
 

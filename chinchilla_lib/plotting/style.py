@@ -229,18 +229,24 @@ def mark_model(ax, x: float, y: float, label: str, color: str | None = None, mar
                    linewidth=1.6, zorder=zorder, label=label)
 
 
-def label_points(ax, xs, ys, texts, *, fontsize: float = 8, **extra) -> list:
+def label_points(ax, xs, ys, texts, *, avoid=None, fontsize: float = 8, **extra) -> list:
     """Label points so that no two labels overlap and none sits on a point (via adjustText).
 
-    Overlapping labels are pushed apart, away from the points, and joined to their points by a
-    thin grey line.  Deterministic.  Returns the text artists.
+    Overlapping labels are pushed apart, away from the points (and from the points ``avoid`` =
+    (xs, ys), e.g. other series), and joined to their points by a thin grey line.
+    Deterministic.  Returns the text artists.
     """
     from adjustText import adjust_text
 
     xs, ys = [float(v) for v in xs], [float(v) for v in ys]
     labels = [ax.text(x, y, str(t), fontsize=fontsize, **extra) for x, y, t in zip(xs, ys, texts)]
+    every_x, every_y = list(xs), list(ys)
+    if avoid is not None:
+        every_x += [float(v) for v in avoid[0]]
+        every_y += [float(v) for v in avoid[1]]
     if labels:
-        adjust_text(labels, x=xs, y=ys, ax=ax, expand=(1.3, 1.6), force_static=(0.4, 0.6),
+        adjust_text(labels, x=every_x, y=every_y, ax=ax, expand=(1.15, 1.4), force_static=(0.2, 0.3),
+                    force_text=(0.2, 0.4), max_move=(12, 12),
                     arrowprops={"arrowstyle": "-", "color": INK["guide"], "lw": 0.6})
     return labels
 
