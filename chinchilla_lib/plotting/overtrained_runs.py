@@ -36,7 +36,9 @@ def plot_curves_by_measure(axes, curves: pd.DataFrame, colors: Mapping[str, str]
     for ax, measure in zip(axes, measures):
         for model, color in colors.items():
             run = curves[curves["model"] == model].sort_values(measure)
-            ax.plot(run[measure], run["loss"], color=color, lw=1.0, ls=linestyle, label=model)
+            # long digitised curves are embedded as an image inside the SVG (axes and text stay vector)
+            ax.plot(run[measure], run["loss"], color=color, lw=1.0, ls=linestyle, label=model,
+                    rasterized=len(run) > 500)
         ax.set_xlabel(MEASURE_LABELS.get(measure, measure))
     axes[0].set_ylabel("training loss (nats/token)")
 
