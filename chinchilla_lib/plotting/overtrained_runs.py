@@ -19,7 +19,7 @@ from .style import INK
 __all__ = ["MEASURE_LABELS", "plot_curves_by_measure", "plot_residuals_by_tpp", "plot_repetition_excess"]
 
 #: Axis labels of the cost measures.
-MEASURE_LABELS = {"n_tokens": "training tokens", "flops": "training FLOPs (6ND)", "gpu_hours": "A100 GPU-hours"}
+MEASURE_LABELS = {"n_tokens": "training tokens", "flops": "training FLOPs ($6ND$)", "gpu_hours": "A100 GPU-hours"}
 
 
 def plot_curves_by_measure(axes, curves: pd.DataFrame, colors: Mapping[str, str],
