@@ -90,7 +90,7 @@ def plot_category_averages(ax, table: pd.DataFrame, models, *, colors: Mapping[s
         ax.hlines(y + offset, table[f"{model}, questions"], table[f"{model}, tasks"], color=colour, lw=1)
     ax.set_yticks(y, table.index)
     ax.set_xlabel("average accuracy (%)")
-    ax.legend(loc="best")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def plot_law_profiles(ax, laws: Mapping[str, tuple[ParametricLaw, str]], models: Mapping[str, tuple[float, float]],
