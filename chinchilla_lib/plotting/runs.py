@@ -78,7 +78,7 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
     elif isinstance(result, IsoFLOPResult):
         labelled = runs.assign(budget=result.run_budgets) if result.run_budgets is not None else runs
         plot_profiles(axes_list[0], labelled, result)
-        axes_list[0].legend(title="budget (FLOPs)", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
+        axes_list[0].legend(title="budget (FLOPs)", loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=3,
                             fontsize="x-small")
         plot_power_laws(axes_list[1:3], result, extend_to=flops)
         if planned:
