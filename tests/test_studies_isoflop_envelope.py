@@ -186,7 +186,7 @@ def test_plots_and_table_style_render():
     c = np.geomspace(1e18, 1e20, 50)
     env = pd.DataFrame({"flops": c, "n_params": c**0.5})
     plotting.plot_staircase(axes[2], env, color_by=pd.Series(np.where(c < 1e19, 5.0, 20.0)), relative_to=c**0.5)
-    assert axes[2].get_ylabel() == "argmin N / true N_opt"
+    assert axes[2].get_ylabel() == r"$\arg\min N \,/\, N_{opt}$ (true)"
     plt.close(fig)
     html = book.table_style(pd.DataFrame({"x": [1.23456]}), {"x": "{:.2f}"}).to_html()
     assert "1.23" in html and "nowrap" in html

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..laws import ParametricLaw
-from .style import COLORS
+from .style import COLORS, INK, model_series, ordered_colors
 
 __all__ = ["plot_improvement_bars", "plot_category_averages", "plot_law_profiles"]
 
@@ -38,7 +38,7 @@ def plot_improvement_bars(ax, pairs: pd.DataFrame, *, label: str = "task", group
     color, loss_color : str
         Bar colours for a win or tie and for a loss, when ``group`` is None.
     palette : mapping, optional
-        Colour per value of ``group`` (seaborn's colour-blind palette by default).
+        Colour per value of ``group`` (a sequential map by default, apart from the book's series).
     fontsize : float
         Size of the task labels.
 
@@ -51,17 +51,15 @@ def plot_improvement_bars(ax, pairs: pd.DataFrame, *, label: str = "task", group
     if group is None:
         colours = [loss_color if o == "loss" else color for o in rows["outcome"]]
     else:
-        import seaborn as sns
-
         values = sorted(rows[group].unique())
-        palette = dict(palette or zip(values, sns.color_palette("colorblind", len(values)).as_hex()))
+        palette = dict(palette or zip(values, ordered_colors(len(values), "cividis")))
         colours = [palette[v] for v in rows[group]]
         from matplotlib.patches import Patch
 
         ax.legend(handles=[Patch(color=palette[v], label=v) for v in values], loc="lower right")
     bars = ax.barh(y, 100 * rows["relative_improvement"], color=colours, edgecolor="none")
     ax.set_yticks(y, rows[label], fontsize=fontsize)
-    ax.axvline(0, color="0.3", lw=0.8)
+    ax.axvline(0, color=INK["axis"], lw=0.8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("relative improvement (%)")
     ax.grid(axis="y", visible=False)
@@ -87,12 +85,12 @@ def plot_category_averages(ax, table: pd.DataFrame, models, *, colors: Mapping[s
         offset = (i - (len(models) - 1) / 2) * 0.18
         ax.scatter(table[f"{model}, questions"], y + offset, color=colour, s=50, zorder=3,
                    label=f"{model}, over questions")
-        ax.scatter(table[f"{model}, tasks"], y + offset, facecolor="white", edgecolor=colour, s=50, zorder=3,
+        ax.scatter(table[f"{model}, tasks"], y + offset, facecolor=INK["face"], edgecolor=colour, s=50, zorder=3,
                    label=f"{model}, over tasks")
         ax.hlines(y + offset, table[f"{model}, questions"], table[f"{model}, tasks"], color=colour, lw=1)
     ax.set_yticks(y, table.index)
     ax.set_xlabel("average accuracy (%)")
-    ax.legend(loc="best")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def plot_law_profiles(ax, laws: Mapping[str, tuple[ParametricLaw, str]], models: Mapping[str, tuple[float, float]],
@@ -113,15 +111,15 @@ def plot_law_profiles(ax, laws: Mapping[str, tuple[ParametricLaw, str]], models:
         Points per curve.
     """
     n = np.geomspace(*n_range, n_points)
-    markers = ["*", "o", "s", "D"]
     for label, (law, colour) in laws.items():
         for j, (model, (n_model, d_model)) in enumerate(models.items()):
             budget = 6.0 * n_model * d_model
             ax.plot(n, law.loss(n, budget / (6.0 * n)), color=colour, lw=1.4, ls="-" if j == 0 else "--",
                     label=f"{label}, {model}'s budget")
-            ax.scatter([n_model], [float(law.loss(n_model, d_model))], color=colour, marker=markers[j % 4], s=90,
-                       edgecolor="black", linewidth=0.6, zorder=4)
+            ax.scatter([n_model], [float(law.loss(n_model, d_model))], color=colour,
+                       marker=model_series(model).marker, s=90,
+                       edgecolor=INK["edge"], linewidth=0.6, zorder=4)
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (tokens D = C / 6N)")
+    ax.set_xlabel("parameters $N$ (tokens $D = C / 6N$)")
     ax.set_ylabel("predicted loss (nats per token)")
-    ax.legend(loc="upper left", fontsize="x-small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")

@@ -45,5 +45,5 @@ def plot_tradeoff(ax, curves: Mapping[str, pd.DataFrame], colors: Mapping[str, s
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(*extra_range)
-    ax.set_xlabel("model k times smaller than compute-optimal")
+    ax.set_xlabel("model $k$ times smaller than compute-optimal")
     ax.set_ylabel("extra training compute (%)")

@@ -13,10 +13,15 @@ import pandas as pd
 
 from ..embeddings import local_exponent, total_from_nonembedding
 from ..laws import ParametricLaw
-from .style import COLORS, loglog_axes
+from .style import COLORS, INK, SERIES, loglog_axes, ordered_colors
 
 __all__ = ["plot_allocation_rules", "plot_excess_loss", "plot_fit_ratios", "plot_embedding_share",
            "plot_local_exponents", "plot_correction_steps"]
+
+
+def _colour(key):
+    """A key of :data:`COLORS`, or a colour as it is."""
+    return COLORS.get(key, key) if isinstance(key, str) else key
 
 
 def plot_allocation_rules(axes, flops, rules: Mapping[str, tuple[np.ndarray, str]]) -> None:
@@ -31,19 +36,20 @@ def plot_allocation_rules(axes, flops, rules: Mapping[str, tuple[np.ndarray, str
         Legend label -> (N at each C, colour key of :data:`COLORS`).
     """
     ax, ax2 = axes
-    loglog_axes(ax, ylabel="compute-optimal N")
-    loglog_axes(ax2, xlabel="training compute C (FLOPs)", ylabel="tokens per parameter")
+    loglog_axes(ax, ylabel="compute-optimal $N$")
+    loglog_axes(ax2, xlabel="training compute $C$ (FLOPs)", ylabel="tokens per parameter")
     c = np.asarray(flops, dtype=float)
     for label, (n, color) in rules.items():
         n = np.asarray(n, dtype=float)
-        ax.plot(c, n, color=COLORS[color], label=label)
-        ax2.plot(c, c / (6 * n**2), color=COLORS[color], label=label)
+        ax.plot(c, n, color=_colour(color), label=label)
+        ax2.plot(c, c / (6 * n**2), color=_colour(color), label=label)
 
 
-def plot_excess_loss(ax, curves: pd.DataFrame, colors: Sequence[str] = ("approach1", "approach2", "kaplan")) -> None:
+def plot_excess_loss(ax, curves: pd.DataFrame, colors: Sequence | None = None) -> None:
     """Excess loss along a run for cycles of several lengths (the output of ``schedules.early_stop_excess``)."""
-    for (cycle, run), color in zip(curves.groupby("cycle"), colors):
-        ax.plot(run["fraction"], run["excess"], color=COLORS[color], label=f"cycle = {cycle:g} × run")
+    groups = list(curves.groupby("cycle"))
+    for (cycle, run), color in zip(groups, colors or ordered_colors(len(groups))):
+        ax.plot(run["fraction"], run["excess"], color=_colour(color), label=f"cycle = {cycle:g} × run")
     ax.set_xscale("log")
     ax.set_xlabel("tokens seen / length of the run")
     ax.set_ylabel("excess loss (nats)")
@@ -51,7 +57,7 @@ def plot_excess_loss(ax, curves: pd.DataFrame, colors: Sequence[str] = ("approac
 
 
 def plot_fit_ratios(ax, fits: Mapping[str, object], law: ParametricLaw,
-                    colors: Sequence[str] = ("approach1", "paper", "approach2", "kaplan")) -> None:
+                    colors: Sequence | None = None) -> None:
     """Each Approach-1 fit's N_opt divided by the true law's, over the budgets of its envelope.
 
     Parameters
@@ -61,14 +67,14 @@ def plot_fit_ratios(ax, fits: Mapping[str, object], law: ParametricLaw,
     law : ParametricLaw
         The law the curves were simulated from.
     """
-    for (label, fit), color in zip(fits.items(), colors):
+    for (label, fit), color in zip(fits.items(), colors or ordered_colors(len(fits))):
         c = fit.envelope["flops"].to_numpy()
-        ax.plot(c, fit.n_opt(c) / law.optimal_allocation(c)[0], color=COLORS[color],
+        ax.plot(c, fit.n_opt(c) / law.optimal_allocation(c)[0], color=_colour(color),
                 label=f"{label} (a = {fit.a:.3f})")
-    ax.axhline(1.0, color="0.4", lw=0.8)
+    ax.axhline(1.0, color=INK["axis"], lw=0.8)
     ax.set_xscale("log")
-    ax.set_xlabel("compute C (FLOPs)")
-    ax.set_ylabel("fitted N_opt / true N_opt")
+    ax.set_xlabel("compute $C$ (FLOPs)")
+    ax.set_ylabel(r"fitted $N_{opt}$ / true $N_{opt}$")
     ax.legend(title=f"law's a = {law.a:.3f}")
 
 
@@ -88,18 +94,18 @@ def plot_embedding_share(ax, n_grid, gammas: Mapping[str, tuple[float, str]],
     """
     n = np.asarray(n_grid, dtype=float)
     for label, (gamma, color) in gammas.items():
-        ax.plot(n, 1 - n / total_from_nonembedding(n, gamma), color=COLORS[color], label=label)
+        ax.plot(n, 1 - n / total_from_nonembedding(n, gamma), color=_colour(color), label=label)
     if models is not None:
         ax.scatter(models["non_embedding"], models["embedding_share"], s=12, color=COLORS["data"], zorder=3,
                    label="Table A9 models")
     ax.set_xscale("log")
-    ax.set_ylabel("embedding share of N_T")
+    ax.set_ylabel("embedding share of $N_T$")
     ax.legend(loc="upper right")
 
 
 def plot_local_exponents(ax, n_grid, laws: Mapping[str, ParametricLaw], gamma: float,
                          numerical: Mapping[str, object] | None = None,
-                         colors: Sequence[str] = ("ours", "approach2", "approach3"),
+                         colors: Sequence | None = None,
                          reference: tuple[float, str] | None = None) -> None:
     """Local exponent d log N*/d log C of the fixed non-embedding-compute frontier, per law.
 
@@ -108,16 +114,19 @@ def plot_local_exponents(ax, n_grid, laws: Mapping[str, ParametricLaw], gamma: f
     large-N limit β/(α+β); dotted: ``reference`` (value, label), e.g. Kaplan's exponent.
     """
     n = np.asarray(n_grid, dtype=float)
+    colors = colors or [COLORS.get(name, INK["axis"]) for name in laws]
     for (name, law), color in zip(laws.items(), colors):
-        ax.plot(n, local_exponent(n, law, gamma), color=COLORS[color], label=name)
+        color = _colour(color)
+        label = SERIES[name].label if name in SERIES else name
+        ax.plot(n, local_exponent(n, law, gamma), color=color, label=label)
         if numerical is not None:
-            ax.scatter(numerical[name].n_nonembed, numerical[name].exponent, color=COLORS[color], s=14, zorder=3)
-        ax.axhline(law.a, color=COLORS[color], ls="--", lw=0.8)
+            ax.scatter(numerical[name].n_nonembed, numerical[name].exponent, color=color, s=14, zorder=3)
+        ax.axhline(law.a, color=color, ls="--", lw=0.8)
     if reference is not None:
         ax.axhline(reference[0], color=COLORS["kaplan"], ls=":", label=reference[1])
     ax.set_xscale("log")
     ax.set_xlim(n[0], n[-1])
-    ax.set_xlabel("non-embedding parameters N (bottom: compute-optimal N*)")
+    ax.set_xlabel("non-embedding parameters $N$ (bottom: compute-optimal $N^*$)")
     ax.set_ylabel("local exponent")
     ax.legend(loc="upper right")
 
@@ -137,11 +146,11 @@ def plot_correction_steps(ax, steps: pd.DataFrame, data_colors: Mapping[str, str
         Horizontal dotted lines (e.g. Kaplan's and Chinchilla's exponents).
     """
     for data, color in data_colors.items():
-        ax.plot(steps["step"], steps[f"theirs_{data}"], color=COLORS[color], label=f"{data}, Porian et al.")
-        ax.scatter(steps["step"], steps[f"ours_{data}"], color=COLORS[color], marker="x", s=60, zorder=3,
+        ax.plot(steps["step"], steps[f"theirs_{data}"], color=_colour(color), label=f"{data}, Porian et al.")
+        ax.scatter(steps["step"], steps[f"ours_{data}"], color=_colour(color), marker="x", s=60, zorder=3,
                    label=f"{data}, ours")
     for value, label, color in references:
-        ax.axhline(value, color=COLORS[color], ls=":", label=label)
+        ax.axhline(value, color=_colour(color), ls=":", label=label)
     ax.set_xticks(steps["step"], [label.replace(" ", "\n", 1) for label in steps["change"]], fontsize=8)
-    ax.set_ylabel("exponent a")
-    ax.legend(ncol=2, fontsize=8)
+    ax.set_ylabel("exponent $a$")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

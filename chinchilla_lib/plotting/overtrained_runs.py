@@ -14,10 +14,12 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .style import INK
+
 __all__ = ["MEASURE_LABELS", "plot_curves_by_measure", "plot_residuals_by_tpp", "plot_repetition_excess"]
 
 #: Axis labels of the cost measures.
-MEASURE_LABELS = {"n_tokens": "training tokens", "flops": "training FLOPs (6ND)", "gpu_hours": "A100 GPU-hours"}
+MEASURE_LABELS = {"n_tokens": "training tokens", "flops": "training FLOPs ($6ND$)", "gpu_hours": "A100 GPU-hours"}
 
 
 def plot_curves_by_measure(axes, curves: pd.DataFrame, colors: Mapping[str, str],
@@ -34,7 +36,9 @@ def plot_curves_by_measure(axes, curves: pd.DataFrame, colors: Mapping[str, str]
     for ax, measure in zip(axes, measures):
         for model, color in colors.items():
             run = curves[curves["model"] == model].sort_values(measure)
-            ax.plot(run[measure], run["loss"], color=color, lw=1.0, ls=linestyle, label=model)
+            # long digitised curves are embedded as an image inside the SVG (axes and text stay vector)
+            ax.plot(run[measure], run["loss"], color=color, lw=1.0, ls=linestyle, label=model,
+                    rasterized=len(run) > 500)
         ax.set_xlabel(MEASURE_LABELS.get(measure, measure))
     axes[0].set_ylabel("training loss (nats/token)")
 
@@ -49,7 +53,7 @@ def plot_residuals_by_tpp(ax, runs: pd.DataFrame, *, color: str, label: str, mar
     ax.scatter(fitted["tokens_per_param"], fitted["residual"], s=22, facecolors="none", edgecolors=color,
                marker=marker)
     ax.scatter(held["tokens_per_param"], held["residual"], s=22, color=color, marker=marker, label=label)
-    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.axhline(0.0, color=INK["axis"], lw=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("tokens per parameter")
     ax.set_ylabel("loss - law (nats)")
@@ -64,7 +68,7 @@ def plot_repetition_excess(ax, excess: pd.DataFrame, *, color: str, marks=(4.0, 
     shown = excess[excess["epochs"] > 1.0 + 1e-9]
     ax.scatter(shown["epochs"], 100 * shown["excess"], s=18, color=color)
     for m in marks:
-        ax.axvline(m, color="0.5", ls=":", lw=1.0)
+        ax.axvline(m, color=INK["axis"], ls=":", lw=1.0)
     ax.set_xscale("log")
     ax.set_yscale("symlog", linthresh=1.0)
     ax.set_xlabel("epochs over the unique data")

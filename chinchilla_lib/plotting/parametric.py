@@ -10,15 +10,15 @@ import pandas as pd
 
 from ..laws import ParametricLaw
 from ..parametric import isoloss_grid
-from .style import COLORS, loglog_axes, mark_model
+from .style import INK, SERIES, label_points, loglog_axes, mark_model
 
-__all__ = ["plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes",
+__all__ = ["plot_refit_isoloss", "plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes",
            "plot_descent_paths"]
 
 
 def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence[float],
                  flops_range: tuple[float, float] = (1e18, 1e26), n_range: tuple[float, float] = (1e7, 1e13),
-                 frontier_color: str = COLORS["approach3"], frontier_label: str = "efficient frontier",
+                 frontier_color: str = SERIES["approach3-ours"].color, frontier_label: str = "efficient frontier",
                  cmap: str = "viridis_r"):
     """Iso-loss contours, the runs coloured by loss and the efficient frontier (Figure 4, left).
 
@@ -52,17 +52,21 @@ def plot_isoloss(ax, law: ParametricLaw, runs: pd.DataFrame, *, levels: Sequence
     norm = Normalize(vmin=min(levels), vmax=max(levels))
     cc, nn, loss = isoloss_grid(law, flops_range, n_range)
     contours = ax.contour(cc, nn, loss, levels=levels, cmap=cmap, norm=norm, linewidths=0.9, alpha=0.8)
-    ax.clabel(contours, contours.levels[::2], fmt="%.2f", fontsize=7, inline=True, colors="0.25")
+    step = max(1, len(contours.levels) // 5)
+    spacing = float(np.min(np.diff(np.sort(contours.levels)))) if len(contours.levels) > 1 else 1.0
+    fmt = "%.1f" if spacing * step >= 0.1 else "%.2f"
+    ax.clabel(contours, contours.levels[::step], fmt=fmt, fontsize=9, inline=True, inline_spacing=8,
+              colors=INK["text"])
     dots = ax.scatter(runs["flops"], runs["n_params"], c=runs["loss"], cmap=cmap, norm=norm, s=14,
-                      edgecolor="0.2", linewidth=0.3, zorder=3)
+                      edgecolor=INK["text"], linewidth=0.3, zorder=3)
     c = np.logspace(math.log10(flops_range[0]), math.log10(flops_range[1]), 100)
     ax.plot(c, law.optimal_allocation(c)[0], color=frontier_color, lw=2.2, zorder=4, label=frontier_label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(*flops_range)
     ax.set_ylim(*n_range)
-    ax.set_xlabel("training FLOPs C")
-    ax.set_ylabel("parameters N")
+    ax.set_xlabel("training FLOPs $C$")
+    ax.set_ylabel("parameters $N$")
     return dots
 
 
@@ -94,11 +98,11 @@ def plot_residuals(axes, residuals: pd.DataFrame, colors: Mapping[str, str], *, 
         scatter_ax.scatter(part[x], 100 * part["residual"], s=9, alpha=0.7, color=color, label=name)
         hist_ax.hist(100 * part["residual"], bins=edges, histtype="step", lw=1.6, color=color, label=name)
         hist_ax.axvline(100 * part["residual"].median(), color=color, ls=":", lw=1.2)
-    scatter_ax.axhline(0.0, color="0.3", lw=0.8)
+    scatter_ax.axhline(0.0, color=INK["axis"], lw=0.8)
     scatter_ax.set_xscale("log")
-    scatter_ax.set_xlabel({"n_tokens": "training tokens D", "n_params": "parameters N"}.get(x, x))
+    scatter_ax.set_xlabel({"n_tokens": "training tokens D", "n_params": "parameters $N$"}.get(x, x))
     scatter_ax.set_ylabel("log-loss residual (%)")
-    hist_ax.axvline(0.0, color="0.3", lw=0.8)
+    hist_ax.axvline(0.0, color=INK["axis"], lw=0.8)
     hist_ax.set_xlabel("log-loss residual (%)")
     hist_ax.set_ylabel("runs")
 
@@ -130,19 +134,20 @@ def plot_width_by_runs(ax, widths: pd.DataFrame, *, width: float, n_runs: int, t
         A width to reach (dashed) and the runs it would take (dotted,
         :func:`~chinchilla_lib.parametric.runs_for_width`).
     colors : mapping, optional
-        ``"ours"`` and ``"paper"`` colours; the book's :data:`COLORS` by default.
+        ``"ours"`` and ``"paper"`` colours; the book's Approach 3 and printed-value colours by default.
 
     References
     ----------
     Hoffmann et al. 2022, Table 2; Besiroglu et al. 2024, Section 4.
     """
-    colors = {**COLORS, **(colors or {})}
+    colors = {"ours": SERIES["approach3-ours"].color, "paper": SERIES["printed"].color, **(colors or {})}
     n_line = np.logspace(np.log10(n_runs), np.log10(3 * n_needed), 50)
-    loglog_axes(ax, xlabel="number of runs n", ylabel="width of the 10-90% interval of a")
-    ax.plot(n_line, width * np.sqrt(n_runs / n_line), color=colors["ours"], label="1/sqrt(n) from our runs")
+    loglog_axes(ax, xlabel="number of runs $n$", ylabel="width of the 10-90% interval of $a$")
+    ax.plot(n_line, width * np.sqrt(n_runs / n_line), color=colors["ours"], ls="--",
+            label=r"$1/\sqrt{n}$ from our runs")
     ax.scatter(widths["n_runs"], widths["width"], color=colors["ours"], zorder=3,
                label="bootstrap, runs repeated k times")
-    ax.axhline(target_width, ls="--", color=colors["paper"], label="printed in Table 2")
+    ax.axhline(target_width, lw=1.0, color=colors["paper"], label="printed in Table 2")
     ax.axvline(n_needed, ls=":", color=colors["paper"])
     ax.annotate(f"about {round(n_needed, -3):,.0f} runs", (n_needed, target_width),
                 textcoords="offset points", xytext=(-130, 12))
@@ -153,7 +158,8 @@ _MARKERS = {1: "o", 2: "s", 3: "^"}
 
 
 def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: pd.DataFrame,
-                               models: pd.DataFrame, *, legend_entries: int | None = None) -> None:
+                               models: pd.DataFrame, *, legend_entries: int | None = None,
+                               xlim: tuple[float, float] | None = None, ylim: tuple[float, float] | None = None) -> None:
     """Compute-optimal model size against compute: fitted allocations, printed projections, named models.
 
     Parameters
@@ -162,8 +168,9 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
         Log-log axes (:func:`~chinchilla_lib.plotting.loglog_axes`).
     flops : array
         Budgets of the curves.
-    curves : mapping label -> (n_opt, color, linestyle)
-        One line per allocation, ``n_opt`` evaluated at ``flops``.
+    curves : mapping label -> (n_opt, color, linestyle) or label -> (n_opt, series key)
+        One line per allocation, ``n_opt`` evaluated at ``flops``; with a :data:`SERIES` key the
+        series' colour and line style.
     printed : DataFrame
         The paper's projections (``data/projections.csv``: ``approach``, ``flops``,
         ``n_params``, ``flops_typo_suspected``); one open marker per approach, the rows
@@ -172,22 +179,36 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
         ``model``, ``n_params``, ``n_tokens`` (Table 1): stars at C = 6ND.
     legend_entries : int, optional
         Show only the first entries of the legend (the lines and printed markers); all by default.
+    xlim, ylim : (low, high), optional
+        Axis limits, set before the model labels are placed.
 
     References
     ----------
     Hoffmann et al. 2022, Figure 1, Tables 1, 3 and A3.
     """
-    for label, (n_opt, color, linestyle) in curves.items():
-        ax.plot(flops, n_opt, color=color, ls=linestyle, label=label)
+    for label, spec in curves.items():
+        if len(spec) == 2:
+            ax.plot(flops, spec[0], **SERIES[spec[1]].line(label=label))
+        else:
+            ax.plot(flops, spec[0], color=spec[1], ls=spec[2], label=label)
     for k in sorted(printed["approach"].unique()):
         rows = printed[(printed["approach"] == k) & ~printed["flops_typo_suspected"]]
-        ax.scatter(rows["flops"], rows["n_params"], marker=_MARKERS.get(k, "D"), facecolor="none",
-                   edgecolor=COLORS.get(f"approach{k}", "black"), label=f"Approach {k} (paper)")
+        look = SERIES.get(f"approach{k}-paper", SERIES["printed"])
+        # open markers, the circles drawn larger, so that near-equal projections stay visible
+        ax.scatter(rows["flops"], rows["n_params"], s=80 if k == 1 else 34, lw=1.4, zorder=6, **look.points())
     for row in models.itertuples():
-        mark_model(ax, 6 * row.n_params * row.n_tokens, row.n_params, row.model,
-                   color=COLORS["chinchilla" if row.model == "Chinchilla" else "gopher"])
+        chinchilla = row.model == "Chinchilla"  # drawn over the projections it sits on, smaller
+        mark_model(ax, 6 * row.n_params * row.n_tokens, row.n_params, row.model, zorder=7 if chinchilla else 4,
+                   size=90 if chinchilla else 60, filled=chinchilla)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    shown = printed[~printed["flops_typo_suspected"]]
+    label_points(ax, 6 * models["n_params"] * models["n_tokens"], models["n_params"], models["model"],
+                 avoid=(shown["flops"], shown["n_params"]))
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles[:legend_entries], labels[:legend_entries], loc="upper left")
+    ax.legend(handles[:legend_entries], labels[:legend_entries], loc="upper left", fontsize="x-small")
 
 
 def plot_descent_paths(ax, paths: Mapping[str, tuple[pd.DataFrame, str]],
@@ -210,11 +231,44 @@ def plot_descent_paths(ax, paths: Mapping[str, tuple[pd.DataFrame, str]],
         ax.scatter(path["alpha"].iloc[-1:], path["beta"].iloc[-1:], color=color, s=30, zorder=4)
     for label, (law, color, marker) in points.items():
         ax.scatter([law.alpha], [law.beta], color=color, marker=marker, s=80, zorder=5, label=label,
-                   edgecolor="white")
+                   edgecolor=INK["face"])
     if diagonal:
         lo, hi = ax.get_xlim()
-        ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8, ls=":", label="alpha = beta")
+        ax.plot([lo, hi], [lo, hi], color=INK["guide"], lw=0.8, ls=":", label=r"$\alpha = \beta$")
         ax.set_xlim(lo, hi)
-    ax.set_xlabel("alpha (parameter exponent)")
-    ax.set_ylabel("beta (data exponent)")
+    ax.set_xlabel(r"$\alpha$ (parameter exponent)")
+    ax.set_ylabel(r"$\beta$ (data exponent)")
     return ax
+
+
+def plot_refit_isoloss(ax, law: ParametricLaw, reference: ParametricLaw, runs: pd.DataFrame, models: pd.DataFrame,
+                       printed_point: tuple[float, float], *, levels: Sequence[float],
+                       flops_range=(1e17, 1e25), n_range=(1e7, 1e12)):
+    """Our refit's iso-loss contours and frontier against the paper's, with models and a printed optimum.
+
+    Parameters
+    ----------
+    law, reference : ParametricLaw
+        Our fit (contours and solid frontier) and the paper's law (dashed frontier).
+    runs : DataFrame
+        ``flops``, ``n_params``, ``loss``.
+    models : DataFrame
+        Indexed by model name, ``n_params`` and ``n_tokens`` (Table 1): marked at C = 6ND.
+    printed_point : (flops, n_params)
+        The paper's printed optimal size at one budget (an open triangle).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Figure 4 (left), Table 1, Table 3.
+    """
+    dots = plot_isoloss(ax, law, runs, levels=levels, flops_range=flops_range, n_range=n_range,
+                        frontier_label="frontier, ours (Approach 3)")
+    full = SERIES["paper-full"]
+    plot_frontier(ax, reference, flops_range, lw=1.8, **full.line(ls="--", label="frontier, " + full.label))
+    for row in models.itertuples():
+        mark_model(ax, 6 * row.n_params * row.n_tokens, row.n_params, row.Index, zorder=6)
+    ax.scatter(*[[v] for v in printed_point], s=120, lw=1.8, zorder=7,
+               **SERIES["approach3-paper"].points(label="paper: $N_{opt}$ at Gopher's budget"))
+    ax.figure.colorbar(dots, ax=ax, label="loss (nats per token)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    return dots

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .style import COLORS
+from .style import COLORS, INK
 
 __all__ = ["plot_exponents"]
 
@@ -36,7 +36,7 @@ def plot_exponents(ax, table: pd.DataFrame, *, reference: float | None = None, b
     if band is not None:
         ax.axvspan(*band, color=COLORS["data"], alpha=0.2, lw=0, label="later studies' a")
     if reference is not None:
-        ax.axvline(reference, color=COLORS["paper"], ls="--", lw=1, label="Table 2, Approach 1")
+        ax.axvline(reference, color=COLORS["approach1-paper"], ls="--", lw=1, label="Table 2, Approach 1 (paper)")
     labelled = set()
     for _, row in table.iterrows():
         offset = (row["approach"] - 2) * 0.22 + (0.07 if row["parameters"] == "non-embedding" else -0.07)
@@ -52,9 +52,9 @@ def plot_exponents(ax, table: pd.DataFrame, *, reference: float | None = None, b
         xerr = [[row["a"] - row["low"]], [row["high"] - row["a"]]]
         ax.errorbar([row["a"]], [y], xerr=xerr, fmt=_MARKERS[row["parameters"]],
                     color=color, ms=4.5, lw=1.1, capsize=2, label=label,
-                    mfc="white" if row["parameters"] == "non-embedding" else color)
+                    mfc=INK["face"] if row["parameters"] == "non-embedding" else color)
     ax.set_yticks(np.arange(len(sets)))
     ax.set_yticklabels(list(reversed(sets)))
     ax.set_xlim(0.0, 0.8)
-    ax.set_xlabel("a in N_opt ∝ C^a (10th-90th percentile bootstrap interval; x: refused)")
+    ax.set_xlabel(r"$a$ in $N_{opt} \propto C^a$ (10th-90th percentile bootstrap interval; x: refused)")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="x-small")

@@ -20,7 +20,7 @@ from ..isoflop import IsoFLOPResult
 from .envelope import plot_staircase, plot_training_curves
 from .isoflop import plot_power_laws, plot_profiles
 from .parametric import plot_isoloss
-from .style import COLORS, mark_model
+from .style import COLORS, INK, mark_model, readable_log_ticks
 
 __all__ = ["plot_fit"]
 
@@ -52,7 +52,8 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
     if not isinstance(runs, pd.DataFrame):
         raise ValueError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
     panels = 2 if isinstance(result, EnvelopeResult) else 3 if isinstance(result, IsoFLOPResult) else 1
-    if axes is None:
+    own_figure = axes is None
+    if own_figure:
         _, axes = plt.subplots(1, panels, figsize=(4.5 * panels + 1, 4), squeeze=False)
     axes_list = list(np.ravel(axes))
     if len(axes_list) < panels:
@@ -65,16 +66,26 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
                              envelope_label="lower envelope")
         plot_staircase(axes_list[1], result.envelope)
         c = result.envelope["flops"].to_numpy(float)
-        axes_list[1].plot(c, result.n_opt(c), color="black", lw=1, label=f"N_opt fit, a = {result.a:.3f}")
+        axes_list[1].plot(c, result.n_opt(c), color=INK["truth"], lw=1, label=f"$N_{{opt}}$ fit, $a$ = {result.a:.3f}")
         if planned:
-            mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach1"])
-        axes_list[1].legend(loc="upper left")
+            if not c.min() <= planned["flops"] <= c.max():
+                far = np.geomspace(c.max() if planned["flops"] > c.max() else c.min(), planned["flops"], 20)
+                axes_list[1].plot(far, result.n_opt(far), color=INK["truth"], lw=1, ls="--", label="extrapolated")
+            mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach1"], marker="*")
+        axes_list[0].legend(loc="lower left", fontsize="x-small")
+        axes_list[1].legend(loc="upper left", fontsize="x-small")
+        readable_log_ticks(axes_list[1], "y")
     elif isinstance(result, IsoFLOPResult):
         labelled = runs.assign(budget=result.run_budgets) if result.run_budgets is not None else runs
         plot_profiles(axes_list[0], labelled, result)
-        plot_power_laws(axes_list[1:3], result)
+        axes_list[0].legend(title="budget (FLOPs)", loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=3,
+                            fontsize="x-small")
+        plot_power_laws(axes_list[1:3], result, extend_to=flops)
         if planned:
-            mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach2"])
+            for ax, key in zip(axes_list[1:3], ("n_params", "n_tokens")):
+                mark_model(ax, planned["flops"], planned[key], "plan", COLORS["approach2"], marker="*")
+                ax.legend(loc="upper left", fontsize="x-small")
+                readable_log_ticks(ax)
     else:
         law = result.law
         c = 6.0 * runs["n_params"].to_numpy(float) * runs["n_tokens"].to_numpy(float)
@@ -86,6 +97,8 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
         plot_isoloss(axes_list[0], law, runs.assign(flops=c), levels=np.unique(np.round(levels, 3)),
                      flops_range=flops_range, n_range=n_range)
         if planned:
-            mark_model(axes_list[0], planned["flops"], planned["n_params"], "plan", COLORS["approach3"])
+            mark_model(axes_list[0], planned["flops"], planned["n_params"], "plan", COLORS["approach3"], marker="*")
         axes_list[0].legend(loc="upper left")
+    if own_figure:
+        axes_list[0].figure.tight_layout()
     return axes_list[0].figure

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .style import INK, SERIES
+
 __all__ = ["plot_slices", "plot_curves", "plot_seed_pairs", "plot_lr_scan", "plot_schedule_gaps", "plot_prediction"]
 
 
@@ -26,9 +28,9 @@ def plot_slices(ax, runs: pd.DataFrame, *, schedule: str = "matched", cmap: str 
         ax.scatter(first["n_params"], first["loss"], s=18, color=colour, zorder=3)
         ax.scatter(second["n_params"], second["loss"], s=18, facecolor="none", edgecolor=colour, zorder=3)
         best = mean.idxmin()
-        ax.scatter([best], [mean[best]], marker="D", s=30, color="black", zorder=4)
+        ax.scatter([best], [mean[best]], marker="D", s=30, color=INK["truth"], zorder=4)
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_xlabel("parameters $N$ (embeddings included)")
     ax.set_ylabel("validation loss (nats per byte)")
 
 
@@ -96,9 +98,9 @@ def plot_schedule_gaps(ax, gaps: pd.DataFrame, *, cmap: str = "viridis") -> None
         rows = gaps[gaps["budget"] == budget]
         x = rows["n_params"] if n_params is not None else np.arange(len(rows))
         ax.plot(x, rows["gap"], marker="o", color=colour, label=f"{budget:.2g} FLOPs")
-    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.axhline(0.0, color=INK["axis"], lw=0.8)
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_xlabel("parameters $N$ (embeddings included)")
     ax.set_ylabel("fixed minus matched loss (nats per byte)")
 
 
@@ -108,12 +110,12 @@ def plot_prediction(ax, ladder: pd.DataFrame, outcome: pd.DataFrame, *, flops: f
     ``ladder`` is :func:`chinchilla_lib.studies.tinygpt.ladder_losses` at ``flops``; ``outcome`` is
     :func:`chinchilla_lib.studies.tinygpt.prediction_outcome`.
     """
-    ax.plot(ladder["n_params"], ladder["loss"], color="0.4", lw=1.2, label=f"predicted at {flops:.2g} FLOPs")
+    ax.plot(ladder["n_params"], ladder["loss"], color=INK["axis"], lw=1.2, label=f"predicted at {flops:.2g} FLOPs")
     low = outcome["predicted_loss"] - outcome["low"]
     high = outcome["high"] - outcome["predicted_loss"]
-    ax.errorbar(outcome["n_params"], outcome["predicted_loss"], yerr=[low, high], fmt="s", color="0.4", capsize=3,
+    ax.errorbar(outcome["n_params"], outcome["predicted_loss"], yerr=[low, high], fmt="s", color=INK["axis"], capsize=3,
                 label="predicted, 80% interval")
-    ax.scatter(outcome["n_params"], outcome["observed_loss"], marker="*", s=90, color="C3", zorder=4, label="trained")
+    ax.scatter(outcome["n_params"], outcome["observed_loss"], marker="*", s=90, color=SERIES["tinygpt"].color, zorder=4, label="trained")
     ax.set_xscale("log")
-    ax.set_xlabel("parameters N (embeddings included)")
+    ax.set_xlabel("parameters $N$ (embeddings included)")
     ax.set_ylabel("validation loss (nats per byte)")
