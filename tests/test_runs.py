@@ -335,6 +335,28 @@ def test_plot_fit_draws_any_runs(approach):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("approach", [1, 2])
+def test_plot_fit_writes_the_runs_loss_unit(approach):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chinchilla_lib.simulate import simulate_training_curves
+
+    if approach == 1:
+        runs = simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
+                                        np.geomspace(1e8, 1e10, 6))
+    else:
+        runs = _grid_runs()
+    result = cl.fit_runs(runs, approach=approach)
+    fig = cl.plot_fit(runs, result, loss_unit="nats per byte")
+    labels = [ax.get_ylabel() for ax in fig.get_axes()]
+    assert any("nats per byte" in label for label in labels)
+    assert not any("nats per token" in label for label in labels)
+    plt.close(fig)
+
+
 def test_cli_approach1_on_the_llama_curves_is_the_books_fit(capsys):
     from chinchilla_lib.envelope import fit_envelope
     from chinchilla_lib.studies.llama import llama1_curves

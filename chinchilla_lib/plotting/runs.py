@@ -29,7 +29,8 @@ def _decades(lo: float, hi: float, pad: float) -> tuple[float, float]:
     return 10.0 ** (math.floor(math.log10(lo)) - pad), 10.0 ** (math.ceil(math.log10(hi)) + pad)
 
 
-def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=None):
+def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=None,
+             loss_unit: str = "nats per token"):
     """Draw ``runs`` with their fit ``result``, the figure the book draws for that approach.
 
     Parameters
@@ -42,6 +43,8 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
     axes : matplotlib Axes or sequence of Axes, optional
         Approach 1 draws on two axes (curves, staircase), Approach 2 on three (profiles,
         N_opt, D_opt), Approach 3 on one; by default a new figure.
+    loss_unit : str, default "nats per token"
+        The unit of ``runs["loss"]`` written on the loss axes (e.g. "nats per byte" for byte-level models).
 
     Returns
     -------
@@ -99,6 +102,10 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
         if planned:
             mark_model(axes_list[0], planned["flops"], planned["n_params"], "plan", COLORS["approach3"], marker="*")
         axes_list[0].legend(loc="upper left")
+    for ax in axes_list[0].figure.axes:  # every loss axis and colour bar, in the runs' own unit
+        label = ax.get_ylabel()
+        if "nats per token" in label:
+            ax.set_ylabel(label.replace("nats per token", loss_unit))
     if own_figure:
         axes_list[0].figure.tight_layout()
     return axes_list[0].figure
