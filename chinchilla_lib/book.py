@@ -1,4 +1,4 @@
-"""The few helpers the book's chapters share: glue numbers, one table style and number format, scorecard tables."""
+"""What the book's chapters share: glue numbers, one table style and number format, scorecard tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 __all__ = ["glue_number", "glue_all", "glue_figure", "table_style", "scorecard_frame", "scorecard_table",
            "scorecard_counts", "STATUS_STYLES", "STATUS_MARKERS", "STATUS_MEANINGS", "SCORECARD_COLUMNS", "COLUMNS",
-           "significant", "flops_text", "billions", "reader_header", "status_text", "status_legend",
+           "significant", "flops_text", "billions", "count_text", "reader_header", "status_text", "status_legend",
            "scorecard_by_chapter"]
 
 _CELL = "padding: 2px 8px; white-space: nowrap; font-size: 0.88em"
@@ -82,6 +82,13 @@ def billions(value) -> str:
     return significant(value / 1e9)
 
 
+def count_text(value) -> str:
+    """A count as a whole number: ``8``, also when stored as a float."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{int(round(float(value))):d}"
+
+
 def _e_notation(text: str) -> str:
     """``7.319e+10`` -> ``7.319e10``, ``1.0e-05`` -> ``1.0e-5``: one way of writing powers of ten."""
     return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), text)
@@ -91,7 +98,13 @@ def _formatter(spec):
     """A format string or function -> a function whose e-notation is the book's (:func:`_e_notation`)."""
     if callable(spec):
         return spec
-    return lambda x: _e_notation(spec.format(x))
+    def text(x):
+        try:
+            return _e_notation(spec.format(x))
+        except (TypeError, ValueError):  # a text cell in a numeric column's format
+            return str(x)
+
+    return text
 
 
 #: Reader headers (words, with units) and formats of the column names the library's tables use.
@@ -108,7 +121,7 @@ COLUMNS = {
     "loss": ("Loss (nats per token)", "{:.3f}"),
     "loss_opt": ("Loss at the optimum (nats per token)", "{:.3f}"),
     "tokens_per_param": ("Tokens per parameter", "{:.1f}"),
-    "n_points": ("Runs", "{:d}"),
+    "n_points": ("Runs", count_text),
     "half_width": ("Half-width (decades of N)", "{:.2f}"),
     "offset": ("Offset (decades of N)", "{:+.2f}"),
     "flops_paper": ("Paper's compute (FLOPs)", flops_text),

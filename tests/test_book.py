@@ -146,7 +146,7 @@ def test_table_style_headers_in_words_and_one_format_per_quantity():
     frame = pd.DataFrame({"n_params": [7e10, 4e8], "flops": [5.76e23, 1e24], "half_width": [0.123, 0.5],
                           "other_value": [7.319e10, 4e10], "a": [0.49512, np.nan]})
     html = book.table_style(frame).to_html()
-    for header in ("Parameters (B)", "Compute (FLOPs)", "Half-width", "other value", "Exponent a"):
+    for header in ("Parameters (B)", "Compute (FLOPs)", "Half-width (decades of N)", "other value", "Exponent a"):
         assert f">{header}</th>" in html
     for cell in ("70.0", "0.400", "5.76e23", "1e24", "0.12", "7.32e10", "4e10", "0.495", "–"):
         assert f">{cell}</td>" in html
@@ -174,3 +174,10 @@ def test_glue_figure_closes_the_figure(monkeypatch):
     book.glue_figure("some-figure")
     assert seen == {"name": "some-figure", "value": fig, "display": False}
     assert not plt.fignum_exists(fig.number)
+
+
+def test_counts_and_text_in_numeric_formats_do_not_fail():
+    frame = pd.DataFrame({"n_points": [8.0, np.nan], "x": [1.5, 2.5]})
+    html = book.table_style(frame, {"x": "{:d}"}).to_html()
+    assert ">8</td>" in html and ">–</td>" in html and ">1.5</td>" in html
+    assert book.count_text(7.6) == "8"

@@ -119,6 +119,7 @@ def test_headline_table_and_summary():
     assert len(wide) == 6 and wide.iloc[1].isna().sum() == 5  # Approach 1, ours: not refit
     summary = al.headline_summary([5.76e23, 1e24])
     assert summary["paper2_a"] == pytest.approx(0.49) and summary["flops_1"] == 1e24
+    assert summary["budget_0"] == "5.76e23" and summary["budget_1"] == "1e24"
     assert "ours1_a" not in summary
     assert summary["ratio3_n_1"] == pytest.approx(summary["ours3_n_1"] / summary["paper3_n_1"])
     assert summary["paper1_n_0"] == pytest.approx(wide.iloc[0]["Parameters at 5.76e23 FLOPs (B)"])

@@ -509,12 +509,14 @@ def headline_summary(budgets: Sequence[float]) -> dict:
     """Numbers for the prose beside :func:`headline_table`, keyed ``{source}{approach}_{what}[_{i}]``.
 
     ``paper2_a``, ``ours3_a``, ...; ``paper2_n_0`` (billions) and ``ours2_d_0`` (trillions)
-    at ``budgets[0]``, ``..._1`` at ``budgets[1]``, ...; ``flops_0``, ``flops_1``, ...;
+    at ``budgets[0]``, ``..._1`` at ``budgets[1]``, ...; ``flops_0``, ``flops_1``, ... and the
+    same budgets as text, ``budget_0``, ``budget_1`` (:func:`flops_text`);
     ``ratio3_n_1``: our Approach 3 N over the paper's at ``budgets[1]`` (and alike for each
     refit approach and budget).  Approach 1's ``ours`` values are left out (not refit).
     """
     long = headline(budgets)
     out: dict = {f"flops_{i}": float(c) for i, c in enumerate(np.atleast_1d(budgets))}
+    out |= {f"budget_{i}": flops_text(c) for i, c in enumerate(np.atleast_1d(budgets))}
     for r in long.dropna(subset=["a"]).itertuples():
         i = int(np.flatnonzero(np.atleast_1d(budgets) == r.flops)[0])
         key = f"{r.source}{r.approach}"
