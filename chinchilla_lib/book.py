@@ -207,7 +207,7 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
         A format string (or function) for every column, or one per column name; it wins
         over the format of :data:`COLUMNS`.
     na_rep : str, default "–"
-        Shown for missing values.
+        Shown for missing values (NaN, None, and empty text).
     wrap : bool, default False
         Let long text wrap (for tables of notes and sources).
     headers : mapping, optional
@@ -227,6 +227,10 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
     if len(set(names.values())) < len(names):  # two columns would read alike: keep the names
         names = {c: (headers or {}).get(c, c) for c in frame.columns}
     shown = frame.rename(columns=names)
+    for i, c in enumerate(shown.columns):  # an empty text cell is a missing value too
+        col = shown.iloc[:, i]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            shown.iloc[:, i] = col.mask(col.map(lambda v: isinstance(v, str) and not v.strip()))
     shown_formats = {names[c]: _formatter(f) for c, f in chosen.items() if c in names}
     return shown.style.format(shown_formats, na_rep=na_rep).hide(axis="index").set_table_styles(
         [{"selector": "td, th", "props": cell}])
@@ -239,6 +243,15 @@ def _general(value) -> str:
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
         return flops_text(value)
     return significant(value, 3)
+
+
+def _sentence(text) -> str:
+    """A note as a sentence: capital first letter, closing full stop, powers of ten written the book's way."""
+    text = _e_notation(str(text).strip())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -313,6 +326,15 @@ def _chapter_text(stem: str) -> str:
     return f"the chapter {stem}"
 
 
+def _sentence(text) -> str:
+    """A note as a sentence: capital first letter, closing full stop, powers of ten written the book's way."""
+    text = _e_notation(str(text).strip())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """Scorecard rows as display text: ``paper``, ``ours``, ``difference``, ``tolerance`` and ``why``.
 
@@ -323,7 +345,7 @@ def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
     relative = rows["tolerance_kind"] == "relative"
     note = rows["note"] if "note" in rows else pd.Series("", index=rows.index)
     where = rows["explained_in"] if "explained_in" in rows else pd.Series("", index=rows.index)
-    why = [" ".join(p for p in (_e_notation(str(n).strip()), f"Explained in {_chapter_text(w)}." if w else "") if p)
+    why = [" ".join(p for p in (_sentence(n), f"Explained in {_chapter_text(w)}." if w else "") if p)
            for n, w in zip(note, where)]
     text = {c: rows[c].map(lambda t: _e_notation(str(t))) for c in ("quantity", "source") if c in rows}
     return rows.assign(

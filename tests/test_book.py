@@ -106,7 +106,7 @@ def test_scorecard_by_chapter_keeps_every_row_once_in_book_order():
                         "Chapter 4: Approach 2: IsoFLOP profiles (1 rows)",
                         "Chapter 11: A Chinchilla on a laptop (1 rows)"]
     assert html.index(book.status_legend()) < html.index("<table")
-    assert "why y Explained in chapter 4 (Approach 2: IsoFLOP profiles)." in html  # explanation visible
+    assert "Why y. Explained in chapter 4 (Approach 2: IsoFLOP profiles)." in html  # explanation visible
 
 
 def test_scorecard_by_chapter_refuses_an_unknown_chapter():
@@ -181,3 +181,5 @@ def test_counts_and_text_in_numeric_formats_do_not_fail():
     html = book.table_style(frame, {"x": "{:d}"}).to_html()
     assert ">8</td>" in html and ">–</td>" in html and ">1.5</td>" in html
     assert book.count_text(7.6) == "8"
+    text = book.table_style(pd.DataFrame({"interval": ["0.1-0.2", ""]})).to_html()
+    assert ">0.1-0.2</td>" in text and ">–</td>" in text  # empty text shown as missing
