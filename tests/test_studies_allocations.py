@@ -117,6 +117,8 @@ def test_headline_table_and_summary():
                                   "Tokens at 5.76e23 FLOPs (T)", "Parameters at 1e24 FLOPs (B)",
                                   "Tokens at 1e24 FLOPs (T)"]
     assert len(wide) == 6 and wide.iloc[1].isna().sum() == 5  # Approach 1, ours: not refit
+    assert list(wide["Estimate"][::2]) == ["paper (Tables 2 and 3)", "paper (Tables 2 and A3)",
+                                           "paper (Tables 2 and A3)"]
     summary = al.headline_summary([5.76e23, 1e24])
     assert summary["paper2_a"] == pytest.approx(0.49) and summary["flops_1"] == 1e24
     assert summary["budget_0"] == "5.76e23" and summary["budget_1"] == "1e24"

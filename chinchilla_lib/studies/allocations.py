@@ -488,15 +488,16 @@ def headline_table(budgets: Sequence[float]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``Approach``, ``Estimate`` ("paper (Table 2; Table 3 or A3)" or "ours, refit on
-        Figure 4"), ``Exponent a``, then per budget C ``Parameters at C FLOPs (B)`` and
+        ``Approach``, ``Estimate`` ("paper (Tables 2 and 3)", "paper (Tables 2 and A3)" or
+        "ours, refit on Figure 4"), ``Exponent a``, then per budget C ``Parameters at C FLOPs (B)`` and
         ``Tokens at C FLOPs (T)`` (C written as ``5.76e23``).
     """
     long = headline(budgets)
-    label = {"paper": "paper (Table 2; Table 3 or A3)", "ours": "ours, refit on Figure 4"}
     out = []
     for (k, source), group in long.groupby(["approach", "source"], sort=False):
-        row = {"Approach": f"Approach {k}", "Estimate": label[source], "Exponent a": group["a"].iloc[0]}
+        label = (f"paper (Tables 2 and {'3' if k == 1 else 'A3'})" if source == "paper"
+                 else "ours, refit on Figure 4")
+        row = {"Approach": f"Approach {k}", "Estimate": label, "Exponent a": group["a"].iloc[0]}
         for r in group.itertuples():
             c = flops_text(r.flops)
             row[f"Parameters at {c} FLOPs (B)"] = r.n_params / 1e9
