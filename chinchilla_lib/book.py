@@ -91,7 +91,7 @@ def count_text(value) -> str:
 
 def _e_notation(text: str) -> str:
     """``7.319e+10`` -> ``7.319e10``, ``1.0e-05`` -> ``1.0e-5``: one way of writing powers of ten."""
-    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), text)
+    return re.sub(r"(?<=\d)e([+-])0*(\d)", lambda m: "e" + ("-" if m.group(1) == "-" else "") + m.group(2), text)
 
 
 def _formatter(spec):
@@ -143,6 +143,13 @@ COLUMNS = {
     "median_residual": ("Median residual", "{:+.2%}"),
     "beyond_delta": ("Share with |residual| > δ", "{:.0%}"),
     "approach": ("Approach", None),
+    "paper a": ("Paper's a", "{:.2f}"),
+    "paper 10-90%": ("Paper's 10–90% interval", None),
+    "our a": ("Our a", "{:.3f}"),
+    "our 10-90%": ("Our 10–90% interval", None),
+    "study": ("Study", None),
+    "budgets": ("Budgets (FLOPs)", None),
+    "note": ("Note", None),
     "d_model": ("Width d_model", None),
     "n_layers": ("Layers", None),
     "n_heads": ("Heads", None),
@@ -192,7 +199,7 @@ def reader_header(column) -> str:
     """The header a table shows for ``column``: its entry in :data:`COLUMNS`, else the name with ``_`` as spaces."""
     if column in COLUMNS:
         return COLUMNS[column][0]
-    return str(column).replace("_", " ") if isinstance(column, str) else str(column)
+    return _e_notation(str(column).replace("_", " ") if isinstance(column, str) else str(column))
 
 
 def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_rep: str = "–",
@@ -227,6 +234,8 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
     for c in frame.columns:
         if c not in chosen and pd.api.types.is_float_dtype(frame[c]):
             chosen[c] = _general
+        elif c not in chosen and not pd.api.types.is_numeric_dtype(frame[c]):
+            chosen[c] = lambda v: _e_notation(str(v))
     names = {c: (headers or {}).get(c, reader_header(c)) for c in frame.columns}
     if len(set(names.values())) < len(names):  # two columns would read alike: keep the names
         names = {c: (headers or {}).get(c, c) for c in frame.columns}

@@ -151,6 +151,8 @@ def test_table_style_headers_in_words_and_one_format_per_quantity():
     for cell in ("70.0", "0.400", "5.76e23", "1e24", "0.12", "7.32e10", "4e10", "0.495", "–"):
         assert f">{cell}</td>" in html
     assert "e+" not in html
+    text = book.table_style(pd.DataFrame({"budgets": ["6e+18-1e+22"], "1e+21 FLOPs": ["x"]})).to_html()
+    assert ">6e18-1e22</td>" in text and ">1e21 FLOPs</th>" in text and ">Budgets (FLOPs)</th>" in text
     # a chapter's own format wins, and is written without e+
     assert ">5.760e23</td>" in book.table_style(frame, {"flops": "{:.3e}"}).to_html()
     # two columns that would read alike keep their names
