@@ -117,6 +117,8 @@ COLUMNS = {
     "FLOPs": ("Compute (FLOPs)", flops_text),
     "budget": ("Budget (FLOPs)", flops_text),
     "n_opt": ("Optimal parameters (B)", billions),
+    "N_opt": ("Optimal parameters", None),
+    "D_opt": ("Optimal tokens", None),
     "d_opt": ("Optimal tokens (B)", billions),
     "loss": ("Loss (nats per token)", "{:.3f}"),
     "loss_opt": ("Loss at the optimum (nats per token)", "{:.3f}"),
@@ -196,10 +198,17 @@ COLUMNS = {
 
 
 def reader_header(column) -> str:
-    """The header a table shows for ``column``: its entry in :data:`COLUMNS`, else the name with ``_`` as spaces."""
+    """The header a table shows for ``column``: its entry in :data:`COLUMNS`, else the name with ``_`` as spaces.
+
+    A name that starts with a lower-case word of two letters or more starts with a capital
+    (``"data set"`` -> ``"Data set"``); a one-letter symbol is kept (``"a (interior range)"``).
+    """
     if column in COLUMNS:
         return COLUMNS[column][0]
-    return _e_notation(str(column).replace("_", " ") if isinstance(column, str) else str(column))
+    text = _e_notation(str(column).replace("_", " ") if isinstance(column, str) else str(column))
+    if re.match(r"[a-z]{2,}\b", text):  # "data set" -> "Data set"; "a (x)" kept
+        text = text[0].upper() + text[1:]
+    return text
 
 
 def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_rep: str = "–",

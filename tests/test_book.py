@@ -146,7 +146,9 @@ def test_table_style_headers_in_words_and_one_format_per_quantity():
     frame = pd.DataFrame({"n_params": [7e10, 4e8], "flops": [5.76e23, 1e24], "half_width": [0.123, 0.5],
                           "other_value": [7.319e10, 4e10], "a": [0.49512, np.nan]})
     html = book.table_style(frame).to_html()
-    for header in ("Parameters (B)", "Compute (FLOPs)", "Half-width (decades of N)", "other value", "Exponent a"):
+    assert book.reader_header("data set") == "Data set" and book.reader_header("a (range)") == "a (range)"
+    assert book.reader_header("ours, App. F") == "Ours, App. F" and book.reader_header("N_opt") == "N opt"
+    for header in ("Parameters (B)", "Compute (FLOPs)", "Half-width (decades of N)", "Other value", "Exponent a"):
         assert f">{header}</th>" in html
     for cell in ("70.0", "0.400", "5.76e23", "1e24", "0.12", "7.32e10", "4e10", "0.495", "–"):
         assert f">{cell}</td>" in html
