@@ -197,6 +197,10 @@ COLUMNS = {
 }
 
 
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa", "lambda", "mu", "nu",
+          "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
+
+
 def reader_header(column) -> str:
     """The header a table shows for ``column``: its entry in :data:`COLUMNS`, else the name with ``_`` as spaces.
 
@@ -206,7 +210,8 @@ def reader_header(column) -> str:
     if column in COLUMNS:
         return COLUMNS[column][0]
     text = _e_notation(str(column).replace("_", " ") if isinstance(column, str) else str(column))
-    if re.match(r"[a-z]{2,}\b", text):  # "data set" -> "Data set"; "a (x)" kept
+    first = re.match(r"[a-z]{2,}\b", text)  # "data set" -> "Data set"; "a (x)", "alpha N" kept
+    if first and first.group() not in _GREEK:
         text = text[0].upper() + text[1:]
     return text
 
