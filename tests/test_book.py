@@ -148,7 +148,7 @@ def test_table_style_headers_in_words_and_one_format_per_quantity():
     html = book.table_style(frame).to_html()
     assert book.reader_header("data set") == "Data set" and book.reader_header("a (range)") == "a (range)"
     assert book.reader_header("alpha C^min") == "alpha C^min"  # a symbol's name keeps its case
-    assert book.reader_header("ours, App. F") == "Ours, App. F" and book.reader_header("N_opt") == "N opt"
+    assert book.reader_header("ours, App. F") == "Ours, App. F" and book.reader_header("N_opt") == "Optimal parameters"
     for header in ("Parameters (B)", "Compute (FLOPs)", "Half-width (decades of N)", "Other value", "Exponent a"):
         assert f">{header}</th>" in html
     for cell in ("70.0", "0.400", "5.76e23", "1e24", "0.12", "7.32e10", "4e10", "0.495", "–"):
