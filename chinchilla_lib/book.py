@@ -122,7 +122,7 @@ COLUMNS = {
     "d_opt": ("Optimal tokens (B)", billions),
     "loss": ("Loss (nats per token)", "{:.3f}"),
     "loss_opt": ("Loss at the optimum (nats per token)", "{:.3f}"),
-    "tokens_per_param": ("Tokens per parameter", "{:.1f}"),
+    "tokens_per_param": ("Tokens per parameter", significant),
     "n_points": ("Runs", count_text),
     "half_width": ("Half-width (decades of N)", "{:.2f}"),
     "offset": ("Offset (decades of N)", "{:+.2f}"),

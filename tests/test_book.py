@@ -140,6 +140,8 @@ def test_number_formats():
     assert book.significant(67.82) == "67.8" and book.significant(1415.5) == "1416"
     assert book.significant(0.07441) == "0.0744" and book.significant(0) == "0"
     assert book.billions(6.7e10) == "67.0" and book.billions(4e8) == "0.400"
+    tpp = book.table_style(pd.DataFrame({"tokens_per_param": [0.0245, 92.61]})).to_html()
+    assert ">0.0245</td>" in tpp and ">92.6</td>" in tpp  # three significant digits, small or large
 
 
 def test_table_style_headers_in_words_and_one_format_per_quantity():
