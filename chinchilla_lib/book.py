@@ -443,7 +443,7 @@ def scorecard_by_chapter(rows: pd.DataFrame | None = None, *, columns=tuple(SCOR
     for number, (module, (stem, title)) in enumerate(CHAPTER_FILES.items(), start=1):
         group = rows[rows["chapter"] == module]
         if len(group):
-            caption = f"Chapter {number}: {title} ({len(group)} rows)"
+            caption = f"Chapter {number}: {title} ({len(group)} row{'' if len(group) == 1 else 's'})"
             parts.append(_styled_scorecard(group, columns, caption).to_html())
     unknown = rows[~rows["chapter"].isin(list(CHAPTER_FILES))]
     if len(unknown):

@@ -103,8 +103,8 @@ def test_scorecard_by_chapter_keeps_every_row_once_in_book_order():
         assert html.count(f">{row_id}<") == 1
     captions = re.findall(r"<caption>([^<]*)</caption>", html)
     assert captions == ["Chapter 1: The problem: spending a compute budget (2 rows)",
-                        "Chapter 4: Approach 2: IsoFLOP profiles (1 rows)",
-                        "Chapter 11: A Chinchilla on a laptop (1 rows)"]
+                        "Chapter 4: Approach 2: IsoFLOP profiles (1 row)",
+                        "Chapter 11: A Chinchilla on a laptop (1 row)"]
     assert html.index(book.status_legend()) < html.index("<table")
     assert "Why y. Explained in chapter 4 (Approach 2: IsoFLOP profiles)." in html  # explanation visible
 
