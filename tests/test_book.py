@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
+import pytest
 
 from chinchilla_lib import book
 from chinchilla_lib.checks import scorecard
@@ -59,16 +63,106 @@ def test_table_style_wrap_option():
     assert "white-space: normal" in html and "1.23" in html
 
 
-def test_scorecard_table_columns_and_wrap():
-    html = book.scorecard_table("flops.", columns=("id", "quantity", "source", "note"), wrap=True).to_html()
+def test_scorecard_table_columns_and_labels():
+    html = book.scorecard_table("flops.", columns=("quantity", "source", "id")).to_html()
     assert "flops.gopher_appendix_f" in html and "white-space: normal" in html
+    assert "Gopher training FLOPs, App. F count" in html  # the row's quantity labels it
     default = book.scorecard_table("flops.").to_html()
-    assert "white-space: nowrap" in default and "tolerance" in default
+    headers = re.findall(r'<th id="[^"]*" class="col_heading[^"]*" >([^<]*)</th>', default)
+    assert headers == list(book.SCORECARD_COLUMNS.values())
+    assert headers[-1] == "Id"  # the id kept, last
+    assert book.status_legend() in default  # the legend above the table
+
+
+def test_every_status_has_one_marker_and_one_style():
+    statuses = {"reproduced", "differs", "self-check", "self-check failed", "new result", "error"}
+    assert set(book.STATUS_MARKERS) == statuses and set(book.STATUS_STYLES) == statuses
+    assert len(set(book.STATUS_MARKERS.values())) == len(statuses)
+    assert len(set(book.STATUS_STYLES.values())) == len(statuses)
+    assert book.status_text("differs") == "✗ differs"
+    legend = book.status_legend()
+    for status in ("reproduced", "differs", "self-check", "new result"):
+        assert book.status_text(status) in legend
 
 
 def test_scorecard_table_marks_each_status():
     html = book.scorecard_table().to_html()
     assert "color: #b00020" in html and "font-style: italic" in html  # differs in red, self-checks in italics
+    assert "✗ differs" in html and "○ self-check" in html and "★ new result" in html and "✓ reproduced" in html
+
+
+def _grouped_rows():
+    return _rows().assign(quantity=["qx", "qy", "qz", "qw"], source="s", note=["", "why y", "", ""],
+                          explained_in=["", "approach2", "", ""],
+                          chapter=["problem", "approach2", "problem", "own_runs"])
+
+
+def test_scorecard_by_chapter_keeps_every_row_once_in_book_order():
+    html = book.scorecard_by_chapter(_grouped_rows()).data
+    for row_id in ("a.x", "a.y", "b.z", "b.w"):
+        assert html.count(f">{row_id}<") == 1
+    captions = re.findall(r"<caption>([^<]*)</caption>", html)
+    assert captions == ["Chapter 1: The problem: spending a compute budget (2 rows)",
+                        "Chapter 4: Approach 2: IsoFLOP profiles (1 row)",
+                        "Chapter 11: A Chinchilla on a laptop (1 row)"]
+    assert html.index(book.status_legend()) < html.index("<table")
+    assert "Why y. Explained in chapter 4 (Approach 2: IsoFLOP profiles)." in html  # explanation visible
+
+
+def test_scorecard_by_chapter_refuses_an_unknown_chapter():
+    with pytest.raises(ValueError, match="CHAPTER_FILES"):
+        book.scorecard_by_chapter(_grouped_rows().assign(chapter="nowhere"))
+
+
+def test_scorecard_frame_writes_powers_of_ten_one_way():
+    rows = _rows().assign(reference=[5.76e23, 2.0, 3.0, 4.0], quantity="at 5.76e+23 FLOPs", source="s",
+                          note="", explained_in="")
+    shown = book.scorecard_frame(rows)
+    assert shown["paper"].iloc[0] == "5.76e23" and shown["quantity"].iloc[0] == "at 5.76e23 FLOPs"
+
+
+def test_chapter_files_name_every_check_module_and_its_chapter_title():
+    from pathlib import Path
+
+    from chinchilla_lib.checks import CHAPTER_FILES, CHAPTERS
+
+    assert list(CHAPTER_FILES) == [m.__name__.rsplit(".", 1)[1] for m in CHAPTERS]
+    chapters = Path(__file__).resolve().parents[1] / "chapters"
+    for stem, title in CHAPTER_FILES.values():
+        first_heading = next(line for line in (chapters / f"{stem}.md").read_text().splitlines()
+                             if line.startswith("# "))
+        assert first_heading == f"# {title}"
+
+
+def test_number_formats():
+    assert book.flops_text(5.76e23) == "5.76e23" and book.flops_text(1e24) == "1e24"
+    assert book.flops_text(1.2e-5) == "1.2e-5" and book.flops_text(float("nan")) == "–"
+    assert book.significant(67.82) == "67.8" and book.significant(1415.5) == "1416"
+    assert book.significant(0.07441) == "0.0744" and book.significant(0) == "0"
+    assert book.billions(6.7e10) == "67.0" and book.billions(4e8) == "0.400"
+    tpp = book.table_style(pd.DataFrame({"tokens_per_param": [0.0245, 92.61]})).to_html()
+    assert ">0.0245</td>" in tpp and ">92.6</td>" in tpp  # three significant digits, small or large
+
+
+def test_table_style_headers_in_words_and_one_format_per_quantity():
+    frame = pd.DataFrame({"n_params": [7e10, 4e8], "flops": [5.76e23, 1e24], "half_width": [0.123, 0.5],
+                          "other_value": [7.319e10, 4e10], "a": [0.49512, np.nan]})
+    html = book.table_style(frame).to_html()
+    assert book.reader_header("data set") == "Data set" and book.reader_header("a (range)") == "a (range)"
+    assert book.reader_header("alpha C^min") == "alpha C^min"  # a symbol's name keeps its case
+    assert book.reader_header("ours, App. F") == "Ours, App. F" and book.reader_header("N_opt") == "Optimal parameters"
+    for header in ("Parameters (B)", "Compute (FLOPs)", "Half-width (decades of N)", "Other value", "Exponent a"):
+        assert f">{header}</th>" in html
+    for cell in ("70.0", "0.400", "5.76e23", "1e24", "0.12", "7.32e10", "4e10", "0.495", "–"):
+        assert f">{cell}</td>" in html
+    assert "e+" not in html
+    text = book.table_style(pd.DataFrame({"budgets": ["6e+18-1e+22"], "1e+21 FLOPs": ["x"]})).to_html()
+    assert ">6e18-1e22</td>" in text and ">1e21 FLOPs</th>" in text and ">Budgets (FLOPs)</th>" in text
+    # a chapter's own format wins, and is written without e+
+    assert ">5.760e23</td>" in book.table_style(frame, {"flops": "{:.3e}"}).to_html()
+    # two columns that would read alike keep their names
+    both = pd.DataFrame({"lo": [0.1], "low": [0.2]})
+    assert ">lo</th>" in book.table_style(both).to_html()
 
 
 def test_glue_figure_closes_the_figure(monkeypatch):
@@ -87,3 +181,12 @@ def test_glue_figure_closes_the_figure(monkeypatch):
     book.glue_figure("some-figure")
     assert seen == {"name": "some-figure", "value": fig, "display": False}
     assert not plt.fignum_exists(fig.number)
+
+
+def test_counts_and_text_in_numeric_formats_do_not_fail():
+    frame = pd.DataFrame({"n_points": [8.0, np.nan], "x": [1.5, 2.5]})
+    html = book.table_style(frame, {"x": "{:d}"}).to_html()
+    assert ">8</td>" in html and ">–</td>" in html and ">1.5</td>" in html
+    assert book.count_text(7.6) == "8"
+    text = book.table_style(pd.DataFrame({"interval": ["0.1-0.2", ""]})).to_html()
+    assert ">0.1-0.2</td>" in text and ">–</td>" in text  # empty text shown as missing

@@ -91,3 +91,44 @@ def test_compute_optimal_sizes_by_each_rule():
     arr = al.compute_optimal_sizes(np.array([1e20, 1e22]), approach2=Approach2(), approach3_law=law)
     assert arr["kaplan"].shape == (2,) and arr["kaplan"][1] > arr["kaplan"][0]
     assert isinstance(sizes["kaplan"], float | np.floating)
+
+
+def test_headline_rows_and_printed_values():
+    long = al.headline([5.76e23, 1e24])
+    assert len(long) == 3 * 2 * 2
+    paper = long[long["source"] == "paper"].drop_duplicates("approach").set_index("approach")["a"]
+    assert list(paper) == pytest.approx([PAPER_TABLE2[f"approach{k}"][0] for k in (1, 2, 3)])
+    # Approach 1 is not refit: no exponent, no allocation
+    assert long[(long["source"] == "ours") & (long["approach"] == 1)][["a", "n_params", "n_tokens"]].isna().all().all()
+    # every allocation spends its budget: C = 6 N D
+    done = long.dropna()
+    assert np.allclose(6 * done["n_params"] * done["n_tokens"], done["flops"], rtol=1e-9)
+    # Table 3's Approach 1 row at Gopher's budget prints 67B; the line through its rows passes within 2%
+    at_gopher = long[(long["approach"] == 1) & (long["source"] == "paper") & (long["flops"] == 5.76e23)]
+    assert at_gopher["n_params"].iloc[0] == pytest.approx(67e9, rel=0.02)
+    # Table A3 prints Approach 3's 67B at 1.71e24 FLOPs, so at 1e24 its model must be smaller than 67B
+    a3 = long[(long["approach"] == 3) & (long["source"] == "paper") & (long["flops"] == 1e24)]
+    assert 40e9 < a3["n_params"].iloc[0] < 67e9
+
+
+def test_headline_table_and_summary():
+    wide = al.headline_table([5.76e23, 1e24])
+    assert list(wide.columns) == ["Approach", "Estimate", "Exponent a", "Parameters at 5.76e23 FLOPs (B)",
+                                  "Tokens at 5.76e23 FLOPs (T)", "Parameters at 1e24 FLOPs (B)",
+                                  "Tokens at 1e24 FLOPs (T)"]
+    assert len(wide) == 6 and wide.iloc[1].isna().sum() == 5  # Approach 1, ours: not refit
+    assert list(wide["Estimate"][::2]) == ["paper (Tables 2 and 3)", "paper (Tables 2 and A3)",
+                                           "paper (Tables 2 and A3)"]
+    summary = al.headline_summary([5.76e23, 1e24])
+    assert summary["paper2_a"] == pytest.approx(0.49) and summary["flops_1"] == 1e24
+    assert summary["budget_0"] == "5.76e23" and summary["budget_1"] == "1e24"
+    assert "ours1_a" not in summary
+    assert summary["ratio3_n_1"] == pytest.approx(summary["ours3_n_1"] / summary["paper3_n_1"])
+    assert summary["paper1_n_0"] == pytest.approx(wide.iloc[0]["Parameters at 5.76e23 FLOPs (B)"])
+    with pytest.raises(ValueError, match="budgets"):
+        al.headline([-1.0])
+
+
+def test_flops_text():
+    assert al.flops_text(5.76e23) == "5.76e23" and al.flops_text(1e24) == "1e24"
+    assert al.flops_text(1.2e20) == "1.2e20" and al.flops_text(3.456e-3) == "3.46e-3"

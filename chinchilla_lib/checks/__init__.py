@@ -15,31 +15,61 @@ from . import (approach1, approach2, approach3, comparison, compute_accounting, 
                overtraining, own_runs, problem)
 from .model import COLUMNS, Check
 
-__all__ = ["Check", "COLUMNS", "CHAPTERS", "checks", "scorecard"]
+__all__ = ["Check", "COLUMNS", "CHAPTERS", "CHAPTER_FILES", "checks", "scorecard"]
 
 #: The chapter modules, in the book's order.
 CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, other_runs, kaplan, evaluation,
             overtraining, own_runs)
 
 
-def checks() -> list[Check]:
-    """Every check of every chapter, in book order (ids unique)."""
-    out = [check for chapter in CHAPTERS for check in chapter.checks()]
-    ids = [c.id for c in out]
+#: For each module of :data:`CHAPTERS` (by its short name): its chapter's file stem and title, in book order.
+CHAPTER_FILES = {
+    "problem": ("problem", "The problem: spending a compute budget"),
+    "compute_accounting": ("compute_accounting", "Compute accounting: parameters and FLOPs"),
+    "approach1": ("approach1", "Approach 1: the envelope of training curves"),
+    "approach2": ("approach2", "Approach 2: IsoFLOP profiles"),
+    "approach3": ("approach3", "Approach 3: the parametric fit"),
+    "comparison": ("comparison", "The three approaches side by side"),
+    "other_runs": ("other_runs", "The approaches on other people's runs"),
+    "kaplan": ("kaplan", "The Kaplan comparison: why Kaplan's exponent was larger"),
+    "evaluation": ("chinchilla_vs_gopher", "Chinchilla vs Gopher"),
+    "overtraining": ("overtraining", "Over-training and inference"),
+    "own_runs": ("laptop", "A Chinchilla on a laptop"),
+}
+
+
+def _short(module) -> str:
+    return module.__name__.rsplit(".", 1)[-1]
+
+
+def _checks_by_chapter() -> list[tuple[str, Check]]:
+    out = [(_short(chapter), check) for chapter in CHAPTERS for check in chapter.checks()]
+    ids = [c.id for _, c in out]
     if len(ids) != len(set(ids)):
         raise RuntimeError(f"duplicate scorecard ids: {sorted({i for i in ids if ids.count(i) > 1})}")
     return out
 
 
-def scorecard(prefix: str | None = None) -> pd.DataFrame:
+def checks() -> list[Check]:
+    """Every check of every chapter, in book order (ids unique)."""
+    return [check for _, check in _checks_by_chapter()]
+
+
+def scorecard(prefix: str | None = None, *, by_chapter: bool = False) -> pd.DataFrame:
     """All checks as a table with the columns of ``COLUMNS``.
 
     Parameters
     ----------
     prefix : str, optional
         Keep only rows whose id starts with this (e.g. ``"flops."``).
+    by_chapter : bool, default False
+        Add a last column ``chapter``: the short name of the module of :data:`CHAPTERS`
+        the row comes from (a key of :data:`CHAPTER_FILES`).
     """
-    frame = pd.DataFrame([c.as_row() for c in checks()], columns=COLUMNS)
+    tagged = _checks_by_chapter()
+    frame = pd.DataFrame([c.as_row() for _, c in tagged], columns=COLUMNS)
+    if by_chapter:
+        frame["chapter"] = [name for name, _ in tagged]
     if prefix is not None:
         frame = frame[frame["id"].str.startswith(prefix)].reset_index(drop=True)
     return frame

@@ -36,23 +36,24 @@ def checks():
         reference=float(row["a"]), source="Hoffmann et al. 2022, Table 2",
         ours=fit.a, tolerance=half_width,
         note=(f"tolerance: half the printed 10-90% interval ({row['a_p10']}-{row['a_p90']}); the points are "
-              f"digitised from a figure ({REPLICATION_EXCLUDED} highest-loss dropped); grouping "
-              f"rel_tol={FIG4_GROUPING['rel_tol']}, min_points={FIG4_GROUPING['min_points']}; b = 1 - a"),
+              f"digitised from a figure ({REPLICATION_EXCLUDED} highest-loss dropped); points within "
+              f"{FIG4_GROUPING['rel_tol']:.0%} in FLOPs form a budget, kept with at least "
+              f"{FIG4_GROUPING['min_points']} points; b = 1 - a"),
     )
     yield Check(
         id="approach2.fig4.n_budgets",
         quantity="IsoFLOP budgets found among the Figure 4 points",
         reference=paper_value("approach2.n_budgets"), source="Hoffmann et al. 2022, Sec. 3.2",
         ours=float(len(fit.budgets)), tolerance=0.0, self_check=True,
-        note=(f"the grouping (rel_tol={FIG4_GROUPING['rel_tol']}, min_points={FIG4_GROUPING['min_points']}) "
-              f"was chosen to find these budgets; {fit.n_unassigned} points lie on no strip"),
+        note=(f"the grouping (points within {FIG4_GROUPING['rel_tol']:.0%} in FLOPs, at least "
+              f"{FIG4_GROUPING['min_points']} points a budget) was chosen to find these budgets; {fit.n_unassigned} points lie on no strip"),
     )
     for r in porian_fits("akima").itertuples():
         yield Check(
             id=f"approach2.porian.{r.configuration}",
             quantity=("Porian et al. N* exponent, "
                       + porian_step(r.configuration, with_data=True, spelled_out=True)),
-            reference=float(r.theirs), source="Porian et al. 2024, fit_results['basic']['n_exponent']",
+            reference=float(r.theirs), source="Porian et al. 2024, released fit results (basic fit, N* exponent)",
             ours=float(r.ours), tolerance=PORIAN_TOLERANCE,
             note=("their method (Akima spline of ln loss over ln N); tolerance half a unit in the second "
                   "decimal; they take each budget's median over a seed-noise bootstrap, we the plain argmin"),

@@ -71,5 +71,6 @@ def checks():
             ours=pearce_song_exponent(law), tolerance=0.005,
             note=(f"Their γ (vocab {paper_value('chinchilla.vocab_size'):.0f}, d_model/n_layers "
                   f"{paper_value('pearce_song.aspect_ratio'):g}), {paper_value('pearce_song.grid.n_models'):.0f}-model "
-                  "grid and budget window; printed to 2 decimals. The continuous frontier: see chapter"),
+                  "grid and budget window; printed to 2 decimals. The chapter on Kaplan's exponent compares the "
+                  "continuous frontier"),
         )

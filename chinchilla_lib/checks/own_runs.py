@@ -34,7 +34,7 @@ def checks():
     prediction = tinygpt.load_prediction()
     refit = tinygpt.fit_sweep_approach3().law
     yield Check(id="own_runs.prediction.law_refit",
-                quantity="alpha of the Approach 3 law refitted to the committed grid",
+                quantity="α of the Approach 3 law refitted to the committed grid",
                 reference=float(prediction["law"]["alpha"]), source="the law written into our committed prediction",
                 ours=float(refit.alpha), tolerance=1e-6, relative=True, self_check=True,
                 note="self-check: the same fit of the same committed runs, so that the prediction can be remade")
@@ -44,7 +44,7 @@ def checks():
     # so "reproduced" means inside the interval written down before training
     above = best["observed_loss"] >= best["predicted_loss"]
     tolerance = (best["high"] - best["predicted_loss"]) if above else (best["predicted_loss"] - best["low"])
-    yield Check(id="own_runs.prediction.loss", quantity=f"loss of the predicted model {best.name} at "
+    yield Check(id="own_runs.prediction.loss", quantity=f"Loss of the predicted model {best.name} at "
                 f"{prediction['flops']:.2g} FLOPs", reference=float(best["predicted_loss"]),
                 source=f"our prediction, committed before training (data/tinygpt_prediction.json, "
                        f"{prediction['made_from_commit'][:10]})",
@@ -52,7 +52,7 @@ def checks():
                 explained_in=CHAPTER if not best["inside"] else "",
                 note="tolerance: the committed 80% interval of the resampled laws, on the side the loss fell")
     trained_best = outcome.index[outcome["observed_best"]][0]
-    yield Check(id="own_runs.prediction.best_size", quantity="parameters of the lowest-loss model trained at the "
+    yield Check(id="own_runs.prediction.best_size", quantity="Parameters of the lowest-loss model trained at the "
                 "predicted budget", reference=float(best["n_params"]), source="our committed prediction",
                 ours=float(outcome.loc[trained_best, "n_params"]), tolerance=0.5,
                 explained_in=CHAPTER if trained_best != best.name else "",

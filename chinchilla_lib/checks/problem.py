@@ -28,7 +28,7 @@ def _budget():
                                                         "Table 1 (N, D)",
         ours=float(parity.loc["6ND", "chinchilla"]), tolerance=chin_share, relative=True,
         note=("tolerance: Table 1's 70B and 1.4T each uncertain by half a unit of their last digit; "
-              "the budget is not Gopher's own 6ND (see problem.compute_parity.6nd)"),
+              "the budget is not Gopher's own 6ND (see the compute-parity row below)"),
     )
     yield Check(
         id="problem.compute_parity.6nd",

@@ -27,7 +27,8 @@ from ..powerlaw import Allocation, fit_log_log_line, from_parametric_law, projec
 __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "projection_ratios",
            "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
            "PRINTED_ALLOCATIONS", "REFIT_ALLOCATIONS", "printed_power_law", "allocation_names", "get_allocation",
-           "allocations_at", "name_table", "glance_table", "glance_spread", "glance_budgets", "glance_cells", "glance_summary"]
+           "allocations_at", "name_table", "glance_table", "glance_spread", "glance_budgets", "glance_cells",
+           "glance_summary", "HEADLINE_ALLOCATIONS", "headline", "headline_table", "headline_summary", "flops_text"]
 
 #: The rows of Table 2, in the paper's order.
 TABLE2_METHODS = ("approach1", "approach2", "approach3", "kaplan")
@@ -455,3 +456,111 @@ def glance_summary(flops: float, names: Sequence[str] | None = None) -> dict:
             "tpp_min": long["tokens_per_param"].min(), "tpp_max": long["tokens_per_param"].max(),
             "name_min": long["n_params"].idxmin(), "name_max": long["n_params"].idxmax(),
             "kaplan_n": kaplan["n_params"] / 1e9, "kaplan_tpp": kaplan["tokens_per_param"]}
+
+
+# --------------------------------------------------------------------------
+# The headline: each approach's exponent and allocation, ours beside the paper's
+# --------------------------------------------------------------------------
+
+#: For approaches 1-3: the registry names of the paper's allocation and of our refit (None: not refit).
+HEADLINE_ALLOCATIONS = {1: ("approach1-table3", None), 2: ("approach2-tableA3", "approach2-fig4"),
+                        3: ("approach3-tableA3", "approach3-fig4")}
+
+
+def _refit_exponent(approach: int) -> float:
+    from .figure4 import fig4_fit, refit_figure4
+
+    return float(fig4_fit().a) if approach == 2 else float(refit_figure4().a)
+
+
+def headline(budgets: Sequence[float]) -> pd.DataFrame:
+    """Each approach's allocation exponent and its N_opt, D_opt at ``budgets``: the paper's and ours.
+
+    The paper's exponent is Table 2's; its allocation at a budget is read off Table 3
+    (Approach 1) or Table A3 (Approaches 2 and 3) by the power law through the table's
+    rows (:func:`printed_power_law`).  Ours are the refits on the Figure 4 points
+    (registry names ``approach2-fig4``, ``approach3-fig4``).  Approach 1 is not refit
+    (its training curves are not public): its "ours" row holds NaN.
+
+    Parameters
+    ----------
+    budgets : sequence of float
+        Compute budgets in FLOPs.
+
+    Returns
+    -------
+    DataFrame
+        One row per (approach, source, budget): ``approach`` (1, 2, 3), ``source``
+        (``"paper"`` or ``"ours"``), ``a``, ``flops``, ``n_params``, ``n_tokens``.
+
+    References
+    ----------
+    Hoffmann et al. 2022, Tables 2, 3 and A3.
+    """
+    budgets = np.atleast_1d(positive_array("budgets", budgets, hint="compute budgets in FLOPs, e.g. [5.76e23, 1e24]"))
+    rows = []
+    for k, (printed, refit) in HEADLINE_ALLOCATIONS.items():
+        for source, name in (("paper", printed), ("ours", refit)):
+            entry = get_allocation(name) if name else None
+            a = float(table2_row(f"approach{k}")["a"]) if source == "paper" else (
+                _refit_exponent(k) if name else np.nan)
+            for c in budgets:
+                at = entry.at(float(c)) if entry else {"n_params": np.nan, "n_tokens": np.nan}
+                rows.append({"approach": k, "source": source, "a": a, "flops": float(c),
+                             "n_params": at["n_params"], "n_tokens": at["n_tokens"]})
+    return pd.DataFrame(rows)
+
+
+def headline_table(budgets: Sequence[float]) -> pd.DataFrame:
+    """:func:`headline` laid out for reading: one row per approach and source, parameters and tokens per budget.
+
+    Returns
+    -------
+    DataFrame
+        ``Approach``, ``Estimate`` ("paper (Tables 2 and 3)", "paper (Tables 2 and A3)" or
+        "ours, refit on Figure 4"), ``Exponent a``, then per budget C ``Parameters at C FLOPs (B)`` and
+        ``Tokens at C FLOPs (T)`` (C written as ``5.76e23``).
+    """
+    long = headline(budgets)
+    out = []
+    for (k, source), group in long.groupby(["approach", "source"], sort=False):
+        label = (f"paper (Tables 2 and {'3' if k == 1 else 'A3'})" if source == "paper"
+                 else "ours, refit on Figure 4")
+        row = {"Approach": f"Approach {k}", "Estimate": label, "Exponent a": group["a"].iloc[0]}
+        for r in group.itertuples():
+            c = flops_text(r.flops)
+            row[f"Parameters at {c} FLOPs (B)"] = r.n_params / 1e9
+            row[f"Tokens at {c} FLOPs (T)"] = r.n_tokens / 1e12
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def headline_summary(budgets: Sequence[float]) -> dict:
+    """Numbers for the prose beside :func:`headline_table`, keyed ``{source}{approach}_{what}[_{i}]``.
+
+    ``paper2_a``, ``ours3_a``, ...; ``paper2_n_0`` (billions) and ``ours2_d_0`` (trillions)
+    at ``budgets[0]``, ``..._1`` at ``budgets[1]``, ...; ``flops_0``, ``flops_1``, ... and the
+    same budgets as text, ``budget_0``, ``budget_1`` (:func:`flops_text`);
+    ``ratio3_n_1``: our Approach 3 N over the paper's at ``budgets[1]`` (and alike for each
+    refit approach and budget).  Approach 1's ``ours`` values are left out (not refit).
+    """
+    long = headline(budgets)
+    out: dict = {f"flops_{i}": float(c) for i, c in enumerate(np.atleast_1d(budgets))}
+    out |= {f"budget_{i}": flops_text(c) for i, c in enumerate(np.atleast_1d(budgets))}
+    for r in long.dropna(subset=["a"]).itertuples():
+        i = int(np.flatnonzero(np.atleast_1d(budgets) == r.flops)[0])
+        key = f"{r.source}{r.approach}"
+        out[f"{key}_a"] = r.a
+        out[f"{key}_n_{i}"] = r.n_params / 1e9
+        out[f"{key}_d_{i}"] = r.n_tokens / 1e12
+    for k in (2, 3):
+        for i in range(len(np.atleast_1d(budgets))):
+            out[f"ratio{k}_n_{i}"] = out[f"ours{k}_n_{i}"] / out[f"paper{k}_n_{i}"]
+    return out
+
+
+def flops_text(flops: float) -> str:
+    """A budget in FLOPs as the book writes it: three significant digits, ``5.76e23``, ``1e24``."""
+    mantissa, exponent = f"{float(flops):.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
