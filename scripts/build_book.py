@@ -6,6 +6,9 @@
   fills in the repository URL and turns on the repository button and the Binder and Colab launch
   buttons, so that they point at the repository the site is built from.  Unset (a local build), the
   site shows none of them.  ``BOOK_BRANCH`` names the branch (default ``main``).
+* The scorecard is computed once per build and shared by the chapters: ``CHINCHILLA_LIB_CACHE``
+  (default ``_build/.chinchilla_cache``) holds it, keyed by a hash of the library, ``data/`` and
+  the pins, so a change to any of them computes it again and deleting ``_build`` gives a cold build.
 
 Usage::
 
@@ -68,6 +71,9 @@ def main(argv=None) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     _patch(args.jobs, repository_options())
+    # One scorecard for all chapters of this build (chinchilla_lib.checks, keyed by its inputs):
+    # removing _build removes it, so a cold build computes everything.
+    os.environ.setdefault("CHINCHILLA_LIB_CACHE", os.path.join(os.path.abspath(args.path), "_build", ".chinchilla_cache"))
     from jupyter_book.cli.main import main as jupyter_book
 
     flags = ["build", args.path, "--warningiserror", "--nitpick", "--keep-going"] + (["--all"] if args.all else [])

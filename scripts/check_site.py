@@ -20,7 +20,7 @@ runs some of them; the report lists each failing check per page):
 ``wording``
     no internal wording (:data:`INTERNAL_WORDS`) in the page text;
 ``search``
-    the search page finds :data:`SEARCH_QUERY` and no result's snippet shows raw LaTeX;
+    the search page finds each of :data:`SEARCH_QUERIES` and no result's snippet shows raw LaTeX;
 ``planner``
     the planner page, given each budget of :data:`PLANNER_BUDGETS`, shows for every law and
     allocation the N and D that ``python -m chinchilla_lib plan --flops C --law NAME --json`` prints
@@ -56,7 +56,8 @@ BAD_TEXT = ["Traceback (most recent call last)", "CellExecutionError", "Error ex
 #: Words that belong to how the book is made, not to what it says (whole words, any case).
 INTERNAL_WORDS = ["issue", "issues", "session", "sessions", "helper", "helpers", "TODO", "FIXME", "XXX",
                   "as the review", "the reviewer", "lead engineer"]
-SEARCH_QUERY = "IsoFLOP"
+#: Queries whose results' snippets must show no LaTeX source ("frontier" finds pages full of formulas).
+SEARCH_QUERIES = ["IsoFLOP", "frontier"]
 RAW_LATEX = ["$", "\\frac", "N_{", "\\(", "\\)", "\\alpha", "\\beta", "^{"]
 PLANNER_BUDGETS = ["1e22", "5.76e23"]
 PLANNER_REL_TOL = 1e-6
@@ -67,7 +68,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PAGE_PROBE = """() => {
   const main = document.querySelector('main') || document.body;
   const imgs = Array.from(main.querySelectorAll('img'));
-  const captions = Array.from(main.querySelectorAll('figcaption, .caption, caption'));
+  const captions = Array.from(main.querySelectorAll('figcaption'));
+  const prose = el => { const c = el.cloneNode(true); c.querySelectorAll('code, mjx-container').forEach(x => x.remove());
+                        return c.textContent; };
   const codePres = Array.from(main.querySelectorAll('.cell_input pre, div.cell .highlight pre'))
     .filter(p => !p.closest('.cell_output'));
   const visible = el => el.getClientRects().length > 0 && el.clientWidth > 0;
@@ -83,7 +86,7 @@ PAGE_PROBE = """() => {
     emptyFigures: Array.from(main.querySelectorAll('figure')).filter(f => !f.querySelector('img, svg')).length,
     mathSource: main.querySelectorAll('.math, span.math, div.math').length,
     mathRendered: main.querySelectorAll('mjx-container').length,
-    captions: captions.map(c => ({text: c.innerText,
+    captions: captions.map(c => ({text: prose(c),
       math: c.querySelectorAll('.math').length, typeset: c.querySelectorAll('mjx-container').length})),
     overflowing: codePres.filter(p => visible(p) && p.scrollWidth > p.clientWidth + 1)
       .map(p => (p.innerText.split('\\n').find(l => l.trim().length > 0) || '').slice(0, 60)),
@@ -136,10 +139,14 @@ def check_render(info: dict) -> list[str]:
     return problems
 
 
+#: Math written as plain text, e.g. "N_opt(C)" (a typeset formula's text has no underscore).
+_PLAIN_MATH = re.compile(r"\b[A-Za-z]_[A-Za-z]+\b")
+
+
 def check_caption_math(info: dict) -> list[str]:
     problems = []
     for i, caption in enumerate(info["captions"], 1):
-        raw = [r for r in RAW_LATEX if r in caption["text"]]
+        raw = [r for r in RAW_LATEX if r in caption["text"]] + _PLAIN_MATH.findall(caption["text"])
         if caption["math"] > caption["typeset"] or raw:
             shown = " ".join(caption["text"].split())[:70]
             problems.append(f"caption {i} has untypeset math ({', '.join(raw) or 'math element'}): {shown!r}")
@@ -190,8 +197,12 @@ def check_wording(info: dict) -> list[str]:
     return [f"internal wording: {found}"] if found else []
 
 
-def check_search(page, base: str, query: str = SEARCH_QUERY) -> list[str]:
-    """The search page finds ``query``, and no snippet of its results shows LaTeX source."""
+def check_search(page, base: str, queries: list[str] = SEARCH_QUERIES) -> list[str]:
+    """The search page finds each query, and no snippet of its results shows LaTeX source."""
+    return [problem for query in queries for problem in _check_query(page, base, query)]
+
+
+def _check_query(page, base: str, query: str) -> list[str]:
     page.goto(f"{base}/search.html?q={query}", wait_until="load")
     try:
         page.wait_for_function(
@@ -206,7 +217,7 @@ def check_search(page, base: str, query: str = SEARCH_QUERY) -> list[str]:
         return [f"search for {query!r} found nothing"]
     bad = [s for s in snippets if any(r in s for r in RAW_LATEX)]
     if bad:
-        return [f"{len(bad)} of {len(snippets)} search snippet(s) show raw LaTeX, e.g. {' '.join(bad[0].split())[:90]!r}"]
+        return [f"{query!r}: {len(bad)} of {len(snippets)} search snippet(s) show raw LaTeX, e.g. {' '.join(bad[0].split())[:90]!r}"]
     return []
 
 

@@ -31,6 +31,59 @@ def checks() -> list[Check]:
     return out
 
 
+#: A folder for the computed scorecard rows, shared by every chapter of one book build (set by
+#: ``scripts/build_book.py``); unset, every call computes the rows afresh.
+CACHE_ENV = "CHINCHILLA_LIB_CACHE"
+
+
+def _inputs_digest() -> str:
+    """SHA-256 of everything the rows depend on: the library's code, ``data/``, the external pins, library versions."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from ..datasets.paper_tables import DATA_DIR
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    groups = [(package, sorted(package.rglob("*.py")) + sorted(p for p in package.rglob("pins/*") if p.is_file())),
+              (DATA_DIR, sorted(p for p in DATA_DIR.rglob("*") if p.is_file()))]
+    for base, files in groups:
+        for path in files:
+            name = f"{base.name}/{path.relative_to(base).as_posix()}"
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("numpy", "scipy", "pandas"):
+        digest.update(f"{name}=={version(name)}".encode())
+    return digest.hexdigest()
+
+
+def _rows() -> list[dict]:
+    """Every check as a row; read from, or written to, the folder named by ``CHINCHILLA_LIB_CACHE`` when set.
+
+    The file is keyed by :func:`_inputs_digest`, so any change to the code or the data computes the
+    rows again; the rows are stored as JSON, which gives every float back exactly.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get(CACHE_ENV, "").strip()
+    if not folder:
+        return [c.as_row() for c in checks()]
+    path = Path(folder) / f"scorecard-{_inputs_digest()}.json"
+    if path.is_file():
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            pass  # a damaged file: compute the rows again
+    rows = [c.as_row() for c in checks()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(rows))
+    os.replace(partial, path)  # atomic: a chapter running beside this one reads all rows or none
+    return rows
+
+
 def scorecard(prefix: str | None = None) -> pd.DataFrame:
     """All checks as a table with the columns of :data:`COLUMNS`.
 
@@ -39,7 +92,7 @@ def scorecard(prefix: str | None = None) -> pd.DataFrame:
     prefix : str, optional
         Keep only rows whose id starts with this (e.g. ``"flops."``).
     """
-    frame = pd.DataFrame([c.as_row() for c in checks()], columns=COLUMNS)
+    frame = pd.DataFrame(_rows(), columns=COLUMNS)
     if prefix is not None:
         frame = frame[frame["id"].str.startswith(prefix)].reset_index(drop=True)
     return frame
