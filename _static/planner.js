@@ -2,7 +2,7 @@
  *
  * The same closed forms as chinchilla_lib (laws.frontier, ParametricLaw.optimal_loss, and the
  * named allocations of studies.allocations), with the constants exported when the book is built
- * (studies.planner.planner_constants) into <script id="planner-constants">.
+ * (studies.closed_forms.planner_constants) into <script id="planner-constants">.
  *   N_opt = G (C/6)^(beta/(alpha+beta)),  D_opt = (C/6)^(alpha/(alpha+beta)) / G,
  *   G = (alpha A / (beta B))^(1/(alpha+beta))                     (Hoffmann et al. 2022, Eq. 4)
  *   L_opt = E + (A G^-alpha + B G^beta) (C/6)^(-alpha beta/(alpha+beta))

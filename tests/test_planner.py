@@ -12,7 +12,7 @@ import pytest
 
 from chinchilla_lib.laws import get_law, plan
 from chinchilla_lib.studies.allocations import get_allocation
-from chinchilla_lib.studies.planner import PLANNER_LAWS, planner_constants, planner_html
+from chinchilla_lib.studies.closed_forms import PLANNER_LAWS, planner_constants, planner_html
 
 JS = Path(__file__).resolve().parents[1] / "_static" / "planner.js"
 BUDGETS = [1e20, 1e22, 5.76e23, 1e25]
