@@ -22,6 +22,7 @@ import functools
 import os
 import re
 import sys
+from pathlib import Path
 
 REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
@@ -61,6 +62,18 @@ def _patch(jobs: int, theme: dict) -> None:
     jb_sphinx.build_sphinx = functools.partial(jb_sphinx.build_sphinx, jobs=jobs)
 
 
+def _create_execution_cache(path: Path) -> None:
+    """Create MyST-NB's execution cache (``_build/.jupyter_cache``) before the parallel readers start.
+
+    Two readers that each find no cache both try to create its database, and the second fails
+    ("table settings already exists"); created once here, both open the same one.
+    """
+    from jupyter_cache import get_cache
+
+    path.mkdir(parents=True, exist_ok=True)
+    get_cache(str(path)).list_cache_records()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", default=".")
@@ -74,6 +87,8 @@ def main(argv=None) -> int:
     # One scorecard for all chapters of this build (chinchilla_lib.checks, keyed by its inputs):
     # removing _build removes it, so a cold build computes everything.
     os.environ.setdefault("CHINCHILLA_LIB_CACHE", os.path.join(os.path.abspath(args.path), "_build", ".chinchilla_cache"))
+    if args.jobs > 1:
+        _create_execution_cache(Path(args.path) / "_build" / ".jupyter_cache")
     from jupyter_book.cli.main import main as jupyter_book
 
     flags = ["build", args.path, "--warningiserror", "--nitpick", "--keep-going"] + (["--all"] if args.all else [])
