@@ -60,6 +60,8 @@ INTERNAL_WORDS = ["issue", "issues", "session", "sessions", "helper", "helpers",
 SEARCH_QUERIES = ["IsoFLOP", "frontier"]
 RAW_LATEX = ["$", "\\frac", "N_{", "\\(", "\\)", "\\alpha", "\\beta", "^{"]
 PLANNER_BUDGETS = ["1e22", "5.76e23"]
+#: (budget, inference tokens) typed into the planner's two boxes, compared with plan --inference-tokens.
+PLANNER_INFERENCE = [("1e23", "2e12")]
 PLANNER_REL_TOL = 1e-6
 CHECKS = ["render", "caption-math", "alt-text", "xrefs", "code-overflow", "wording", "search", "planner"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -221,10 +223,11 @@ def _check_query(page, base: str, query: str) -> list[str]:
     return []
 
 
-def _cli_plan(flops: str, law: str) -> dict:
+def _cli_plan(flops: str, law: str, tokens: str | None = None) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "chinchilla_lib", "plan", "--flops", flops, "--law", law, "--json"],
-                          capture_output=True, text=True, env=env, cwd=ROOT)
+    extra = ["--inference-tokens", tokens] if tokens is not None else []
+    done = subprocess.run([sys.executable, "-m", "chinchilla_lib", "plan", "--flops", flops, "--law", law, "--json"]
+                          + extra, capture_output=True, text=True, env=env, cwd=ROOT)
     if done.returncode:
         raise RuntimeError(done.stderr.strip())
     return json.loads(done.stdout)
@@ -242,12 +245,11 @@ def check_planner(page, base: str, site: Path) -> list[str]:
         message = page.inner_text("#planner-message")
         if "FLOPs" not in message or page.is_visible("#planner-results tbody tr"):
             problems.append(f"budget {bad!r}: no clear refusal (message {message!r})")
+    page.fill("#planner-tokens", "")
     for flops in PLANNER_BUDGETS:
         page.fill("#planner-flops", flops)
         page.click("#planner-go")
-        rows = page.evaluate("() => Array.from(document.querySelectorAll('#planner-results tbody tr')).map(tr => "
-                             "[tr.dataset.law, Object.fromEntries(Array.from(tr.querySelectorAll('td[data-value]'))"
-                             ".map(td => [td.dataset.key, Number(td.dataset.value)]))])")
+        rows = _planner_rows(page, "#planner-results")
         if not rows:
             problems.append(f"budget {flops}: the planner shows no rows")
         for law, values in rows:
@@ -260,7 +262,28 @@ def check_planner(page, base: str, site: Path) -> list[str]:
                 got = values.get(key)
                 if got is None or abs(got / want[key] - 1) > PLANNER_REL_TOL:
                     problems.append(f"budget {flops}, {law}: {key} {got} in the page, {want[key]} from plan")
+    for flops, tokens in PLANNER_INFERENCE:
+        page.fill("#planner-flops", flops)
+        page.fill("#planner-tokens", tokens)
+        page.click("#planner-go")
+        rows = _planner_rows(page, "#planner-inference")
+        if not rows:
+            problems.append(f"budget {flops}, inference tokens {tokens}: the planner shows no rows")
+        for law, values in rows:
+            want = _cli_plan(flops, law, tokens)
+            for key, cli in (("n_params", want["n_params"]), ("n_tokens", want["n_tokens"]),
+                             ("total_flops", want["total_flops"]),
+                             ("compute_optimal.total_flops", want["compute_optimal"]["total_flops"])):
+                got = values.get(key)
+                if got is None or abs(got / cli - 1) > PLANNER_REL_TOL:
+                    problems.append(f"budget {flops}, T {tokens}, {law}: {key} {got} in the page, {cli} from plan")
     return problems
+
+
+def _planner_rows(page, table: str) -> list:
+    return page.evaluate(f"() => Array.from(document.querySelectorAll('{table} tbody tr')).map(tr => "
+                         "[tr.dataset.law, Object.fromEntries(Array.from(tr.querySelectorAll('td[data-value]'))"
+                         ".map(td => [td.dataset.key, Number(td.dataset.value)]))])")
 
 
 def check_page(page, url: str, site: Path, base: str, only: set[str]) -> dict[str, list[str]]:

@@ -94,3 +94,25 @@ def test_html_carries_the_constants_in_a_json_block(constants):
     assert json.loads(block) == constants
     assert 'id="planner-flops"' in text and 'id="planner-results"' in text
     assert get_law("paper-full").alpha == constants["laws"][0]["alpha"]
+
+
+@needs_node
+@pytest.mark.parametrize("flops, tokens", [(1e23, 2e12), (5.76e23, 1e10), (1e21, 1e14), (1e22, 0.0)])
+def test_page_sizes_for_inference_as_the_library_does(constants, flops, tokens):
+    from chinchilla_lib.inference import inference_optimum
+
+    got = _run_js(constants, f"K.laws.map(l => [l.name, P.inferencePlan(l, {flops!r}, {tokens!r})])")
+    for name, row in got:
+        want = inference_optimum(name, tokens, flops=flops)
+        assert row["best"]["n"] == pytest.approx(want.optimum.n_params, rel=1e-9), name
+        assert row["best"]["d"] == pytest.approx(want.optimum.n_tokens, rel=1e-9), name
+        assert row["best"]["total"] == pytest.approx(want.optimum.total_flops, rel=1e-9), name
+        assert row["co"]["total"] == pytest.approx(want.compute_optimal.total_flops, rel=1e-9), name
+        assert row["saving"] == pytest.approx(want.saving, rel=1e-7, abs=1e-12), name
+
+
+@needs_node
+@pytest.mark.parametrize("text, ok", [("", True), ("2e12", True), ("0", True), ("-1", False), ("lots", False)])
+def test_the_page_reads_inference_tokens(constants, text, ok):
+    got = _run_js(constants, f"P.parseTokens({json.dumps(text)})")
+    assert ("error" not in got) == ok
