@@ -71,17 +71,24 @@ def _rows() -> list[dict]:
     if not folder:
         return [c.as_row() for c in checks()]
     path = Path(folder) / f"scorecard-{_inputs_digest()}.json"
-    if path.is_file():
-        try:
-            return json.loads(path.read_text())
-        except (OSError, ValueError):
-            pass  # a damaged file: compute the rows again
-    rows = [c.as_row() for c in checks()]
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps(rows))
-    os.replace(partial, path)  # atomic: a chapter running beside this one reads all rows or none
-    return rows
+    with open(path.with_suffix(".lock"), "w") as lock:
+        try:  # a chapter executed beside this one waits for these rows instead of computing them twice
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # no fcntl (Windows): both may compute; the write below stays atomic
+            pass
+        if path.is_file():
+            try:
+                return json.loads(path.read_text())
+            except (OSError, ValueError):
+                pass  # a damaged file: compute the rows again
+        rows = [c.as_row() for c in checks()]
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(rows))
+        os.replace(partial, path)  # atomic: a reader sees all rows or none
+        return rows
 
 
 def scorecard(prefix: str | None = None) -> pd.DataFrame:
