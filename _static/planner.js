@@ -60,7 +60,7 @@
 
   function allocationPlan(entry, c) {
     var n = Math.exp(entry.log_k + entry.a * Math.log(c));
-    return { n: n, d: c / (6.0 * n), loss: null };
+    return { n: n, d: c / (6.0 * n), loss: entry.law ? lawPlan(entry.law, c).loss : null };
   }
 
   function parseNumber(text) {

@@ -47,8 +47,11 @@ def _allocation_entry(name: str) -> dict:
         if abs(n / want["n_params"] - 1) > _CHECK_REL_TOL or abs(d / want["n_tokens"] - 1) > _CHECK_REL_TOL:
             raise ValueError(f"allocation {name!r} is not a power law N = k C^a with D = C/(6N) at {c:g} FLOPs; "
                              "the planner page cannot show it in closed form")
-    return {"name": name, "kind": "allocation", "approach": entry.approach, "source": entry.source,
-            "a": a, "log_k": log_k}
+    out = {"name": name, "kind": "allocation", "approach": entry.approach, "source": entry.source,
+           "a": a, "log_k": log_k}
+    if entry.law is not None:  # an allocation from a fitted law (our Approach 3 refit) has a loss too
+        out["law"] = {k: getattr(entry.law, k) for k in ("E", "A", "B", "alpha", "beta")}
+    return out
 
 
 def planner_constants() -> dict:
