@@ -22,22 +22,27 @@ Layers, each importing only from those above it:
 * :mod:`.book` (chapter helpers) and :mod:`.cli` (command line).
 """
 
-from ._validate import ExtrapolationWarning, UnitWarning
-from .runs import fit_runs
-from .datasets import (REPLICATION_EXCLUDED, load_hoffmann_fig4, load_llama_curves, load_porian, load_table,
-                       paper_value, porian_configurations)
-from .envelope import fit_envelope, lower_envelope
-from .inference import inference_optimum, overtraining_cost
-from .isoflop import fit_isoflop, fit_isoflop_frame
-from .laws import ParametricLaw, get_law, law_names, plan
-from .parametric import Approach3Fit, bootstrap_approach3, fit_approach3
+import importlib
+
+#: Where each exported name lives: the module is imported on first use (PEP 562), so
+#: ``python -m chinchilla_lib plan`` and ``import chinchilla_lib`` stay quick.
+_EXPORTS = {
+    "_validate": ("ExtrapolationWarning", "UnitWarning"),
+    "runs": ("fit_runs",),
+    "datasets": ("REPLICATION_EXCLUDED", "load_hoffmann_fig4", "load_llama_curves", "load_porian", "load_table",
+                 "paper_value", "porian_configurations"),
+    "envelope": ("fit_envelope", "lower_envelope"),
+    "inference": ("inference_optimum", "overtraining_cost"),
+    "isoflop": ("fit_isoflop", "fit_isoflop_frame"),
+    "laws": ("ParametricLaw", "get_law", "law_names", "plan"),
+    "parametric": ("Approach3Fit", "bootstrap_approach3", "fit_approach3"),
+}
+#: Names kept for the three approaches: Approach 1 (Section 3.1) is the lower envelope of training
+#: curves, Approach 2 (Section 3.2) IsoFLOP profiles from arrays ``n_params, flops, loss``.
+_ALIASES = {"fit_approach1": ("envelope", "fit_envelope"), "fit_approach2": ("isoflop", "fit_isoflop")}
+_WHERE = {name: (module, name) for module, names in _EXPORTS.items() for name in names} | _ALIASES
 
 __version__ = "0.1.0"
-
-#: Approach 1 (Section 3.1): power laws through the lower envelope of training curves.
-fit_approach1 = fit_envelope
-#: Approach 2 (Section 3.2): IsoFLOP profiles from arrays ``n_params, flops, loss``.
-fit_approach2 = fit_isoflop
 
 
 def plot_fit(runs, result, **options):
@@ -62,3 +67,16 @@ __all__ = [
     "fit_runs", "plot_fit", "UnitWarning",
     "ExtrapolationWarning",
 ]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        module, attribute = _WHERE[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

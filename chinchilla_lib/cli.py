@@ -189,7 +189,6 @@ def _plan_compare(args) -> list:
 
 def _plan(args) -> dict:
     from .laws import law_names
-    from .studies.allocations import allocation_names, get_allocation
 
     if args.inference_tokens is not None or args.target_loss is not None:
         return _plan_inference(args)
@@ -198,13 +197,18 @@ def _plan(args) -> dict:
                           "optionally with --inference-tokens T")
     if args.compare:
         return _plan_compare(args)
-    if args.law in allocation_names() and args.law not in law_names():  # a power-law allocation: no loss
-        out = get_allocation(args.law).at(args.flops)
-        out["pf_days"] = to_pf_days(args.flops)
-        return out
+    if args.law not in law_names() and "=" not in args.law:  # a law needs only numpy; the registry imports pandas
+        from .studies.allocations import allocation_names, get_allocation
+
+        if args.law in allocation_names():  # a power-law allocation: no loss
+            out = get_allocation(args.law).at(args.flops)
+            out["pf_days"] = to_pf_days(args.flops)
+            return out
     try:
         law = resolve_law(args.law)
     except ValueError as exc:
+        from .studies.allocations import allocation_names
+
         raise _UsageError(f"--law: {exc}; or an allocation: {', '.join(allocation_names())}") from None
     out = plan(args.flops, law)
     out["pf_days"] = to_pf_days(args.flops)

@@ -189,9 +189,9 @@ class ParametricLaw:
 
 def law_names() -> list[str]:
     """Names accepted by :func:`get_law` (from ``data/laws.csv``)."""
-    from .datasets import load_table
+    from .datasets.paper_tables import read_rows
 
-    return list(dict.fromkeys(load_table("laws")["law"]))
+    return list(dict.fromkeys(row["law"] for row in read_rows("laws")))
 
 
 def get_law(name: str = "paper") -> ParametricLaw:
@@ -212,23 +212,24 @@ def get_law(name: str = "paper") -> ParametricLaw:
     >>> round(law.a, 3)
     0.452
     """
-    from .datasets import load_table
+    from .datasets.paper_tables import read_rows
 
-    table = load_table("laws")
-    rows = table[table["law"] == name]
-    if rows.empty:
-        known = ", ".join(dict.fromkeys(table["law"]))
+    table = read_rows("laws")  # validated as load_table validates it, without pandas
+    rows = [row for row in table if row["law"] == name]
+    if not rows:
+        known = ", ".join(dict.fromkeys(row["law"] for row in table))
         raise ValueError(f"unknown law {name!r}; choose one of: {known}")
     params = {}
-    for parameter, value in zip(rows["parameter"], rows["value"]):
+    for row in rows:
+        parameter, value = row["parameter"], float(row["value"])
         key = parameter[4:] if parameter.startswith("log_") else parameter
         if key in params:
             raise ValueError(f"law {name!r} in data/laws.csv gives {key} twice (directly and as log_{key}); keep one")
-        params[key] = math.exp(value) if parameter.startswith("log_") else float(value)
+        params[key] = math.exp(value) if parameter.startswith("log_") else value
     missing = {"E", "A", "B", "alpha", "beta"} - params.keys()
     if missing:
         raise ValueError(f"law {name!r} in data/laws.csv lacks {sorted(missing)}")
-    return ParametricLaw(name=name, source=str(rows["source"].iloc[0]), **params)
+    return ParametricLaw(name=name, source=str(rows[0]["source"]), **params)
 
 
 _LAW_KEYS = ("E", "A", "B", "alpha", "beta")

@@ -2,10 +2,9 @@
 
 import math
 
-import pandas as pd
 import pytest
 
-import chinchilla_lib.datasets as datasets
+from chinchilla_lib.datasets import paper_tables
 from chinchilla_lib.laws import ParametricLaw, get_law, law_names
 
 
@@ -26,7 +25,8 @@ def test_law_names_keep_the_order_of_the_file_once_each():
 
 
 def _table(rows):
-    return pd.DataFrame(rows, columns=["law", "parameter", "value", "source", "status"])
+    """Rows of data/laws.csv as read_rows gives them: text cells."""
+    return [dict(zip(["law", "parameter", "value", "source", "status"], map(str, row))) for row in rows]
 
 
 GOOD = [("t", "E", 1.0, "first source", "x"), ("t", "log_A", math.log(100.0), "second", "x"), ("t", "B", 200.0, "s", "x"),
@@ -34,27 +34,27 @@ GOOD = [("t", "E", 1.0, "first source", "x"), ("t", "log_A", math.log(100.0), "s
 
 
 def test_logarithmic_constants_are_exponentiated_and_the_first_source_kept(monkeypatch):
-    monkeypatch.setattr(datasets, "load_table", lambda name: _table(GOOD))
+    monkeypatch.setattr(paper_tables, "read_rows", lambda name: _table(GOOD))
     law = get_law("t")
     assert law.A == pytest.approx(100.0) and law.source == "first source" and law.name == "t"
 
 
 def test_a_constant_given_twice_is_refused(monkeypatch):
-    monkeypatch.setattr(datasets, "load_table", lambda name: _table(GOOD + [("t", "A", 100.0, "s", "x")]))
+    monkeypatch.setattr(paper_tables, "read_rows", lambda name: _table(GOOD + [("t", "A", 100.0, "s", "x")]))
     with pytest.raises(ValueError) as info:
         get_law("t")
     assert str(info.value) == "law 't' in data/laws.csv gives A twice (directly and as log_A); keep one"
 
 
 def test_a_law_missing_constants_is_refused(monkeypatch):
-    monkeypatch.setattr(datasets, "load_table", lambda name: _table(GOOD[:3]))
+    monkeypatch.setattr(paper_tables, "read_rows", lambda name: _table(GOOD[:3]))
     with pytest.raises(ValueError) as info:
         get_law("t")
     assert str(info.value) == "law 't' in data/laws.csv lacks ['alpha', 'beta']"
 
 
 def test_an_unknown_law_lists_the_known_ones_once_each(monkeypatch):
-    monkeypatch.setattr(datasets, "load_table", lambda name: _table(GOOD + [("u", "E", 1.0, "s", "x")]))
+    monkeypatch.setattr(paper_tables, "read_rows", lambda name: _table(GOOD + [("u", "E", 1.0, "s", "x")]))
     with pytest.raises(ValueError) as info:
         get_law("v")
     assert str(info.value) == "unknown law 'v'; choose one of: t, u"

@@ -55,6 +55,71 @@ def checks() -> list[Check]:
     return [check for _, check in _checks_by_chapter()]
 
 
+#: A folder for the computed scorecard rows, shared by every chapter of one book build (set by
+#: ``scripts/build_book.py``); unset, every call computes the rows afresh.
+CACHE_ENV = "CHINCHILLA_LIB_CACHE"
+
+
+def _inputs_digest() -> str:
+    """SHA-256 of everything the rows depend on: the library's code, ``data/``, the external pins, library versions."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from ..datasets.paper_tables import DATA_DIR
+
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    groups = [(package, sorted(package.rglob("*.py")) + sorted(p for p in package.rglob("pins/*") if p.is_file())),
+              (DATA_DIR, sorted(p for p in DATA_DIR.rglob("*") if p.is_file()))]
+    for base, files in groups:
+        for path in files:
+            name = f"{base.name}/{path.relative_to(base).as_posix()}"
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("numpy", "scipy", "pandas"):
+        digest.update(f"{name}=={version(name)}".encode())
+    return digest.hexdigest()
+
+
+def _fresh_rows() -> list[dict]:
+    """Every check as a row, with the short name of its chapter's module under ``chapter``."""
+    return [{**check.as_row(), "chapter": name} for name, check in _checks_by_chapter()]
+
+
+def _rows() -> list[dict]:
+    """Every check as a row; read from, or written to, the folder named by ``CHINCHILLA_LIB_CACHE`` when set.
+
+    The file is keyed by :func:`_inputs_digest`, so any change to the code or the data computes the
+    rows again; the rows are stored as JSON, which gives every float back exactly.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get(CACHE_ENV, "").strip()
+    if not folder:
+        return _fresh_rows()
+    path = Path(folder) / f"scorecard-{_inputs_digest()}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        try:  # a chapter executed beside this one waits for these rows instead of computing them twice
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # no fcntl (Windows): both may compute; the write below stays atomic
+            pass
+        if path.is_file():
+            try:
+                return json.loads(path.read_text())
+            except (OSError, ValueError):
+                pass  # a damaged file: compute the rows again
+        rows = _fresh_rows()
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(rows))
+        os.replace(partial, path)  # atomic: a reader sees all rows or none
+        return rows
+
+
 def scorecard(prefix: str | None = None, *, by_chapter: bool = False) -> pd.DataFrame:
     """All checks as a table with the columns of ``COLUMNS``.
 
@@ -66,10 +131,7 @@ def scorecard(prefix: str | None = None, *, by_chapter: bool = False) -> pd.Data
         Add a last column ``chapter``: the short name of the module of :data:`CHAPTERS`
         the row comes from (a key of :data:`CHAPTER_FILES`).
     """
-    tagged = _checks_by_chapter()
-    frame = pd.DataFrame([c.as_row() for _, c in tagged], columns=COLUMNS)
-    if by_chapter:
-        frame["chapter"] = [name for name, _ in tagged]
+    frame = pd.DataFrame(_rows(), columns=COLUMNS + (["chapter"] if by_chapter else []))
     if prefix is not None:
         frame = frame[frame["id"].str.startswith(prefix)].reset_index(drop=True)
     return frame

@@ -20,18 +20,25 @@ Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
 """
 
-from .external import (ENV_VAR, EXTERNAL_FILES, EXTERNAL_SETS, REGISTRY_FILE, SETS_FILE, ExternalSet, cache_dir,
-                       fetch_external)
-from .evaluation import (load_evaluation, load_evaluation_claims, load_mmlu_categories, load_mmlu_subjects,
-                         load_task_counts, mmlu_tasks)
-from .figure4 import REPLICATION_EXCLUDED, load_hoffmann_fig4
-from .gadre import load_gadre_eval_metadata, load_gadre_grid, load_gadre_runs
-from .llama import llama_calibration, load_llama_curves
-from .muennighoff import load_muennighoff_runs
-from .paper_tables import DATA_DIR, SCHEMAS, DataFileError, load_table, paper_value, table2_row, table_names
-from .porian import (PORIAN_DATASETS, PORIAN_FIELDS, PORIAN_STEPS, load_porian, porian_configurations, porian_step,
-                     porian_summaries)
-from .sardana import load_sardana_runs
+import importlib
+
+#: Where each exported name lives; the submodule is imported on first use (PEP 562), so reading a
+#: paper table does not pull in pandas and the download machinery.
+_EXPORTS = {
+    "external": ("ENV_VAR", "EXTERNAL_FILES", "EXTERNAL_SETS", "REGISTRY_FILE", "SETS_FILE", "ExternalSet",
+                 "cache_dir", "fetch_external"),
+    "evaluation": ("load_evaluation", "load_evaluation_claims", "load_mmlu_categories", "load_mmlu_subjects",
+                   "load_task_counts", "mmlu_tasks"),
+    "figure4": ("REPLICATION_EXCLUDED", "load_hoffmann_fig4"),
+    "gadre": ("load_gadre_eval_metadata", "load_gadre_grid", "load_gadre_runs"),
+    "llama": ("llama_calibration", "load_llama_curves"),
+    "muennighoff": ("load_muennighoff_runs",),
+    "paper_tables": ("DATA_DIR", "SCHEMAS", "DataFileError", "load_table", "paper_value", "table2_row", "table_names"),
+    "porian": ("PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
+               "porian_step", "porian_summaries"),
+    "sardana": ("load_sardana_runs",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "DataFileError", "DATA_DIR", "ENV_VAR", "EXTERNAL_FILES", "EXTERNAL_SETS", "ExternalSet", "REGISTRY_FILE",
@@ -43,3 +50,17 @@ __all__ = [
     "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
     "load_muennighoff_runs",
 ]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in _EXPORTS or name in ("corpus",):  # a submodule not imported yet
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -8,15 +8,17 @@ schema and every value; :func:`paper_value` reads one scalar by id and
 
 from __future__ import annotations
 
+import csv
+import math
 import os
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for as a DataFrame
+    import pandas as pd
 
 __all__ = ["DataFileError", "DATA_DIR", "SCHEMAS", "LAW_PARAMETERS", "key", "one_of", "key_columns", "table_names",
-           "load_table", "paper_value", "table2_row", "paper_files_table"]
+           "read_rows", "load_table", "paper_value", "table2_row", "paper_files_table"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -28,41 +30,56 @@ class DataFileError(RuntimeError):
 # --------------------------------------------------------------------------
 # Paper tables (data/*.csv)
 # --------------------------------------------------------------------------
+# Each column check takes the column's cells as the CSV holds them (text) and returns one bool per
+# cell.  The checks need no pandas, so a law can be read (``plan`` on the command line) without it.
 
-def _finite(v: pd.Series) -> pd.Series:
-    return pd.Series(np.isfinite(v.to_numpy(float)), index=v.index)
-
-
-def _positive(s: pd.Series) -> pd.Series:
-    v = pd.to_numeric(s, errors="coerce")
-    return v.gt(0) & _finite(v)
+#: Cells read as missing: the texts pandas reads as NaN by default, so a DataFrame and the checks agree.
+MISSING_TEXTS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+                           "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 
 
-def _positive_or_missing(s: pd.Series) -> pd.Series:
-    v = pd.to_numeric(s, errors="coerce")
-    return v.isna() & s.isna() | v.gt(0) & _finite(v)
+def _missing(cell: str) -> bool:
+    return cell.strip() in MISSING_TEXTS
 
 
-def _text(s: pd.Series) -> pd.Series:
-    return s.notna() & s.astype(str).str.len().gt(0)
+def _number(cell: str) -> float:
+    """The cell as a float, NaN when it is missing or not a number."""
+    if _missing(cell):
+        return math.nan
+    try:
+        return float(cell)
+    except ValueError:
+        return math.nan
 
 
-def _any(s: pd.Series) -> pd.Series:
-    return pd.Series(True, index=s.index)
+def _positive(cells: Sequence[str]) -> list[bool]:
+    return [math.isfinite(v) and v > 0 for v in map(_number, cells)]
 
 
-def _bool(s: pd.Series) -> pd.Series:
-    return s.astype(str).isin(["True", "False"])
+def _positive_or_missing(cells: Sequence[str]) -> list[bool]:
+    return [_missing(c) or ok for c, ok in zip(cells, _positive(cells))]
 
 
-def _finite_value(s: pd.Series) -> pd.Series:
-    return pd.Series(np.isfinite(pd.to_numeric(s, errors="coerce").to_numpy(float)), index=s.index)
+def _text(cells: Sequence[str]) -> list[bool]:
+    return [not _missing(c) for c in cells]
 
 
-def key(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+def _any(cells: Sequence[str]) -> list[bool]:
+    return [True] * len(cells)
+
+
+def _bool(cells: Sequence[str]) -> list[bool]:
+    return [c.strip().lower() in ("true", "false") for c in cells]
+
+
+def _finite_value(cells: Sequence[str]) -> list[bool]:
+    return [math.isfinite(v) for v in map(_number, cells)]
+
+
+def key(check: Callable[[Sequence[str]], list[bool]]) -> Callable[[Sequence[str]], list[bool]]:
     """Mark a column as part of its table's key: no two rows may share the key columns' values."""
-    def keyed(s: pd.Series) -> pd.Series:
-        return check(s)
+    def keyed(cells: Sequence[str]) -> list[bool]:
+        return check(cells)
 
     keyed.is_key = True
     if hasattr(check, "allowed"):
@@ -71,10 +88,10 @@ def key(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Ser
     return keyed
 
 
-def one_of(*names: str) -> Callable[[pd.Series], pd.Series]:
+def one_of(*names: str) -> Callable[[Sequence[str]], list[bool]]:
     """A column whose every value is one of ``names`` (unknown names are refused on load)."""
-    def check(s: pd.Series) -> pd.Series:
-        return s.astype(str).isin(names)
+    def check(cells: Sequence[str]) -> list[bool]:
+        return [c in names for c in cells]
 
     check.allowed = names
     return check
@@ -89,10 +106,10 @@ _POS, _TXT, _ANY, _OPT, _BOOL = _positive, _text, _any, _positive_or_missing, _b
 #: Parameters a law in data/laws.csv may have (Eq. 2, directly or as logarithms).
 LAW_PARAMETERS = ("E", "A", "B", "alpha", "beta", "log_E", "log_A", "log_B")
 
-#: Column checks for each paper table: column name -> per-row predicate.  Columns wrapped in
+#: Column checks for each paper table: column name -> per-cell predicate.  Columns wrapped in
 #: :func:`key` form the table's key (duplicates refused on load); :func:`one_of` refuses unknown
 #: names.  Every table also refuses columns it does not list and rows repeated in full.
-SCHEMAS: dict[str, dict[str, Callable[[pd.Series], pd.Series]]] = {
+SCHEMAS: dict[str, dict[str, Callable[[Sequence[str]], list[bool]]]] = {
     "table1_models": {"model": key(_TXT), "n_params": _POS, "n_tokens": _POS, "source": _TXT, "status": _TXT},
     "table2_exponents": {
         "table": key(_TXT), "method": key(_TXT), "dataset": key(_TXT), "a": _POS, "a_p10": _OPT, "a_p90": _OPT,
@@ -152,7 +169,89 @@ def table_names() -> list[str]:
     return sorted(SCHEMAS)
 
 
-def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+def _path(name: str, data_dir: str | os.PathLike | None) -> Path:
+    if name not in SCHEMAS:
+        raise ValueError(f"unknown table {name!r}; choose one of: {', '.join(table_names())}")
+    return (Path(data_dir) if data_dir is not None else DATA_DIR) / f"{name}.csv"
+
+
+def _key_value(cell: str):
+    """A key cell compared as a number when it is one (``1e5`` repeats ``100000``), else as text."""
+    value = _number(cell)
+    return cell.strip() if math.isnan(value) else value
+
+
+def read_rows(name: str, data_dir: str | os.PathLike | None = None) -> list[dict[str, str]]:
+    """One paper table from ``data/NAME.csv``, validated, as rows of text (no pandas needed).
+
+    The checks are those of :func:`load_table`, which reads the same rows into a DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`table_names` (for example ``"laws"``).
+    data_dir : path, optional
+        Folder holding the CSVs; defaults to the repository's ``data/``.
+
+    Raises
+    ------
+    DataFileError
+        When the file is missing, unreadable, lacks a column, or has a value
+        that fails its check (the message names the file, column and row).
+    """
+    path = _path(name, data_dir)
+    if not path.is_file():
+        raise DataFileError(
+            f"data file {path} is missing; restore it with `git checkout -- data/{name}.csv` "
+            "(see data/README.md)"
+        )
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            lines = [row for row in csv.reader(handle) if row]
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise DataFileError(f"data file {path} is corrupt ({' '.join(str(exc).split())}); restore it from git") from None
+    if not lines:
+        raise DataFileError(f"data file {path} is corrupt (no header); restore it from git")
+    header, body = lines[0], lines[1:]
+    if any(len(row) > len(header) for row in body):
+        row = next(i for i, r in enumerate(body) if len(r) > len(header))
+        raise DataFileError(f"data file {path} is corrupt (data row {row + 1} has more cells than the header); "
+                            "restore it from git")
+    schema = SCHEMAS[name]
+    missing = [c for c in schema if c not in header]
+    if missing:
+        raise DataFileError(f"data file {path} lacks column(s) {missing}; expected {list(schema)}")
+    if not body:
+        raise DataFileError(f"data file {path} has no rows")
+    extra = [c for c in header if c not in schema]
+    if extra:
+        raise DataFileError(f"data file {path} has unknown column(s) {extra}; expected {list(schema)} "
+                            "(rebuild it with scripts/make_data.py)")
+    rows = [dict(zip(header, row + [""] * (len(header) - len(row)))) for row in body]
+    for column, check in schema.items():
+        cells = [r[column] for r in rows]
+        ok = check(cells)
+        if not all(ok):
+            row = ok.index(False)
+            allowed = getattr(check, "allowed", None)
+            fix = f"; allowed: {', '.join(allowed)}" if allowed else ""
+            raise DataFileError(
+                f"data file {path}: column {column!r} has an invalid value "
+                f"{cells[row]!r} in data row {row + 1}{fix}"
+            )
+    keys = key_columns(name) or list(schema)
+    seen: dict[tuple, int] = {}
+    for i, r in enumerate(rows):
+        k = tuple(_key_value(r[c]) for c in keys)
+        if k in seen:
+            shown = ", ".join(f"{c}={r[c]!r}" for c in keys)
+            raise DataFileError(f"data file {path}: data row {i + 1} repeats the key of data row {seen[k] + 1} "
+                                f"({shown}); keep one of them (rebuild with scripts/make_data.py)")
+        seen[k] = i
+    return rows
+
+
+def load_table(name: str, data_dir: str | os.PathLike | None = None) -> "pd.DataFrame":
     """Load one paper table from ``data/NAME.csv`` and validate it.
 
     Parameters
@@ -166,61 +265,27 @@ def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataF
     ------
     DataFileError
         When the file is missing, unreadable, lacks a column, or has a value
-        that fails its check (the message names the file, column and row).
+        that fails its check (the message names the file, column and row):
+        the checks of :func:`read_rows`.
     """
-    if name not in SCHEMAS:
-        raise ValueError(f"unknown table {name!r}; choose one of: {', '.join(table_names())}")
-    path = Path(data_dir) if data_dir is not None else DATA_DIR
-    path = path / f"{name}.csv"
-    if not path.is_file():
-        raise DataFileError(
-            f"data file {path} is missing; restore it with `git checkout -- data/{name}.csv` "
-            "(see data/README.md)"
-        )
+    import pandas as pd
+
+    read_rows(name, data_dir)
     try:
-        frame = pd.read_csv(path)
+        return pd.read_csv(_path(name, data_dir))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"data file {path} is corrupt ({exc}); restore it from git") from None
-    schema = SCHEMAS[name]
-    missing = [c for c in schema if c not in frame.columns]
-    if missing:
-        raise DataFileError(f"data file {path} lacks column(s) {missing}; expected {list(schema)}")
-    if frame.empty:
-        raise DataFileError(f"data file {path} has no rows")
-    extra = [c for c in frame.columns if c not in schema]
-    if extra:
-        raise DataFileError(f"data file {path} has unknown column(s) {extra}; expected {list(schema)} "
-                            "(rebuild it with scripts/make_data.py)")
-    for column, check in schema.items():
-        ok = check(frame[column]).fillna(False).astype(bool)
-        if not ok.all():
-            row = int(np.flatnonzero(~ok.to_numpy())[0])
-            allowed = getattr(check, "allowed", None)
-            fix = f"; allowed: {', '.join(allowed)}" if allowed else ""
-            raise DataFileError(
-                f"data file {path}: column {column!r} has an invalid value "
-                f"{frame[column].iloc[row]!r} in data row {row + 1}{fix}"
-            )
-    keys = key_columns(name) or list(schema)
-    repeated = frame.duplicated(keys, keep="first")
-    if repeated.any():
-        row = int(np.flatnonzero(repeated.to_numpy())[0])
-        first = int(np.flatnonzero((frame[keys] == frame[keys].iloc[row]).all(axis=1).to_numpy())[0])
-        shown = ", ".join(f"{k}={frame[k].iloc[row]!r}" for k in keys)
-        raise DataFileError(f"data file {path}: data row {row + 1} repeats the key of data row {first + 1} "
-                            f"({shown}); keep one of them (rebuild with scripts/make_data.py)")
-    return frame
+        raise DataFileError(f"data file {_path(name, data_dir)} is corrupt ({exc}); restore it from git") from None
 
 
 def paper_value(value_id: str) -> float:
     """One scalar reference value from ``data/paper_values.csv`` by its id."""
-    table = load_table("paper_values").set_index("id")
-    if value_id not in table.index:
-        raise KeyError(f"no paper value with id {value_id!r} in data/paper_values.csv")
-    return float(table.loc[value_id, "value"])
+    for row in read_rows("paper_values"):
+        if row["id"] == value_id:
+            return float(row["value"])
+    raise KeyError(f"no paper value with id {value_id!r} in data/paper_values.csv")
 
 
-def table2_row(method: str, table: str = "Table 2") -> pd.Series:
+def table2_row(method: str, table: str = "Table 2") -> "pd.Series":
     """One method's row of Hoffmann et al.'s Table 2 (or Table A2) from ``data/table2_exponents.csv``.
 
     Parameters
@@ -262,6 +327,8 @@ def paper_files_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame
         When the README lists a file that is missing.
     """
     import re
+
+    import pandas as pd
 
     folder = Path(data_dir) if data_dir is not None else DATA_DIR
     rows, section = [], ""

@@ -14,6 +14,7 @@
 * :mod:`.envelope_bias` -- the envelope estimator on simulated training curves;
 * :mod:`.schedules` -- matched against fixed learning-rate schedules on simulated curves;
 * :mod:`.published_models` -- the paper's model tables recounted: Table 1 tokens per parameter and 6ND, Tables 4, A4, A9;
+* :mod:`.closed_forms` -- every named law and allocation in closed form, the constants of the in-page planner;
 * :mod:`.allocations` -- the approaches' compute-optimal allocations side by side (Table 2, Tables 3/A3, Figure 1)
   and the registry of named allocations (``plan --law NAME``, ``plan --compare``);
 * :mod:`.curvature` -- is log N_opt straight in log C? (Figure 4 strips, Porian et al.);

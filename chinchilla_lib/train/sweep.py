@@ -20,12 +20,15 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
-import pandas as pd
 
 from ..datasets.paper_tables import DATA_DIR
+
+if TYPE_CHECKING:  # pandas is imported where runs are read, not to list the sweeps
+    import pandas as pd
+
 from .config import LADDER, LR_BASE, LR_WIDTH, WARMUP_DIVISOR, RunConfig, plan_run, run_flops_per_token, shape_of
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
@@ -263,6 +266,8 @@ def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
         When a scanned model's lowest loss is not bracketed by two rates (the scan is unfinished),
         or fewer than three models are scanned.
     """
+    import pandas as pd
+
     if runs is None:
         path = sweep_paths("lr-scan")[0]
         runs = read_runs(path)
@@ -351,6 +356,8 @@ def sweep_paths(name: str, out_dir: str | Path | None = None) -> tuple[Path, Pat
 
 def read_runs(path: str | Path) -> pd.DataFrame:
     """A runs file as a DataFrame (empty with :data:`RUN_COLUMNS` when absent), one row per key."""
+    import pandas as pd
+
     path = Path(path)
     if not path.is_file():
         return pd.DataFrame(columns=RUN_COLUMNS)
@@ -363,6 +370,8 @@ def read_runs(path: str | Path) -> pd.DataFrame:
 
 def read_curves(path: str | Path, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """A curves file; with ``runs``, only the curves of finished runs (a run interrupted mid-write is dropped)."""
+    import pandas as pd
+
     path = Path(path)
     if not path.is_file():
         return pd.DataFrame(columns=CURVE_COLUMNS)

@@ -1,0 +1,106 @@
+"""Build the book as ``jupyter-book build . --warningiserror --nitpick --keep-going`` does, with two additions.
+
+* ``--jobs N`` reads (and so executes) N chapters at once: Sphinx's parallel read, which
+  jupyter-book 1.x supports internally but does not offer on its command line.
+* ``BOOK_REPOSITORY=OWNER/NAME`` (set by the GitHub Pages workflow from ``github.repository``)
+  fills in the repository URL and turns on the repository button and the Binder and Colab launch
+  buttons, so that they point at the repository the site is built from.  Unset (a local build), the
+  site shows none of them.  ``BOOK_BRANCH`` names the branch (default ``main``).
+* The scorecard is computed once per build and shared by the chapters: ``CHINCHILLA_LIB_CACHE``
+  (default ``_build/.chinchilla_cache``) holds it, keyed by a hash of the library, ``data/`` and
+  the pins, so a change to any of them computes it again and deleting ``_build`` gives a cold build.
+
+Usage::
+
+    python scripts/build_book.py [PATH] [--jobs N] [--all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import re
+import sys
+from pathlib import Path
+
+REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def repository_options(environ=os.environ) -> dict:
+    """Theme options that the repository named in ``BOOK_REPOSITORY`` turns on (empty when it is unset)."""
+    name = environ.get("BOOK_REPOSITORY", "").strip()
+    if not name:
+        return {}
+    if not REPOSITORY_PATTERN.match(name):
+        raise SystemExit(f"build_book.py: error: BOOK_REPOSITORY must be OWNER/NAME, got {name!r}")
+    return {
+        "repository_url": f"https://github.com/{name}",
+        "repository_branch": environ.get("BOOK_BRANCH", "main").strip() or "main",
+        "path_to_docs": "",
+        "use_repository_button": True,
+        "launch_buttons": {"binderhub_url": "https://mybinder.org", "colab_url": "https://colab.research.google.com",
+                           "notebook_interface": "jupyterlab"},
+    }
+
+
+def _patch(jobs: int, theme: dict) -> None:
+    import jupyter_book.sphinx as jb_sphinx
+
+    original_config = jb_sphinx.get_final_config
+
+    def get_final_config(*args, **kwargs):
+        sphinx_config, meta = original_config(*args, **kwargs)
+        if theme:
+            options = dict(sphinx_config.get("html_theme_options", {}))
+            launch = dict(options.get("launch_buttons", {})) | theme["launch_buttons"]
+            options |= {k: v for k, v in theme.items() if k != "launch_buttons"} | {"launch_buttons": launch}
+            sphinx_config["html_theme_options"] = options
+        return sphinx_config, meta
+
+    jb_sphinx.get_final_config = get_final_config
+    jb_sphinx.build_sphinx = functools.partial(jb_sphinx.build_sphinx, jobs=jobs)
+
+
+def _create_execution_cache(path: Path) -> None:
+    """Create MyST-NB's execution cache (``_build/.jupyter_cache``) before the parallel readers start.
+
+    Two readers that each find no cache both try to create its database, and the second fails
+    ("table settings already exists"); created once here, both open the same one.
+    """
+    from jupyter_cache import get_cache
+
+    path.mkdir(parents=True, exist_ok=True)
+    get_cache(str(path)).list_cache_records()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", default=".")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("BOOK_JOBS", "2")),
+                        help="chapters read and executed at once (default 2, or BOOK_JOBS)")
+    parser.add_argument("--all", action="store_true", help="re-build every page")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    _patch(args.jobs, repository_options())
+    # One scorecard for all chapters of this build (chinchilla_lib.checks, keyed by its inputs):
+    # removing _build removes it, so a cold build computes everything.
+    os.environ.setdefault("CHINCHILLA_LIB_CACHE", os.path.join(os.path.abspath(args.path), "_build", ".chinchilla_cache"))
+    if args.jobs > 1:
+        _create_execution_cache(Path(args.path) / "_build" / ".jupyter_cache")
+    from jupyter_book.cli.main import main as jupyter_book
+
+    flags = ["build", args.path, "--warningiserror", "--nitpick", "--keep-going"] + (["--all"] if args.all else [])
+    try:
+        jupyter_book(flags, standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except Exception as exc:  # click reports its own usage errors; anything else is a failed build
+        print(f"build_book.py: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The build side of the site: the repository switch, the notebook downloads, plain-text math in search, the workflow."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def build_book():
+    return _load(ROOT / "scripts" / "build_book.py", "build_book")
+
+
+def test_local_build_has_no_repository_or_launch_buttons(build_book):
+    assert build_book.repository_options({}) == {}
+    assert build_book.repository_options({"BOOK_REPOSITORY": "  "}) == {}
+
+
+def test_repository_from_the_environment(build_book):
+    options = build_book.repository_options({"BOOK_REPOSITORY": "someone/chinchilla-book"})
+    assert options["repository_url"] == "https://github.com/someone/chinchilla-book"
+    assert options["repository_branch"] == "main" and options["use_repository_button"] is True
+    assert options["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert options["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert build_book.repository_options({"BOOK_REPOSITORY": "a/b", "BOOK_BRANCH": "pages"})["repository_branch"] == "pages"
+
+
+@pytest.mark.parametrize("bad", ["no-slash", "https://github.com/a/b", "a/b/c", "a b/c"])
+def test_a_repository_that_is_not_owner_slash_name_is_refused(build_book, bad):
+    with pytest.raises(SystemExit, match="OWNER/NAME"):
+        build_book.repository_options({"BOOK_REPOSITORY": bad})
+
+
+@pytest.mark.parametrize("repository", [None, "someone/chinchilla-book"])
+def test_the_switch_reaches_the_sphinx_configuration(build_book, monkeypatch, repository):
+    import jupyter_book.sphinx as jb_sphinx
+
+    monkeypatch.setattr(jb_sphinx, "get_final_config", jb_sphinx.get_final_config)
+    monkeypatch.setattr(jb_sphinx, "build_sphinx", jb_sphinx.build_sphinx)
+    env = {"BOOK_REPOSITORY": repository} if repository else {}
+    build_book._patch(2, build_book.repository_options(env))
+    config, _ = jb_sphinx.get_final_config(user_yaml=ROOT / "_config.yml", cli_config={"latex_individualpages": False}, sourcedir=ROOT)
+    theme = config["html_theme_options"]
+    assert jb_sphinx.build_sphinx.keywords == {"jobs": 2}
+    if repository:
+        assert theme["repository_url"] == f"https://github.com/{repository}" and theme["use_repository_button"]
+        assert theme["launch_buttons"]["binderhub_url"] and theme["launch_buttons"]["colab_url"]
+    else:
+        assert not theme.get("use_repository_button")
+        assert not theme.get("launch_buttons", {}).get("binderhub_url")
+        assert not theme.get("launch_buttons", {}).get("colab_url")
+
+
+def test_every_chapter_converts_to_a_notebook():
+    downloads = _load(ROOT / "_ext" / "notebook_downloads.py", "notebook_downloads")
+    import jupytext
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    for name in files:
+        source = ROOT / f"{name}.md"
+        if "```{code-cell}" not in source.read_text(encoding="utf-8"):
+            assert not downloads._is_notebook(source), name  # a page of text only: nothing to run
+            continue
+        assert downloads._is_notebook(source), name
+        notebook = jupytext.read(source)
+        assert any(cell.cell_type == "code" for cell in notebook.cells), name
+    assert not downloads._is_notebook(ROOT / "README.md")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize("tex, text", [
+    (r"\(N_{opt}(C) \propto C^{a}\)", "N_opt(C) ∝ C^a"),
+    (r"\(\frac{\alpha}{\alpha+\beta}\)", "(α)/(α+β)"),
+    (r"$L(N, D) = E + A/N^\alpha$", "L(N, D) = E + A/N^α"),
+    (r"\[\mathrm{6ND}\,\text{FLOPs}\]", "6ND FLOPs"),
+])
+def test_search_snippets_show_formulas_as_text(tex, text):
+    script = ("global.window = {}; global.document = {addEventListener: () => {}};\n"
+              f"{(ROOT / '_static' / 'search_math.js').read_text()}\n"
+              f"process.stdout.write(JSON.stringify(window.chinchillaPlainMath({json.dumps(tex)})));")
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == text
+
+
+def test_pages_workflow_runs_the_ci_steps_and_publishes():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML reads the key "on" as True
+    build = workflow["jobs"]["build"]
+    assert build["env"]["BOOK_REPOSITORY"] == "${{ github.repository }}"
+    runs = " ".join(step.get("run", "") for step in build["steps"])
+    ci = (ROOT / ".ci" / "run").read_text()
+    for command in ("bash scripts/test.sh", "bash scripts/build.sh", "scripts/check_site.py --site _build/html"):
+        assert command in runs and command in ci, command
+    uses = [step.get("uses", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
+    assert any(u.startswith("actions/deploy-pages") for u in uses)
+    assert "build_book.py" in (ROOT / "scripts" / "build.sh").read_text()
+
+
+def test_check_site_refuses_an_unknown_check():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_site.py"), "--only", "render,nonsense"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "nonsense" in done.stderr
