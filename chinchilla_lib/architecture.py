@@ -20,8 +20,12 @@ This is the convention of nanoGPT's ``scaling_laws.ipynb`` generalised to
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from ._validate import positive_int
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["TransformerShape", "parameter_counts", "table_parameter_counts"]
 
@@ -54,7 +58,7 @@ class TransformerShape:
             object.__setattr__(self, key, positive_int(key, value))
 
     @classmethod
-    def from_row(cls, row, **overrides) -> "TransformerShape":
+    def from_row(cls, row, **overrides) -> TransformerShape:
         """The shape of one row of a table with columns ``d_model, ffw_size, kv_size, n_heads, n_layers``.
 
         ``row`` may be a pandas row (Series or ``itertuples`` tuple) or a mapping, e.g. a row of
@@ -94,7 +98,7 @@ def parameter_counts(shape: TransformerShape) -> dict[str, int]:
     return {"total": embedding + non_embedding, "embedding": embedding, "non_embedding": non_embedding}
 
 
-def table_parameter_counts(table) -> "pandas.DataFrame":
+def table_parameter_counts(table) -> pandas.DataFrame:
     """:func:`parameter_counts` of every row of a table of shapes (e.g. Table A9), in the table's order.
 
     Parameters

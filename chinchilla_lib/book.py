@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -254,7 +254,7 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
     if len(set(names.values())) < len(names):  # two columns would read alike: keep the names
         names = {c: (headers or {}).get(c, c) for c in frame.columns}
     shown = frame.rename(columns=names)
-    for i, c in enumerate(shown.columns):  # an empty text cell is a missing value too
+    for i, _ in enumerate(shown.columns):  # an empty text cell is a missing value too
         col = shown.iloc[:, i]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
             shown.iloc[:, i] = col.mask(col.map(lambda v: isinstance(v, str) and not v.strip()))
@@ -270,32 +270,6 @@ def _general(value) -> str:
     if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-3):
         return flops_text(value)
     return significant(value, 3)
-
-
-def _sentence(text) -> str:
-    """A note as a sentence: capital first letter, closing full stop, powers of ten written the book's way."""
-    text = _e_notation(str(text).strip())
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Scorecard rows as display text: ``paper``, ``ours``, ``difference`` and ``tolerance``.
-
-    Relative differences and tolerances are shown in per cent, absolute ones in the
-    units of the value (4 significant figures).
-    """
-    relative = rows["tolerance_kind"] == "relative"
-    text = {c: rows[c].map(lambda t: _e_notation(str(t))) for c in ("quantity", "source") if c in rows}
-    return rows.assign(
-        **text,
-        paper=rows["reference"].map(lambda x: f"{x:.4g}"),
-        ours=rows["ours"].map(lambda x: f"{x:.4g}"),
-        difference=[f"{d:+.2%}" if r else f"{d:+.4f}" for d, r in zip(rows["difference"], relative)],
-        tolerance=[f"±{t:.1%}" if r else f"±{t:.4g}" for t, r in zip(rows["tolerance"], relative)],
-    )
 
 
 #: How each status is marked in a scorecard table (the same in every chapter and on the intro page).
@@ -440,7 +414,7 @@ def scorecard_by_chapter(rows: pd.DataFrame | None = None, *, columns=tuple(SCOR
 
     rows = scorecard(by_chapter=True) if rows is None else rows
     parts = [f'<p class="scorecard-legend">{status_legend()}</p>']
-    for number, (module, (stem, title)) in enumerate(CHAPTER_FILES.items(), start=1):
+    for number, (module, (_stem, title)) in enumerate(CHAPTER_FILES.items(), start=1):
         group = rows[rows["chapter"] == module]
         if len(group):
             caption = f"Chapter {number}: {title} ({len(group)} row{'' if len(group) == 1 else 's'})"

@@ -15,7 +15,7 @@ import json
 import math
 import sys
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 from .architecture import TransformerShape, parameter_counts
 from .datasets import DataFileError

@@ -326,13 +326,13 @@ def _numerical_point(log_c: np.ndarray, law: ParametricLaw, gamma: float, budget
     out_n, out_c = np.empty_like(log_c), np.empty_like(log_c)
     for i, lc in enumerate(log_c):
         if budget == "total":
-            def log_reducible(x):  # x = log N_T
+            def log_reducible(x, lc=lc):  # x = log N_T
                 return np.logaddexp(log_a - law.alpha * x, log_b - law.beta * (lc - log_6 - x))
             x = _minimise(log_reducible, -60.0, lc + 60.0)
             n_ne = nonembedding_from_total(math.exp(x), gamma)
             out_n[i], out_c[i] = math.log(n_ne), lc + math.log(n_ne) - x
         else:
-            def log_reducible(x):  # x = log N_\E
+            def log_reducible(x, lc=lc):  # x = log N_\E
                 return np.logaddexp(log_a - law.alpha * _log_plus(x, gamma), log_b - law.beta * (lc - log_6 - x))
             out_n[i], out_c[i] = _minimise(log_reducible, -60.0, lc + 60.0), lc
     return out_n, out_c

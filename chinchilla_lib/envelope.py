@@ -33,8 +33,16 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 
-from ._validate import (UnitWarning, distinct, loss_falls_with_compute, positive_array, positive_int, positive_scalar,
-                        unit_notes, varying_loss)
+from ._validate import (
+    UnitWarning,
+    distinct,
+    loss_falls_with_compute,
+    positive_array,
+    positive_int,
+    positive_scalar,
+    unit_notes,
+    varying_loss,
+)
 from .powerlaw import PowerLawAllocation, fit_log_log_line
 from .robust import robust_scale
 

@@ -19,9 +19,9 @@ Used by the chapter *Compute accounting*.
 
 from __future__ import annotations
 
-from .architecture import TransformerShape, parameter_counts
 from ._validate import like_inputs as _like
 from ._validate import positive_array, positive_scalar
+from .architecture import TransformerShape, parameter_counts
 
 __all__ = [
     "PF_DAY",

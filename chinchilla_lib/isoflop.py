@@ -41,8 +41,16 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import Akima1DInterpolator
 
-from ._validate import (UnitWarning, loss_falls_with_compute, positive_array, positive_int, positive_scalar,
-                        same_length, unit_notes, varying_loss)
+from ._validate import (
+    UnitWarning,
+    loss_falls_with_compute,
+    positive_array,
+    positive_int,
+    positive_scalar,
+    same_length,
+    unit_notes,
+    varying_loss,
+)
 from .powerlaw import PowerLawAllocation, fit_log_log_line, log_log_slopes
 from .robust import robust_scale
 

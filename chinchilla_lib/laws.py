@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import like_inputs as _like
 from ._validate import PF_DAY, UnitWarning, positive_array, positive_scalar, unit_notes
+from ._validate import like_inputs as _like
 
 __all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "resolve_law", "plan"]
 
@@ -122,7 +122,7 @@ class ParametricLaw:
         return np.array([math.log(self.A), math.log(self.B), math.log(self.E), self.alpha, self.beta])
 
     @classmethod
-    def from_vector(cls, x, *, name: str = "", source: str = "") -> "ParametricLaw":
+    def from_vector(cls, x, *, name: str = "", source: str = "") -> ParametricLaw:
         """The law of a parameter vector (log A, log B, log E, alpha, beta)."""
         log_a, log_b, log_e, alpha, beta = (float(v) for v in x)
         return cls(math.exp(log_e), math.exp(log_a), math.exp(log_b), alpha, beta, name=name, source=source)
@@ -235,7 +235,7 @@ def get_law(name: str = "paper") -> ParametricLaw:
 _LAW_KEYS = ("E", "A", "B", "alpha", "beta")
 
 
-def resolve_law(spec: "ParametricLaw | str") -> ParametricLaw:
+def resolve_law(spec: ParametricLaw | str) -> ParametricLaw:
     """A law from what a user can type: a name, a ``fit --json`` file, or inline constants.
 
     Parameters
@@ -319,7 +319,7 @@ def _json_law(path: str) -> ParametricLaw:
                          source=f"fit read from {path}", **values)
 
 
-def plan(flops: float, law: "ParametricLaw | str" = "paper-full") -> dict:
+def plan(flops: float, law: ParametricLaw | str = "paper-full") -> dict:
     """The compute-optimal model for a budget: ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``.
 
     Parameters

@@ -6,8 +6,8 @@ Used by :mod:`chinchilla_lib.isoflop` and :mod:`chinchilla_lib.envelope` (Hoffma
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import pandas as pd

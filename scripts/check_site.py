@@ -1,4 +1,4 @@
-"""Open every page of the built book in headless Chromium, served over HTTP, and check it.
+r"""Open every page of the built book in headless Chromium, served over HTTP, and check it.
 
 The script starts a local HTTP server on ``--site`` (default ``_build/html``), opens each HTML page
 (search and index pages aside) and stops the server at the end.  Checks, by name (``--only``

@@ -294,7 +294,6 @@ def paper_values(src: Path) -> pd.DataFrame:
             "notes": notes,
         }
 
-    gopher = flops.loc["Gopher training compute, Rae et al. value"]
     appf = flops.loc["Gopher training compute, App. F calculation"]
     a3 = fit.loc["Approach 3 optimal size at Gopher budget"]
     d4k = misc.loc["D.4 Kaplan-optimal size"]

@@ -8,7 +8,6 @@ Reads mutants/**.py.meta (written by ``mutmut run``); prints one full mutant nam
 """
 
 import json
-import re
 import sys
 from pathlib import Path
 

@@ -7,8 +7,16 @@ import pytest
 
 from chinchilla_lib.architecture import TransformerShape, parameter_counts, table_parameter_counts
 from chinchilla_lib.datasets import load_table
-from chinchilla_lib.flops import (PF_DAY, flop_ratio, flops_per_sequence, flops_per_token, from_pf_days,
-                                  six_nd, to_pf_days, training_flops)
+from chinchilla_lib.flops import (
+    PF_DAY,
+    flop_ratio,
+    flops_per_sequence,
+    flops_per_token,
+    from_pf_days,
+    six_nd,
+    to_pf_days,
+    training_flops,
+)
 
 
 def shape(row, **kw):

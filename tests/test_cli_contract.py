@@ -13,9 +13,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from cli_run import run_cli
 
 from chinchilla_lib import cli
-from cli_run import run_cli
 from chinchilla_lib.cli import _number, _one_line, _strict
 
 LAW = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28)
@@ -328,8 +328,8 @@ def test_warnings_are_printed_once_each_and_listed_in_json(monkeypatch):
     import warnings
 
     def noisy(args):
-        warnings.warn("look\nout")
-        warnings.warn("look out")
+        warnings.warn("look\nout", stacklevel=2)
+        warnings.warn("look out", stacklevel=2)
         return {"value": 1.0, "warnings": ["look out", "second"]}
 
     monkeypatch.setitem(cli._COMMANDS, "plan", noisy)

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from chinchilla_lib.datasets import DataFileError
-from chinchilla_lib.datasets.corpus import (CORPORA, corpus_archive, load_corpus, split_documents,
-                                            validation_windows)
+from chinchilla_lib.datasets.corpus import CORPORA, corpus_archive, load_corpus, split_documents, validation_windows
 
 
 def test_pins():

@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from chinchilla_lib.architecture import TransformerShape, parameter_counts
-from chinchilla_lib.flops import (PF_DAY, flop_ratio, flops_per_sequence, flops_per_token, from_pf_days, six_nd,
-                                  to_pf_days, training_flops)
+from chinchilla_lib.flops import (
+    PF_DAY,
+    flop_ratio,
+    flops_per_sequence,
+    flops_per_token,
+    from_pf_days,
+    six_nd,
+    to_pf_days,
+    training_flops,
+)
 
 S, D, F, V, H, K, L = 7, 11, 13, 17, 3, 5, 2
 W = H * K

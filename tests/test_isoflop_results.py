@@ -7,8 +7,8 @@ is known in advance (or comes from numpy's polyfit, an independent least-squares
 from __future__ import annotations
 
 import math
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,8 +18,14 @@ from hypothesis import strategies as st
 
 from chinchilla_lib import isoflop as iso
 from chinchilla_lib._validate import UnitWarning
-from chinchilla_lib.isoflop import (IsoFLOPWarning, fit_budget, fit_isoflop, fit_isoflop_frame, group_budgets,
-                                    parabola_vertex)
+from chinchilla_lib.isoflop import (
+    IsoFLOPWarning,
+    fit_budget,
+    fit_isoflop,
+    fit_isoflop_frame,
+    group_budgets,
+    parabola_vertex,
+)
 
 BUDGETS = (1e18, 1e19, 1e20, 1e21)
 

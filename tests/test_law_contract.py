@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import math
 import warnings
-
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from chinchilla_lib import laws
-
 from chinchilla_lib.laws import ParametricLaw, get_law, plan, resolve_law
 
 #: alpha A = beta B, so G = 1: N_opt = (C/6)^(1/3), D_opt = (C/6)^(2/3), L* = 1 + 300 (C/6)^(-1/6).

@@ -8,8 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chinchilla_lib.model_comparison import (average_score, category_averages, correct_counts, head_to_head,
-                                             rounds_to, truncates_to, weighted_mean, win_tie_loss)
+from chinchilla_lib.model_comparison import (
+    average_score,
+    category_averages,
+    correct_counts,
+    head_to_head,
+    rounds_to,
+    truncates_to,
+    weighted_mean,
+    win_tie_loss,
+)
 
 
 def _rows(model, values, metric="accuracy_pct", benchmark="B", setting="s"):

@@ -16,10 +16,10 @@ import pytest  # noqa: E402
 from chinchilla_lib import datasets as ds  # noqa: E402
 from chinchilla_lib import parametric, plotting  # noqa: E402
 from chinchilla_lib.checks import approach3 as checks_a3  # noqa: E402
+from chinchilla_lib.checks import scorecard  # noqa: E402
+from chinchilla_lib.laws import ParametricLaw, get_law  # noqa: E402
 from chinchilla_lib.parametric import huber_objective  # noqa: E402
 from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
-from chinchilla_lib.laws import ParametricLaw, get_law  # noqa: E402
-from chinchilla_lib.checks import scorecard  # noqa: E402
 
 TRUE = ParametricLaw(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37, name="truth")
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import huber as scipy_huber
 from scipy.special import logsumexp
@@ -20,7 +20,7 @@ from scipy.special import logsumexp
 from chinchilla_lib._validate import ExtrapolationWarning, UnitWarning
 from chinchilla_lib.parametric import bootstrap as pboot
 from chinchilla_lib.parametric import fit as pfit
-from chinchilla_lib.parametric.bootstrap import (Approach3Bootstrap, bootstrap_approach3, check_level, frontier_at)
+from chinchilla_lib.parametric.bootstrap import bootstrap_approach3, check_level, frontier_at
 from chinchilla_lib.parametric.fit import Approach3Fit, FitWarning, fit_approach3, fit_approach3_per_start
 from chinchilla_lib.parametric.objective import DEFAULT_DELTA, Batch, huber, huber_objective
 
@@ -168,7 +168,7 @@ def test_second_order_hessian_is_the_derivative_of_the_gradient(weighted):
         v, g = huber_objective(p, log_n, log_d, log_l, delta, weights=w)
         assert value[k] == pytest.approx(v / delta, rel=1e-9)
         np.testing.assert_allclose(grad[k], g / delta, rtol=1e-7, atol=1e-9)
-        numeric = np.array([numeric_grad(lambda q: huber_objective(q, log_n, log_d, log_l, delta, w)[1][i] / delta,
+        numeric = np.array([numeric_grad(lambda q: huber_objective(q, log_n, log_d, log_l, delta, w)[1][i] / delta,  # noqa: B023
                                          p.copy(), 1e-7) for i in range(5)])
         np.testing.assert_allclose(hess[k], numeric, rtol=2e-3, atol=1e-2 * np.abs(numeric).max())
         np.testing.assert_allclose(hess[k], hess[k].T, rtol=1e-10, atol=1e-8)

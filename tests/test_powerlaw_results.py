@@ -4,8 +4,8 @@ Expected values are hand calculations: N = n_coef C^a, D = C / (6 N), percentile
 """
 
 import math
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd

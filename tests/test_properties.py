@@ -11,13 +11,12 @@ import math
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chinchilla_lib import _validate as v
-from cli_run import run_cli
 from chinchilla_lib.isoflop import fit_budget, fit_isoflop, group_budgets
-from chinchilla_lib.laws import ParametricLaw
 
 FAST = settings(max_examples=40, deadline=None)
 

@@ -2,7 +2,6 @@
 later IsoFLOP studies: the library functions behind them, against hand calculations and printed values."""
 
 import json
-import warnings
 
 import matplotlib
 

@@ -15,14 +15,17 @@ from chinchilla_lib import book, envelope, isoflop, plotting  # noqa: E402
 from chinchilla_lib import datasets as ds  # noqa: E402
 from chinchilla_lib.checks import approach1 as checks_a1  # noqa: E402
 from chinchilla_lib.checks import approach2 as checks_a2  # noqa: E402
-from chinchilla_lib.studies import envelope_bias  # noqa: E402
-from chinchilla_lib.studies import isoflop_bias as bias  # noqa: E402
-from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
-from chinchilla_lib.studies import llama, porian  # noqa: E402
 from chinchilla_lib.envelope import lower_envelope  # noqa: E402
 from chinchilla_lib.isoflop import IsoFLOPWarning, fit_isoflop_frame  # noqa: E402
 from chinchilla_lib.laws import ParametricLaw, get_law  # noqa: E402
 from chinchilla_lib.simulate import simulate_isoflop, simulate_training_curves  # noqa: E402
+from chinchilla_lib.studies import (  # noqa: E402
+    envelope_bias,  # noqa: E402
+    llama,
+    porian,
+)
+from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
+from chinchilla_lib.studies import isoflop_bias as bias  # noqa: E402
 
 SYMMETRIC = ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.3, beta=0.3)
 STEEP = ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.34, beta=0.17)

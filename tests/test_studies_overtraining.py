@@ -6,7 +6,9 @@ import pytest
 
 from chinchilla_lib.inference import inference_optimum, max_shrink
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.studies import inference_sizing as sizing, llama, overtrained_runs as ot
+from chinchilla_lib.studies import inference_sizing as sizing
+from chinchilla_lib.studies import llama
+from chinchilla_lib.studies import overtrained_runs as ot
 
 LAW = ParametricLaw(1.8, 400.0, 1200.0, 0.35, 0.33)
 
@@ -110,7 +112,8 @@ def test_plot_helpers_draw_what_they_are_given():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from chinchilla_lib.plotting import inference as ip, overtrained_runs as op
+    from chinchilla_lib.plotting import inference as ip
+    from chinchilla_lib.plotting import overtrained_runs as op
 
     curves = llama.claim_curves()
     fig, axes = plt.subplots(1, 3)

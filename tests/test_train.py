@@ -16,11 +16,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.architecture import TransformerShape, parameter_counts
-from chinchilla_lib.train.config import (LADDER, RunConfig, batch_rule, gpt_parameter_counts, plan_run,
-                                         run_flops_per_token, shape_of)
-from chinchilla_lib.train.sweep import (CURVE_COLUMNS, RUN_COLUMNS, ISOFLOP_BUDGETS, SWEEPS, isoflop_plan, read_curves, read_runs,
-                                        run_sweep, sweep_paths)
+from chinchilla_lib.architecture import parameter_counts
+from chinchilla_lib.train.config import (
+    LADDER,
+    RunConfig,
+    batch_rule,
+    gpt_parameter_counts,
+    plan_run,
+    run_flops_per_token,
+    shape_of,
+)
+from chinchilla_lib.train.sweep import (
+    CURVE_COLUMNS,
+    ISOFLOP_BUDGETS,
+    RUN_COLUMNS,
+    SWEEPS,
+    isoflop_plan,
+    read_curves,
+    read_runs,
+    run_sweep,
+    sweep_paths,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -173,7 +173,7 @@ def test_warning_classes_are_user_warnings():
     assert issubclass(v.UnitWarning, UserWarning) and issubclass(v.ExtrapolationWarning, UserWarning)
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        warnings.warn("x", v.UnitWarning)
+        warnings.warn("x", v.UnitWarning, stacklevel=2)
 
 
 def test_a_value_is_shown_whole_up_to_sixty_characters_and_cut_beyond():

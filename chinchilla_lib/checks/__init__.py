@@ -11,8 +11,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import (approach1, approach2, approach3, comparison, compute_accounting, evaluation, kaplan, other_runs,
-               overtraining, own_runs, problem)
+from . import (
+    approach1,
+    approach2,
+    approach3,
+    comparison,
+    compute_accounting,
+    evaluation,
+    kaplan,
+    other_runs,
+    overtraining,
+    own_runs,
+    problem,
+)
 from .model import COLUMNS, Check
 
 __all__ = ["Check", "COLUMNS", "CHAPTERS", "CHAPTER_FILES", "checks", "scorecard"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..datasets import load_table, paper_value, table2_row
+from ..datasets import paper_value, table2_row
 from ..kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
 from ..studies.kaplan_models import approach1_power_law
 from ..studies.pearce_song import pearce_song_exponent

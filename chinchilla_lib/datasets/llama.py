@@ -98,7 +98,7 @@ def llama_calibration(pixels: dict | None = None) -> pd.DataFrame:
         else:
             zero = post_zero
             k = float(np.sum(lengths * (ends - zero)) / np.sum((ends - zero) ** 2))
-        for (model, (m, px, *_)), end, length in zip(members.items(), ends, lengths):
+        for (model, (_m, px, *_)), end, length in zip(members.items(), ends, lengths):
             rows.append({"family": family, "model": model, "n_tokens": length, "end_px": end,
                          "start_px": px["x"].iloc[0], "tokens_per_px": k, "zero_px": zero,
                          "end_tokens": k * (end - zero), "start_tokens": k * (px["x"].iloc[0] - zero),

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported only when a table is asked for as a DataFrame
     import pandas as pd
@@ -251,7 +252,7 @@ def read_rows(name: str, data_dir: str | os.PathLike | None = None) -> list[dict
     return rows
 
 
-def load_table(name: str, data_dir: str | os.PathLike | None = None) -> "pd.DataFrame":
+def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load one paper table from ``data/NAME.csv`` and validate it.
 
     Parameters
@@ -285,7 +286,7 @@ def paper_value(value_id: str) -> float:
     raise KeyError(f"no paper value with id {value_id!r} in data/paper_values.csv")
 
 
-def table2_row(method: str, table: str = "Table 2") -> "pd.Series":
+def table2_row(method: str, table: str = "Table 2") -> pd.Series:
     """One method's row of Hoffmann et al.'s Table 2 (or Table A2) from ``data/table2_exponents.csv``.
 
     Parameters

@@ -10,8 +10,16 @@
 """
 
 from .bootstrap import Approach3Bootstrap, bootstrap_approach3, frontier_at
-from .diagnostics import (allocation_table, fit_quality_table, interval_width_by_runs, isoloss_grid, log_residuals,
-                          parameter_table, residuals_frame, runs_for_width)
+from .diagnostics import (
+                          allocation_table,
+                          fit_quality_table,
+                          interval_width_by_runs,
+                          isoloss_grid,
+                          log_residuals,
+                          parameter_table,
+                          residuals_frame,
+                          runs_for_width,
+)
 from .fit import MIN_POINTS, PARAMETER_ORDER, Approach3Fit, FitWarning, fit_approach3, fit_approach3_per_start
 from .grid import make_grid, paper_grid
 from .objective import DEFAULT_DELTA, huber, huber_objective

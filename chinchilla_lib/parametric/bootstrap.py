@@ -16,8 +16,7 @@ import pandas as pd
 
 from .._validate import positive_int, positive_scalar
 from ..laws import frontier
-from .fit import (_STALL_GRADIENT_OK, Approach3Fit, FitWarning, _data, _Data, _delta, _polish, data_digest,
-                  fit_approach3)
+from .fit import _STALL_GRADIENT_OK, Approach3Fit, FitWarning, _Data, _data, _delta, _polish, data_digest, fit_approach3
 from .objective import DEFAULT_DELTA, Batch
 from .optimise import BatchResult, batched_bfgs
 

@@ -13,7 +13,7 @@ Besiroglu et al. 2024, "Chinchilla Scaling: A replication attempt", arXiv 2404.1
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

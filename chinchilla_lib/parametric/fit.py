@@ -34,11 +34,22 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from .._validate import (ExtrapolationWarning, UnitWarning, distinct, extrapolation_note, loss_falls_with_compute,
-                         n_budgets, positive_array, positive_int, positive_scalar, same_length, unit_notes,
-                         varying_loss)
+from .._validate import (
+    ExtrapolationWarning,
+    UnitWarning,
+    distinct,
+    extrapolation_note,
+    loss_falls_with_compute,
+    n_budgets,
+    positive_array,
+    positive_int,
+    positive_scalar,
+    same_length,
+    unit_notes,
+    varying_loss,
+)
 from ..laws import PARAMETER_ORDER, ParametricLaw
-from .grid import check_grid, paper_grid
+from .grid import check_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
 from .optimise import BatchResult, batched_bfgs, batched_newton
 
@@ -105,7 +116,7 @@ def decides(n: np.ndarray, d: np.ndarray, loss: np.ndarray) -> None:
     loss_falls_with_compute(c, loss)
 
 
-def data_digest(data: "_Data", delta: float) -> str:
+def data_digest(data: _Data, delta: float) -> str:
     """A fingerprint of the runs and Huber threshold a fit was made on (to match a fit to its data)."""
     import hashlib
 

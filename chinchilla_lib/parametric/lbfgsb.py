@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from ..laws import ParametricLaw
-from .fit import _data, _Data, _delta
+from .fit import _Data, _data, _delta
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, huber_objective
 

@@ -12,8 +12,8 @@ refine the best candidates and refit bootstrap resamples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

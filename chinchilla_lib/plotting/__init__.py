@@ -22,13 +22,29 @@ Every helper draws any user's runs, not only the paper's.
 from .envelope import plot_staircase
 from .evaluation import plot_category_averages, plot_improvement_bars, plot_law_profiles
 from .isoflop import plot_profiles
-from .kaplan import (plot_allocation_rules, plot_correction_steps, plot_embedding_share, plot_excess_loss,
-                     plot_fit_ratios, plot_local_exponents)
+from .kaplan import (
+                     plot_allocation_rules,
+                     plot_correction_steps,
+                     plot_embedding_share,
+                     plot_excess_loss,
+                     plot_fit_ratios,
+                     plot_local_exponents,
+)
+from .models import plot_tokens_against_parameters
 from .parametric import plot_isoloss, plot_residuals
 from .runs import plot_fit
-from .models import plot_tokens_against_parameters
-from .style import (COLORS, INK, SERIES, label_points, legend_outside, loglog_axes, mark_model, ordered_colors,
-                    readable_log_ticks, use_style)
+from .style import (
+                     COLORS,
+                     INK,
+                     SERIES,
+                     label_points,
+                     legend_outside,
+                     loglog_axes,
+                     mark_model,
+                     ordered_colors,
+                     readable_log_ticks,
+                     use_style,
+)
 
 __all__ = ["COLORS", "SERIES", "INK", "ordered_colors", "label_points", "legend_outside", "readable_log_ticks",
            "plot_tokens_against_parameters", "use_style", "loglog_axes", "mark_model", "plot_profiles", "plot_staircase", "plot_isoloss",

@@ -9,7 +9,7 @@ Hoffmann et al. 2022, Figures 5, 6 and 7.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

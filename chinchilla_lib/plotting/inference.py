@@ -7,7 +7,7 @@ Sardana et al. 2023 (Fig. 1-2); Hoffmann et al. 2022, Eq. (2), (4).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

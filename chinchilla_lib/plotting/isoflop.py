@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-import warnings
-
 from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
-from .style import (COLORS, INK, SERIES, key_line, key_patch, legend_with, loglog_axes, ordered_colors,
-                    readable_log_ticks)
+from .style import (
+    COLORS,
+    INK,
+    SERIES,
+    key_line,
+    key_patch,
+    legend_with,
+    loglog_axes,
+    ordered_colors,
+    readable_log_ticks,
+)
 
 __all__ = ["plot_profiles", "plot_power_laws", "plot_akima_and_parabola", "plot_exponent_differences",
            "plot_vertex_ratios", "plot_width_study", "plot_robustness", "plot_flop_convention"]

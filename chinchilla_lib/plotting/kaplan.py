@@ -6,7 +6,7 @@ Every helper draws any user's rules, runs or fits; the numbers come from
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

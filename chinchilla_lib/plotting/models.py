@@ -13,7 +13,7 @@ __all__ = ["plot_tokens_against_parameters"]
 
 def plot_tokens_against_parameters(ax, models: pd.DataFrame, projections: pd.DataFrame, law: ParametricLaw,
                                    tokens_per_param: float, *, n_range=(1e8, 1e13), d_range=(1e9, 1e15),
-                                   budgets=tuple(10.0 ** np.arange(18, 29, 2))):
+                                   budgets=(1e18, 1e20, 1e22, 1e24, 1e26, 1e28)):
     """Models (``model``, ``n_params``, ``n_tokens``) against the paper's allocations.
 
     Draws lines of equal compute C = 6ND (grey, one per ``budgets``), the fixed ratio

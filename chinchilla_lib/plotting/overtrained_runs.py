@@ -9,7 +9,7 @@ Muennighoff et al. 2023.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

@@ -12,8 +12,8 @@ Hoffmann et al. 2022, Section 3.4, Figure 1, Tables 2, 3 and A3; Kaplan et al. 2
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -17,17 +17,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from ..architecture import parameter_counts
-from ..datasets import (REPLICATION_EXCLUDED, load_evaluation, load_evaluation_claims, load_table, load_task_counts,
-                        mmlu_tasks, paper_value)
+from ..datasets import (
+    REPLICATION_EXCLUDED,
+    load_evaluation,
+    load_evaluation_claims,
+    load_table,
+    load_task_counts,
+    mmlu_tasks,
+    paper_value,
+)
 from ..datasets.evaluation import MODELS
 from ..flops import six_nd, training_flops
 from ..laws import get_law
-from ..model_comparison import (average_score, category_averages, correct_counts, head_to_head, rounds_to,
-                                truncates_to, win_tie_loss)
+from ..model_comparison import (
+    average_score,
+    category_averages,
+    correct_counts,
+    head_to_head,
+    rounds_to,
+    truncates_to,
+    win_tie_loss,
+)
 from .figure4 import refit_figure4
 from .published_models import table4_shape
 

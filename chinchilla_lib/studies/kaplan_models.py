@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_array
-from ..datasets import load_table, paper_value
+from ..datasets import paper_value
 from ..kaplan import compute_efficient_allocation
 from ..laws import ParametricLaw, get_law
 from ..powerlaw import fit_log_log_line

@@ -14,8 +14,15 @@ import pandas as pd
 
 from .._validate import positive_scalar
 from ..datasets import load_llama_curves, load_table, paper_value
-from ..envelope import (EnvelopeResult, curve_scatter, endpoint_table, envelope_margin, envelope_switches,
-                        fit_envelope, staircase_resolution)
+from ..envelope import (
+    EnvelopeResult,
+    curve_scatter,
+    endpoint_table,
+    envelope_margin,
+    envelope_switches,
+    fit_envelope,
+    staircase_resolution,
+)
 from ..laws import ParametricLaw
 from .later_studies import later_value
 

@@ -7,15 +7,23 @@ definitional choice; the maths is :mod:`chinchilla_lib.embeddings`.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar
 from ..datasets import paper_value
-from ..embeddings import (NumericalFrontier, embedding_gamma, fit_gamma, fitted_exponent, grid_frontier_exponent,
-                          local_exponent, local_exponent_limits, local_exponent_numerical)
+from ..embeddings import (
+    NumericalFrontier,
+    embedding_gamma,
+    fit_gamma,
+    fitted_exponent,
+    grid_frontier_exponent,
+    local_exponent,
+    local_exponent_limits,
+    local_exponent_numerical,
+)
 from ..laws import ParametricLaw, get_law
 
 __all__ = ["pearce_song_gamma", "pearce_song_grids", "pearce_song_exponent", "exponent_variants",
@@ -126,12 +134,13 @@ def pearce_song_setup() -> dict[str, float]:
 
 
 def numerical_frontiers(laws: Mapping[str, ParametricLaw], gamma: float,
-                        flops=np.logspace(8, 34, 14)) -> dict[str, NumericalFrontier]:
+                        flops=None) -> dict[str, NumericalFrontier]:
     """The fixed-C_\\E frontier of every law by direct numerical minimisation (Pearce & Song 2024).
 
     :func:`~chinchilla_lib.embeddings.local_exponent_numerical` at each non-embedding budget
     in ``flops`` (default 14 budgets from 1e8 to 1e34 FLOPs), one result per law name.
     """
+    flops = np.logspace(8, 34, 14) if flops is None else flops
     return {name: local_exponent_numerical(flops, law, gamma) for name, law in laws.items()}
 
 

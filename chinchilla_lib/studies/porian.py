@@ -12,14 +12,13 @@ Porian et al. 2024, arXiv 2406.19146, Figure 1 and their ``analysis.py``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..datasets import (PORIAN_DATASETS, PORIAN_STEPS, load_porian, porian_configurations, porian_step,
-                        porian_summaries)
+from ..datasets import PORIAN_DATASETS, PORIAN_STEPS, load_porian, porian_configurations, porian_step, porian_summaries
 from ..isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, method_ratio, share_above_optimum
 from ..powerlaw import fit_log_log_line
 

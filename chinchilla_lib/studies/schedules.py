@@ -12,7 +12,7 @@ Hoffmann et al. 2022, Section 2, Figure A1; Kaplan et al. 2020.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

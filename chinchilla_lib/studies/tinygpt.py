@@ -24,7 +24,6 @@ import pandas as pd
 from ..envelope import fit_envelope
 from ..isoflop import IsoFLOPWarning, fit_isoflop
 from ..parametric import fit_approach3
-from ..powerlaw import fit_log_log_line
 from ..train.config import LADDER, gpt_parameter_counts, run_flops_per_token, shape_of
 from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_paths
 

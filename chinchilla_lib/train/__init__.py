@@ -14,8 +14,18 @@ trained, so the settings, the sweep plans and the committed results can be read 
 
 from __future__ import annotations
 
-from .config import (LADDER, MIN_STEPS, SEQ_LEN, VOCAB_SIZE, RunConfig, batch_rule, gpt_parameter_counts, plan_run,
-                     run_flops_per_token, shape_of)
+from .config import (
+    LADDER,
+    MIN_STEPS,
+    SEQ_LEN,
+    VOCAB_SIZE,
+    RunConfig,
+    batch_rule,
+    gpt_parameter_counts,
+    plan_run,
+    run_flops_per_token,
+    shape_of,
+)
 from .sweep import SWEEPS, read_curves, read_runs, run_sweep, sweep_paths
 
 __all__ = ["LADDER", "MIN_STEPS", "SEQ_LEN", "VOCAB_SIZE", "RunConfig", "batch_rule", "gpt_parameter_counts",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass, field, replace
 
 from ..architecture import TransformerShape, parameter_counts
@@ -240,7 +239,7 @@ class RunConfig:
         out["eval_steps"] = list(self.eval_steps)
         return out
 
-    def with_(self, **changes) -> "RunConfig":
+    def with_(self, **changes) -> RunConfig:
         return replace(self, **changes)
 
 
