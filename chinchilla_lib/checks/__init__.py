@@ -139,8 +139,8 @@ def scorecard(prefix: str | None = None, *, by_chapter: bool = False) -> pd.Data
     prefix : str, optional
         Keep only rows whose id starts with this (e.g. ``"flops."``).
     by_chapter : bool, default False
-        Add a last column ``chapter``: the short name of the module of :data:`CHAPTERS`
-        the row comes from (a key of :data:`CHAPTER_FILES`).
+        Add a last column ``chapter``: the short name of the module of ``CHAPTERS``
+        the row comes from (a key of ``CHAPTER_FILES``).
     """
     frame = pd.DataFrame(_rows(), columns=COLUMNS + (["chapter"] if by_chapter else []))
     if prefix is not None:

@@ -267,7 +267,7 @@ def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataF
     DataFileError
         When the file is missing, unreadable, lacks a column, or has a value
         that fails its check (the message names the file, column and row):
-        the checks of :func:`read_rows`.
+        the checks of ``read_rows``.
     """
     import pandas as pd
 
