@@ -19,7 +19,7 @@ Layers, each importing only from those above it:
   (sizing for training plus inference);
 * :mod:`.studies` (one module per data set or experiment) and :mod:`.plotting`;
 * :mod:`.checks` (the scorecard, one module per chapter);
-* :mod:`.book` (chapter helpers) and :mod:`.cli` (command line).
+* :mod:`.book` (what the chapters call to glue numbers, figures and tables) and :mod:`.cli` (command line).
 """
 
 import importlib

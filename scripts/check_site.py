@@ -155,7 +155,8 @@ def check_caption_math(info: dict) -> list[str]:
     return problems
 
 
-_PATHLIKE = re.compile(r"(^|[/\\])[\w.-]+\.(png|svg|jpe?g|gif|webp)$|^_?(build|images|static)/|/|\\", re.I)
+# An alt text that is a file name or a path (one word holding a slash or an image suffix), not words.
+_PATHLIKE = re.compile(r"^\S*([/\\]\S*|\.(png|svg|jpe?g|gif|webp))$", re.I)
 
 
 def check_alt_text(info: dict) -> list[str]:

@@ -723,3 +723,147 @@ def test_edge_warnings_on_the_edge_outside_and_on_a_single_valued_axis():
                      "axis's smallest); consider widening the grid"]
     notes = pfit._edge_warnings(np.array([1.0, 2.5, 1.0, 1.0, 0.3]), grid)
     assert notes == [f"the optimum {names[1]} = 2.5 lies outside the start grid's range [0, 2]; widen the grid"]
+
+
+# ---------------------------------------------------------------- Approach 3's refusals and edges, exactly
+def test_bad_sizes_and_token_counts_are_named_with_their_unit():
+    n, d, loss = law_runs()
+    bad_n, bad_d = n.copy(), d.copy()
+    bad_n[2], bad_d[3] = -1.0, 0.0
+    with pytest.raises(ValueError) as info:
+        fit_approach3(bad_n, d, loss)
+    assert str(info.value) == ("n_params must be positive and finite; element 2 is -1.0 "
+                               "(parameters as a raw count, e.g. 7e10 for 70B)")
+    with pytest.raises(ValueError) as info:
+        fit_approach3(n, bad_d, loss)
+    assert str(info.value) == ("n_tokens must be positive and finite; element 3 is 0.0 "
+                               "(tokens as a raw count, e.g. 1.4e12 for 1.4T)")
+
+
+def test_what_cannot_decide_the_law_is_named_exactly():
+    n, d, loss = law_runs()
+    with pytest.raises(ValueError) as info:
+        pfit.decides(np.full(4, 1e8), np.full(4, 1e10), np.full(4, 2.5))
+    assert str(info.value) == ("all 4 runs are identical (n_params=1e+08, n_tokens=1e+10, loss=2.5); "
+                               "a law needs runs of different sizes and lengths")
+    with pytest.raises(ValueError) as info:
+        pfit.decides(np.array([1e8, 2e8, 4e8, 8e8]), np.array([1e10, 1e10, 2e10, 2e10]), np.array([3.0, 2.9, 2.8, 2.7]))
+    assert str(info.value) == ("n_tokens has 2 distinct value(s); Approach 3 (B/D^beta with E) needs at least 3 "
+                               "different n_tokens: add runs of other sizes")
+    # one budget: 6ND = 6e18 for every run
+    sizes = np.array([1e8, 2e8, 5e8, 1e9])
+    with pytest.raises(ValueError) as info:
+        pfit.decides(sizes, 1e18 / sizes, np.array([3.0, 2.9, 2.95, 3.1]))
+    assert str(info.value) == ("all runs have about the same compute (6ND from 6e+18 to 6e+18 FLOPs): a single "
+                               "IsoFLOP budget cannot separate N from D; add runs at other budgets, or fit "
+                               "Approach 2 to IsoFLOP profiles")
+
+
+def test_two_budgets_are_enough_for_approach_3():
+    sizes = np.array([1e8, 2e8, 5e8])
+    n = np.r_[sizes, sizes]
+    d = np.r_[1e18 / sizes, 1e20 / sizes]  # 6ND = 6e18 and 6e20: two budgets, three sizes and six token counts
+    pfit.decides(n, d, np.array([3.0, 2.9, 2.95, 2.5, 2.4, 2.45]))
+
+
+def test_lowest_breaks_ties_by_the_starts_order():
+    f = np.r_[np.full(40, 1.0), np.full(40, 0.5), np.inf]
+    assert list(pfit._lowest(f, 5)) == [40, 41, 42, 43, 44]
+
+
+def _alpha_beta_fit(x):
+    n, d, loss = law_runs()
+    return pfit._make_fit(np.asarray(x, float), 1.0, pfit._data(n, d, loss), DEFAULT_DELTA, np.zeros((1, 5)),
+                          True, "m", 0.0, (0.0,) * 5, [], "batched")
+
+
+def test_a_fit_must_end_on_a_law():
+    for x, shown in [([5.0, 5.0, 0.5, -0.1, 0.3], "alpha = -0.1, beta = 0.3"),
+                     ([5.0, 5.0, 0.5, 0.3, 0.0], "alpha = 0.3, beta = 0")]:
+        with pytest.raises(ValueError) as info:
+            _alpha_beta_fit(x)
+        assert str(info.value) == (f"the Approach 3 fit ended at {shown}, which is no law (both must be positive): "
+                                   "these runs do not decide the law; add runs over a wider range of sizes and tokens")
+    with pytest.raises(ValueError, match="alpha = 0, beta = 0.3"):
+        _alpha_beta_fit([5.0, 5.0, 0.5, 0.0, 0.3])
+
+
+def test_divergence_is_judged_on_the_three_log_constants_beyond_700():
+    assert _alpha_beta_fit([700.0, 5.0, 0.5, 0.3, 0.3]).A == pytest.approx(math.exp(700.0))
+    assert _alpha_beta_fit([5.0, 5.0, 0.5, 701.0, 0.3]).alpha == 701.0  # a steep law, not a diverged one
+    with pytest.raises(ValueError, match="diverged"):
+        _alpha_beta_fit([700.5, 5.0, 0.5, 0.3, 0.3])
+
+
+class _Result(dict):
+    __getattr__ = dict.__getitem__
+
+
+def _polished(monkeypatch, **result):
+    def fake(fun, x0, **kwargs):
+        return _Result({"x": np.asarray(x0, float), "fun": 1.0, "jac": np.zeros(5), "success": True,
+                        "message": "done", **result})
+
+    monkeypatch.setattr(pfit, "minimize", fake)
+    return pfit._polish(pfit._Data(*logs()), DEFAULT_DELTA, TRUE)
+
+
+def test_polish_notes_say_what_l_bfgs_b_said(monkeypatch):
+    stalled = _polished(monkeypatch, success=False, jac=np.full(5, 1e-8), message="  ABNORMAL_TERMINATION_IN_LNSRCH:  ")
+    assert stalled.ok
+    assert stalled.note == ("converged: largest |gradient| of Eq. (11)/delta is 1.0e-08 and L-BFGS-B could not "
+                            "lower the objective further (ABNORMAL_TERMINATION_IN_LNSRCH)")
+    silent = _polished(monkeypatch, message="")
+    assert silent.note == "L-BFGS-B: no message; largest |gradient| of Eq. (11)/delta 0.0e+00"
+    colon = _polished(monkeypatch, message="MAX:")
+    assert colon.note == "L-BFGS-B: MAX; largest |gradient| of Eq. (11)/delta 0.0e+00"
+    nan_gradient = _polished(monkeypatch, jac=np.array([0.0, np.nan, 0.0, 0.0, 0.0]))
+    assert nan_gradient.grad_max == math.inf and nan_gradient.note.endswith("delta inf")
+
+
+def test_per_start_fit_notes_a_start_that_did_not_converge(monkeypatch):
+    n, d, loss = law_runs()
+
+    def fake(fun, x0, **kwargs):
+        return _Result({"x": TRUE.copy(), "fun": 1e-3, "jac": np.zeros(5), "success": False, "message": "STOP"})
+
+    monkeypatch.setattr(pfit, "minimize", fake)
+    with pytest.warns(FitWarning) as caught:
+        fit = fit_approach3_per_start(n, d, loss, grid=[TRUE])
+    assert "L-BFGS-B stopped before converging (STOP)" in fit.warnings
+    assert any(str(w.message) == "L-BFGS-B stopped before converging (STOP)" for w in caught)
+
+
+def test_refine_stops_at_the_iterations_given():
+    data = pfit._Data(*logs())
+    far = np.array([TRUE + [2.0, -2.0, 0.3, 0.2, -0.1]])
+    assert pfit._refine(data, DEFAULT_DELTA, far, max_iter=1).iterations.max() <= 1
+
+
+def test_the_screen_marks_starts_it_cannot_evaluate_and_counts_whole_iterations():
+    data = pfit._Data(*logs())
+    starts = np.array([TRUE, TRUE + [0.3, 0.3, 0.0, 0.0, 0.0], [1e5, 1e5, 1e5, -1e3, -1e3]])
+    out = pfit._screen(data, starts, DEFAULT_DELTA, 3, 1)
+    assert out.status[2] == 2 and not np.isfinite(out.f[2])
+    assert out.status[1] == 4  # neither descended nor broken: kept at its starting value
+    assert out.iterations.dtype.kind == "i"
+
+
+def test_the_screen_counts_the_grid_pass_and_the_descent():
+    data = pfit._Data(*logs())
+    starts = np.array([TRUE + [0.01 * k, -0.01 * k, 0.0, 0.0, 0.0] for k in range(200)])
+    out = pfit._screen(data, starts, DEFAULT_DELTA, 1, 1)
+    assert out.evaluations >= len(starts) + 1  # every start once, then at least one step of the one descent
+
+
+def test_the_screen_is_the_documented_coarse_descent():
+    from chinchilla_lib.parametric.optimise import batched_bfgs
+
+    data = pfit._Data(*logs())
+    starts = np.array([TRUE + [0.4 * k, -0.3 * k, 0.1, 0.05, -0.02] for k in range(4)])
+    out = pfit._screen(data, starts, DEFAULT_DELTA, 200, 4)
+    batch = Batch(data.log_n, data.log_d, data.log_l, DEFAULT_DELTA, dtype=np.float32)
+    # "stops after `iterations` steps or once a step lowers its value by less than 1e-5 relative" (gradient 1e-5)
+    res = batched_bfgs(batch, starts, max_iter=200, gtol=1e-5, ftol=1e-5)
+    np.testing.assert_array_equal(out.x, res.x)
+    np.testing.assert_array_equal(out.iterations, res.iterations)

@@ -1,4 +1,4 @@
-"""Figures: one style for the whole book (:mod:`.style`) and plot helpers keyed by method.
+"""Figures: one style for the whole book (:mod:`.style`) and plotting functions keyed by method.
 
 * :mod:`.style` -- :data:`SERIES` (one colour, marker and label per meaning), :data:`INK`,
   :data:`COLORS`, :func:`use_style`, :func:`loglog_axes`, :func:`mark_model`, :func:`label_points`,
@@ -16,7 +16,7 @@
   parameter; the extra loss of repeated data;
 * :mod:`.inference` -- the inference-aware optimum across demands; the over-training trade-off curve.
 
-Every helper draws any user's runs, not only the paper's.
+Every function draws any user's runs, not only the paper's.
 """
 
 from .envelope import plot_staircase

@@ -1,6 +1,6 @@
 """Figures of a two-model evaluation: per-task relative improvement (Figures 5-7), averages by category, law profiles.
 
-Every helper takes the frames of :mod:`chinchilla_lib.model_comparison` (any two models).
+Every function here takes the frames of :mod:`chinchilla_lib.model_comparison` (any two models).
 
 References
 ----------

@@ -1,6 +1,6 @@
 """Kaplan against Chinchilla: allocation rules, schedule bias, embedding shares, local exponents, correction steps.
 
-Every helper draws any user's rules, runs or fits; the numbers come from
+Every function draws any user's rules, runs or fits; the numbers come from
 :mod:`chinchilla_lib.kaplan`, :mod:`chinchilla_lib.embeddings` and the studies.
 """
 
