@@ -867,3 +867,50 @@ def test_the_screen_is_the_documented_coarse_descent():
     res = batched_bfgs(batch, starts, max_iter=200, gtol=1e-5, ftol=1e-5)
     np.testing.assert_array_equal(out.x, res.x)
     np.testing.assert_array_equal(out.iterations, res.iterations)
+
+
+def test_polish_keeps_numpy_quiet_at_the_extreme_points_l_bfgs_b_may_try(monkeypatch):
+    # L-BFGS-B's trial steps can leave the region where Eq. (11) is finite; the objective then
+    # overflows (alpha ln N beyond float range) or subtracts inf from inf.  Those values are inf or
+    # NaN, which L-BFGS-B rejects, and the polish reports no numpy warning for them.
+    extreme = [np.array([0.0, 0.0, 0.0, 1e308, -1e308]), np.array([np.inf, 0.0, 0.0, 0.3, 0.3])]
+
+    def fake(fun, x0, **kwargs):
+        for p in extreme:
+            fun(p)
+        return _Result({"x": np.asarray(x0, float), "fun": 1.0, "jac": np.zeros(5), "success": True,
+                        "message": "done"})
+
+    monkeypatch.setattr(pfit, "minimize", fake)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pfit._polish(pfit._Data(*logs()), DEFAULT_DELTA, TRUE)
+
+
+def test_a_polish_that_does_better_is_kept(monkeypatch):
+    n, d, loss = law_runs(noise=0.02)
+    moved = TRUE + [0.01, -0.01, 0.001, 0.002, -0.001]
+
+    class Better:
+        fun, ok, note, success = -1.0, True, "L-BFGS-B: fake", True
+
+        def __init__(self, data, delta, x0, weights=None):
+            self.x = moved.copy()
+
+    monkeypatch.setattr(pfit, "_polish", Better)
+    fit = fit_approach3(n, d, loss)
+    assert (fit.alpha, fit.beta) == (pytest.approx(moved[3], abs=1e-15), pytest.approx(moved[4], abs=1e-15))
+    assert fit.objective == pytest.approx(-DEFAULT_DELTA)
+
+
+FIT_UNDER_MUTATION = "mutants" in __import__("pathlib").Path(pfit.__file__).parts
+
+
+@pytest.mark.skipif(FIT_UNDER_MUTATION, reason="mutation testing wraps every function, so the caller's frame moves")
+def test_fit_warnings_point_at_the_callers_line():
+    n, d, loss = law_runs(noise=0.02)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_approach3(n / 1e9, d, loss)  # parameters in billions: a unit warning
+    assert caught and {w.category for w in caught} >= {UnitWarning}
+    assert all(w.filename == __file__ for w in caught)
