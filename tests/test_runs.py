@@ -312,20 +312,24 @@ def test_cli_approach1_from_csv(tmp_path, capsys):
 
 
 # ------------------------------------------------------------ figures
-@pytest.mark.parametrize("approach", [1, 2, 3])
-def test_plot_fit_draws_any_runs(approach):
+def _plot_runs(approach):
+    """Runs to draw for an approach: training curves for Approach 1, the grid of final losses otherwise."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from chinchilla_lib.simulate import simulate_training_curves
 
     if approach == 1:
-        runs = simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
+        return simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
                                         np.geomspace(1e8, 1e10, 6))
-    else:
-        runs = _grid_runs()
+    return _grid_runs()
+
+
+@pytest.mark.parametrize("approach", [1, 2, 3])
+def test_plot_fit_draws_any_runs(approach):
+    import matplotlib.pyplot as plt
+
+    runs = _plot_runs(approach)
     result = cl.fit_runs(runs, approach=approach, **({"bootstrap": 20} if approach == 2 else {}))
     fig = cl.plot_fit(runs, result, flops=1e21)
     axes = fig.get_axes()
@@ -337,18 +341,9 @@ def test_plot_fit_draws_any_runs(approach):
 
 @pytest.mark.parametrize("approach", [1, 2])
 def test_plot_fit_writes_the_runs_loss_unit(approach):
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from chinchilla_lib.simulate import simulate_training_curves
-
-    if approach == 1:
-        runs = simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
-                                        np.geomspace(1e8, 1e10, 6))
-    else:
-        runs = _grid_runs()
+    runs = _plot_runs(approach)
     result = cl.fit_runs(runs, approach=approach)
     fig = cl.plot_fit(runs, result, loss_unit="nats per byte")
     labels = [ax.get_ylabel() for ax in fig.get_axes()]
