@@ -2,15 +2,19 @@
 
 Every public function checks its inputs here, so a bad argument always gives
 one :class:`ValueError` that names the argument and says how to fix it.
+
+numpy is imported only by the checks that take arrays: a scalar question (``plan --flops 1e22``)
+is answered without paying for it.
 """
 
 from __future__ import annotations
 
 import math
-from numbers import Real
-from typing import Any
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def _describe(value: Any) -> str:
@@ -20,7 +24,7 @@ def _describe(value: Any) -> str:
 
 def positive_scalar(name: str, value: Any, *, hint: str = "") -> float:
     """Return ``value`` as a float, or raise if it is not a positive finite number."""
-    if isinstance(value, bool) or not isinstance(value, (Real, np.number)):
+    if isinstance(value, bool) or not isinstance(value, Real):  # numpy's real scalars are Real too
         raise ValueError(f"{name} must be a positive finite number, got {_describe(value)}{_hint(hint)}")
     out = float(value)
     if not math.isfinite(out) or out <= 0:
@@ -30,6 +34,8 @@ def positive_scalar(name: str, value: Any, *, hint: str = "") -> float:
 
 def positive_array(name: str, values: Any, *, hint: str = "", min_size: int = 1) -> np.ndarray:
     """Return ``values`` as a 1-D float array of positive finite numbers, or raise."""
+    import numpy as np
+
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -49,8 +55,24 @@ def positive_array(name: str, values: Any, *, hint: str = "", min_size: int = 1)
     return arr
 
 
+def positive_values(name: str, values: Any, *, hint: str = ""):
+    """A float for a real scalar, else :func:`positive_array`'s array; the same checks and messages either way.
+
+    Functions that take "a number or an array" validate with this, so a scalar call needs no numpy.
+    """
+    if isinstance(values, Real) and not isinstance(values, bool):
+        out = float(values)
+        if not math.isfinite(out) or out <= 0:
+            what = "NaN" if math.isnan(out) else repr(out)
+            raise ValueError(f"{name} must be positive and finite; element 0 is {what}{_hint(hint)}")
+        return out
+    return positive_array(name, values, hint=hint)
+
+
 def same_length(**arrays: np.ndarray) -> int:
     """Raise unless every array has the same length; return that length."""
+    import numpy as np
+
     sizes = {name: np.size(arr) for name, arr in arrays.items()}
     if len(set(sizes.values())) > 1:
         listed = ", ".join(f"{k} has {v}" for k, v in sizes.items())
@@ -60,8 +82,8 @@ def same_length(**arrays: np.ndarray) -> int:
 
 def positive_int(name: str, value: Any) -> int:
     """Return ``value`` as an int >= 1, or raise."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, (float, np.floating)) and float(value).is_integer() and value >= 1:
+    if isinstance(value, bool) or not isinstance(value, Integral):  # numpy's integers are Integral too
+        if not isinstance(value, bool) and isinstance(value, Real) and float(value).is_integer() and value >= 1:
             return int(value)
         raise ValueError(f"{name} must be a positive whole number, got {_describe(value)}")
     if value < 1:
@@ -75,6 +97,10 @@ def _hint(hint: str) -> str:
 
 def like_inputs(result: np.ndarray, *inputs):
     """Return a Python float when every input was a scalar, else the array."""
+    if all(isinstance(x, Real) for x in inputs):  # Python or numpy scalars: no numpy import needed
+        return float(result) if isinstance(result, Real) else float(result.reshape(-1)[0])
+    import numpy as np
+
     if all(np.ndim(x) == 0 for x in inputs):
         return float(np.asarray(result).reshape(-1)[0])
     return result
@@ -110,7 +136,12 @@ def unit_notes(**arrays) -> list[str]:
         if values is None or name not in _UNIT_FLOORS:
             continue
         floor, unit = _UNIT_FLOORS[name]
-        largest = float(np.max(values))
+        if isinstance(values, Real):
+            largest = float(values)
+        else:
+            import numpy as np
+
+            largest = float(np.max(values))
         if largest < floor:
             notes.append(f"{name} look like the wrong unit (largest {largest:.4g}, below {floor:g}); give {unit}")
     return notes
@@ -118,6 +149,8 @@ def unit_notes(**arrays) -> list[str]:
 
 def distinct(name: str, values: np.ndarray, at_least: int, *, why: str) -> None:
     """Raise unless ``values`` has at least ``at_least`` distinct entries."""
+    import numpy as np
+
     k = int(np.unique(values).size)
     if k < at_least:
         shown = f" (every run has {name} = {float(values[0]):.4g})" if k == 1 else ""
@@ -127,6 +160,8 @@ def distinct(name: str, values: np.ndarray, at_least: int, *, why: str) -> None:
 
 def varying_loss(loss: np.ndarray, **others: np.ndarray) -> None:
     """Raise when every run is identical, or the loss is the same in every run."""
+    import numpy as np
+
     if loss.size and np.all(loss == loss[0]):
         if all(np.all(v == v[0]) for v in others.values()):
             listed = ", ".join(f"{k}={float(v[0]):.4g}" for k, v in others.items())
@@ -138,6 +173,8 @@ def varying_loss(loss: np.ndarray, **others: np.ndarray) -> None:
 
 def n_budgets(flops: np.ndarray, rel_tol: float = 0.1) -> int:
     """Number of clusters of ``flops`` whose consecutive members differ by at most a factor 1 + rel_tol."""
+    import numpy as np
+
     log_c = np.sort(np.log(flops))
     return int(np.sum(np.diff(log_c) > np.log1p(rel_tol)) + 1)
 
@@ -148,6 +185,8 @@ def loss_falls_with_compute(flops: np.ndarray, loss: np.ndarray, *, what: str = 
 
     ``allow_flat`` accepts a slope of exactly zero too (Approach 2 needs only the minima's places).
     """
+    import numpy as np
+
     x, y = np.log(flops), np.log(loss)
     dx = x - x.mean()
     if not np.any(dx):

@@ -20,7 +20,7 @@ Used by the chapter *Compute accounting*.
 from __future__ import annotations
 
 from ._validate import like_inputs as _like
-from ._validate import positive_array, positive_scalar
+from ._validate import positive_scalar, positive_values
 from .architecture import TransformerShape, parameter_counts
 
 __all__ = [
@@ -90,8 +90,8 @@ def six_nd(n_params, n_tokens):
     >>> f"{six_nd(70e9, 1.4e12):.3g}"
     '5.88e+23'
     """
-    n = positive_array("n_params", n_params, hint="parameters as a raw count, e.g. 7e10")
-    d = positive_array("n_tokens", n_tokens, hint="tokens as a raw count, e.g. 1.4e12")
+    n = positive_values("n_params", n_params, hint="parameters as a raw count, e.g. 7e10")
+    d = positive_values("n_tokens", n_tokens, hint="tokens as a raw count, e.g. 1.4e12")
     return _like(6.0 * n * d, n_params, n_tokens)
 
 
@@ -103,13 +103,13 @@ def flop_ratio(shape: TransformerShape, *, include_embeddings: bool = False) -> 
 
 def to_pf_days(flops):
     """FLOPs -> petaFLOP/s-days."""
-    c = positive_array("flops", flops, hint="a compute amount in FLOPs")
+    c = positive_values("flops", flops, hint="a compute amount in FLOPs")
     return _like(c / PF_DAY, flops)
 
 
 def from_pf_days(pf_days):
     """PetaFLOP/s-days -> FLOPs."""
-    c = positive_array("pf_days", pf_days, hint="a compute amount in PF-days")
+    c = positive_values("pf_days", pf_days, hint="a compute amount in PF-days")
     return _like(c * PF_DAY, pf_days)
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ._validate import PF_DAY, UnitWarning, positive_array, positive_scalar, unit_notes
+from ._validate import PF_DAY, UnitWarning, positive_scalar, positive_values, unit_notes
 from ._validate import like_inputs as _like
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["ParametricLaw", "PARAMETER_ORDER", "frontier", "law_names", "get_law", "resolve_law", "plan"]
 
@@ -34,7 +36,8 @@ def frontier(params, flops) -> tuple[np.ndarray, np.ndarray]:
     """Compute-optimal (N_opt, D_opt) under C = 6 N D for rows ``(log A, log B, log E, alpha, beta)`` (Eq. 4).
 
     ``N_opt = G (C/6)^(beta/(alpha+beta))``, ``D_opt = (C/6)^(alpha/(alpha+beta)) / G`` with
-    ``G = (alpha A / (beta B))^(1/(alpha+beta))``, computed in logarithms.
+    ``G = (alpha A / (beta B))^(1/(alpha+beta))`` (G computed in logarithms); the same arithmetic as
+    :meth:`ParametricLaw.optimal_allocation`.
 
     Parameters
     ----------
@@ -52,16 +55,21 @@ def frontier(params, flops) -> tuple[np.ndarray, np.ndarray]:
     ----------
     Hoffmann et al. 2022, Eq. (4).
     """
+    import numpy as np
+
     p = np.atleast_2d(np.asarray(params, dtype=float))
     log_a, log_b, alpha, beta = p[:, 0], p[:, 1], p[:, 3], p[:, 4]
-    log_c6 = np.log(np.asarray(flops, dtype=float) / 6.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = (alpha > 0) & (beta > 0)
         total = np.where(ok, alpha + beta, np.nan)
         log_g = (np.log(np.where(ok, alpha, np.nan)) + log_a - np.log(np.where(ok, beta, np.nan)) - log_b) / total
-        n_opt = np.exp(log_g + log_c6 * beta / total)
-        d_opt = np.exp(log_c6 * alpha / total - log_g)
-    return n_opt, d_opt
+        return _allocation(np.exp(log_g), beta / total, alpha / total, np.asarray(flops, dtype=float))
+
+
+def _allocation(g, a, b, flops):
+    """Eq. (4): ``N_opt = G (C/6)^a`` and ``D_opt = (C/6)^b / G``, for floats or broadcasting arrays."""
+    c6 = flops / 6.0
+    return g * c6**a, c6**b / g
 
 
 @dataclass(frozen=True)
@@ -95,8 +103,8 @@ class ParametricLaw:
     # ------------------------------------------------------------------ loss
     def loss(self, n_params, n_tokens):
         """Predicted loss L(N, D) in nats per token (Eq. 2); arrays broadcast."""
-        n = positive_array("n_params", n_params, hint=_N_HINT)
-        d = positive_array("n_tokens", n_tokens, hint=_D_HINT)
+        n = positive_values("n_params", n_params, hint=_N_HINT)
+        d = positive_values("n_tokens", n_tokens, hint=_D_HINT)
         out = self.E + self.A / n**self.alpha + self.B / d**self.beta
         return _like(out, n_params, n_tokens)
 
@@ -119,6 +127,8 @@ class ParametricLaw:
     @property
     def vector(self) -> np.ndarray:
         """The parameter vector (log A, log B, log E, alpha, beta) (:data:`PARAMETER_ORDER`, App. D.2 Eq. 11)."""
+        import numpy as np
+
         return np.array([math.log(self.A), math.log(self.B), math.log(self.E), self.alpha, self.beta])
 
     @classmethod
@@ -141,13 +151,13 @@ class ParametricLaw:
         >>> round(6 * n * d / 5.76e23, 12)
         1.0
         """
-        c = positive_array("flops", flops, hint=_FLOPS_HINT)
-        n_opt, d_opt = frontier(self.vector, c)
+        c = positive_values("flops", flops, hint=_FLOPS_HINT)
+        n_opt, d_opt = _allocation(self.G, self.a, self.b, c)
         return _like(n_opt, flops), _like(d_opt, flops)
 
     def optimal_loss(self, flops):
         """Loss on the efficient frontier, L(N_opt(C), D_opt(C))."""
-        c = positive_array("flops", flops, hint=_FLOPS_HINT)
+        c = positive_values("flops", flops, hint=_FLOPS_HINT)
         return _like(self.E + self._frontier_coefficient() * (c / 6.0) ** (-self._frontier_exponent()), flops)
 
     def flops_for_loss(self, target_loss):
@@ -156,8 +166,9 @@ class ParametricLaw:
         On the frontier L*(C) = E + K (C/6)^(-alpha beta/(alpha+beta)), with
         K = A G^-alpha + B G^beta, which inverts in closed form.
         """
-        target = positive_array("target_loss", target_loss, hint="a loss in nats per token")
-        if np.any(target <= self.E):
+        target = positive_values("target_loss", target_loss, hint="a loss in nats per token")
+        unreachable = target <= self.E
+        if unreachable if isinstance(target, float) else unreachable.any():
             raise ValueError(
                 f"target_loss must exceed the irreducible loss E = {self.E:.4g}; "
                 "no finite budget reaches E or below"
@@ -362,7 +373,7 @@ def plan(flops: float, law: ParametricLaw | str = "paper-full") -> dict:
         raise ValueError(f"flops = {c:.3g} buys no model under this law (N_opt = {n_opt:.3g} parameters, "
                          f"D_opt = {d_opt:.3g} tokens); give the budget in FLOPs, e.g. 5.76e23 "
                          f"(one PF-day is {PF_DAY:.3g} FLOPs)")
-    notes = unit_notes(flops=np.array([c]))
+    notes = unit_notes(flops=c)
     for note in notes:
         warnings.warn(note, UnitWarning, stacklevel=2)
     return {"law": lw.name, "flops": c, "n_params": n_opt, "n_tokens": d_opt, "tokens_per_param": d_opt / n_opt,

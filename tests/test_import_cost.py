@@ -1,4 +1,4 @@
-"""What the command line and the package import: ``plan`` with a named law needs numpy, not pandas, scipy or matplotlib.
+"""What the command line and the package import: a scalar question (`plan` with a named law) needs no numpy, pandas, scipy or matplotlib.
 
 Structural, not timed: each case runs in a fresh interpreter and reads ``sys.modules``.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "scipy", "matplotlib", "torch")
+HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "torch")
 
 
 def _loaded(code: str) -> dict:

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..datasets.paper_tables import DATA_DIR
 
 if TYPE_CHECKING:  # pandas is imported where runs are read, not to list the sweeps
@@ -186,6 +184,8 @@ LR_FIT_MIN_WIDTH = 48
 def _lr_guess_index(d_model: int) -> int:
     # Where each model's scan starts (the width rule's rate times two, which the first grid found too low);
     # the scan moves from there to wherever the lowest loss is.
+    import numpy as np
+
     guess = 2 * LR_BASE * LR_WIDTH / d_model
     return int(np.argmin(np.abs(np.log(np.array(LR_SCAN_GRID) / guess))))
 
@@ -196,6 +196,8 @@ def _scan_rates(done: pd.DataFrame, model: str) -> list[int]:
     A rate's loss is the mean over :data:`LR_SCAN_SEEDS` (near the largest stable rate one seed can
     land far above the other, and a single seed would pick the lucky one).
     """
+    import numpy as np
+
     i = _lr_guess_index(shape_of(model).d_model)
     chosen = [j for j in (i - 1, i, i + 1) if 0 <= j < len(LR_SCAN_GRID)]
     rows = done[done["model"] == model] if len(done) else done
@@ -248,6 +250,8 @@ class LearningRateRule:
         """The rate ``model`` trains at: its own best if it was scanned; else, if no wider than the
         widest scanned model, the mean best rate of the scanned models of the nearest width; else
         the power law's."""
+        import numpy as np
+
         hit = self.best.loc[self.best["model"] == model, "best_lr"]
         if len(hit):
             return float(hit.iloc[0])
@@ -267,6 +271,7 @@ def learning_rate_rule(runs: pd.DataFrame | None = None) -> LearningRateRule:
         When a scanned model's lowest loss is not bracketed by two rates (the scan is unfinished),
         or fewer than three models are scanned.
     """
+    import numpy as np
     import pandas as pd
 
     if runs is None:
