@@ -12,7 +12,7 @@ import pandas as pd
 __all__ = ["glue_number", "glue_all", "glue_figure", "table_style", "scorecard_frame", "scorecard_table",
            "scorecard_counts", "STATUS_STYLES", "STATUS_MARKERS", "STATUS_MEANINGS", "SCORECARD_COLUMNS", "COLUMNS",
            "significant", "flops_text", "billions", "count_text", "reader_header", "status_text", "status_legend",
-           "scorecard_by_chapter"]
+           "scorecard_by_chapter", "quantity_table"]
 
 _CELL = "padding: 2px 8px; white-space: nowrap; font-size: 0.88em"
 
@@ -194,6 +194,10 @@ COLUMNS = {
     "spread": ("Spread of a", "{:.3f}"),
     "share_n": ("Share", "{:.0%}"),
     "delta_a": ("Change in a", "{:+.3f}"),
+    "n_params_counted": ("Parameters, our count of the Table 4 shape (B)", billions),
+    "flops_6nd": ("Compute as 6ND, Table 1's N (FLOPs)", flops_text),
+    "flops_6nd_counted": ("Compute as 6ND, our count of N (FLOPs)", flops_text),
+    "flops_appendix_f": ("Compute, Appendix F count with embeddings (FLOPs)", flops_text),
 }
 
 
@@ -261,6 +265,24 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
     shown_formats = {names[c]: _formatter(f) for c, f in chosen.items() if c in names}
     return shown.style.format(shown_formats, na_rep=na_rep).hide(axis="index").set_table_styles(
         [{"selector": "td, th", "props": cell}])
+
+
+def quantity_table(frame: pd.DataFrame, *, first: str = "Quantity"):
+    """A table with one row per column of ``frame`` (a quantity) and one column per row (e.g. a model).
+
+    Each row is labelled with the quantity's header in words (:func:`reader_header`) and its values
+    are written in that quantity's format from :data:`COLUMNS` (whole numbers as integers, other
+    floats with three significant digits), so a transposed table reads like every other table.
+    """
+    rows = []
+    for column in frame.columns:
+        spec = COLUMNS.get(column, (None, None))[1]
+        values = frame[column]
+        if spec is None:
+            spec = count_text if pd.api.types.is_integer_dtype(values) else _general
+        text = _formatter(spec)
+        rows.append({first: reader_header(column), **{str(k): text(v) for k, v in values.items()}})
+    return table_style(pd.DataFrame(rows), headers={first: first})
 
 
 def _general(value) -> str:

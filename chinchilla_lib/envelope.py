@@ -393,11 +393,18 @@ def staircase_resolution(n_params, flops_range) -> float:
 
 
 def _loss_near(curve: pd.DataFrame, flops: float, decades: float) -> float:
-    """Median loss of one curve over the ``decades`` of FLOPs up to ``flops`` (NaN if not reached)."""
+    """Median loss of one curve over the ``decades`` of FLOPs up to ``flops`` (NaN if not reached).
+
+    Where the curve has no point in that window (a gap just below ``flops``), the loss of its last
+    point before ``flops``.
+    """
     c = curve["flops"].to_numpy(float)
     if flops > c.max() * (1 + 1e-9) or flops < c.min():
         return np.nan
-    near = (c <= flops * (1 + 1e-9)) & (c >= flops * 10 ** (-decades))
+    before = c <= flops * (1 + 1e-9)
+    near = before & (c >= flops * 10 ** (-decades))
+    if not near.any():
+        near = c == c[before].max()
     return float(np.median(curve["loss"].to_numpy(float)[near]))
 
 

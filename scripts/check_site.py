@@ -96,6 +96,7 @@ PAGE_PROBE = """() => {
     unresolved: main.querySelectorAll('.problematic, span.xref.std-ref:not(a span), .pending_xref').length,
     links: links,
     errorOutputs: main.querySelectorAll('.output.error, .output.traceback, .cell_output .stderr').length,
+    height: document.documentElement.scrollHeight,
   };
 }"""
 
@@ -346,7 +347,7 @@ def main(argv=None) -> int:
                 status = "ok  " if not bad else "FAIL"
                 print(f"{status} {rel}: {info['figures']} figure(s), {info['images']} image(s), "
                       f"{info['mathRendered']} typeset formula(s), {len(info['overflowing'])} of "
-                      f"{info['codeBlocks']} code cell(s) overflowing")
+                      f"{info['codeBlocks']} code cell(s) overflowing, {info['height']} px tall at 1280 px")
                 for name, problems in bad.items():
                     failed[name].append(rel)
                     for problem in problems:

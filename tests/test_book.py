@@ -190,3 +190,13 @@ def test_counts_and_text_in_numeric_formats_do_not_fail():
     assert book.count_text(7.6) == "8"
     text = book.table_style(pd.DataFrame({"interval": ["0.1-0.2", ""]})).to_html()
     assert ">0.1-0.2</td>" in text and ">–</td>" in text  # empty text shown as missing
+
+
+def test_quantity_table_has_one_row_per_quantity_in_words_with_its_format():
+    frame = pd.DataFrame({"n_params": [7e10, 2.8e11], "n_layers": [80, 80], "flops_6nd": [5.88e23, 5.04e23],
+                          "ratio_x": [1.23456, 0.5]}, index=["Chinchilla", "Gopher"])
+    shown = book.quantity_table(frame).data
+    assert list(shown.columns) == ["Quantity", "Chinchilla", "Gopher"]
+    assert list(shown["Quantity"]) == ["Parameters (B)", "Layers", "Compute as 6ND, Table 1's N (FLOPs)", "Ratio x"]
+    assert list(shown["Chinchilla"]) == ["70.0", "80", "5.88e23", "1.23"]
+    assert list(shown["Gopher"]) == ["280", "80", "5.04e23", "0.500"]

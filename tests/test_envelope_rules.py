@@ -364,3 +364,15 @@ def test_envelope_warnings_point_at_the_callers_line():
     kinds = {w.category.__name__ for w in caught}
     assert kinds == {"UnitWarning", "EnvelopeWarning"}
     assert all(w.filename == __file__ for w in caught)
+
+
+def test_loss_near_a_budget_in_a_gap_of_the_curve_is_the_last_point_before_it():
+    from chinchilla_lib.envelope import _loss_near
+
+    curve = pd.DataFrame({"flops": [1e20, 1.01e20, 1e21], "loss": [3.0, 2.9, 2.5]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mean of empty slice"
+        assert _loss_near(curve, 5e20, 0.01) == 2.9  # nothing in [4.89e20, 5e20]: the point at 1.01e20
+        assert _loss_near(curve, 1.01e20, 0.01) == 2.95  # the median of both points in the window
+        assert _loss_near(curve, 1e21, 0.01) == 2.5
+        assert np.isnan(_loss_near(curve, 2e21, 0.01)) and np.isnan(_loss_near(curve, 9e19, 0.01))

@@ -144,7 +144,7 @@ def test_batch_values_are_its_values_and_only_for_unweighted_batches():
     log_n, log_d, log_l = logs()
     batch = Batch(log_n, log_d, log_l, 1e-3)
     np.testing.assert_allclose(batch.values(POINTS), batch(POINTS)[0], rtol=1e-12)
-    with pytest.raises(ValueError, match="unweighted"):
+    with pytest.raises(ValueError, match=r"^values\(\) is for unweighted batches$"):
         Batch(log_n, log_d, log_l, 1e-3, weights=np.ones((1, 36))).values(POINTS)
 
 
@@ -153,6 +153,53 @@ def test_batch_in_float32_is_close_to_float64():
     v64 = Batch(log_n, log_d, log_l, 1e-3).values(POINTS)
     v32 = Batch(log_n, log_d, log_l, 1e-3, dtype=np.float32).values(POINTS)
     np.testing.assert_allclose(v32, v64, rtol=1e-3)
+
+
+def test_batch_in_float32_works_in_float32_and_answers_in_float64():
+    log_n, log_d, log_l = logs()
+    batch = Batch(log_n, log_d, log_l, 1e-3, weights=np.ones((1, 36)), dtype=np.float32)
+    assert batch.dtype is np.float32 and batch.weights.dtype == np.float32
+    assert {a.dtype for a in (batch.log_n, batch.log_d, batch.log_l)} == {np.dtype(np.float32)}
+    assert {t.dtype for t in batch._terms(POINTS)[:-1] if t.ndim == 2} | {batch._terms(POINTS)[-1].dtype} \
+        == {np.dtype(np.float32)}
+    value, grad = batch(POINTS, np.zeros(4, int))
+    v2, g2, h2 = batch.second_order(POINTS, np.zeros(4, int))
+    assert {t.dtype for t in (value, grad, v2, g2, h2)} == {np.dtype(np.float64)}
+
+
+def test_batch_shift_keeps_large_exponents_finite():
+    # ln A = 1000 with alpha = 50: the A term alone spans e^-36 to e^195 over the runs. Eq. (11) with
+    # scipy's log-sum-exp is finite there, and so must the batch be, whose shift is computed from bounds.
+    log_n, log_d, log_l = logs()
+    x = np.array([[1000.0, 6.0, 0.5, 50.0, 0.3], [6.0, 1000.0, 0.5, 0.3, 50.0]])
+    batch = Batch(log_n, log_d, log_l, 1e-3)
+    value, _ = batch(x)
+    for k, p in enumerate(x):
+        assert value[k] == pytest.approx(eq11(p, log_n, log_d, log_l, 1e-3) / 1e-3, rel=1e-10)
+    np.testing.assert_allclose(batch.values(x), value, rtol=1e-12)
+
+
+#: Rows at which plain numpy would warn: overflow, NaN from inf - inf, log of zero, underflow.
+EXTREME_ROWS = np.array([[np.inf, 0.0, 0.0, 0.3, 0.3], [np.nan, 0.0, 0.0, 0.3, 0.3], [800.0, 6.0, 0.5, -40.0, 0.3],
+                         [-np.inf, -np.inf, -np.inf, 0.3, 0.3], [1e300, 1e300, 1e300, 1e300, 1e300],
+                         [0.0, 0.3, 0.0, -0.3, -1e300], [-1e300, 1e154, 1e10, -50.0, -50.0],
+                         [1e154, np.inf, 1e10, 1e154, -np.inf]])
+
+
+def test_batch_is_silent_at_extreme_rows_even_when_numpy_would_raise():
+    # Extreme trial points (an optimiser's line search goes there) give inf, not warnings or errors.
+    log_n, log_d, log_l = logs()
+    batch = Batch(log_n, log_d, log_l, 1e-3)
+    x = np.vstack([POINTS[:1], EXTREME_ROWS])
+    with np.errstate(all="raise"):
+        value, grad = batch(x)
+        values = batch.values(x)
+        v2, g2, h2 = batch.second_order(x)
+    infinite = np.isinf(value)
+    assert list(infinite[:6]) == [False, True, True, False, True, False]  # inf, NaN and -inf rows
+    assert np.all(grad[infinite] == 0) and np.all(g2[infinite] == 0) and np.all(h2[infinite] == 0)
+    np.testing.assert_allclose(values, value, rtol=1e-12)
+    np.testing.assert_allclose(v2, value, rtol=1e-12)
 
 
 @pytest.mark.parametrize("weighted", [False, True])

@@ -9,8 +9,11 @@ yields :class:`Check` rows.  The intro page of the book and
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
+from .. import result_cache
 from . import (
     approach1,
     approach2,
@@ -55,10 +58,13 @@ def _short(module) -> str:
 
 def _checks_by_chapter() -> list[tuple[str, Check]]:
     out = [(_short(chapter), check) for chapter in CHAPTERS for check in chapter.checks()]
-    ids = [c.id for _, c in out]
+    _refuse_duplicates([c.id for _, c in out])
+    return out
+
+
+def _refuse_duplicates(ids: list[str]) -> None:
     if len(ids) != len(set(ids)):
         raise RuntimeError(f"duplicate scorecard ids: {sorted({i for i in ids if ids.count(i) > 1})}")
-    return out
 
 
 def checks() -> list[Check]:
@@ -66,69 +72,28 @@ def checks() -> list[Check]:
     return [check for _, check in _checks_by_chapter()]
 
 
-#: A folder for the computed scorecard rows, shared by every chapter of one book build (set by
-#: ``scripts/build_book.py``); unset, every call computes the rows afresh.
-CACHE_ENV = "CHINCHILLA_LIB_CACHE"
+#: The variable naming the folder of results shared by the chapters of one build (:mod:`~chinchilla_lib.result_cache`).
+CACHE_ENV = result_cache.CACHE_ENV
 
 
-def _inputs_digest() -> str:
-    """SHA-256 of everything the rows depend on: the library's code, ``data/``, the external pins, library versions."""
-    import hashlib
-    from importlib.metadata import version
-    from pathlib import Path
-
-    from ..datasets.paper_tables import DATA_DIR
-
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    groups = [(package, sorted(package.rglob("*.py")) + sorted(p for p in package.rglob("pins/*") if p.is_file())),
-              (DATA_DIR, sorted(p for p in DATA_DIR.rglob("*") if p.is_file()))]
-    for base, files in groups:
-        for path in files:
-            name = f"{base.name}/{path.relative_to(base).as_posix()}"
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in ("numpy", "scipy", "pandas"):
-        digest.update(f"{name}=={version(name)}".encode())
-    return digest.hexdigest()
-
-
-def _fresh_rows() -> list[dict]:
-    """Every check as a row, with the short name of its chapter's module under ``chapter``."""
-    return [{**check.as_row(), "chapter": name} for name, check in _checks_by_chapter()]
+def _chapter_rows(chapter) -> list[dict]:
+    """The rows of one module of :data:`CHAPTERS`, with its short name under ``chapter``."""
+    return [{**check.as_row(), "chapter": _short(chapter)} for check in chapter.checks()]
 
 
 def _rows() -> list[dict]:
-    """Every check as a row; read from, or written to, the folder named by ``CHINCHILLA_LIB_CACHE`` when set.
+    """Every check as a row, in book order, with the short name of its chapter's module under ``chapter``.
 
-    The file is keyed by :func:`_inputs_digest`, so any change to the code or the data computes the
-    rows again; the rows are stored as JSON, which gives every float back exactly.
+    When ``CHINCHILLA_LIB_CACHE`` is set, each chapter's rows are computed once per build and
+    shared (:func:`~chinchilla_lib.result_cache.shared_all`): two chapters that need the scorecard
+    at the same time split the chapters between them. Rows are stored as JSON, which gives every
+    float back exactly.
     """
-    import json
-    import os
-    from pathlib import Path
-
-    folder = os.environ.get(CACHE_ENV, "").strip()
-    if not folder:
-        return _fresh_rows()
-    path = Path(folder) / f"scorecard-{_inputs_digest()}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        try:  # a chapter executed beside this one waits for these rows instead of computing them twice
-            import fcntl
-
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        except ImportError:  # no fcntl (Windows): both may compute; the write below stays atomic
-            pass
-        if path.is_file():
-            try:
-                return json.loads(path.read_text())
-            except (OSError, ValueError):
-                pass  # a damaged file: compute the rows again
-        rows = _fresh_rows()
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(rows))
-        os.replace(partial, path)  # atomic: a reader sees all rows or none
-        return rows
+    parts = result_cache.shared_all([(f"scorecard-{_short(chapter)}", functools.partial(_chapter_rows, chapter))
+                                     for chapter in CHAPTERS], codec="json")
+    rows = [row for part in parts for row in part]
+    _refuse_duplicates([row["id"] for row in rows])
+    return rows
 
 
 def scorecard(prefix: str | None = None, *, by_chapter: bool = False) -> pd.DataFrame:

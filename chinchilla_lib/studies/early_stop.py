@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4
 from ..parametric.lbfgsb import SCIPY_FTOL, SCIPY_GTOL, LbfgsbGridFit, fit_lbfgsb_grid, tolerance_table
+from ..result_cache import shared_result
 
 __all__ = ["TOLERANCE_SETTINGS", "TIGHT", "NEAR_BEST", "early_stop_fit", "early_stop_tolerances", "early_stop_path"]
 
@@ -66,6 +67,7 @@ def early_stop_fit(exclude_highest_loss: int = REPLICATION_EXCLUDED, scale: str 
 
 
 @lru_cache(maxsize=4)
+@shared_result  # computed once per book build, shared by the chapters
 def _fit_cached(exclude_highest_loss: int, scale: str) -> LbfgsbGridFit:
     return fit_lbfgsb_grid(*_runs(exclude_highest_loss), scale=scale)
 

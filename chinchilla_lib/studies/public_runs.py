@@ -30,6 +30,7 @@ from ..datasets.gadre import load_gadre_runs
 from ..datasets.muennighoff import load_muennighoff_runs
 from ..datasets.sardana import load_sardana_runs
 from ..embeddings import nonembedding_from_total
+from ..result_cache import shared_result
 from ..run_grid import grid_approach, grid_frame, size_curves
 from .figure4 import fig4_runs
 from .later_studies import later_value
@@ -146,6 +147,7 @@ def _tokens_per_param(result, flops: float) -> float:
 
 
 @lru_cache(maxsize=1)
+@shared_result  # computed once per book build, shared by the chapters
 def _table_cached() -> pd.DataFrame:
     rows = []
     for key, (label, *_) in RUN_SETS.items():
@@ -274,6 +276,7 @@ def refusal_numbers(table: pd.DataFrame | None = None) -> dict:
 
 
 @lru_cache(maxsize=1)
+@shared_result  # computed once per book build, shared by the chapters
 def sardana_near_numbers() -> dict:
     """Approach 3 on Sardana et al.'s runs at or below ``SARDANA_NEAR`` tokens per parameter (as the
     over-training chapter fits them): ``near_tpp``, ``near_runs``, ``near_refused`` (1 when refused) and,

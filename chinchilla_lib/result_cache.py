@@ -1,0 +1,163 @@
+"""Results shared by the processes of one book build: each expensive result is computed once.
+
+The book's chapters run in separate kernels, often two at once, and several of them need the same
+costly result (the scorecard, the bootstrap of every public run set, the early-stopped Approach 3
+fit). When the environment variable ``CHINCHILLA_LIB_CACHE`` names a folder (``scripts/build_book.py``
+sets it to ``_build/.chinchilla_cache``), :func:`shared` keeps each result there under a file named
+by the result and by :func:`inputs_digest`, a hash of the library's code, ``data/``, the external
+pins and the numerical libraries' versions. A change to any of them computes every result again;
+deleting ``_build`` gives a cold build. Unset (a test, a reader's own session), nothing is stored
+and every call computes.
+
+A process that needs a result another is computing waits for it (a file lock) rather than computing
+it twice, and a result is written atomically, so a reader sees all of it or none. Results are stored
+as JSON (``codec="json"``: floats come back exactly) or as pickles. A pickle is read only from the
+folder this variable names, which the build writes itself; it is trusted as the build's own
+byte code in ``__pycache__`` is, and a damaged file is computed again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["CACHE_ENV", "inputs_digest", "cache_folder", "shared", "shared_all", "shared_result"]
+
+T = TypeVar("T")
+
+#: The environment variable naming the folder of shared results (unset: nothing is stored).
+CACHE_ENV = "CHINCHILLA_LIB_CACHE"
+
+
+def inputs_digest() -> str:
+    """SHA-256 of everything a result depends on: the library's code, ``data/``, the external pins, library versions."""
+    from importlib.metadata import version
+
+    from .datasets.paper_tables import DATA_DIR
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    groups = [(package, sorted(package.rglob("*.py")) + sorted(p for p in package.rglob("pins/*") if p.is_file())),
+              (DATA_DIR, sorted(p for p in DATA_DIR.rglob("*") if p.is_file()))]
+    for base, files in groups:
+        for path in files:
+            name = f"{base.name}/{path.relative_to(base).as_posix()}"
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("numpy", "scipy", "pandas"):
+        digest.update(f"{name}=={version(name)}".encode())
+    return digest.hexdigest()
+
+
+def cache_folder() -> Path | None:
+    """The folder named by ``CHINCHILLA_LIB_CACHE``, or None when it is unset or empty."""
+    folder = os.environ.get(CACHE_ENV, "").strip()
+    return Path(folder) if folder else None
+
+
+def _coder(codec: str):
+    if codec == "json":
+        import json
+
+        return (lambda b: json.loads(b.decode())), (lambda v: json.dumps(v).encode()), ".json"
+    if codec == "pickle":
+        import pickle
+
+        return pickle.loads, pickle.dumps, ".pickle"
+    raise ValueError(f"codec must be 'pickle' or 'json', got {codec!r}")
+
+
+_LOCKED = object()  # what _attempt returns when another process holds the result's lock
+
+
+def _attempt(folder: Path, name: str, compute: Callable[[], T], codec: str, *, wait: bool):
+    """The stored or computed result, or ``_LOCKED`` when ``wait`` is False and another process holds the lock."""
+    read, write, suffix = _coder(codec)
+    path = folder / f"{name}-{inputs_digest()}{suffix}"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        try:
+            import fcntl
+        except ImportError:  # no fcntl (Windows): both may compute; the write below stays atomic
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return _LOCKED
+        if path.is_file():
+            try:
+                return read(path.read_bytes())
+            except Exception:  # noqa: BLE001 - a damaged or stale file of any kind: compute it again
+                pass
+        result = compute()
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(write(result))
+        os.replace(partial, path)  # atomic: a reader sees all of the result or none
+        return result
+
+
+def shared(name: str, compute: Callable[[], T], *, codec: str = "pickle") -> T:
+    """``compute()``, or the result a process of the same build stored under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The result's name, unique in the library (letters, digits, ``._-``); the file is
+        ``{name}-{inputs_digest()}.json`` or ``.pickle``.
+    compute : callable
+        Computes the result when no stored one exists.
+    codec : {"pickle", "json"}
+        How the result is stored; ``"json"`` for plain data whose floats must come back exactly.
+    """
+    _coder(codec)
+    folder = cache_folder()
+    if folder is None:
+        return compute()
+    return _attempt(folder, name, compute, codec, wait=True)
+
+
+def shared_all(items: list[tuple[str, Callable[[], T]]], *, codec: str = "pickle") -> list[T]:
+    """:func:`shared` for several results, in the order given, working on those no other process holds first.
+
+    Two chapters that both need every result then share the work: each computes what the other is
+    not computing, and waits only when all that is left is being computed elsewhere.
+    """
+    _coder(codec)
+    folder = cache_folder()
+    if folder is None:
+        return [compute() for _, compute in items]
+    results: dict[int, T] = {}
+    pending = list(range(len(items)))
+    while pending:
+        waiting = []
+        for i in pending:
+            got = _attempt(folder, *items[i], codec, wait=False)
+            if got is _LOCKED:
+                waiting.append(i)
+            else:
+                results[i] = got
+        if waiting and len(waiting) == len(pending):  # all left is computed elsewhere: wait for the first
+            first = waiting.pop(0)
+            results[first] = _attempt(folder, *items[first], codec, wait=True)
+        pending = waiting
+    return [results[i] for i in range(len(items))]
+
+
+def shared_result(func: Callable[..., T]) -> Callable[..., T]:
+    """Decorate a function of hashable arguments so that one build computes each call once (:func:`shared`).
+
+    The stored name is the function's module and name with a hash of its arguments' ``repr``, so
+    the arguments must have a stable ``repr`` (numbers, strings, tuples of them).
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        call = repr((args, sorted(kwargs.items())))
+        tag = hashlib.sha256(call.encode()).hexdigest()[:12]
+        name = f"{func.__module__.removeprefix('chinchilla_lib.')}.{func.__qualname__}-{tag}"
+        return shared(name, lambda: func(*args, **kwargs))
+
+    return wrapper
