@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "chinchilla_lib"
 #: Layers from the bottom up; a module may import only from its own layer or lower ones.
 LAYERS = [
     {"_validate", "robust"},
-    {"datasets"},
+    {"datasets", "result_cache"},
     {"architecture", "flops", "laws", "powerlaw", "simulate"},
     {"envelope", "isoflop", "parametric", "embeddings", "kaplan", "model_comparison", "inference", "runs", "run_grid",
      "train"},
