@@ -33,14 +33,14 @@ def counted(monkeypatch):
 
 
 def test_without_the_variable_every_call_computes(counted, monkeypatch):
-    monkeypatch.delenv(checks.CACHE_ENV, raising=False)
+    monkeypatch.delenv(result_cache.CACHE_ENV, raising=False)
     first, second = checks.scorecard(), checks.scorecard("a.")
     assert counted == ["a", "b", "a", "b"] and list(second["id"]) == ["a.one", "a.two"] and len(first) == 3
     assert list(checks.scorecard(by_chapter=True)["chapter"]) == ["a", "a", "b"]
 
 
 def test_the_cache_gives_back_the_same_table_exactly(counted, monkeypatch, tmp_path):
-    monkeypatch.setenv(checks.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(result_cache.CACHE_ENV, str(tmp_path))
     fresh = checks.scorecard()
     cached = checks.scorecard()
     assert counted == ["a", "b"] and {p.name for p in tmp_path.glob("*.json")} == {"scorecard-a-digest-1.json",
@@ -51,7 +51,7 @@ def test_the_cache_gives_back_the_same_table_exactly(counted, monkeypatch, tmp_p
 
 
 def test_changed_inputs_or_a_damaged_file_compute_again(counted, monkeypatch, tmp_path):
-    monkeypatch.setenv(checks.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(result_cache.CACHE_ENV, str(tmp_path))
     checks.scorecard()
     monkeypatch.setattr(result_cache, "inputs_digest", lambda: "digest-2")
     checks.scorecard()

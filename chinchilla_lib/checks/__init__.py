@@ -13,7 +13,7 @@ import functools
 
 import pandas as pd
 
-from .. import result_cache
+from ..result_cache import shared_all
 from . import (
     approach1,
     approach2,
@@ -72,10 +72,6 @@ def checks() -> list[Check]:
     return [check for _, check in _checks_by_chapter()]
 
 
-#: The variable naming the folder of results shared by the chapters of one build (:mod:`~chinchilla_lib.result_cache`).
-CACHE_ENV = result_cache.CACHE_ENV
-
-
 def _chapter_rows(chapter) -> list[dict]:
     """The rows of one module of :data:`CHAPTERS`, with its short name under ``chapter``."""
     return [{**check.as_row(), "chapter": _short(chapter)} for check in chapter.checks()]
@@ -89,7 +85,7 @@ def _rows() -> list[dict]:
     at the same time split the chapters between them. Rows are stored as JSON, which gives every
     float back exactly.
     """
-    parts = result_cache.shared_all([(f"scorecard-{_short(chapter)}", functools.partial(_chapter_rows, chapter))
+    parts = shared_all([(f"scorecard-{_short(chapter)}", functools.partial(_chapter_rows, chapter))
                                      for chapter in CHAPTERS], codec="json")
     rows = [row for part in parts for row in part]
     _refuse_duplicates([row["id"] for row in rows])
