@@ -6,9 +6,11 @@
   fills in the repository URL and turns on the repository button and the Binder and Colab launch
   buttons, so that they point at the repository the site is built from.  Unset (a local build), the
   site shows none of them.  ``BOOK_BRANCH`` names the branch (default ``main``).
-* The scorecard is computed once per build and shared by the chapters: ``CHINCHILLA_LIB_CACHE``
-  (default ``_build/.chinchilla_cache``) holds it, keyed by a hash of the library, ``data/`` and
-  the pins, so a change to any of them computes it again and deleting ``_build`` gives a cold build.
+* Results that several chapters need (the scorecard, chapter by chapter, and the costliest
+  studies) are computed once per build and shared: ``CHINCHILLA_LIB_CACHE`` (default
+  ``_build/.chinchilla_cache``) holds them, keyed by a hash of the library, ``data/`` and the
+  pins (``chinchilla_lib.result_cache``), so a change to any of them computes them again and
+  deleting ``_build`` gives a cold build.
 
 Usage::
 
