@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 "$VENV/bin/ruff" check chinchilla_lib scripts tests benchmarks _ext
-"$VENV/bin/python" -m pytest "$@"
+"$VENV/bin/python" -m pytest --durations=15 "$@"

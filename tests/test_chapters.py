@@ -1,5 +1,6 @@
 """Every chapter in the table of contents executes without error and glues every number its prose uses."""
 
+import os
 import re
 from pathlib import Path
 
@@ -19,9 +20,23 @@ def _toc_files():
     return files
 
 
+@pytest.fixture(scope="module")
+def shared_results(tmp_path_factory):
+    """The executed chapters share their costliest results, as the chapters of one book build do."""
+    from chinchilla_lib.result_cache import CACHE_ENV
+
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("shared-results"))
+    yield
+    if before is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = before
+
+
 @pytest.mark.chapter
 @pytest.mark.parametrize("chapter", _toc_files())
-def test_chapter_executes(chapter):
+def test_chapter_executes(chapter, shared_results):
     path = ROOT / f"{chapter}.md"
     nb = jupytext.read(path)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
