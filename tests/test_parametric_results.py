@@ -961,3 +961,62 @@ def test_fit_warnings_point_at_the_callers_line():
         fit_approach3(n / 1e9, d, loss)  # parameters in billions: a unit warning
     assert caught and {w.category for w in caught} >= {UnitWarning}
     assert all(w.filename == __file__ for w in caught)
+
+
+# ---------------------------------------------------------------- the bootstrap's refit, pass by pass
+# The batched BFGS and scipy's polish are replaced by stand-ins whose results are set by hand, so what
+# _bootstrap_optimise does with them (passes, which point is kept, the objective's scale) is checked exactly.
+# delta is a power of two, so multiplying or dividing an objective by it is exact.
+_DELTA_2 = 2.0 ** -10
+_PASS_F = (3.0, 2.0)  # scaled Eq. (11) at the end of the first and the second batched pass
+
+
+def _refit_by_hand(monkeypatch, polish_fun, *, k=3, batch_f=_PASS_F):
+    from chinchilla_lib.parametric.optimise import BatchResult
+
+    calls = []
+
+    def passes(fun, x0, **settings):  # a batched pass that never converges: max iterations, large gradient
+        calls.append((len(x0), settings))
+        m = len(x0)
+        return BatchResult(x0 + 0.25, np.full(m, batch_f[min(len(calls), 2) - 1]), np.ones((m, 5)), np.full(m, 3),
+                           np.full(m, 300), m)
+
+    class Polish:
+        def __init__(self, data, delta, x0, weights=None):
+            self.x, self.fun, self.ok = np.full(5, 9.0), polish_fun, True
+
+    monkeypatch.setattr(pboot, "batched_bfgs", passes)
+    monkeypatch.setattr(pboot, "_polish", Polish)
+    data = pfit._Data(*logs())
+    x, f, converged, handed = pboot._bootstrap_optimise(data, _DELTA_2, TRUE, np.ones((k, 36)))
+    return calls, x, f, converged, handed
+
+
+def test_the_bootstrap_refit_is_two_batched_passes_then_scipy_for_the_rest(monkeypatch):
+    calls, x, f, converged, handed = _refit_by_hand(monkeypatch, 1.0)
+    # "Two batched BFGS passes (the second ... only for resamples the first left unconverged)": both see all 3
+    assert [m for m, _ in calls] == [3, 3]
+    # each pass: at most 300 steps, gradient tolerance 1e-7 (the refine stage's), and a stall at a relative
+    # decrease below 1e-13 (the stall rule _STALL_GRADIENT_OK is stated for)
+    assert all(s == {"max_iter": 300, "gtol": 1e-7, "ftol": 1e-13} for _, s in calls)
+    # all three go to scipy, whose lower value (1.0 < 2.0, scaled) is kept, unscaled: 1.0 * 2^-10
+    assert handed == 3 and converged.tolist() == [True] * 3
+    np.testing.assert_array_equal(x, np.full((3, 5), 9.0))
+    assert f.dtype == np.float64 and f.tolist() == [2.0 ** -10] * 3
+
+
+@pytest.mark.parametrize("polish_fun, kept", [(1.999, True), (2.0, True), (2.001, False)])
+def test_the_bootstrap_keeps_scipys_point_unless_it_is_worse(monkeypatch, polish_fun, kept):
+    # the second pass ended at 2.0 (scaled); scipy's point is kept when its value is not higher, a tie included
+    _, x, f, _, _ = _refit_by_hand(monkeypatch, polish_fun)
+    expected_x = np.full(5, 9.0) if kept else TRUE + 0.5  # two passes moved the start by 0.25 each
+    np.testing.assert_array_equal(x, np.tile(expected_x, (3, 1)))
+    assert f.tolist() == [(polish_fun if kept else 2.0) * 2.0 ** -10] * 3
+
+
+def test_the_bootstrap_takes_scipys_point_where_the_batch_ended_on_no_value(monkeypatch):
+    # a pass whose value is not finite: scipy's point is taken even though its value (NaN) compares with nothing
+    _, x, f, _, _ = _refit_by_hand(monkeypatch, np.nan, batch_f=(3.0, np.inf))
+    np.testing.assert_array_equal(x, np.full((3, 5), 9.0))
+    assert np.isnan(f).all()
