@@ -28,6 +28,7 @@ class FakeChapter:
 def counted(monkeypatch):
     calls = []  # one entry per chapter computed: "a" or "b"
     monkeypatch.setattr(checks, "CHAPTERS", (FakeChapter("a", ROWS[:2], calls), FakeChapter("b", ROWS[2:], calls)))
+    monkeypatch.setattr(checks, "_PREFETCH", ())
     monkeypatch.setattr(result_cache, "inputs_digest", lambda: "digest-1")
     return calls
 

@@ -72,6 +72,17 @@ def checks() -> list[Check]:
     return [check for _, check in _checks_by_chapter()]
 
 
+def _prefetch_public_runs() -> None:
+    from ..studies.public_runs import approach_results
+
+    approach_results()
+
+
+#: Results the rows need that are worth splitting between processes result by result (inside one
+#: chapter's rows they would be computed under that chapter's lock, by one process alone).
+_PREFETCH = (_prefetch_public_runs,)
+
+
 def _chapter_rows(chapter) -> list[dict]:
     """The rows of one module of :data:`CHAPTERS`, with its short name under ``chapter``."""
     return [{**check.as_row(), "chapter": _short(chapter)} for check in chapter.checks()]
@@ -85,6 +96,8 @@ def _rows() -> list[dict]:
     at the same time split the chapters between them. Rows are stored as JSON, which gives every
     float back exactly.
     """
+    for prefetch in _PREFETCH:  # first the costliest results, which two chapters then split between them
+        prefetch()
     parts = shared_all([(f"scorecard-{_short(chapter)}", functools.partial(_chapter_rows, chapter))
                                      for chapter in CHAPTERS], codec="json")
     rows = [row for part in parts for row in part]

@@ -19,6 +19,7 @@ Muennighoff et al. 2023; Porian et al. 2024; DeepSeek LLM 2024, Sec. 3.2.
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import lru_cache
 
@@ -30,13 +31,14 @@ from ..datasets.gadre import load_gadre_runs
 from ..datasets.muennighoff import load_muennighoff_runs
 from ..datasets.sardana import load_sardana_runs
 from ..embeddings import nonembedding_from_total
-from ..result_cache import shared_result
+from ..result_cache import shared, shared_all, shared_result
 from ..run_grid import grid_approach, grid_frame, size_curves
 from .figure4 import fig4_runs
 from .later_studies import later_value
 from .porian import FINAL_CONFIGURATION
 
 __all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
+           "approach_results",
            "approach_result", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers",
            "sardana_near_numbers"]
 
@@ -131,12 +133,41 @@ def set_overview() -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def approach_result(key: str, count: str, approach: int):
-    """:func:`~chinchilla_lib.run_grid.grid_approach` on one set, or the ValueError's text when refused."""
+    """:func:`~chinchilla_lib.run_grid.grid_approach` on one set, or the ValueError's text when refused.
+
+    Computed once per book build and shared by the chapters (:mod:`~chinchilla_lib.result_cache`).
+    """
+    return shared(_result_name(key, count, approach), functools.partial(_fresh_result, key, count, approach))
+
+
+def _result_name(key: str, count: str, approach: int) -> str:
+    return f"studies.public_runs.approach_result-{key}-{count}-{approach}"
+
+
+def _fresh_result(key: str, count: str, approach: int):
     runs = run_set(key, count)
     try:
         return grid_approach(runs, approach, n_resamples=RESAMPLES[approach], seed=0, size_tol=_size_tol(key))
     except ValueError as exc:
         return str(exc)
+
+
+def _table_keys() -> list[tuple[str, str, int]]:
+    """Every (set, parameter count, approach) of :func:`approaches_table`, in its row order."""
+    return [(key, count, approach) for key in RUN_SETS for count in COUNTS
+            if count == "total" or key in _NON_EMBEDDING for approach in (1, 2, 3)]
+
+
+@lru_cache(maxsize=1)
+def approach_results() -> dict[tuple[str, str, int], object]:
+    """:func:`approach_result` for every row of :func:`approaches_table`, keyed by (set, count, approach).
+
+    In a book build, two chapters that need them at once split the fits between them
+    (:func:`~chinchilla_lib.result_cache.shared_all`); the scorecard asks for them first.
+    """
+    keys = _table_keys()
+    values = shared_all([(_result_name(*k), functools.partial(_fresh_result, *k)) for k in keys])
+    return dict(zip(keys, values))
 
 
 def _tokens_per_param(result, flops: float) -> float:
@@ -147,27 +178,24 @@ def _tokens_per_param(result, flops: float) -> float:
 
 
 @lru_cache(maxsize=1)
-@shared_result  # computed once per book build, shared by the chapters
 def _table_cached() -> pd.DataFrame:
+    results = approach_results()
     rows = []
-    for key, (label, *_) in RUN_SETS.items():
-        for count in COUNTS:
-            if count == "non-embedding" and key not in _NON_EMBEDDING:
-                continue
-            grid = run_set(key, count)
-            for approach in (1, 2, 3):
-                res = approach_result(key, count, approach)
-                decided = not isinstance(res, str)
-                c_mid = float(np.exp(np.log(6.0 * grid["n_params"] * grid["n_tokens"]).median()))
-                rows.append({"key": key, "data set": label, "approach": approach, "parameters": count,
-                             "a": res.a if decided else np.nan,
-                             "low": res.interval[0] if decided else np.nan,
-                             "high": res.interval[1] if decided else np.nan,
-                             "tokens per parameter": _tokens_per_param(res, c_mid) if decided else np.nan,
-                             "runs": len(grid), "resamples": RESAMPLES[approach],
-                             "unfitted": res.n_failed if decided else np.nan,
-                             "status": "decided" if decided else "refused",
-                             "reason": "" if decided else res})
+    for key, count, approach in _table_keys():
+        label = RUN_SETS[key][0]
+        grid = run_set(key, count)
+        res = results[(key, count, approach)]
+        decided = not isinstance(res, str)
+        c_mid = float(np.exp(np.log(6.0 * grid["n_params"] * grid["n_tokens"]).median()))
+        rows.append({"key": key, "data set": label, "approach": approach, "parameters": count,
+                     "a": res.a if decided else np.nan,
+                     "low": res.interval[0] if decided else np.nan,
+                     "high": res.interval[1] if decided else np.nan,
+                     "tokens per parameter": _tokens_per_param(res, c_mid) if decided else np.nan,
+                     "runs": len(grid), "resamples": RESAMPLES[approach],
+                     "unfitted": res.n_failed if decided else np.nan,
+                     "status": "decided" if decided else "refused",
+                     "reason": "" if decided else res})
     return pd.DataFrame(rows)
 
 
