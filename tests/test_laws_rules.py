@@ -92,3 +92,18 @@ def test_plan_allows_a_budget_that_buys_exactly_one_parameter_or_token(a_const, 
         assert (out["n_params"], out["n_tokens"]) == pytest.approx((n_opt, d_opt), rel=1e-12)
         with pytest.raises(ValueError, match="buys no model"):
             plan(flops * 0.999, law)
+
+
+def test_frontier_is_quiet_where_the_rows_cannot_give_a_frontier():
+    # rows with an infinite or NaN constant, or alpha or beta <= 0, give no finite positive pair (NaN, 0 or inf),
+    # never a numpy warning or error, even when numpy is told to raise on invalid operations and divisions by zero
+    import numpy as np
+
+    from chinchilla_lib.laws import frontier
+
+    rows = np.array([[0.3, -1e154, -1e300, np.inf, 1e154], [-np.inf, 0.3, np.nan, 1e154, 1e3],
+                     [6.0, 6.0, 0.5, -0.3, 0.3], [6.0, 6.0, 0.5, 0.3, 0.0]])
+    with np.errstate(invalid="raise", divide="raise"):
+        n_opt, d_opt = frontier(rows, 1e22)
+    usable = np.isfinite(n_opt) & np.isfinite(d_opt) & (n_opt > 0) & (d_opt > 0)
+    assert not usable.any()

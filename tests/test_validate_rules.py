@@ -197,3 +197,14 @@ def test_budgets_exactly_a_factor_one_plus_tol_apart_are_one_cluster():
     # "consecutive members differ by at most a factor 1 + rel_tol": ln 2 - ln 1 is exactly log1p(1)
     assert v.n_budgets(np.array([1.0, 2.0]), rel_tol=1.0) == 1
     assert v.n_budgets(np.array([1.0, 2.0 * (1 + 1e-12)]), rel_tol=1.0) == 2
+
+
+def test_like_inputs_gives_a_float_for_scalars_of_any_kind_and_the_array_otherwise():
+    # one value computed from scalars comes back as a Python float, whether the scalars were Python or
+    # numpy numbers or 0-d arrays; from arrays, the array itself
+    assert v.like_inputs(np.array([2.5]), 3.0) == 2.5 and type(v.like_inputs(np.array([2.5]), 3.0)) is float
+    assert v.like_inputs(4.0, 3.0, np.float64(2.0)) == 4.0
+    zero_d = v.like_inputs(np.array([2.5]), np.array(3.0))
+    assert zero_d == 2.5 and type(zero_d) is float
+    both = np.array([1.0, 2.0])
+    assert v.like_inputs(both, both) is both and v.like_inputs(both, 3.0, both) is both
