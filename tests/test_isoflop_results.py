@@ -883,3 +883,11 @@ def test_method_ratio_passes_unit_warnings_on():
     runs = profiles()
     with pytest.warns(UnitWarning, match="n_params look like the wrong unit"):
         iso.method_ratio(runs.assign(n_params=runs["n_params"] / 1e9))
+
+
+def test_method_ratio_fits_without_a_bootstrap(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("bootstrap replicates drawn")
+
+    monkeypatch.setattr(iso, "_bootstrap_runs", refuse)  # a ratio of point estimates needs no replicates
+    assert list(iso.method_ratio(profiles()).index) == list(BUDGETS)
