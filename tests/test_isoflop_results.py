@@ -7,6 +7,7 @@ is known in advance (or comes from numpy's polyfit, an independent least-squares
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from pathlib import Path
 
@@ -521,3 +522,372 @@ def test_a_window_of_one_repeated_size_has_no_parabola():
 def test_the_bootstrap_draws_1000_replicates_by_default():
     frame = noisy()
     assert fit_isoflop(frame["n_params"], frame["flops"], frame["loss"]).a_samples.shape == (1000,)
+
+
+# ------------------------------------------------------------------ exact refusals and boundaries
+
+
+def exact_runs(optima, base=None, offsets=range(-3, 4), step=0.4, curvature=0.2):
+    """Exact parabolas about given optima: loss = base(C) + curvature (ln N - ln N_opt)^2.
+
+    ``optima`` maps each budget to its N_opt; ``base`` to its lowest loss (default 3 - 0.1 log10 C).
+    """
+    rows = []
+    for c, n_opt in optima.items():
+        floor = 3.0 - 0.1 * math.log10(c) if base is None else base[c]
+        for k in offsets:
+            u = step * k
+            rows.append((n_opt * math.exp(u), c, floor + curvature * u**2))
+    return pd.DataFrame(rows, columns=["n_params", "flops", "loss"])
+
+
+def test_grouping_refusals_word_for_word():
+    with pytest.raises(ValueError, match=r"^flops must be positive and finite; element 1 is -1\.0 "
+                                         r"\(compute in FLOPs, e\.g\. 6e18\)$"):
+        group_budgets([1e19, -1.0])
+    with pytest.raises(ValueError, match=r"^min_points must be a positive whole number, got 0$"):
+        group_budgets([1e19, 1e20], min_points=0)
+
+
+def test_profile_refusals_word_for_word():
+    with pytest.raises(ValueError, match=r"^loss must be positive and finite; element 1 is -1\.0 "
+                                         r"\(loss in nats per token\)$"):
+        fit_budget([1e8, 2e8, 3e8], [3.0, -1.0, 3.1])
+    with pytest.raises(ValueError, match=r"^arrays must have the same length: n_params has 3, loss has 4$"):
+        fit_budget([1e8, 2e8, 3e8], [3.0, 2.9, 3.1, 3.2])
+    with pytest.raises(ValueError, match=r"^arrays must have the same length: n_params has 4, loss has 3$"):
+        fit_budget([1e8, 2e8, 3e8, 4e8], [3.0, 2.9, 3.1])
+    with pytest.raises(ValueError, match=r"^budget must be a positive finite number, got -1\.0 "
+                                         r"\(compute in FLOPs, e\.g\. 6e18\)$"):
+        fit_budget([1e8, 2e8, 3e8], [3.0, 2.9, 3.1], budget=-1.0)
+
+
+@pytest.mark.parametrize("n, c, y, text", [
+    ([1e9, -1.0, 2e9], [1e20] * 3, [2.0, 2.1, 2.2],
+     "n_params must be positive and finite; element 1 is -1.0 (parameters as a raw count, e.g. 4e8)"),
+    ([1e9, 2e9, 3e9], [1e20, -1.0, 1e20], [2.0, 2.1, 2.2],
+     "flops must be positive and finite; element 1 is -1.0 (compute in FLOPs, e.g. 6e18)"),
+    ([1e9, 2e9, 3e9], [1e20] * 3, [2.0, -1.0, 2.2],
+     "loss must be positive and finite; element 1 is -1.0 (loss in nats per token)"),
+    ([1e9, 2e9, 3e9], [1e20] * 2, [2.0, 2.1, 2.2], "flops needs at least 3 values, got 2 (compute in FLOPs, e.g. 6e18)"),
+    ([1e9, 2e9, 3e9], [1e20] * 3, [2.0, 2.1], "loss needs at least 3 values, got 2 (loss in nats per token)"),
+    ([1e9, 2e9, 3e9, 4e9], [1e20] * 3, [2.0, 2.1, 2.2],
+     "arrays must have the same length: n_params has 4, flops has 3, loss has 3"),
+    ([1e9, 2e9, 3e9], [1e20] * 4, [2.0, 2.1, 2.2],
+     "arrays must have the same length: n_params has 3, flops has 4, loss has 3"),
+])
+def test_fit_isoflop_input_refusals_word_for_word(n, c, y, text):
+    with pytest.raises(ValueError) as info:
+        fit_isoflop(n, c, y)
+    assert str(info.value) == text
+
+
+def test_budget_messages_word_for_word():
+    concave = pd.concat([profiles(budgets=BUDGETS[:3]), profiles(budgets=(1e21,), curvature=-0.2)])
+    with pytest.warns(IsoFLOPWarning):
+        result = fit(concave)
+    assert result.messages == (
+        "IsoFLOP budget 1e+21 FLOPs: the loss profile is not convex (the parabola opens downwards), so it has "
+        "no minimum; left out of the power-law fit (strict=True raises instead)",
+    )
+    # the optimum of the last budget, 0.1 * (1e21)^0.5 = 3.16e9, sits one unit of ln N below its five sizes
+    beyond = pd.concat([profiles(budgets=BUDGETS[:3]), profiles(budgets=(1e21,), offsets=range(0, 5), shift=1.0)])
+    with pytest.raises(ValueError) as info:
+        fit(beyond, strict=True)
+    assert str(info.value) == ("IsoFLOP budget 1e+21 FLOPs: the minimum (N = 3.16e+09) is not bracketed by the "
+                               "sampled model sizes (5 runs fitted); add runs on the other side of the minimum, "
+                               "or pass strict=False")
+
+
+def test_too_few_budgets_message_word_for_word():
+    frame = pd.concat([profiles(budgets=(1e18,)), profiles(budgets=(1e21,), curvature=-0.2)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError) as info:
+            fit(frame)
+    assert str(info.value) == (
+        "only 1 of 2 budgets have a usable minimum; a power law needs at least 2: add runs on both sides of each "
+        "budget's minimum (or keep extrapolated minima with include_unbracketed=True)"
+    )
+
+
+def test_lowest_losses_rising_with_compute_are_refused_word_for_word():
+    frame = exact_runs({1e18: 1e8, 1e20: 1e9}, base={1e18: 2.0, 1e20: 2.2})
+    slope = math.log(2.2 / 2.0) / math.log(1e20 / 1e18)  # two budgets: the slope through their lowest losses
+    with pytest.raises(ValueError) as info:
+        fit(frame)
+    assert str(info.value) == (f"loss does not fall with compute over the budgets' lowest losses (slope of ln loss "
+                               f"on ln C is {slope:+.3g}); check that loss is the final loss in nats and compute "
+                               "is the training FLOPs")
+
+
+def test_compute_in_the_wrong_unit_is_noted():
+    frame = profiles(budgets=(1e6, 1e7, 1e8, 1e9))  # FLOPs far below any real run
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fit(frame)
+    assert ("flops look like the wrong unit (largest 1e+09, below 1e+12); give compute in FLOPs, e.g. 5.76e23; "
+            "one PF-day is 8.64e+19 FLOPs") in result.messages
+
+
+def test_a_profile_keeps_the_order_of_runs_of_equal_size():
+    n = [3e8, 1e8, 2e8] * 8  # 24 runs, so numpy's default sort would not keep ties in order
+    y = [2.0 + i / 100 for i in range(24)]
+    x, loss = iso._profile_arrays(n, y, np.nan)
+    expected = [v for _, v in sorted(zip(n, y), key=lambda pair: pair[0])]  # Python's sort is stable
+    assert loss.tolist() == expected
+    np.testing.assert_allclose(x, np.log(sorted(n)))
+
+
+def test_every_row_of_the_batched_parabolas_is_centred_on_its_own_sizes():
+    u = np.arange(7) * 0.1
+    x = np.stack([u, 1000.0 + u])  # a far-off second row must not change the first's conditioning
+    y = 1.0 + 2.0 * (x - x[:, [3]]) ** 2  # vertex at the fourth size, loss 1 there
+    x_star, loss_star, *_ = iso._parabolas(x, y)
+    np.testing.assert_allclose(x_star, x[:, 3], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(loss_star, 1.0, rtol=0, atol=1e-9)
+
+
+def test_three_distinct_sizes_make_a_parabola():
+    x_star, loss_star, c2, c1, c0, ok, convex = iso._parabolas(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
+    assert ok.tolist() == [True] and convex.tolist() == [True]
+    assert x_star[0] == pytest.approx(1.0) and loss_star[0] == pytest.approx(1.0)
+    assert (c2[0], c1[0], c0[0]) == (pytest.approx(1.0), pytest.approx(-2.0), pytest.approx(2.0))  # (x - 1)^2 + 1
+
+
+def test_a_straight_line_is_no_minimum_and_raises_no_numpy_warning():
+    x = np.array([-1.0, 0.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the vertex of a line (c2 = 0) divides by zero: silently inf or NaN
+        line = iso._parabolas(x, np.array([1.0, 2.0, 3.0]))
+        flat = iso._parabolas(x, np.array([2.0, 2.0, 2.0]))
+        one = iso._parabolas(np.array([19.0, 19.0, 19.0]), np.array([1.0, 2.0, 3.0]))  # one size: 0 / 0
+        vertex_line = parabola_vertex(x, np.array([1.0, 2.0, 3.0]))
+        vertex_flat = parabola_vertex(x, np.array([2.0, 2.0, 2.0]))
+    assert line[2][0] == 0.0 and not line[6][0] and not flat[6][0] and not one[6][0]
+    assert math.isinf(line[0][0]) and math.isnan(flat[0][0])
+    assert vertex_line[2] == (0.0, 1.0, 2.0) and math.isinf(vertex_line[0]) and math.isnan(vertex_flat[0])
+
+
+def test_a_flat_profile_has_no_minimum():
+    out = fit_budget([0.5, 1.0, 2.0], [2.0, 2.0, 2.0])  # ln N = -ln 2, 0, ln 2: the fit is exactly c2 = 0
+    assert out.coefficients[0] == 0.0 and out.convex is False and out.bracketed is False and math.isnan(out.n_opt)
+
+
+@pytest.mark.parametrize("end", [0, -1])
+def test_a_vertex_on_the_end_size_is_bracketed(end):
+    n = np.array([0.5, 1.0, 2.0])
+    x = np.log(n)
+    out = fit_budget(n, 1.0 + 4.0 * (x - x[end]) ** 2)  # vertex exactly at the smallest / largest size
+    assert out.n_opt == n[end] and out.bracketed and out.convex
+
+
+def test_akima_minimum_with_three_sizes():
+    x_star, y_star, inside = iso._akima_minimum(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
+    # a symmetric profile: the minimum lies within one step of 1 on the 2 x 25 = 50-point grid over [0, 2]
+    assert inside and abs(x_star - 1.0) <= 2 / 49 and y_star == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("centre, index", [(3 / 74, 1), (3 - 3 / 74, 73)])
+def test_akima_minimum_next_to_an_end_of_the_grid_is_inside(centre, index):
+    from scipy.interpolate import Akima1DInterpolator
+
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.exp((x - centre) ** 2)
+    grid = np.linspace(0.0, 3.0, 75)  # (4 - 1) x 25 points
+    assert int(np.argmin(Akima1DInterpolator(x, np.log(y))(grid))) == index  # scipy puts the minimum there
+    x_star, _, inside = iso._akima_minimum(x, y)
+    assert inside is True and x_star == pytest.approx(grid[index])
+
+
+def test_akima_fit_counts_the_runs():
+    frame = profiles(budgets=(1e20,))
+    out = fit_budget(frame["n_params"], frame["loss"], method="akima", window=5)
+    assert (out.n_points, out.n_used) == (7, 5)
+
+
+def test_the_b_interval_comes_from_the_b_replicates():
+    result = fit(noisy(), n_bootstrap=50, seed=1)
+    b = result.b_samples[np.isfinite(result.b_samples)]
+    assert result.interval("b") == pytest.approx(tuple(np.percentile(b, [10, 90])))
+    assert result.interval("b")[0] > 0.3 and result.interval("a")[1] < 0.7  # b = 1 - a, around 0.5 each
+    assert result._samples("a") is result.a_samples and result._samples("b") is result.b_samples
+    assert result._samples("loss") is None
+
+
+# ------------------------------------------------------------------ bootstrap details
+
+
+def _finite_share(profile, method="parabola", include=False, n_boot=2000, seed=0):
+    out = iso._bootstrap_runs([profile], method, None, include, n_boot, np.random.default_rng(seed))[:, 0]
+    return np.isfinite(out).mean(), out[np.isfinite(out)]
+
+
+@pytest.mark.parametrize("end", [0, -1])
+def test_bootstrap_keeps_a_vertex_on_the_end_sizes(end):
+    x = np.array([-2.0, 0.0, 2.0])  # sizes whose parabola puts the vertex exactly on the end size
+    share, values = _finite_share((x, 1.0 + (x - x[end]) ** 2))
+    # a replicate of 3 draws holds all 3 sizes with probability 3! / 3^3 = 2/9; only those have a parabola
+    assert share == pytest.approx(2 / 9, abs=0.04) and (values == x[end]).all()
+
+
+@pytest.mark.parametrize("vertex", [0.5, 3.5])
+def test_bootstrap_needs_the_vertex_within_each_replicates_own_sizes(vertex):
+    x = np.arange(5.0)
+    share, values = _finite_share((x, 1.0 + (x - vertex) ** 2))
+    # 5 draws of 5 sizes, 5^5 = 3125 sequences: 5^5 - 4^5 = 2101 hold the end size beside the vertex
+    # (the replicate's sizes must reach past it); of those, 1 has one distinct size and 4 x (2^5 - 2) = 120 two
+    assert share == pytest.approx((2101 - 121) / 3125, abs=0.04)
+    np.testing.assert_allclose(values, vertex, atol=1e-9)
+
+
+@pytest.mark.parametrize("y, method", [
+    (1.0 + (np.arange(5.0) + 1.0) ** 2, "parabola"),  # vertex below the smallest size
+    (10.0 - (np.arange(5.0) - 2.0) ** 2, "parabola"),  # concave: no minimum
+    (np.exp(-np.arange(5.0)), "akima"),  # ln loss is a line: the Akima minimum is the largest size
+])
+def test_bootstrap_replicates_without_an_inner_minimum_are_nan(y, method):
+    share, _ = _finite_share((np.arange(5.0), y), method=method, n_boot=300)
+    assert share == 0.0
+
+
+def test_bootstrap_with_the_extrapolated_vertex_kept():
+    x = np.arange(5.0)
+    share, values = _finite_share((x, 1.0 + (x + 1.0) ** 2), include=True)
+    assert share == pytest.approx(2820 / 3125, abs=0.04)  # 3 or more distinct sizes of 5 in 5 draws
+    np.testing.assert_allclose(values, -1.0, atol=1e-9)
+
+
+def test_akima_bootstrap_refits_with_akima():
+    parabola = fit(n_bootstrap=30, seed=0)
+    akima = fit(n_bootstrap=30, seed=0, method="akima")
+    exact = parabola.a_samples[np.isfinite(parabola.a_samples)]
+    # exact parabolas: every parabola replicate recovers a = 0.5; Akima's grid minima do not
+    assert exact.size > 20 and np.abs(exact - 0.5).max() < 1e-9
+    grid = akima.a_samples[np.isfinite(akima.a_samples)]
+    assert grid.size > 20 and np.abs(grid - 0.5).max() > 1e-4
+
+
+def test_bootstrap_resamples_only_the_window():
+    frame = profiles(offsets=range(-5, 6))
+    outer = np.tile(np.abs(np.arange(-5, 6)) > 2, len(BUDGETS))
+    frame.loc[outer, "loss"] += 0.3  # the 5 central runs of each budget stay on the exact parabola
+    result = fit(frame, window=5, n_bootstrap=100, seed=0)
+    good = result.a_samples[np.isfinite(result.a_samples)]
+    assert result.a == pytest.approx(0.5, rel=1e-9) and good.size > 80
+    np.testing.assert_allclose(good, 0.5, atol=1e-9)  # any resample of points on one parabola finds its vertex
+
+
+def test_bootstrap_over_budgets_draws_every_budget():
+    frame = exact_runs({1e18: 0.2 * 1e9, 1e19: 0.1 * 1e19**0.5, 1e20: 0.1 * 1e10})  # the first off the law
+    result = fit(frame, n_bootstrap=600, seed=0, resample="budgets")
+    off = np.abs(result.a_samples - 0.5) > 1e-6
+    # only replicates holding the first budget and another one leave a = 0.5: 1 - (2/3)^3 - (1/3)^3 = 2/3
+    assert off.mean() == pytest.approx(2 / 3, abs=0.06)
+
+
+# ------------------------------------------------------------------ where warnings point
+
+
+def test_outside_package_counts_the_frames_inside_the_package(monkeypatch):
+    assert iso._outside_package() == 1  # called from here: the caller is already outside the package
+
+    def depth():
+        frame, n = sys._getframe(1), 0
+        while frame is not None:
+            n, frame = n + 1, frame.f_back
+        return n
+
+    def probe():
+        return iso._outside_package(), depth()
+
+    def deeper():
+        return probe()
+
+    monkeypatch.setattr(iso, "__file__", "/isoflop.py")  # every file is now inside the "package"
+    (level, frames), (level_deeper, frames_deeper) = probe(), deeper()
+    assert frames_deeper == frames + 1 and level_deeper == level + 1
+    # every frame from the caller down is counted, plus one; mutmut's trampoline adds its two frames
+    assert level == frames + 1 + (2 if UNDER_MUTATION else 0)
+
+
+def test_warnings_walk_out_of_the_package(monkeypatch):
+    monkeypatch.setattr(iso, "__file__", "/isoflop.py")  # every frame is inside: the warning passes them all
+    frame = pd.concat([profiles(budgets=BUDGETS[:3]), profiles(budgets=(1e21,), curvature=-0.2)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit(frame.assign(n_params=frame["n_params"] / 1e9))
+    kinds = {w.category for w in caught}
+    assert kinds == {IsoFLOPWarning, UnitWarning}
+    assert all(w.filename in ("sys", "<sys>") for w in caught)  # past the outermost frame
+
+
+# ------------------------------------------------------------------ diagnostics
+
+
+def test_diagnostics_keep_runs_with_gaps_in_other_columns_and_their_index():
+    frame = profiles()
+    result = fit(frame)
+    runs = _runs_with_budget(frame).assign(note=np.nan)  # a column of no interest, empty
+    runs.index = runs.index + 100
+    runs.loc[100, "budget"] = np.nan  # on no budget
+    res = iso.parabola_residuals(runs, result)
+    assert list(res.index) == list(runs.index[1:])
+    placement = iso.profile_placement(runs, result)
+    assert placement["n_runs"].tolist() == [6, 7, 7, 7]
+
+
+def test_a_run_exactly_at_the_optimum_is_not_above_it():
+    result = fit()
+    n_opt = result.budgets["n_opt"].iloc[0]
+    runs = pd.DataFrame({"budget": [1e18] * 4, "n_params": [n_opt, n_opt * 2, n_opt / 2, n_opt * 3]})
+    assert iso.share_above_optimum(runs, result) == 0.5  # 2 of 4 strictly larger
+    with pytest.raises(ValueError, match=r"^no run belongs to a budget that entered the fit$"):
+        iso.share_above_optimum(runs.assign(budget=5e25), result)
+
+
+def _skewed():
+    """Profiles of the shape exp(-u) + exp(2u)/2 (minimum at u = 0), on which the parabola is biased."""
+    rows = []
+    for c in BUDGETS:
+        for k in range(-3, 4):
+            u = 0.4 * k
+            rows.append((0.1 * c**0.5 * math.exp(u), c, 2.0 - 0.1 * math.log10(c) + math.exp(-u) + math.exp(2 * u) / 2))
+    return pd.DataFrame(rows, columns=["n_params", "flops", "loss"])
+
+
+def test_method_ratio_divides_the_parabola_by_akima():
+    runs = _skewed()
+    ratio = iso.method_ratio(runs)
+    for c in BUDGETS:
+        one = runs[runs["flops"] == c]
+        x = np.log(one["n_params"].to_numpy())
+        p = np.polyfit(x, one["loss"].to_numpy(), 2)  # the parabola's vertex, by numpy
+        akima = fit_budget(one["n_params"], one["loss"], method="akima").n_opt
+        assert ratio[c] == pytest.approx(math.exp(-p[1] / (2 * p[0])) / akima, rel=1e-6)
+    assert (ratio < 0.9).all()  # the parabola leans to smaller models on this shape
+
+
+def test_method_ratio_keeps_budgets_both_methods_use():
+    c = 1e22
+    x = np.arange(7) * 0.4
+    falling = pd.DataFrame({"n_params": 1e10 * np.exp(x), "flops": c, "loss": 0.8 + 0.5 * np.exp(-x)})
+    p = np.polyfit(x, falling["loss"], 2)
+    assert p[0] > 0 and 0 < -p[1] / (2 * p[0]) < x[-1]  # the parabola's vertex is inside: it is used
+    runs = pd.concat([profiles(), falling], ignore_index=True)  # Akima's minimum is the largest size: unused
+    ratio = iso.method_ratio(runs)
+    assert list(ratio.index) == list(BUDGETS)
+
+
+def test_method_ratio_passes_unit_warnings_on():
+    runs = profiles()
+    with pytest.warns(UnitWarning, match="n_params look like the wrong unit"):
+        iso.method_ratio(runs.assign(n_params=runs["n_params"] / 1e9))
+
+
+def test_method_ratio_fits_without_a_bootstrap(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("bootstrap replicates drawn")
+
+    monkeypatch.setattr(iso, "_bootstrap_runs", refuse)  # a ratio of point estimates needs no replicates
+    assert list(iso.method_ratio(profiles()).index) == list(BUDGETS)
