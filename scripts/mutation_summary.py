@@ -35,6 +35,7 @@ def main(argv: list[str]) -> int:
     listed = equivalents()
     counts: dict[str, Counter] = defaultdict(Counter)
     survivors = []
+    stale = []  # listed as equivalent, yet killed: the row is wrong (or names a renumbered mutant)
     for line in sys.stdin:
         match = LINE.match(line)
         if not match:
@@ -44,6 +45,8 @@ def main(argv: list[str]) -> int:
         c["total"] += 1
         if status in KILLED:
             c["killed"] += 1
+            if name in listed:
+                stale.append(name)
         elif status == "not checked":
             c["not checked"] += 1
         elif name in listed:
@@ -74,6 +77,9 @@ def main(argv: list[str]) -> int:
           f"{EQUIVALENTS.name}")
     if show:
         print("\n".join(["", "survivors:"] + survivors))
+    if stale:
+        print("\n".join(["", f"listed as equivalent but killed ({len(stale)}; remove or renumber their rows):"]
+                        + stale))
     return 0
 
 
