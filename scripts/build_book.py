@@ -1,7 +1,8 @@
 """Build the book as ``jupyter-book build . --warningiserror --nitpick --keep-going`` does, with two additions.
 
 * ``--jobs N`` reads (and so executes) N chapters at once: Sphinx's parallel read, which
-  jupyter-book 1.x supports internally but does not offer on its command line.
+  jupyter-book 1.x supports internally but does not offer on its command line; the pages are read
+  in small batches, each taken by whichever reader is free.
 * ``BOOK_REPOSITORY=OWNER/NAME`` (set by the GitHub Pages workflow from ``github.repository``)
   fills in the repository URL and turns on the repository button and the Binder and Colab launch
   buttons, so that they point at the repository the site is built from.  Unset (a local build), the
@@ -62,6 +63,38 @@ def _patch(jobs: int, theme: dict) -> None:
 
     jb_sphinx.get_final_config = get_final_config
     jb_sphinx.build_sphinx = functools.partial(jb_sphinx.build_sphinx, jobs=jobs)
+    if jobs > 1:
+        from sphinx.builders import Builder
+
+        Builder._read_parallel = _small_read_batches(Builder._read_parallel)
+
+
+def _small_read_batches(read_parallel):
+    """Sphinx's parallel read in small batches, about four per reader (the writing keeps Sphinx's batches).
+
+    Sphinx hands each reader one fixed batch of pages (9 of the book's 19 with two readers), but
+    the pages' execution times differ by a factor of forty, so one batch could take half a minute
+    longer than the other. With small batches, whichever reader is free takes the next one; each
+    batch costs one process and one copy of the environment, which is why they are not single pages.
+    """
+    import math
+
+    import sphinx.builders
+
+    def batches_of(pages, nproc, maxbatch=10):
+        size = max(1, math.ceil(len(pages) / (4 * nproc)))
+        return [pages[i:i + size] for i in range(0, len(pages), size)]
+
+    @functools.wraps(read_parallel)
+    def wrapper(self, docnames, nproc):
+        default = sphinx.builders.make_chunks
+        sphinx.builders.make_chunks = batches_of
+        try:
+            return read_parallel(self, docnames, nproc)
+        finally:
+            sphinx.builders.make_chunks = default
+
+    return wrapper
 
 
 def _create_execution_cache(path: Path) -> None:
