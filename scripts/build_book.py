@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import os
 import re
 import sys
@@ -47,7 +48,7 @@ def repository_options(environ=os.environ) -> dict:
     }
 
 
-def _patch(jobs: int, theme: dict) -> None:
+def _patch(jobs: int, theme: dict, *, small_batches: bool) -> None:
     import jupyter_book.sphinx as jb_sphinx
 
     original_config = jb_sphinx.get_final_config
@@ -63,7 +64,7 @@ def _patch(jobs: int, theme: dict) -> None:
 
     jb_sphinx.get_final_config = get_final_config
     jb_sphinx.build_sphinx = functools.partial(jb_sphinx.build_sphinx, jobs=jobs)
-    if jobs > 1:
+    if jobs > 1 and small_batches:
         from sphinx.builders import Builder
 
         Builder._read_parallel = _small_read_batches(Builder._read_parallel)
@@ -75,26 +76,27 @@ def _small_read_batches(read_parallel):
     Sphinx hands each reader one fixed batch of pages (9 of the book's 19 with two readers), but
     the pages' execution times differ by a factor of forty, so one batch could take half a minute
     longer than the other. With small batches, whichever reader is free takes the next one; each
-    batch costs one process and one copy of the environment, which is why they are not single pages.
+    batch costs one process and one copy of the environment, which is why they are not single pages,
+    and why a build that starts with an execution cache (pages read, not executed) keeps Sphinx's.
     """
-    import math
-
     import sphinx.builders
-
-    def batches_of(pages, nproc, maxbatch=10):
-        size = max(1, math.ceil(len(pages) / (4 * nproc)))
-        return [pages[i:i + size] for i in range(0, len(pages), size)]
 
     @functools.wraps(read_parallel)
     def wrapper(self, docnames, nproc):
         default = sphinx.builders.make_chunks
-        sphinx.builders.make_chunks = batches_of
+        sphinx.builders.make_chunks = read_batches
         try:
             return read_parallel(self, docnames, nproc)
         finally:
             sphinx.builders.make_chunks = default
 
     return wrapper
+
+
+def read_batches(pages, nproc: int, maxbatch: int = 10) -> list:
+    """``pages`` in order, in batches of ceil(len / (4 nproc)): about four batches per reader (``maxbatch`` unused)."""
+    size = max(1, math.ceil(len(pages) / (4 * nproc)))
+    return [pages[i:i + size] for i in range(0, len(pages), size)]
 
 
 def _create_execution_cache(path: Path) -> None:
@@ -118,7 +120,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
-    _patch(args.jobs, repository_options())
+    cold = not (Path(args.path) / "_build" / ".jupyter_cache").exists()  # every page will be executed
+    _patch(args.jobs, repository_options(), small_batches=cold)
     # One scorecard for all chapters of this build (chinchilla_lib.checks, keyed by its inputs):
     # removing _build removes it, so a cold build computes everything.
     os.environ.setdefault("CHINCHILLA_LIB_CACHE", os.path.join(os.path.abspath(args.path), "_build", ".chinchilla_cache"))

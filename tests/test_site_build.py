@@ -54,7 +54,7 @@ def test_the_switch_reaches_the_sphinx_configuration(build_book, monkeypatch, re
     monkeypatch.setattr(jb_sphinx, "get_final_config", jb_sphinx.get_final_config)
     monkeypatch.setattr(jb_sphinx, "build_sphinx", jb_sphinx.build_sphinx)
     env = {"BOOK_REPOSITORY": repository} if repository else {}
-    build_book._patch(2, build_book.repository_options(env))
+    build_book._patch(2, build_book.repository_options(env), small_batches=False)
     config, _ = jb_sphinx.get_final_config(user_yaml=ROOT / "_config.yml", cli_config={"latex_individualpages": False}, sourcedir=ROOT)
     theme = config["html_theme_options"]
     assert jb_sphinx.build_sphinx.keywords == {"jobs": 2}
@@ -118,3 +118,21 @@ def test_check_site_refuses_an_unknown_check():
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_site.py"), "--only", "render,nonsense"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "nonsense" in done.stderr
+
+
+def test_a_cold_build_reads_in_small_batches_and_a_cached_one_in_sphinxs(build_book, monkeypatch):
+    import jupyter_book.sphinx as jb_sphinx
+    from sphinx.builders import Builder
+
+    for name in ("get_final_config", "build_sphinx"):
+        monkeypatch.setattr(jb_sphinx, name, getattr(jb_sphinx, name))
+    monkeypatch.setattr(Builder, "_read_parallel", Builder._read_parallel)
+    pages = [f"p{i:02d}" for i in range(19)]
+    batches = build_book.read_batches(pages, 2)
+    assert [len(b) for b in batches] == [3, 3, 3, 3, 3, 3, 1] and sum(batches, []) == pages  # ceil(19 / 8) = 3
+    assert build_book.read_batches(pages[:3], 2) == [["p00"], ["p01"], ["p02"]]
+    default = Builder._read_parallel
+    build_book._patch(2, {}, small_batches=False)
+    assert Builder._read_parallel is default
+    build_book._patch(2, {}, small_batches=True)
+    assert Builder._read_parallel is not default and Builder._read_parallel.__wrapped__ is default
