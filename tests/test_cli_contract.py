@@ -582,3 +582,90 @@ def test_hoffmann_fig4_all_keeps_the_five_points_the_replication_drops():
     code, out, err = run(["fit", "--approach", "2", "--data", "hoffmann-fig4:all", "--bootstrap", "0", "--json"])
     assert code == 0, err
     assert json.loads(out)["n_points"] == 245  # Figure 4's points; the replication keeps 240
+
+
+# ------------------------------------------------------------------ parser: exact messages of each flag's rule
+
+PROG = "python -m chinchilla_lib"
+SHAPE = ["--d-model", "64", "--ffw-size", "256", "--kv-size", "16", "--n-heads", "4", "--n-layers", "2"]
+
+
+def test_the_dash_hint_is_added_to_argparse_own_message():
+    code, out, err = run(["plan", "--flops", "-1e20"])
+    assert code == 2 and out == ""
+    assert err == (f"{PROG} plan: error: argument --flops: expected one argument (a value starting with '-' "
+                   "needs '=', e.g. --flops=-1e20, and is then checked)\n")
+
+
+def test_a_command_is_required():
+    code, out, err = run([])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG}: error: the following arguments are required: command\n")
+    assert err.count("error") == 1
+
+
+@pytest.mark.parametrize("argv, flag, rule, text", [
+    (["plan"], "--flops", "a positive finite number", "0"),
+    (["plan", "--flops", "1e21"], "--inference-tokens", "a finite number >= 0", "-1"),
+    (["plan", "--inference-tokens", "0"], "--target-loss", "a positive finite number", "0"),
+    (["flops", *SHAPE], "--seq-len", "a positive finite number", "0"),
+    (["flops", *SHAPE], "--vocab-size", "a positive finite number", "0"),
+    (["flops", *SHAPE[2:]], "--d-model", "a positive finite number", "0"),
+    (["fit", "--approach", "3", "--csv", "runs.csv"], "--flops", "a positive finite number", "0"),
+    (["fit", "--approach", "3", "--csv", "runs.csv"], "--seed", "a finite number >= 0", "-1"),
+    (["fit", "--approach", "2", "--csv", "runs.csv"], "--rel-tol", "a finite number >= 0", "-1"),
+    (["fit", "--approach", "2", "--csv", "runs.csv"], "--bootstrap", "a finite number >= 0", "-1"),
+])
+def test_each_flag_names_itself_and_its_rule(argv, flag, rule, text):
+    code, out, err = run([*argv, f"{flag}={text}"])
+    command = argv[0]
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} {command}: error: argument {flag}: {flag} must be {rule}, got '{text}'\n")
+
+
+@pytest.mark.parametrize("flag", ["--d-model", "--ffw-size", "--kv-size", "--n-heads", "--n-layers", "--seq-len",
+                                  "--vocab-size"])
+def test_flops_shape_flags_are_whole_numbers(flag):
+    argv = ["flops", *SHAPE]
+    if flag in SHAPE:
+        i = argv.index(flag)
+        del argv[i:i + 2]
+    code, out, err = run([*argv, f"{flag}=64.5"])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} flops: error: argument {flag}: {flag} must be a whole number, got '64.5'\n")
+
+
+def test_flops_whole_numbers_written_as_floats_are_ints():
+    code, out, err = run(["flops", "--d-model", "64.0", "--ffw-size", "256", "--kv-size", "16", "--n-heads", "4",
+                          "--n-layers", "2", "--seq-len", "128.0", "--vocab-size", "1e3", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["seq_len"], result["vocab_size"]) == (128, 1000)
+    assert type(result["seq_len"]) is int and type(result["vocab_size"]) is int
+
+
+def test_flops_needs_every_shape_flag():
+    code, out, err = run(["flops", *SHAPE[:-2]])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} flops: error: the following arguments are required: --n-layers\n")
+
+
+def test_fit_needs_an_approach_and_a_source():
+    code, out, err = run(["fit", "--csv", "runs.csv"])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} fit: error: the following arguments are required: --approach\n")
+    code, out, err = run(["fit", "--approach", "3"])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} fit: error: one of the arguments --data --csv is required\n")
+
+
+def test_fit_method_is_one_of_two():
+    code, out, err = run(["fit", "--approach", "2", "--csv", "runs.csv", "--method", "cubic"])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} fit: error: argument --method: invalid choice: 'cubic' "
+                        "(choose from 'parabola', 'akima')\n")
+
+
+def test_plan_help_spells_the_table_a3_allocations():
+    text = _help("plan")
+    assert "a named allocation (approach1-table3, approach2-tableA3, approach3-tableA3, kaplan" in text
