@@ -669,3 +669,67 @@ def test_fit_method_is_one_of_two():
 def test_plan_help_spells_the_table_a3_allocations():
     text = _help("plan")
     assert "a named allocation (approach1-table3, approach2-tableA3, approach3-tableA3, kaplan" in text
+
+
+# ------------------------------------------------------------------ subcommand parsers (for the help pages)
+
+
+def test_subcommand_parsers_of_the_program_are_its_commands():
+    parsers = cli.subcommand_parsers()
+    assert set(parsers) == {"plan", "flops", "fit", "scorecard", "train"}
+    assert parsers["fit"].prog == f"{PROG} fit" and isinstance(parsers["fit"], argparse.ArgumentParser)
+
+
+def test_subcommand_parsers_reads_the_parser_given():
+    parser = argparse.ArgumentParser(prog="other")
+    sub = parser.add_subparsers(dest="command")
+    only = sub.add_parser("only")
+    assert cli.subcommand_parsers(parser) == {"only": only}
+    assert cli.subcommand_parsers(argparse.ArgumentParser(prog="bare")) == {}
+
+
+# ------------------------------------------------------------------ train: argument handling only (no training here)
+
+
+def _fake_train(monkeypatch):
+    from chinchilla_lib.train import command
+
+    seen = []
+
+    def fake(args):
+        seen.append(args)
+        name = "smoke" if args.smoke else args.sweep
+        return {"sweep": name, "n_runs": 1, "runs": [{"model": name, "workers": args.workers, "loss": 2.5}]}
+
+    monkeypatch.setattr(command, "run", fake)
+    return seen
+
+
+def test_train_json_prints_the_whole_result(monkeypatch):
+    seen = _fake_train(monkeypatch)
+    code, out, err = run(["train", "--smoke", "--workers", "3", "--json"])
+    assert code == 0, err
+    assert json.loads(out) == {"sweep": "smoke", "n_runs": 1, "runs": [{"model": "smoke", "workers": 3, "loss": 2.5}]}
+    assert len(seen) == 1 and seen[0].smoke is True and seen[0].out is None
+
+
+def test_train_text_prints_one_line_per_run(monkeypatch):
+    _fake_train(monkeypatch)
+    code, out, err = run(["train", "--smoke"])
+    assert code == 0, err
+    assert out == "model=smoke  workers=2  loss=2.5\n"  # --workers defaults to 2
+
+
+def test_train_without_torch_is_refused_in_one_line(monkeypatch):
+    import chinchilla_lib.train as train
+
+    monkeypatch.setattr(train, "torch_available", lambda: False)
+    code, out, err = run(["train", "--smoke"])
+    assert code == 2 and out == ""
+    assert err == (f"{PROG} train: error: train needs torch: pip install 'chinchilla_lib[train]' (torch==2.13.0)\n")
+
+
+def test_train_needs_smoke_or_a_sweep():
+    code, out, err = run(["train"])
+    assert code == 2 and out == ""
+    assert err.endswith(f"{PROG} train: error: one of the arguments --smoke --sweep is required\n")
