@@ -733,3 +733,89 @@ def test_train_needs_smoke_or_a_sweep():
     code, out, err = run(["train"])
     assert code == 2 and out == ""
     assert err.endswith(f"{PROG} train: error: one of the arguments --smoke --sweep is required\n")
+
+
+# ------------------------------------------------------------------ plan: exact messages and the inference paths
+
+
+def test_plan_without_a_budget_says_every_way_to_give_one():
+    code, out, err = run(["plan", "--law", INLINE])
+    assert code == 2 and out == ""
+    assert err == (f"{PROG} plan: error: --flops: give a compute budget (--flops C), or a loss (--target-loss L), "
+                   "optionally with --inference-tokens T\n")
+
+
+def test_plan_with_an_unknown_law_joins_the_allocations_with_commas():
+    from chinchilla_lib.studies.allocations import allocation_names
+
+    code, _, err = run(["plan", "--flops", "1e21", "--law", "nope"])
+    assert code == 2 and err.endswith(f"; or an allocation: {', '.join(allocation_names())}\n")
+    assert "approach1-table3, approach2-tableA3, approach3-tableA3" in err
+
+
+def test_plan_compare_goes_on_after_an_allocation_left_out(monkeypatch):
+    from chinchilla_lib.datasets import DataFileError
+    from chinchilla_lib.studies import allocations
+
+    first, real = allocations.allocation_names()[0], allocations.get_allocation
+
+    def flaky(name):
+        if name == first:
+            raise DataFileError("mirror file missing")
+        return real(name)
+
+    monkeypatch.setattr(allocations, "get_allocation", flaky)
+    code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
+    assert code == 0 and err.count("left out") == 1
+    assert len(json.loads(out)) == len(allocations.allocation_names()) - 1
+
+
+def test_plan_for_inference_with_both_targets_is_one_exact_line():
+    code, _, err = run(["plan", "--inference-tokens", "1e12", "--flops", "1e21", "--target-loss", "2.2"])
+    assert code == 2 and err == f"{PROG} plan: error: --target-loss: give --flops or --target-loss, not both\n"
+
+
+def _at_loss(loss, E, A, B, alpha, beta):
+    """The compute-optimal N, D reaching ``loss``: minimising N D on the loss contour gives
+    alpha A / N^alpha = beta B / D^beta (Lagrange), so the reducible loss splits beta : alpha."""
+    x, y = (loss - E) * beta / (alpha + beta), (loss - E) * alpha / (alpha + beta)
+    return (A / x) ** (1 / alpha), (B / y) ** (1 / beta)
+
+
+def test_plan_at_a_target_loss_alone_serves_no_inference():
+    code, out, err = run(["plan", "--target-loss", "2.2", "--law", INLINE, "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    n, d = _at_loss(2.2, **LAW)
+    assert result["n_params"] == pytest.approx(n, rel=1e-6) and result["n_tokens"] == pytest.approx(d, rel=1e-6)
+    assert result["inference_tokens"] == 0 and result["inference_flops"] == 0 and result["saving"] == 0
+
+
+def test_plan_at_a_target_loss_with_inference_counts_its_tokens():
+    code, out, err = run(["plan", "--target-loss", "2.2", "--inference-tokens", "1e12", "--law", INLINE, "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["inference_tokens"] == 1e12
+    assert result["inference_flops"] == pytest.approx(2 * result["n_params"] * 1e12, rel=1e-12)
+    n, _ = _at_loss(2.2, **LAW)
+    assert result["compute_optimal"]["n_params"] == pytest.approx(n, rel=1e-6) and result["n_params"] < n
+
+
+def test_plan_for_inference_refuses_a_budget_under_the_law_given():
+    # A law far from the paper's: N_opt = G (C/6)^a by Eq. 4 at C = 1 FLOP, D_opt = C / (6 N_opt).
+    law = dict(E=1.7, A=40.0, B=4000.0, alpha=0.34, beta=0.28)
+    spec = ",".join(f"{k}={v}" for k, v in law.items())
+    n, d, _ = eq4(1.0, **law)
+    code, out, err = run(["plan", "--inference-tokens", "1e12", "--flops", "1", "--law", spec])
+    assert code == 2 and out == ""
+    assert err == (f"{PROG} plan: error: flops = 1 buys no model under this law (N_opt = {n:.3g} parameters, "
+                   f"D_opt = {d:.3g} tokens); give the budget in FLOPs, e.g. 5.76e23 (one PF-day is "
+                   f"{PF_DAY:.3g} FLOPs)\n")
+
+
+def test_plan_for_inference_text_keeps_the_optimum_beside_the_compute_optimal_model():
+    code, text, err = run(["plan", "--inference-tokens", "0", "--flops", "1e21", "--law", INLINE])
+    assert code == 0, err
+    n, _, _ = eq4(1e21, **LAW)
+    lines = text.splitlines()
+    assert f"{'n_params':<30} {n:.6g}" in lines and f"{'compute_optimal.n_params':<30} {n:.6g}" in lines
