@@ -819,3 +819,72 @@ def test_plan_for_inference_text_keeps_the_optimum_beside_the_compute_optimal_mo
     n, _, _ = eq4(1e21, **LAW)
     lines = text.splitlines()
     assert f"{'n_params':<30} {n:.6g}" in lines and f"{'compute_optimal.n_params':<30} {n:.6g}" in lines
+
+
+# ------------------------------------------------------------------ fit: exact messages of the data and the options
+
+
+def test_fit_csv_missing_file_gives_the_system_reason_only(tmp_path):
+    path = str(tmp_path / "none.csv")
+    code, out, err = run(["fit", "--approach", "3", "--csv", path])
+    assert code == 2 and out == ""
+    assert err == f"{PROG} fit: error: --csv: cannot read '{path}' (No such file or directory)\n"
+
+
+def test_fit_csv_lists_every_missing_column_with_commas(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("loss\n3\n")
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert code == 2 and f"--csv: '{path}' lacks column(s) n_params, n_tokens; approach 3 needs" in err
+
+
+def test_fit_csv_checks_approach3_columns_in_order_and_no_others(tmp_path):
+    path = tmp_path / "runs.csv"
+    # n_tokens (second required column) is bad on line 3 (read as 0.0: the column is float), loss (third)
+    # on line 2: n_tokens is named first, and flops (not used by approach 3) is not checked.
+    path.write_text("n_params,n_tokens,loss,flops\n1e9,2e10,-3,x\n1e9,0,3,x\n")
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert code == 2
+    assert err == (f"{PROG} fit: error: --csv: '{path}' line 3: n_tokens is 0.0; every n_tokens must be a positive "
+                   "finite number\n")
+
+
+def test_fit_hoffmann_fig4_with_approach1_is_one_exact_line():
+    code, _, err = run(["fit", "--approach", "1", "--data", "hoffmann-fig4"])
+    assert code == 2 and err == (f"{PROG} fit: error: --data: hoffmann-fig4 holds final losses, not training curves; "
+                                 "use it with --approach 2 or 3 (approach 1 takes llama-1 or --csv)\n")
+
+
+def test_fit_unknown_data_set_is_one_exact_line():
+    code, _, err = run(["fit", "--approach", "2", "--data", "elsewhere"])
+    assert code == 2 and err == (f"{PROG} fit: error: --data: unknown data set 'elsewhere'; use hoffmann-fig4, "
+                                 "hoffmann-fig4:all, porian:NAME or llama-1\n")
+
+
+def test_fit_porian_name_is_everything_after_the_first_colon():
+    code, _, err = run(["fit", "--approach", "2", "--data", "porian:a:b"])
+    assert code == 2 and err.startswith(f"{PROG} fit: error: --data: ") and "'a:b'" in err
+    assert err.count("\n") == 1
+
+
+def test_fit_bootstrap_of_one_resample_is_refused():
+    code, out, err = run(["fit", "--approach", "2", "--csv", "runs.csv", "--bootstrap", "1"])
+    assert code == 2 and out == ""
+    assert err == (f"{PROG} fit: error: --bootstrap: 1 resamples give no interval worth the name; give at least 20 "
+                   "(e.g. 200; the replication used 4000), or 0 for none\n")
+
+
+def test_fit_seed_without_a_bootstrap_is_one_exact_line(tmp_path):
+    path = csv(tmp_path, law_runs())
+    code, _, err = run(["fit", "--approach", "3", "--csv", path, "--seed", "1"])
+    assert code == 2 and err == (f"{PROG} fit: error: --seed applies only with --bootstrap K for --approach 3 "
+                                 "(the fit itself is not random)\n")
+    code, _, err = run(["fit", "--approach", "2", "--csv", path, "--seed", "1", "--bootstrap", "0"])
+    assert code == 2 and err == (f"{PROG} fit: error: --seed applies only to the bootstrap, and --bootstrap 0 "
+                                 "turns it off\n")
+
+
+def test_fit_text_joins_a_list_of_numbers_with_spaces(tmp_path):
+    code, out, err = run(["fit", "--approach", "2", "--csv", csv(tmp_path, isoflop_runs()), "--bootstrap", "0"])
+    assert code == 0, err
+    assert f"{'budgets':<30} 1e+18 1e+20 1e+22" in out.splitlines()
