@@ -888,3 +888,85 @@ def test_fit_text_joins_a_list_of_numbers_with_spaces(tmp_path):
     code, out, err = run(["fit", "--approach", "2", "--csv", csv(tmp_path, isoflop_runs()), "--bootstrap", "0"])
     assert code == 0, err
     assert f"{'budgets':<30} 1e+18 1e+20 1e+22" in out.splitlines()
+
+
+# ------------------------------------------------------------------ fit: what reaches fit_runs and what comes back (a stand-in fitter)
+
+
+class _StandIn:
+    """A fit result with set numbers, so the command line's wiring is checked apart from the fitting."""
+
+    def __init__(self, plan_warnings=("plan warning",)):
+        self.plan_warnings = list(plan_warnings)
+
+    def plan(self, flops):
+        out = {"flops": flops, "n_params": 1.0, "a": 0.5, "b": 0.5, "law": "x"}
+        return out | ({"warnings": self.plan_warnings} if self.plan_warnings else {})
+
+
+def _stand_in_fitter(monkeypatch, approach):
+    import chinchilla_lib.runs as runs
+
+    calls = []
+
+    def fake(frame, approach=3, **kwargs):
+        calls.append(kwargs)
+        result = _StandIn()
+        if approach == 3:
+            result.fit = argparse.Namespace(**LAW, a=0.45, b=0.55, objective=1e-9, n_points=len(frame), converged=True,
+                                            warnings=["fit warning"], seconds=0.25)
+            result.intervals = pd.DataFrame({"p10": [1.0], "p90": [2.0], "p2.5": [0.5], "p97.5": [2.5]}, index=["E"])
+            result.flops, result.seconds, result.warnings = 1e21, 0.5, ["bootstrap warning"]
+        else:
+            result.a, result.b, result.n_coef, result.d_coef = 0.5, 0.5, 0.1, 1 / 0.6
+            result.a_interval, result.b_interval = (0.4, 0.6), (0.45, 0.55)
+            result.budgets = pd.DataFrame({"budget": [1e18, 1e20], "n_opt": [1e8, 1e9], "d_opt": [2e9, 2e10],
+                                           "used": [True, False]})
+            result.messages = ["isoflop warning"]
+        return result
+
+    monkeypatch.setattr(runs, "fit_runs", fake)
+    return calls
+
+
+def test_fit_approach3_adds_bootstrap_and_plan_to_the_fit(monkeypatch, tmp_path):
+    calls = _stand_in_fitter(monkeypatch, 3)
+    code, out, err = run(["fit", "--approach", "3", "--csv", csv(tmp_path, law_runs()), "--bootstrap", "20",
+                          "--flops", "1e21", "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert calls == [{"bootstrap": 20, "seed": 0, "flops": 1e21}]  # --seed defaults to 0
+    assert result["seed"] == 0 and result["bootstrap"] == 20
+    assert result["timing"] == {"seconds": 0.75}  # the fit's 0.25 s plus the bootstrap's 0.5 s
+    assert result["warnings"] == ["fit warning", "bootstrap warning", "plan warning"]
+    assert result["intervals"] == {"E": {"p10": 1.0, "p90": 2.0, "p2.5": 0.5, "p97.5": 2.5}}
+    assert result["plan"] == {"flops": 1e21, "n_params": 1.0}
+    assert set(result) == {"approach", "E", "A", "B", "alpha", "beta", "a", "b", "objective", "n_points", "converged",
+                           "warnings", "intervals", "interval_flops", "bootstrap", "seed", "timing", "plan"}
+
+
+def test_with_plan_takes_warnings_from_either_side_or_neither():
+    ns = argparse.Namespace(flops=1e21)
+    assert cli._with_plan({}, _StandIn(), ns) == {"plan": {"flops": 1e21, "n_params": 1.0},
+                                                  "warnings": ["plan warning"]}
+    assert cli._with_plan({"warnings": ["mine"]}, _StandIn(plan_warnings=()), ns)["warnings"] == ["mine"]
+    assert cli._with_plan({"x": 1}, _StandIn(), argparse.Namespace(flops=None)) == {"x": 1}
+
+
+def test_fit_approach2_passes_its_options_to_the_fitter(monkeypatch, tmp_path):
+    calls = _stand_in_fitter(monkeypatch, 2)
+    path = csv(tmp_path, isoflop_runs())
+    code, out, err = run(["fit", "--approach", "2", "--csv", path, "--json"])
+    assert code == 0, err
+    # A CSV: exact budget labels (rel_tol 0), no minimum of points, parabolas, 200 resamples, seed 0.
+    assert calls[-1] == {"bootstrap": 200, "seed": 0, "rel_tol": 0.0, "min_points": None, "method": "parabola",
+                         "include_unbracketed": False}
+    result = json.loads(out)
+    assert result["a_interval"] == [0.4, 0.6] and result["b_interval"] == [0.45, 0.55]
+    assert result["budgets"] == [1e18] and result["warnings"] == ["isoflop warning"]
+    code, out, err = run(["fit", "--approach", "2", "--csv", path, "--seed", "5", "--bootstrap", "20",
+                          "--rel-tol", "0.05", "--include-unbracketed", "--method", "akima", "--json"])
+    assert code == 0, err
+    assert calls[-1] == {"bootstrap": 20, "seed": 5, "rel_tol": 0.05, "min_points": None, "method": "akima",
+                         "include_unbracketed": True}
+    assert json.loads(out)["seed"] == 5
