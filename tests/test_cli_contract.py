@@ -970,3 +970,69 @@ def test_fit_approach2_passes_its_options_to_the_fitter(monkeypatch, tmp_path):
     assert calls[-1] == {"bootstrap": 20, "seed": 5, "rel_tol": 0.05, "min_points": None, "method": "akima",
                          "include_unbracketed": True}
     assert json.loads(out)["seed"] == 5
+
+
+# ------------------------------------------------------------------ main: how each failure and warning is printed
+
+
+@pytest.mark.parametrize("error, line", [
+    (ValueError(), "ValueError"),
+    (KeyError(), "KeyError"),
+    (ValueError("first", "second"), "('first', 'second')"),
+])
+def test_an_error_without_one_message_is_still_one_line(monkeypatch, error, line):
+    def boom(args):
+        raise error
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", boom)
+    code, out, err = run(["plan", "--flops", "1e20"])
+    assert code == 2 and out == "" and err == f"{PROG} plan: error: {line}\n"
+
+
+def test_running_out_of_memory_says_what_to_ask_for(monkeypatch):
+    def boom(args):
+        raise MemoryError
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", boom)
+    code, _, err = run(["plan", "--flops", "1e20"])
+    assert code == 2 and err == (f"{PROG} plan: error: the request needs more memory than this machine has; ask for "
+                                 "fewer resamples (--bootstrap) or fewer runs\n")
+
+
+def test_an_os_error_without_a_file_names_none(monkeypatch):
+    def boom(args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", boom)
+    code, _, err = run(["plan", "--flops", "1e20"])
+    assert code == 2 and err == f"{PROG} plan: error: cannot access (No space left on device); check the path\n"
+
+
+def test_caught_and_listed_warnings_are_both_printed(monkeypatch):
+    import warnings
+
+    def noisy(args):
+        warnings.warn("caught", stacklevel=2)
+        return {"value": 1.0, "warnings": ["listed"]}
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", noisy)
+    code, out, err = run(["plan", "--flops", "1e20", "--json"])
+    assert code == 0
+    assert err.splitlines() == [f"{PROG} plan: warning: caught", f"{PROG} plan: warning: listed"]
+    assert json.loads(out)["warnings"] == ["caught", "listed"]
+
+
+def test_warnings_key_is_added_only_to_a_dict_with_warnings(monkeypatch):
+    import warnings
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", lambda args: {"value": 1.0})
+    code, out, _ = run(["plan", "--flops", "1e20", "--json"])
+    assert code == 0 and json.loads(out) == {"value": 1.0}
+
+    def listed(args):
+        warnings.warn("caught", stacklevel=2)
+        return [{"k": 1}]
+
+    monkeypatch.setitem(cli._COMMANDS, "plan", listed)
+    code, out, err = run(["plan", "--flops", "1e20"])
+    assert code == 0 and out == "k=1\n" and err == f"{PROG} plan: warning: caught\n"
