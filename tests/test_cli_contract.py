@@ -1036,3 +1036,18 @@ def test_warnings_key_is_added_only_to_a_dict_with_warnings(monkeypatch):
     monkeypatch.setitem(cli._COMMANDS, "plan", listed)
     code, out, err = run(["plan", "--flops", "1e20"])
     assert code == 0 and out == "k=1\n" and err == f"{PROG} plan: warning: caught\n"
+
+
+def test_plan_with_an_inline_law_does_not_load_the_allocation_registry():
+    # An inline law needs only numpy; the named allocations (studies.allocations) import pandas.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    probe = (f"from chinchilla_lib.cli import main; main(['plan', '--flops', '1e22', '--law', {INLINE!r}])\n"
+             "import sys; print('pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True,
+                          env=dict(os.environ, PYTHONPATH=str(root)))
+    assert done.stdout.splitlines()[-1] == "False"
