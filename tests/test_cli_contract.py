@@ -1051,3 +1051,12 @@ def test_plan_with_an_inline_law_does_not_load_the_allocation_registry():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True,
                           env=dict(os.environ, PYTHONPATH=str(root)))
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_fit_approach1_names_each_output_and_its_token_coefficient(tmp_path):
+    code, out, err = run(["fit", "--approach", "1", "--csv", csv(tmp_path, curves()), "--json"])
+    assert code == 0, err
+    result = json.loads(out)
+    assert set(result) == {"approach", "a", "b", "n_coef", "d_coef", "n_models", "n_points", "flops_range", "warnings"}
+    # D_opt = C / (6 N_opt) = C^(1-a) / (6 n_coef): the token coefficient is 1 / (6 n_coef).
+    assert result["d_coef"] == pytest.approx(1 / (6 * result["n_coef"]), rel=1e-9)
