@@ -79,6 +79,11 @@ _N_HINT = "parameters as a raw count, e.g. 4e8"
 _C_HINT = "compute in FLOPs, e.g. 6e18"
 
 _L_HINT = "loss in nats per token"
+# A parabola whose curvature bends it by no more than this fraction of the loss across its window is
+# a line: the normal equations' rounding (about 1e-16 of the loss, times their condition number, under
+# 1e4 for these windows) gives an exact line or a flat profile a tiny curvature of either sign, while
+# a real profile bends by 1e-3 nats or more.
+_FLAT = 1e-9
 
 
 class IsoFLOPWarning(UserWarning):
@@ -164,7 +169,7 @@ class BudgetFit:
         The parabola opens upwards (for ``"akima"``: same as ``bracketed``).
     coefficients : tuple of float
         Parabola ``loss = c2 x**2 + c1 x + c0`` with ``x = ln N`` (NaN for
-        ``"akima"``).
+        ``"akima"``, and for a window with fewer than 3 distinct sizes).
     method : str
         ``"parabola"`` or ``"akima"``.
     """
@@ -214,10 +219,17 @@ def _window(x: np.ndarray, y: np.ndarray, window: int | None) -> tuple[np.ndarra
     return x[lo:lo + window], y[lo:lo + window]
 
 
+def _unbent(d2, u: np.ndarray, y: np.ndarray):
+    """``d2`` (per row of ``u``), set to exactly 0 where it bends the parabola by <= ``_FLAT`` of the loss."""
+    bend = np.abs(d2) * (u**2).max(axis=-1)
+    return np.where(bend <= _FLAT * np.abs(y).max(axis=-1), 0.0, d2)
+
+
 def _parabolas(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
     """Least-squares parabolas in ``x``, row by row.
 
     Returns vertex x, loss there, c2, c1, c0 (in ``x``), ok (>= 3 distinct x) and convex.
+    A row with fewer than 3 distinct ``x`` has no parabola: its vertex and coefficients are NaN.
     """
     x, y = np.atleast_2d(x), np.atleast_2d(y)
     centre = x.mean(axis=1, keepdims=True)
@@ -228,8 +240,9 @@ def _parabolas(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
     normal = powers[:, idx]  # (B, 3, 3) for coefficients (d0, d1, d2) of u^0, u^1, u^2
     ok = (np.diff(np.sort(x, axis=1), axis=1) > 0).sum(axis=1) >= 2
     normal[~ok] = np.eye(3)
-    d0, d1, d2 = np.linalg.solve(normal, moments[..., None])[..., 0].T
-    convex = ok & (d2 > 0)
+    d0, d1, d2 = np.where(ok[:, None], np.linalg.solve(normal, moments[..., None])[..., 0], np.nan).T
+    d2 = _unbent(d2, u, y)
+    convex = d2 > 0  # False where NaN
     with np.errstate(divide="ignore", invalid="ignore"):
         u_star = -d1 / (2.0 * d2)
         loss_star = d0 - d1**2 / (4.0 * d2)
@@ -253,7 +266,8 @@ def parabola_vertex(x: np.ndarray, y: np.ndarray) -> tuple[float, float, tuple[f
     Returns
     -------
     x_star, y_star : float
-        Vertex; a minimum only when ``c2 > 0`` (NaN or inf when ``c2 == 0``).
+        Vertex; a minimum only when ``c2 > 0`` (NaN or inf when ``c2 == 0``: a curvature that
+        bends the parabola by at most 1e-9 of the loss across the runs is rounding, and taken as 0).
     coefficients : tuple of float
         ``(c2, c1, c0)`` in ``x``.
     """
@@ -263,6 +277,7 @@ def parabola_vertex(x: np.ndarray, y: np.ndarray) -> tuple[float, float, tuple[f
     t = [np.sum(y * u**k) for k in range(3)]  # sums of y u^0 .. y u^2
     normal = np.array([[s[i + j] for j in range(3)] for i in range(3)])
     d0, d1, d2 = np.linalg.solve(normal, np.array(t))  # y = d0 + d1 u + d2 u^2
+    d2 = float(_unbent(d2, u, y))
     with np.errstate(divide="ignore", invalid="ignore"):
         u_star = -d1 / (2.0 * d2)  # where dy/du = 0
         y_star = d0 - d1**2 / (4.0 * d2)

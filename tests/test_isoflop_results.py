@@ -131,6 +131,8 @@ def test_batched_parabolas_match_one_at_a_time():
     x[3] = [19, 19, 19, 20, 20, 20, 20]  # two distinct sizes: no parabola
     x_star, loss_star, c2, c1, c0, ok, convex = iso._parabolas(x, y)
     assert ok.tolist() == [True, True, True, False] and not convex[3]
+    # two sizes fix no parabola: nothing is returned for that row (not the raw moment sums)
+    assert all(math.isnan(v[3]) for v in (x_star, loss_star, c2, c1, c0))
     for k in range(3):
         xv, yv, (a2, a1, a0) = parabola_vertex(x[k], y[k])
         assert x_star[k] == pytest.approx(xv) and loss_star[k] == pytest.approx(yv)
@@ -517,6 +519,7 @@ def test_isoflop_refusals_word_for_word(call, text):
 def test_a_window_of_one_repeated_size_has_no_parabola():
     out = fit_budget([1e8, 1e8, 1e8, 2e8, 3e8], [3.0, 2.0, 3.0, 3.5, 4.0], window=3)
     assert out.n_used == 3 and not out.convex and math.isnan(out.n_opt)
+    assert not out.bracketed and math.isnan(out.loss_opt) and all(math.isnan(c) for c in out.coefficients)
 
 
 def test_the_bootstrap_draws_1000_replicates_by_default():
@@ -666,7 +669,29 @@ def test_a_straight_line_is_no_minimum_and_raises_no_numpy_warning():
         vertex_flat = parabola_vertex(x, np.array([2.0, 2.0, 2.0]))
     assert line[2][0] == 0.0 and not line[6][0] and not flat[6][0] and not one[6][0]
     assert math.isinf(line[0][0]) and math.isnan(flat[0][0])
-    assert vertex_line[2] == (0.0, 1.0, 2.0) and math.isinf(vertex_line[0]) and math.isnan(vertex_flat[0])
+    assert vertex_line[2] == (0.0, pytest.approx(1.0, abs=1e-12), pytest.approx(2.0, abs=1e-12))
+    assert math.isinf(vertex_line[0]) and math.isnan(vertex_flat[0]) and vertex_flat[2][0] == 0.0
+
+
+@pytest.mark.parametrize("loss", [[1.0, 2.0, 3.0], [3.0, 2.0, 1.0], [2.0, 2.0, 2.0]])
+def test_a_line_or_a_flat_profile_is_no_minimum_whatever_the_rounding(loss):
+    # the normal equations give an exact line a curvature of about 3e-16 (of either sign, by platform):
+    # that is no parabola, so no minimum, and a flat profile does not get one in its middle
+    n = np.exp(20.0 + np.array([-1.0, 0.0, 1.0]))
+    out = fit_budget(n, loss)
+    assert out.coefficients[0] == 0.0 and not out.convex and not out.bracketed
+    assert math.isnan(out.n_opt) and math.isnan(out.loss_opt)
+
+
+@pytest.mark.parametrize("bend, convex", [(2.0e-9, True), (0.5e-9, False)])
+def test_the_smallest_curvature_taken_as_a_parabola_is_1e_9_of_the_loss(bend, convex):
+    # loss 2 + c2 u^2 on u = -1, 0, 1 bends by c2 across the window against a loss of at most 2 + c2,
+    # so c2 = bend x 2 sits on either side of the 1e-9 threshold
+    x = np.array([-1.0, 0.0, 1.0])
+    y = 2.0 + 2.0 * bend * x**2
+    _, _, (c2, _, _) = parabola_vertex(x, y)
+    assert (c2 > 0) == convex and iso._parabolas(x, y)[6][0] == convex
+    assert c2 == (pytest.approx(2.0 * bend, rel=1e-6) if convex else 0.0)
 
 
 def test_a_flat_profile_has_no_minimum():
@@ -675,11 +700,16 @@ def test_a_flat_profile_has_no_minimum():
 
 
 @pytest.mark.parametrize("end", [0, -1])
-def test_a_vertex_on_the_end_size_is_bracketed(end):
+def test_a_vertex_on_the_end_size_is_bracketed(end, monkeypatch):
     n = np.array([0.5, 1.0, 2.0])
     x = np.log(n)
-    out = fit_budget(n, 1.0 + 4.0 * (x - x[end]) ** 2)  # vertex exactly at the smallest / largest size
-    assert out.n_opt == n[end] and out.bracketed and out.convex
+    # the solve rounds a vertex placed on an end size to either side of it, by platform: pin it there
+    monkeypatch.setattr(iso, "parabola_vertex", lambda xw, yw: (float(xw[end]), 1.0, (4.0, 0.0, 0.0)))
+    out = fit_budget(n, 1.0 + 4.0 * (x - x[end]) ** 2)  # vertex at the smallest / largest size
+    assert out.n_opt == pytest.approx(n[end], rel=1e-15) and out.bracketed and out.convex
+    monkeypatch.undo()
+    exact = fit_budget(n, 1.0 + 4.0 * (x - x[end]) ** 2)
+    assert exact.n_opt == pytest.approx(n[end], rel=1e-12) and exact.convex
 
 
 def test_akima_minimum_with_three_sizes():

@@ -336,8 +336,12 @@ def test_smoke_grid_reproduces_the_committed_runs(capsys):
             and torch.__version__ == platform["torch_version"])
     if same:  # same kernels, one thread, same seed: bit for bit
         assert ours["loss"].tolist() == committed["loss"].tolist()
-    else:  # other SIMD kernels round differently; the runs must still agree to float32 accumulation error
-        np.testing.assert_allclose(ours["loss"], committed["loss"], rtol=1e-4)
+    else:
+        # Other SIMD kernels round differently, and 200 steps of batches of 1 to 8 sequences carry the
+        # difference on: measured up to 0.5% on AVX-512 against these AVX2 runs (also with torch held
+        # to its AVX2 kernels). A 1% tolerance still tells the runs apart from another seed's, which
+        # moves at least one of the six by more than 10% (seeds 1 and 2, measured).
+        np.testing.assert_allclose(ours["loss"], committed["loss"], rtol=1e-2)
 
 
 def test_plan_run_warms_up_over_a_tenth_and_the_first_grid_over_a_fiftieth():
