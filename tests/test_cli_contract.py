@@ -1060,3 +1060,23 @@ def test_fit_approach1_names_each_output_and_its_token_coefficient(tmp_path):
     assert set(result) == {"approach", "a", "b", "n_coef", "d_coef", "n_models", "n_points", "flops_range", "warnings"}
     # D_opt = C / (6 N_opt) = C^(1-a) / (6 n_coef): the token coefficient is 1 / (6 n_coef).
     assert result["d_coef"] == pytest.approx(1 / (6 * result["n_coef"]), rel=1e-9)
+
+
+@pytest.mark.parametrize("approach, frame", [(2, "isoflop"), (3, "law")])
+def test_fit_reads_integer_columns_as_the_same_runs_written_as_floats(tmp_path, approach, frame):
+    # parameter and token counts are often written as integers: they must fit exactly as the same
+    # numbers written as floats, to the last digit of the JSON (no integer arithmetic, no numpy ints)
+    runs = isoflop_runs() if frame == "isoflop" else law_runs(noise=0.01)
+    counts = [c for c in ("n_params", "n_tokens") if c in runs.columns]
+    runs[counts] = runs[counts].round()
+    as_ints = runs.astype({c: "int64" for c in counts})
+    outputs = []
+    for name, table in (("floats.csv", runs), ("ints.csv", as_ints)):
+        code, out, err = run(["fit", "--approach", str(approach), "--csv", csv(tmp_path, table, name),
+                              "--flops", "1e21", "--json"])
+        assert code == 0, err
+        outputs.append(json.loads(out))
+    assert "10000000," in (tmp_path / "ints.csv").read_text() or frame == "isoflop"
+    for result in outputs:
+        result.pop("timing", None)  # seconds, kept apart from the results
+    assert outputs[0] == outputs[1]
