@@ -1077,6 +1077,8 @@ def test_fit_reads_integer_columns_as_the_same_runs_written_as_floats(tmp_path, 
         assert code == 0, err
         outputs.append(json.loads(out))
     assert "10000000," in (tmp_path / "ints.csv").read_text() or frame == "isoflop"
+    read_back = pd.read_csv(tmp_path / "ints.csv")
+    assert all(read_back[c].dtype == np.int64 for c in counts)  # the file really holds integer columns
     for result in outputs:
         result.pop("timing", None)  # seconds, kept apart from the results
     assert outputs[0] == outputs[1]
