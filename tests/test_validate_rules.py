@@ -208,3 +208,23 @@ def test_like_inputs_gives_a_float_for_scalars_of_any_kind_and_the_array_otherwi
     assert zero_d == 2.5 and type(zero_d) is float
     both = np.array([1.0, 2.0])
     assert v.like_inputs(both, both) is both and v.like_inputs(both, 3.0, both) is both
+
+
+def test_positive_values_takes_a_real_scalar_as_a_float_with_the_array_check_s_wording():
+    # A real scalar is answered without numpy: a Python float back, not a 1-element array.
+    for given_value in (2.5, 3, np.float64(0.5), np.int64(7)):
+        out = v.positive_values("x", given_value)
+        assert type(out) is float and out == float(given_value)
+    # A bool is not a number of anything: it goes to the array check, which refuses False as 0.
+    assert message(lambda: v.positive_values("flag", False)) == "flag must be positive and finite; element 0 is 0.0"
+    # No hint: the message ends at the value, with no parenthesis.
+    assert message(lambda: v.positive_values("n_params", -1.0)) == \
+        "n_params must be positive and finite; element 0 is -1.0"
+    assert message(lambda: v.positive_values("n_params", 0, hint="a raw count")) == \
+        "n_params must be positive and finite; element 0 is 0.0 (a raw count)"
+    # NaN is named as the array check names it, so a scalar and a 1-element array read the same.
+    for bad in (math.nan, np.float64("nan")):
+        assert message(lambda bad=bad: v.positive_values("flops", bad)) == "flops must be positive and finite; element 0 is NaN"
+        assert message(lambda bad=bad: v.positive_values("flops", [bad])) == \
+            "flops must be positive and finite; element 0 is NaN"
+    assert message(lambda: v.positive_values("flops", math.inf)) == "flops must be positive and finite; element 0 is inf"
