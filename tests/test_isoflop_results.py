@@ -921,3 +921,32 @@ def test_method_ratio_fits_without_a_bootstrap(monkeypatch):
 
     monkeypatch.setattr(iso, "_bootstrap_runs", refuse)  # a ratio of point estimates needs no replicates
     assert list(iso.method_ratio(profiles()).index) == list(BUDGETS)
+
+
+def _unbent_one(d2, u, y):
+    return float(iso._unbent(np.array([d2]), np.array([u], dtype=float), np.array([y], dtype=float))[0])
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_the_bend_is_the_curvature_times_the_widest_u_squared(sign):
+    # u = -2, 0, 2: the parabola's bend across the window is |c2| max(u^2) = 4 |c2|, against max |loss| = 1
+    u, y = [-2.0, 0.0, 2.0], [1.0, 0.5, 1.0]
+    kept = sign * 1.5e-9 / 4  # bends by 1.5e-9 of the loss: a parabola
+    flat = sign * 0.8e-9 / 4  # bends by 0.8e-9 (max u^3 = 8 would make it 1.6e-9): rounding
+    assert _unbent_one(kept, u, y) == kept
+    assert _unbent_one(flat, u, y) == 0.0
+
+
+def test_a_bend_of_exactly_1e_9_of_the_loss_is_rounding():
+    assert _unbent_one(1e-9, [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0]) == 0.0  # |c2| * 1 == 1e-9 * 1 exactly
+    assert _unbent_one(-1e-9, [-1.0, 0.0, 1.0], [1.0, 1.0, 1.0]) == 0.0
+
+
+def test_each_row_is_judged_by_its_own_width_and_loss():
+    # row 0: u within [-1, 1], loss 1; row 1: u within [-10, 10], loss 100
+    u = np.array([[-1.0, 0.0, 1.0], [-10.0, 0.0, 10.0]])
+    y = np.array([[1.0, 1.0, 1.0], [100.0, 100.0, 100.0]])
+    # row 0 at 0.5e-9 is rounding by its own width (row 1's width would make it 5e-8, a parabola)
+    np.testing.assert_array_equal(iso._unbent(np.array([0.5e-9, 5e-9]), u, y), [0.0, 5e-9])
+    # row 0 at 5e-9 is a parabola against its own loss (row 1's loss would set the threshold at 1e-7)
+    np.testing.assert_array_equal(iso._unbent(np.array([5e-9, 5e-9]), u, y), [5e-9, 5e-9])
