@@ -1082,3 +1082,17 @@ def test_fit_reads_integer_columns_as_the_same_runs_written_as_floats(tmp_path, 
     for result in outputs:
         result.pop("timing", None)  # seconds, kept apart from the results
     assert outputs[0] == outputs[1]
+
+
+def test_plan_with_an_inline_or_named_law_never_reaches_the_allocation_registry(monkeypatch):
+    # In process, so that mutation testing maps it to the CLI's plan: with the registry made unimportable,
+    # a law given inline or by name still plans (the registry is for allocation names only).
+    import sys
+
+    monkeypatch.setitem(sys.modules, "chinchilla_lib.studies.allocations", None)
+    code, out, err = run(["plan", "--flops", "1e22", "--law", INLINE, "--json"])
+    assert code == 0 and err == "", err
+    n, d, loss = eq4(1e22, **LAW)
+    assert [json.loads(out)[k] for k in ("n_params", "n_tokens", "loss")] == pytest.approx([n, d, loss], rel=1e-12)
+    code, out, err = run(["plan", "--flops", "1e22", "--law", "paper", "--json"])
+    assert code == 0 and err == "" and json.loads(out)["law"] == "paper", err

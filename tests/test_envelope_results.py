@@ -343,3 +343,16 @@ def test_curve_scatter_holds_the_ends_of_each_curve():
     # running median over 5 points with the ends held (mode "nearest"): residuals 0, -1, 0, 1, 0, -1, 0
     frame = pd.DataFrame({"model": "m", "flops": np.arange(1.0, 8.0), "loss": [3.0, 0, 0, 1, 0, 0, 3]})
     assert env_mod.curve_scatter(frame, points=5) == 0.0
+
+
+def test_loss_near_counts_a_point_exactly_at_the_budget_s_rounding_margin():
+    # a point at flops x (1 + 1e-9), the margin allowed for rounding, is at the budget: inside the window
+    edge = 1e19 * (1 + 1e-9)
+    curve = pd.DataFrame({"flops": [9.995e18, edge], "loss": [3.0, 2.0]})
+    assert env_mod._loss_near(curve, 1e19, 0.01) == pytest.approx(2.5)
+
+
+def test_loss_near_reads_a_loss_column_of_numbers_as_text():
+    # e.g. a CSV read with dtype=str: the loss is read as numbers, not compared as strings
+    curve = pd.DataFrame({"flops": [9.9e18, 1e19], "loss": ["3.0", "2.0"]})
+    assert env_mod._loss_near(curve, 1e19, 0.01) == 2.5

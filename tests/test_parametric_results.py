@@ -1020,3 +1020,17 @@ def test_the_bootstrap_takes_scipys_point_where_the_batch_ended_on_no_value(monk
     _, x, f, _, _ = _refit_by_hand(monkeypatch, np.nan, batch_f=(3.0, np.inf))
     np.testing.assert_array_equal(x, np.full((3, 5), 9.0))
     assert np.isnan(f).all()
+
+
+def test_bootstrap_interval_columns_are_the_2_5_10_50_90_97_5_percentiles(noisy_boot):
+    # resamples 0, 1, ..., 100 (times k for the k-th quantity) and one failed (NaN) resample: numpy's linear
+    # percentile of 0..100 at q is exactly q, so every column is known in advance
+    from chinchilla_lib.parametric import bootstrap as pb
+
+    *_, boot = noisy_boot
+    values = np.vstack([np.arange(101.0)[:, None] * np.arange(1, 11), np.full((1, 10), np.nan)])
+    samples = pd.DataFrame(values, columns=list(pb._QUANTITIES))
+    table = pb._intervals(samples, boot.fit, 1e22)
+    for k, name in enumerate(pb._QUANTITIES, start=1):
+        assert table.loc[name, ["p2.5", "p10", "p50", "p90", "p97.5"]].tolist() == \
+            pytest.approx([2.5 * k, 10.0 * k, 50.0 * k, 90.0 * k, 97.5 * k], rel=1e-12)
