@@ -1034,3 +1034,31 @@ def test_bootstrap_interval_columns_are_the_2_5_10_50_90_97_5_percentiles(noisy_
     for k, name in enumerate(pb._QUANTITIES, start=1):
         assert table.loc[name, ["p2.5", "p10", "p50", "p90", "p97.5"]].tolist() == \
             pytest.approx([2.5 * k, 10.0 * k, 50.0 * k, 90.0 * k, 97.5 * k], rel=1e-12)
+
+
+def test_the_polish_starts_from_the_lowest_refined_candidate_not_the_first(monkeypatch):
+    # The screen's best candidate need not stay best after refinement: make the last refined candidate the
+    # lowest and check that it, not the screen's first choice, is the one polished.
+    import dataclasses
+
+    real_refine, real_polish, polished, refined = pfit._refine, pfit._polish, [], []
+
+    def refine(data, delta, x0, max_iter=None):
+        out = real_refine(data, delta, x0, max_iter)
+        f = out.f.copy()
+        f[-1] = f.min() - 1.0
+        refined.append(dataclasses.replace(out, f=f))
+        return refined[-1]
+
+    def polish(data, delta, x0, weights=None):
+        polished.append(np.array(x0, dtype=float))
+        return real_polish(data, delta, x0, weights)
+
+    monkeypatch.setattr(pfit, "_refine", refine)
+    monkeypatch.setattr(pfit, "_polish", polish)
+    n, d, loss = law_runs(noise=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # polished from a worse point, the optimum may sit on an edge
+        fit_approach3(n, d, loss)
+    assert len(refined) == 1 and len(refined[0].f) > 1
+    np.testing.assert_array_equal(polished[0], refined[0].x[-1])
