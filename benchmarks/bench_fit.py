@@ -3,9 +3,9 @@
 In one run on the same data (Hoffmann et al. Figure 4, the 5 highest-loss
 points dropped, as Besiroglu et al. 2024 did), this
 
-1. times :func:`chinchilla_lib.parametric.fit_approach3` on the paper's 4,500-start
+1. times :func:`chinchilla_lib.approaches.parametric.fit_approach3` on the paper's 4,500-start
    grid (median of several runs);
-2. times the baseline, :func:`~chinchilla_lib.parametric.fit_approach3_per_start`:
+2. times the baseline, :func:`~chinchilla_lib.approaches.parametric.fit_approach3_per_start`:
    one scipy L-BFGS-B call per grid start with the analytic gradient;
 3. checks that both reach the same optimum (objective and parameters) and
    prints both times and their ratio;
@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chinchilla_lib import parametric  # noqa: E402
+from chinchilla_lib.approaches import parametric  # noqa: E402
 from chinchilla_lib.datasets import load_hoffmann_fig4, paper_value  # noqa: E402
 from chinchilla_lib.laws import get_law  # noqa: E402
 

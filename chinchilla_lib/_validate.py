@@ -10,6 +10,8 @@ is answered without paying for it.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
@@ -207,3 +209,12 @@ def extrapolation_note(flops: float, fitted: tuple[float, float], *, factor: flo
         return (f"budget {flops:.3g} FLOPs is {math.log10(lo / flops):.1f} decades below the smallest run fitted "
                 f"({lo:.3g} FLOPs); the plan extrapolates the law far beyond its data")
     return None
+
+
+def caller_stacklevel() -> int:
+    """``stacklevel`` that points a warning at the first caller outside this package (the user's line)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        level, frame = level + 1, frame.f_back
+    return level

@@ -17,10 +17,10 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from .architecture import TransformerShape, parameter_counts
 from .datasets import DataFileError
-from .flops import flops_per_token, to_pf_days
-from .laws import plan, resolve_law
+from .laws.architecture import TransformerShape, parameter_counts
+from .laws.flops import flops_per_token, to_pf_days
+from .laws.parametric import plan, resolve_law
 
 __all__ = ["main", "build_parser", "subcommand_parsers"]
 
@@ -150,7 +150,7 @@ def _train(args):
 
 def _plan_inference(args) -> dict:
     """``plan --inference-tokens T`` (with ``--flops C`` or ``--target-loss L``): Sardana et al.'s optimum."""
-    from .inference import inference_optimum
+    from .laws.inference import inference_optimum
 
     if args.flops is not None and args.target_loss is not None:
         raise _UsageError("--target-loss: give --flops or --target-loss, not both")
@@ -173,8 +173,8 @@ def _plan_inference(args) -> dict:
 
 
 def _plan_compare(args) -> list:
-    """``plan --compare``: one entry per named allocation (studies.allocations) at ``--flops``."""
-    from .studies.allocations import allocation_names, get_allocation
+    """``plan --compare``: one entry per named allocation (approaches.allocations) at ``--flops``."""
+    from .approaches.allocations import allocation_names, get_allocation
 
     out = []
     for name in allocation_names():
@@ -188,7 +188,7 @@ def _plan_compare(args) -> list:
 
 
 def _plan(args) -> dict:
-    from .laws import law_names
+    from .laws.parametric import law_names
 
     if args.inference_tokens is not None or args.target_loss is not None:
         return _plan_inference(args)
@@ -198,7 +198,7 @@ def _plan(args) -> dict:
     if args.compare:
         return _plan_compare(args)
     if args.law not in law_names() and "=" not in args.law:  # a law needs only numpy; the registry imports pandas
-        from .studies.allocations import allocation_names, get_allocation
+        from .approaches.allocations import allocation_names, get_allocation
 
         if args.law in allocation_names():  # a power-law allocation: no loss
             out = get_allocation(args.law).at(args.flops)
@@ -207,7 +207,7 @@ def _plan(args) -> dict:
     try:
         law = resolve_law(args.law)
     except ValueError as exc:
-        from .studies.allocations import allocation_names
+        from .approaches.allocations import allocation_names
 
         raise _UsageError(f"--law: {exc}; or an allocation: {', '.join(allocation_names())}") from None
     out = plan(args.flops, law)
@@ -296,7 +296,7 @@ def _read_csv(path: str, approach: int):
     import numpy as np
     import pandas as pd
 
-    from .runs import APPROACHES, missing_columns, runs_columns
+    from .approaches.runs import APPROACHES, missing_columns, runs_columns
 
     try:
         frame = pd.read_csv(path)
@@ -345,9 +345,7 @@ def _runs(args, columns: list[str] | None = None):
     if name == "llama-1":
         if args.approach != 1:
             raise _UsageError("--data: the LLaMA runs are training curves; use them with --approach 1")
-        from .studies.llama import llama1_curves
-
-        return llama1_curves().reset_index(drop=True), "llama"  # as the book fits them
+        return datasets.llama1_curves().reset_index(drop=True), "llama"  # as the book fits them
     raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all, porian:NAME "
                       "or llama-1")
 
@@ -404,7 +402,7 @@ def _with_plan(out: dict, result, args) -> dict:
 
 
 def _fit_approach1(args) -> dict:
-    from .runs import fit_runs
+    from .approaches.runs import fit_runs
 
     curves, kind = _runs(args)
     result = fit_runs(curves, approach=1, **({"curve_col": "model"} if kind == "llama" else {}))
@@ -416,7 +414,7 @@ def _fit_approach1(args) -> dict:
 
 
 def _fit_approach3(args) -> dict:
-    from .runs import fit_runs
+    from .approaches.runs import fit_runs
 
     runs, _ = _runs(args)
     result = fit_runs(runs, approach=3, bootstrap=args.bootstrap or 0, seed=args.seed or 0, flops=args.flops)
@@ -437,8 +435,8 @@ def _fit_approach3(args) -> dict:
 
 
 def _fit_approach2(args) -> dict:
-    from .runs import fit_runs
-    from .studies.figure4 import FIG4_GROUPING
+    from .approaches.runs import fit_runs
+    from .datasets import FIG4_GROUPING
 
     runs, kind = _runs(args)
     method = args.method or ("akima" if kind == "porian" else "parabola")

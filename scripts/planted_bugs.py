@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # name, file, text replaced, replacement, the test that must catch it
 BUGS = [
-    ("plan's loss from the wrong law", "chinchilla_lib/laws.py",
+    ("plan's loss from the wrong law", "chinchilla_lib/laws/parametric.py",
      '"loss": lw.optimal_loss(c)', '"loss": resolve_law("paper").optimal_loss(c)',
      "tests/test_runs.py::test_plan_loss_is_the_given_laws_loss_at_the_planned_model"),
-    ("IsoFLOP interval level ignored", "chinchilla_lib/isoflop.py",
+    ("IsoFLOP interval level ignored", "chinchilla_lib/approaches/isoflop/fit.py",
      "a_interval=_interval(a_samples, level), b_interval=_interval(b_samples, level)",
      "a_interval=_interval(a_samples, 0.8), b_interval=_interval(b_samples, 0.8)",
      "tests/test_runs.py::test_isoflop_interval_level_is_used"),
@@ -38,10 +38,10 @@ BUGS = [
      "approach=3, bootstrap=args.bootstrap or 0, seed=args.seed or 0",
      "approach=3, bootstrap=args.bootstrap or 0, seed=0",
      "tests/test_runs.py::test_cli_seed_reaches_the_approach3_bootstrap"),
-    ("default bootstrap budget x10", "chinchilla_lib/parametric/bootstrap.py",
+    ("default bootstrap budget x10", "chinchilla_lib/approaches/parametric/bootstrap.py",
      'flops = paper_value("gopher.flops")', 'flops = 10 * paper_value("gopher.flops")',
      "tests/test_runs.py::test_bootstrap_default_budget_is_gophers"),
-    ("n_descents capped at 64", "chinchilla_lib/parametric/fit.py",
+    ("n_descents capped at 64", "chinchilla_lib/approaches/parametric/fit.py",
      'positive_int("n_descents", n_descents))', 'min(64, positive_int("n_descents", n_descents)))',
      "tests/test_runs.py::test_n_descents_is_honoured"),
 ]

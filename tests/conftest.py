@@ -35,3 +35,24 @@ def data_copy(tmp_path):
     for csv in DATA_DIR.glob("*.csv"):
         shutil.copy(csv, tmp_path / csv.name)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def whole_scorecard():
+    """Every scorecard row, computed once per test session (the costliest result the tests read)."""
+    from chinchilla_lib.checks import scorecard
+
+    return scorecard()
+
+
+@pytest.fixture
+def scorecard_once(whole_scorecard, monkeypatch):
+    """``checks.scorecard()`` answers from the session's rows: for tests of what is built on the rows."""
+    from chinchilla_lib import checks
+
+    def rows(prefix=None, *, by_chapter=False):
+        assert prefix is None and not by_chapter, "scorecard_once stands in for the whole scorecard only"
+        return whole_scorecard.copy()
+
+    monkeypatch.setattr(checks, "scorecard", rows)
+    return whole_scorecard

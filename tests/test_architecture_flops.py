@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from chinchilla_lib.architecture import TransformerShape, parameter_counts, table_parameter_counts
 from chinchilla_lib.datasets import load_table
-from chinchilla_lib.flops import (
+from chinchilla_lib.laws.architecture import TransformerShape, parameter_counts, table_parameter_counts
+from chinchilla_lib.laws.flops import (
     PF_DAY,
     flop_ratio,
     flops_per_sequence,

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 import chinchilla_lib as cl
+from chinchilla_lib.approaches.parametric import bootstrap_approach3, fit_approach3
+from chinchilla_lib.approaches.parametric import fit as pfit
 from chinchilla_lib.datasets import DATA_DIR, DataFileError, load_table
-from chinchilla_lib.parametric import bootstrap_approach3, fit_approach3
-from chinchilla_lib.parametric import fit as pfit
 
 SIZES = np.repeat([1e8, 3e8, 1e9, 3e9], 3)
 TOKENS = np.tile([2e9, 6e9, 2e10], 4)

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from chinchilla_lib import book
-from chinchilla_lib.checks import scorecard
 
 
 def _rows():
@@ -38,8 +37,8 @@ def test_self_checks_are_counted_apart():
     assert book.scorecard_counts(rows)["n_new_result"] == 2
 
 
-def test_scorecard_counts_default_is_the_whole_scorecard():
-    rows = scorecard()
+def test_scorecard_counts_default_is_the_whole_scorecard(scorecard_once):
+    rows = scorecard_once
     counts = book.scorecard_counts()
     assert counts["n_checks"] == len(rows)
     assert counts["n_reproduced"] == int((rows["status"] == "reproduced").sum())
@@ -94,7 +93,7 @@ def test_scorecard_table_marks_each_status():
 def _grouped_rows():
     return _rows().assign(quantity=["qx", "qy", "qz", "qw"], source="s", note=["", "why y", "", ""],
                           explained_in=["", "approach2", "", ""],
-                          chapter=["problem", "approach2", "problem", "own_runs"])
+                          chapter=["problem", "approach2", "problem", "laptop"])
 
 
 def test_scorecard_by_chapter_keeps_every_row_once_in_book_order():

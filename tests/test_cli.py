@@ -51,10 +51,12 @@ def test_flops_json():
     assert result["ratio"] == pytest.approx(result["flops_per_token"] / result["flops_per_token_6n"])
 
 
-def test_scorecard_json_rows():
-    code, out, _ = run_cli("scorecard", "--json")
+def test_scorecard_json_rows(scorecard_once, capsys):
+    code = main(["scorecard", "--json"])  # in process, so the rows come from the session's one scorecard
+    out = capsys.readouterr().out
     assert code == 0
     result = json.loads(out)
+    assert len(result["rows"]) == len(scorecard_once)
     row = result["rows"][0]
     assert {"id", "quantity", "reference", "source", "ours", "difference", "tolerance", "status"} <= row.keys()
     assert sum(result["counts"].values()) == len(result["rows"])

@@ -139,7 +139,7 @@ def test_plan_needs_a_budget_or_a_loss():
 
 
 def test_plan_with_an_allocation_has_no_loss_and_gives_pf_days():
-    from chinchilla_lib.studies.allocations import get_allocation
+    from chinchilla_lib.approaches.allocations import get_allocation
 
     code, out, err = run(["plan", "--flops", "5.76e23", "--law", "approach1-table3", "--json"])
     assert code == 0, err
@@ -159,7 +159,7 @@ def test_plan_compare_lists_every_allocation(monkeypatch):
     code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
     assert code == 0, err
     entries = json.loads(out)
-    from chinchilla_lib.studies.allocations import allocation_names
+    from chinchilla_lib.approaches.allocations import allocation_names
 
     assert len(entries) + err.count("left out") == len(allocation_names())
     assert set(entries[0]) == {"law", "approach", "source", "n_params", "n_tokens", "tokens_per_param"}
@@ -169,8 +169,8 @@ def test_plan_compare_lists_every_allocation(monkeypatch):
 
 
 def test_plan_compare_leaves_out_an_allocation_whose_data_is_missing(monkeypatch):
+    from chinchilla_lib.approaches import allocations
     from chinchilla_lib.datasets import DataFileError
-    from chinchilla_lib.studies import allocations
 
     real = allocations.get_allocation
 
@@ -746,7 +746,7 @@ def test_plan_without_a_budget_says_every_way_to_give_one():
 
 
 def test_plan_with_an_unknown_law_joins_the_allocations_with_commas():
-    from chinchilla_lib.studies.allocations import allocation_names
+    from chinchilla_lib.approaches.allocations import allocation_names
 
     code, _, err = run(["plan", "--flops", "1e21", "--law", "nope"])
     assert code == 2 and err.endswith(f"; or an allocation: {', '.join(allocation_names())}\n")
@@ -754,8 +754,8 @@ def test_plan_with_an_unknown_law_joins_the_allocations_with_commas():
 
 
 def test_plan_compare_goes_on_after_an_allocation_left_out(monkeypatch):
+    from chinchilla_lib.approaches import allocations
     from chinchilla_lib.datasets import DataFileError
-    from chinchilla_lib.studies import allocations
 
     first, real = allocations.allocation_names()[0], allocations.get_allocation
 
@@ -905,7 +905,7 @@ class _StandIn:
 
 
 def _stand_in_fitter(monkeypatch, approach):
-    import chinchilla_lib.runs as runs
+    import chinchilla_lib.approaches.runs as runs
 
     calls = []
 
@@ -1039,7 +1039,7 @@ def test_warnings_key_is_added_only_to_a_dict_with_warnings(monkeypatch):
 
 
 def test_plan_with_an_inline_law_does_not_load_the_allocation_registry():
-    # An inline law needs only numpy; the named allocations (studies.allocations) import pandas.
+    # An inline law needs only numpy; the named allocations (approaches.allocations) import pandas.
     import os
     import subprocess
     import sys
@@ -1089,7 +1089,7 @@ def test_plan_with_an_inline_or_named_law_never_reaches_the_allocation_registry(
     # a law given inline or by name still plans (the registry is for allocation names only).
     import sys
 
-    monkeypatch.setitem(sys.modules, "chinchilla_lib.studies.allocations", None)
+    monkeypatch.setitem(sys.modules, "chinchilla_lib.approaches.allocations", None)
     code, out, err = run(["plan", "--flops", "1e22", "--law", INLINE, "--json"])
     assert code == 0 and err == "", err
     n, d, loss = eq4(1e22, **LAW)

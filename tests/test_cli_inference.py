@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from chinchilla_lib import inference as inf
 from chinchilla_lib.cli import main
+from chinchilla_lib.laws import inference as inf
 
 KEYS = {"n_params", "n_tokens", "loss", "training_flops", "inference_flops", "total_flops"}
 

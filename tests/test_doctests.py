@@ -7,11 +7,11 @@ import pytest
 
 #: The modules of the API reference, and the submodules their packages re-export.
 DOCUMENTED = [
-    "chinchilla_lib", "chinchilla_lib.laws", "chinchilla_lib.flops", "chinchilla_lib.runs",
-    "chinchilla_lib.envelope", "chinchilla_lib.isoflop", "chinchilla_lib.simulate", "chinchilla_lib.inference",
-    "chinchilla_lib.parametric", "chinchilla_lib.parametric.objective", "chinchilla_lib.parametric.optimise",
-    "chinchilla_lib.parametric.grid", "chinchilla_lib.parametric.fit", "chinchilla_lib.parametric.bootstrap",
-    "chinchilla_lib.parametric.lbfgsb", "chinchilla_lib.parametric.diagnostics",
+    "chinchilla_lib", "chinchilla_lib.laws", "chinchilla_lib.laws.flops", "chinchilla_lib.approaches.runs",
+    "chinchilla_lib.approaches.envelope", "chinchilla_lib.approaches.isoflop", "chinchilla_lib.approaches.simulate", "chinchilla_lib.laws.inference",
+    "chinchilla_lib.approaches.parametric", "chinchilla_lib.approaches.parametric.objective", "chinchilla_lib.approaches.parametric.optimise",
+    "chinchilla_lib.approaches.parametric.grid", "chinchilla_lib.approaches.parametric.fit", "chinchilla_lib.approaches.parametric.bootstrap",
+    "chinchilla_lib.approaches.parametric.lbfgsb", "chinchilla_lib.approaches.parametric.diagnostics",
     "chinchilla_lib.datasets", "chinchilla_lib.datasets.paper_tables", "chinchilla_lib.datasets.external",
     "chinchilla_lib.datasets.figure4", "chinchilla_lib.datasets.porian", "chinchilla_lib.datasets.llama",
     "chinchilla_lib.datasets.gadre", "chinchilla_lib.datasets.sardana", "chinchilla_lib.datasets.muennighoff",
@@ -31,8 +31,8 @@ def test_docstring_examples_pass(name):
 
 
 @pytest.mark.parametrize("name", ["chinchilla_lib.laws.get_law", "chinchilla_lib.laws.plan",
-                                  "chinchilla_lib.laws.ParametricLaw.optimal_allocation", "chinchilla_lib.runs.fit_runs",
-                                  "chinchilla_lib.flops.six_nd"])
+                                  "chinchilla_lib.laws.ParametricLaw.optimal_allocation", "chinchilla_lib.approaches.runs.fit_runs",
+                                  "chinchilla_lib.laws.flops.six_nd"])
 def test_main_entry_points_have_examples(name):
     parts = name.split(".")
     for i in range(len(parts), 0, -1):

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.envelope import fit_envelope, lower_envelope
+from chinchilla_lib.approaches.envelope import fit_envelope, lower_envelope
+from chinchilla_lib.approaches.simulate import simulate_training_curves
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.simulate import simulate_training_curves
 
 LAW = get_law("paper")
 SIZES = np.geomspace(1e7, 1e11, 41)  # neighbours 1.26x apart
@@ -106,7 +106,7 @@ def test_single_model_envelope_cannot_be_fitted():
 
 # ------------------------------------------------------------ the mathematical core
 def test_envelope_argmin_of_a_hand_made_grid():
-    from chinchilla_lib.envelope import envelope_argmin
+    from chinchilla_lib.approaches.envelope import envelope_argmin
 
     nan = np.nan
     losses = np.array([[3.0, 2.5, 2.2, nan],
@@ -122,7 +122,7 @@ def test_envelope_argmin_of_a_hand_made_grid():
 
 
 def test_curve_on_grid_interpolates_in_log_flops_and_never_extrapolates():
-    from chinchilla_lib.envelope import curve_on_grid
+    from chinchilla_lib.approaches.envelope import curve_on_grid
 
     curve = pd.DataFrame({"flops": [1e18, 1e20, 1e20], "loss": [3.0, 2.0, 2.2]})  # duplicate FLOPs averaged
     log_grid = np.log([1e17, 1e18, 1e19, 1e20, 1e21])
@@ -134,7 +134,7 @@ def test_curve_on_grid_interpolates_in_log_flops_and_never_extrapolates():
 
 
 def test_fit_interior_envelope_recovers_a_and_starts_and_ends_on_interior_sizes():
-    from chinchilla_lib.envelope import fit_interior_envelope
+    from chinchilla_lib.approaches.envelope import fit_interior_envelope
 
     sizes = SIZES[::4]
     fit = fit_interior_envelope(analytic_curves(LAW, sizes), n_grid=400)

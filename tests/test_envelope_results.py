@@ -13,9 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib import envelope as env_mod
 from chinchilla_lib._validate import UnitWarning
-from chinchilla_lib.envelope import EnvelopeWarning, curve_on_grid, envelope_argmin, fit_envelope, lower_envelope
+from chinchilla_lib.approaches import envelope as env_mod
+from chinchilla_lib.approaches.envelope import (
+    EnvelopeWarning,
+    curve_on_grid,
+    envelope_argmin,
+    fit_envelope,
+    lower_envelope,
+)
 
 # grid 10^16.25 .. 10^21.25 in 11 steps of half a decade: kept where both curves exist, 17.25 .. 19.75
 RANGE = (10**16.25, 10**21.25)

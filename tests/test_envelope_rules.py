@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib import envelope as env
-from chinchilla_lib.envelope import (
+from chinchilla_lib.approaches import envelope as env
+from chinchilla_lib.approaches.envelope import (
     EnvelopeWarning,
     curve_on_grid,
     curve_scatter,
@@ -182,8 +182,8 @@ def test_a_one_point_curve_is_ignored_not_an_error():
 
 # ---------------------------------------------------------------- fit_interior_envelope's options
 def test_interior_fit_uses_its_options_for_the_range_and_the_fit():
+    from chinchilla_lib.approaches.simulate import simulate_training_curves
     from chinchilla_lib.laws import get_law
-    from chinchilla_lib.simulate import simulate_training_curves
 
     frame = simulate_training_curves(get_law("paper"), np.geomspace(1e7, 1e11, 11), tokens_per_param=[1e4],
                                      start_fraction=1e-6, n_points=300, penalty=0.0)
@@ -314,7 +314,7 @@ def test_object_columns_give_the_same_answers_as_floats():
 
 # ---------------------------------------------------------------- the staircase's resolution
 def test_staircase_resolution_of_two_sizes_is_their_ratio_over_the_range():
-    from chinchilla_lib.envelope import staircase_resolution
+    from chinchilla_lib.approaches.envelope import staircase_resolution
 
     assert staircase_resolution([1e8, 2e8], (1e18, 1e20)) == pytest.approx(np.log(2) / np.log(100), rel=1e-12)
 
@@ -330,7 +330,7 @@ def test_staircase_resolution_of_two_sizes_is_their_ratio_over_the_range():
     ids=["n_params", "flops_range", "one-size", "empty-range"],
 )
 def test_staircase_resolution_refusals_word_for_word(n_params, flops_range, message):
-    from chinchilla_lib.envelope import staircase_resolution
+    from chinchilla_lib.approaches.envelope import staircase_resolution
 
     with pytest.raises(ValueError) as info:
         staircase_resolution(n_params, flops_range)
@@ -367,7 +367,7 @@ def test_envelope_warnings_point_at_the_callers_line():
 
 
 def test_loss_near_a_budget_in_a_gap_of_the_curve_is_the_last_point_before_it():
-    from chinchilla_lib.envelope import _loss_near
+    from chinchilla_lib.approaches.envelope import _loss_near
 
     curve = pd.DataFrame({"flops": [1e20, 1.01e20, 1e21], "loss": [3.0, 2.9, 2.5]})
     with warnings.catch_warnings():

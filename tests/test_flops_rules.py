@@ -8,8 +8,8 @@ App. F's formulas written out here.
 import numpy as np
 import pytest
 
-from chinchilla_lib.architecture import TransformerShape, parameter_counts
-from chinchilla_lib.flops import (
+from chinchilla_lib.laws.architecture import TransformerShape, parameter_counts
+from chinchilla_lib.laws.flops import (
     PF_DAY,
     flop_ratio,
     flops_per_sequence,
@@ -31,7 +31,7 @@ LOGITS = 2 * S * D * V
 
 
 def test_forward_terms_are_appendix_f():
-    from chinchilla_lib.flops import _forward_terms
+    from chinchilla_lib.laws.flops import _forward_terms
 
     assert _forward_terms(SHAPE) == {"embeddings": EMBEDDINGS, "layers": L * (ATTENTION + DENSE), "logits": LOGITS}
 

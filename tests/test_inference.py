@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chinchilla_lib import inference as inf
 from chinchilla_lib.datasets import paper_value
 from chinchilla_lib.laws import ParametricLaw, get_law
+from chinchilla_lib.laws import inference as inf
 
 SARDANA = ParametricLaw(1.69, 406.4, 410.7, 0.336, 0.283)  # their code's defaults, typed from the paper's code
 

@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 
 from chinchilla_lib import datasets as ds
-from chinchilla_lib.isoflop import (
+from chinchilla_lib.approaches.isoflop import (
     IsoFLOPWarning,
     fit_budget,
     fit_isoflop,
     fit_isoflop_frame,
     group_budgets,
 )
+from chinchilla_lib.approaches.simulate import simulate_isoflop
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.simulate import simulate_isoflop
 from chinchilla_lib.studies.porian import porian_exponents
 
 BUDGETS = np.geomspace(6e18, 3e21, 9)  # the paper's range
@@ -196,7 +196,7 @@ def test_porian_exponents_move_from_kaplan_to_chinchilla(porian_akima):
 # ------------------------------------------------- parabola vertex and summaries
 def test_parabola_vertex_recovers_an_exact_parabola():
     """y = 2 (x - 3)^2 + 1.5 on 5 points: vertex (3, 1.5), coefficients (2, -12, 19.5)."""
-    from chinchilla_lib.isoflop import parabola_vertex
+    from chinchilla_lib.approaches.isoflop import parabola_vertex
 
     x = np.array([1.0, 2.0, 3.5, 4.0, 5.0])
     x_star, y_star, (c2, c1, c0) = parabola_vertex(x, 2 * (x - 3) ** 2 + 1.5)
@@ -205,7 +205,7 @@ def test_parabola_vertex_recovers_an_exact_parabola():
 
 
 def test_parabola_vertex_least_squares_on_noisy_points_matches_polyfit():
-    from chinchilla_lib.isoflop import parabola_vertex
+    from chinchilla_lib.approaches.isoflop import parabola_vertex
 
     rng = np.random.default_rng(3)
     x = np.sort(rng.uniform(18, 24, 12))
@@ -227,7 +227,7 @@ def test_fit_budget_uses_the_parabola_vertex():
 
 def test_profile_summary_and_placed_budgets_on_a_designed_grid():
     """Two budgets, sizes +-0.5 and +-1 decade about the exact optimum: half-widths 0.5 and 1, offset 0."""
-    from chinchilla_lib.isoflop import placed_budgets, profile_summary
+    from chinchilla_lib.approaches.isoflop import placed_budgets, profile_summary
 
     rows = []
     for budget, n_opt, half in ((1e19, 1e8, 0.5), (1e20, 1e9, 1.0)):

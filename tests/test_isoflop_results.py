@@ -17,16 +17,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chinchilla_lib import isoflop as iso
+from chinchilla_lib import _validate
 from chinchilla_lib._validate import UnitWarning
-from chinchilla_lib.isoflop import (
+from chinchilla_lib.approaches import isoflop as iso
+from chinchilla_lib.approaches.isoflop import (
     IsoFLOPWarning,
     fit_budget,
     fit_isoflop,
     fit_isoflop_frame,
     group_budgets,
     parabola_vertex,
+    profile,
 )
+from chinchilla_lib.approaches.isoflop import fit as isofit
 
 BUDGETS = (1e18, 1e19, 1e20, 1e21)
 
@@ -129,7 +132,7 @@ def test_batched_parabolas_match_one_at_a_time():
     x = np.sort(rng.uniform(18, 22, size=(4, 7)), axis=1)
     y = rng.normal(size=(4, 7))
     x[3] = [19, 19, 19, 20, 20, 20, 20]  # two distinct sizes: no parabola
-    x_star, loss_star, c2, c1, c0, ok, convex = iso._parabolas(x, y)
+    x_star, loss_star, c2, c1, c0, ok, convex = profile._parabolas(x, y)
     assert ok.tolist() == [True, True, True, False] and not convex[3]
     # two sizes fix no parabola: nothing is returned for that row (not the raw moment sums)
     assert all(math.isnan(v[3]) for v in (x_star, loss_star, c2, c1, c0))
@@ -171,11 +174,11 @@ def test_a_minimum_beyond_the_sizes_is_not_bracketed():
 def test_window_takes_the_points_centred_on_the_lowest_loss():
     x = np.arange(10.0)
     y = (x - 2) ** 2
-    assert iso._window(x, y, 3)[0].tolist() == [1.0, 2.0, 3.0]
-    assert iso._window(x, y, 4)[0].tolist() == [1.0, 2.0, 3.0, 4.0]
-    assert iso._window(x, (x - 0) ** 2, 3)[0].tolist() == [0.0, 1.0, 2.0]  # clipped at the ends
-    assert iso._window(x, (x - 9) ** 2, 3)[0].tolist() == [7.0, 8.0, 9.0]
-    assert iso._window(x, y, None)[0].size == 10 and iso._window(x, y, 10)[0].size == 10
+    assert profile._window(x, y, 3)[0].tolist() == [1.0, 2.0, 3.0]
+    assert profile._window(x, y, 4)[0].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert profile._window(x, (x - 0) ** 2, 3)[0].tolist() == [0.0, 1.0, 2.0]  # clipped at the ends
+    assert profile._window(x, (x - 9) ** 2, 3)[0].tolist() == [7.0, 8.0, 9.0]
+    assert profile._window(x, y, None)[0].size == 10 and profile._window(x, y, 10)[0].size == 10
 
 
 def test_fit_budget_window_counts_the_runs_used():
@@ -225,14 +228,14 @@ def test_akima_curve_keeps_the_lowest_loss_of_repeated_sizes():
 
 
 def test_akima_minimum_needs_three_sizes_and_refines_25_fold():
-    assert all(math.isnan(v) for v in iso._akima_minimum(np.array([1.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]))[:2])
-    assert iso._akima_minimum(np.array([1.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]))[2] is False
+    assert all(math.isnan(v) for v in profile._akima_minimum(np.array([1.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]))[:2])
+    assert profile._akima_minimum(np.array([1.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0]))[2] is False
     x = np.array([0.0, 1.0, 2.0, 3.0])
-    x_star, y_star, inside = iso._akima_minimum(x, (x - 1.2) ** 2 + 1)
+    x_star, y_star, inside = profile._akima_minimum(x, (x - 1.2) ** 2 + 1)
     assert inside and 0.7 < x_star < 1.5 and y_star < 1.2
     steps = x_star / (3 / 74)  # on the grid of (4 - 1) x 25 = 75 points over [0, 3]
     assert steps == pytest.approx(round(steps), abs=1e-9)
-    assert not iso._akima_minimum(x, x + 1.0)[2]  # minimum at the first size
+    assert not profile._akima_minimum(x, x + 1.0)[2]  # minimum at the first size
 
 
 # ------------------------------------------------------------------ all budgets
@@ -395,10 +398,10 @@ def test_bootstrap_with_akima_and_a_window():
 
 
 def test_bootstrap_in_chunks_covers_every_replicate(monkeypatch):
-    monkeypatch.setattr(iso, "BOOTSTRAP_CHUNK", 7)
+    monkeypatch.setattr(isofit, "BOOTSTRAP_CHUNK", 7)
     result = fit(noisy(), n_bootstrap=20, seed=0)
     assert result.a_samples.shape == (20,) and np.isfinite(result.a_samples).all()
-    monkeypatch.setattr(iso, "BOOTSTRAP_CHUNK", 7)
+    monkeypatch.setattr(isofit, "BOOTSTRAP_CHUNK", 7)
     budgets = fit(noisy(), n_bootstrap=20, seed=0, resample="budgets")
     assert budgets.a_samples.shape == (20,)
 
@@ -492,14 +495,14 @@ def test_warnings_point_at_the_callers_line():
 
 def test_akima_minimum_at_the_largest_size_is_not_inside():
     x = np.array([0.0, 1.0, 2.0, 3.0])
-    assert iso._akima_minimum(x, 5.0 - x)[2] is False
+    assert profile._akima_minimum(x, 5.0 - x)[2] is False
 
 
 def test_bootstrap_over_budgets_does_not_refit_the_profiles(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("profiles refitted")
 
-    monkeypatch.setattr(iso, "_bootstrap_runs", refuse)
+    monkeypatch.setattr(isofit, "_bootstrap_runs", refuse)
     assert fit(noisy(), n_bootstrap=20, seed=0, resample="budgets").a_samples.shape == (20,)
 
 
@@ -636,7 +639,7 @@ def test_compute_in_the_wrong_unit_is_noted():
 def test_a_profile_keeps_the_order_of_runs_of_equal_size():
     n = [3e8, 1e8, 2e8] * 8  # 24 runs, so numpy's default sort would not keep ties in order
     y = [2.0 + i / 100 for i in range(24)]
-    x, loss = iso._profile_arrays(n, y, np.nan)
+    x, loss = profile._profile_arrays(n, y, np.nan)
     expected = [v for _, v in sorted(zip(n, y), key=lambda pair: pair[0])]  # Python's sort is stable
     assert loss.tolist() == expected
     np.testing.assert_allclose(x, np.log(sorted(n)))
@@ -646,13 +649,13 @@ def test_every_row_of_the_batched_parabolas_is_centred_on_its_own_sizes():
     u = np.arange(7) * 0.1
     x = np.stack([u, 1000.0 + u])  # a far-off second row must not change the first's conditioning
     y = 1.0 + 2.0 * (x - x[:, [3]]) ** 2  # vertex at the fourth size, loss 1 there
-    x_star, loss_star, *_ = iso._parabolas(x, y)
+    x_star, loss_star, *_ = profile._parabolas(x, y)
     np.testing.assert_allclose(x_star, x[:, 3], rtol=0, atol=1e-9)
     np.testing.assert_allclose(loss_star, 1.0, rtol=0, atol=1e-9)
 
 
 def test_three_distinct_sizes_make_a_parabola():
-    x_star, loss_star, c2, c1, c0, ok, convex = iso._parabolas(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
+    x_star, loss_star, c2, c1, c0, ok, convex = profile._parabolas(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
     assert ok.tolist() == [True] and convex.tolist() == [True]
     assert x_star[0] == pytest.approx(1.0) and loss_star[0] == pytest.approx(1.0)
     assert (c2[0], c1[0], c0[0]) == (pytest.approx(1.0), pytest.approx(-2.0), pytest.approx(2.0))  # (x - 1)^2 + 1
@@ -662,9 +665,9 @@ def test_a_straight_line_is_no_minimum_and_raises_no_numpy_warning():
     x = np.array([-1.0, 0.0, 1.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the vertex of a line (c2 = 0) divides by zero: silently inf or NaN
-        line = iso._parabolas(x, np.array([1.0, 2.0, 3.0]))
-        flat = iso._parabolas(x, np.array([2.0, 2.0, 2.0]))
-        one = iso._parabolas(np.array([19.0, 19.0, 19.0]), np.array([1.0, 2.0, 3.0]))  # one size: 0 / 0
+        line = profile._parabolas(x, np.array([1.0, 2.0, 3.0]))
+        flat = profile._parabolas(x, np.array([2.0, 2.0, 2.0]))
+        one = profile._parabolas(np.array([19.0, 19.0, 19.0]), np.array([1.0, 2.0, 3.0]))  # one size: 0 / 0
         vertex_line = parabola_vertex(x, np.array([1.0, 2.0, 3.0]))
         vertex_flat = parabola_vertex(x, np.array([2.0, 2.0, 2.0]))
     assert line[2][0] == 0.0 and not line[6][0] and not flat[6][0] and not one[6][0]
@@ -690,7 +693,7 @@ def test_the_smallest_curvature_taken_as_a_parabola_is_1e_9_of_the_loss(bend, co
     x = np.array([-1.0, 0.0, 1.0])
     y = 2.0 + 2.0 * bend * x**2
     _, _, (c2, _, _) = parabola_vertex(x, y)
-    assert (c2 > 0) == convex and iso._parabolas(x, y)[6][0] == convex
+    assert (c2 > 0) == convex and profile._parabolas(x, y)[6][0] == convex
     assert c2 == (pytest.approx(2.0 * bend, rel=1e-6) if convex else 0.0)
 
 
@@ -704,7 +707,7 @@ def test_a_vertex_on_the_end_size_is_bracketed(end, monkeypatch):
     n = np.array([0.5, 1.0, 2.0])
     x = np.log(n)
     # the solve rounds a vertex placed on an end size to either side of it, by platform: pin it there
-    monkeypatch.setattr(iso, "parabola_vertex", lambda xw, yw: (float(xw[end]), 1.0, (4.0, 0.0, 0.0)))
+    monkeypatch.setattr(profile, "parabola_vertex", lambda xw, yw: (float(xw[end]), 1.0, (4.0, 0.0, 0.0)))
     out = fit_budget(n, 1.0 + 4.0 * (x - x[end]) ** 2)  # vertex at the smallest / largest size
     assert out.n_opt == pytest.approx(n[end], rel=1e-15) and out.bracketed and out.convex
     monkeypatch.undo()
@@ -713,7 +716,7 @@ def test_a_vertex_on_the_end_size_is_bracketed(end, monkeypatch):
 
 
 def test_akima_minimum_with_three_sizes():
-    x_star, y_star, inside = iso._akima_minimum(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
+    x_star, y_star, inside = profile._akima_minimum(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
     # a symmetric profile: the minimum lies within one step of 1 on the 2 x 25 = 50-point grid over [0, 2]
     assert inside and abs(x_star - 1.0) <= 2 / 49 and y_star == pytest.approx(1.0, abs=1e-3)
 
@@ -726,7 +729,7 @@ def test_akima_minimum_next_to_an_end_of_the_grid_is_inside(centre, index):
     y = np.exp((x - centre) ** 2)
     grid = np.linspace(0.0, 3.0, 75)  # (4 - 1) x 25 points
     assert int(np.argmin(Akima1DInterpolator(x, np.log(y))(grid))) == index  # scipy puts the minimum there
-    x_star, _, inside = iso._akima_minimum(x, y)
+    x_star, _, inside = profile._akima_minimum(x, y)
     assert inside is True and x_star == pytest.approx(grid[index])
 
 
@@ -749,7 +752,7 @@ def test_the_b_interval_comes_from_the_b_replicates():
 
 
 def _finite_share(profile, method="parabola", include=False, n_boot=2000, seed=0):
-    out = iso._bootstrap_runs([profile], method, None, include, n_boot, np.random.default_rng(seed))[:, 0]
+    out = isofit._bootstrap_runs([profile], method, None, include, n_boot, np.random.default_rng(seed))[:, 0]
     return np.isfinite(out).mean(), out[np.isfinite(out)]
 
 
@@ -820,7 +823,7 @@ def test_bootstrap_over_budgets_draws_every_budget():
 
 
 def test_outside_package_counts_the_frames_inside_the_package(monkeypatch):
-    assert iso._outside_package() == 1  # called from here: the caller is already outside the package
+    assert _validate.caller_stacklevel() == 1  # called from here: the caller is already outside the package
 
     def depth():
         frame, n = sys._getframe(1), 0
@@ -829,12 +832,12 @@ def test_outside_package_counts_the_frames_inside_the_package(monkeypatch):
         return n
 
     def probe():
-        return iso._outside_package(), depth()
+        return _validate.caller_stacklevel(), depth()
 
     def deeper():
         return probe()
 
-    monkeypatch.setattr(iso, "__file__", "/isoflop.py")  # every file is now inside the "package"
+    monkeypatch.setattr(_validate, "__file__", "/_validate.py")  # every file is now inside the "package"
     (level, frames), (level_deeper, frames_deeper) = probe(), deeper()
     assert frames_deeper == frames + 1 and level_deeper == level + 1
     # every frame from the caller down is counted, plus one; mutmut's trampoline adds its two frames
@@ -842,7 +845,7 @@ def test_outside_package_counts_the_frames_inside_the_package(monkeypatch):
 
 
 def test_warnings_walk_out_of_the_package(monkeypatch):
-    monkeypatch.setattr(iso, "__file__", "/isoflop.py")  # every frame is inside: the warning passes them all
+    monkeypatch.setattr(_validate, "__file__", "/_validate.py")  # every frame is inside: the warning passes them all
     frame = pd.concat([profiles(budgets=BUDGETS[:3]), profiles(budgets=(1e21,), curvature=-0.2)])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -919,12 +922,12 @@ def test_method_ratio_fits_without_a_bootstrap(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("bootstrap replicates drawn")
 
-    monkeypatch.setattr(iso, "_bootstrap_runs", refuse)  # a ratio of point estimates needs no replicates
+    monkeypatch.setattr(isofit, "_bootstrap_runs", refuse)  # a ratio of point estimates needs no replicates
     assert list(iso.method_ratio(profiles()).index) == list(BUDGETS)
 
 
 def _unbent_one(d2, u, y):
-    return float(iso._unbent(np.array([d2]), np.array([u], dtype=float), np.array([y], dtype=float))[0])
+    return float(profile._unbent(np.array([d2]), np.array([u], dtype=float), np.array([y], dtype=float))[0])
 
 
 @pytest.mark.parametrize("sign", [1.0, -1.0])
@@ -947,6 +950,6 @@ def test_each_row_is_judged_by_its_own_width_and_loss():
     u = np.array([[-1.0, 0.0, 1.0], [-10.0, 0.0, 10.0]])
     y = np.array([[1.0, 1.0, 1.0], [100.0, 100.0, 100.0]])
     # row 0 at 0.5e-9 is rounding by its own width (row 1's width would make it 5e-8, a parabola)
-    np.testing.assert_array_equal(iso._unbent(np.array([0.5e-9, 5e-9]), u, y), [0.0, 5e-9])
+    np.testing.assert_array_equal(profile._unbent(np.array([0.5e-9, 5e-9]), u, y), [0.0, 5e-9])
     # row 0 at 5e-9 is a parabola against its own loss (row 1's loss would set the threshold at 1e-7)
-    np.testing.assert_array_equal(iso._unbent(np.array([5e-9, 5e-9]), u, y), [5e-9, 5e-9])
+    np.testing.assert_array_equal(profile._unbent(np.array([5e-9, 5e-9]), u, y), [5e-9, 5e-9])

@@ -1,4 +1,4 @@
-"""Kaplan et al. (2020) laws and the Pearce & Song (2024) reconciliation (chinchilla_lib.kaplan)."""
+"""Kaplan et al. (2020) laws and the Pearce & Song (2024) reconciliation (chinchilla_lib.laws.kaplan)."""
 
 import math
 
@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chinchilla_lib import embeddings as emb
-from chinchilla_lib import kaplan as K
 from chinchilla_lib.datasets import DataFileError, load_table, paper_value
-from chinchilla_lib.flops import PF_DAY, from_pf_days
 from chinchilla_lib.laws import ParametricLaw, get_law
+from chinchilla_lib.laws import embeddings as emb
+from chinchilla_lib.laws import kaplan as K
+from chinchilla_lib.laws.flops import PF_DAY, from_pf_days
 
 # Besiroglu et al. 2024 (arXiv 2404.10102) refit of Hoffmann's Approach 3 (data/laws.csv, law "replication").
 REPLICATION = get_law("replication")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chinchilla_lib.model_comparison import (
+from chinchilla_lib.evaluation.model_comparison import (
     average_score,
     category_averages,
     correct_counts,

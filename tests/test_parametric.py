@@ -11,13 +11,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from chinchilla_lib import parametric
+from chinchilla_lib.approaches import parametric
+from chinchilla_lib.approaches.parametric import bootstrap as pboot
+from chinchilla_lib.approaches.parametric import fit as pfit
+from chinchilla_lib.approaches.parametric import objective as pobj
+from chinchilla_lib.approaches.parametric import optimise as popt
 from chinchilla_lib.datasets import load_hoffmann_fig4
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.parametric import bootstrap as pboot
-from chinchilla_lib.parametric import fit as pfit
-from chinchilla_lib.parametric import objective as pobj
-from chinchilla_lib.parametric import optimise as popt
 
 # Besiroglu et al. 2024 (arXiv 2404.10102), refit on 240 of the 245 Figure-4 points.
 REPLICATION = {"E": 1.817, "alpha": 0.347, "beta": 0.367}

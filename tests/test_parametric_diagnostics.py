@@ -1,4 +1,4 @@
-"""Diagnostics of parametric laws (chinchilla_lib.parametric.diagnostics), their figures, the Figure 4 refit and the approach3.* rows."""
+"""Diagnostics of parametric laws (chinchilla_lib.approaches.parametric.diagnostics), their figures, the Figure 4 refit and the approach3.* rows."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from chinchilla_lib import datasets as ds  # noqa: E402
-from chinchilla_lib import parametric, plotting  # noqa: E402
+from chinchilla_lib import plotting  # noqa: E402
+from chinchilla_lib.approaches import allocations as allocations_registry
+from chinchilla_lib.approaches import parametric  # noqa: E402
+from chinchilla_lib.approaches.parametric import huber_objective  # noqa: E402
 from chinchilla_lib.checks import approach3 as checks_a3  # noqa: E402
 from chinchilla_lib.checks import scorecard  # noqa: E402
 from chinchilla_lib.laws import ParametricLaw, get_law  # noqa: E402
-from chinchilla_lib.parametric import huber_objective  # noqa: E402
 from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
 
 TRUE = ParametricLaw(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37, name="truth")
@@ -180,14 +182,14 @@ def test_scorecard_rows_and_statuses():
 
 def test_checks_reuse_the_cached_refit():
     fig4.refit_figure4(ds.REPLICATION_EXCLUDED)
-    hits = fig4._refit_cached.cache_info().hits
+    hits = allocations_registry._refit_cached.cache_info().hits
     rows = list(checks_a3.checks())
-    assert len(rows) == 12 and fig4._refit_cached.cache_info().hits > hits
+    assert len(rows) == 12 and allocations_registry._refit_cached.cache_info().hits > hits
 
 
-# --- exclusion, misses, crossings, intervals (chinchilla_lib.parametric.diagnostics) ---------------------------
+# --- exclusion, misses, crossings, intervals (chinchilla_lib.approaches.parametric.diagnostics) ---------------------------
 
-from chinchilla_lib.parametric import diagnostics as diag  # noqa: E402
+from chinchilla_lib.approaches.parametric import diagnostics as diag  # noqa: E402
 from chinchilla_lib.plotting import parametric as plot3  # noqa: E402
 
 _TOY = pd.DataFrame({"n_params": [1e8, 2e8, 4e8, 8e8], "n_tokens": [4e9, 1e9, 2e10, 5e8],

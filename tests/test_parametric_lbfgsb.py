@@ -7,11 +7,15 @@ import pandas as pd
 import pytest
 from scipy.optimize import minimize
 
-from chinchilla_lib import parametric
+from chinchilla_lib.approaches import parametric
+from chinchilla_lib.approaches.parametric import lbfgsb
+from chinchilla_lib.approaches.parametric.diagnostics import (
+    refit_with_exponents,
+    runs_needed_with_error,
+    supported_rounding,
+)
 from chinchilla_lib.datasets import load_hoffmann_fig4
 from chinchilla_lib.laws import ParametricLaw
-from chinchilla_lib.parametric import lbfgsb
-from chinchilla_lib.parametric.diagnostics import refit_with_exponents, runs_needed_with_error, supported_rounding
 
 SMALL_GRID = parametric.make_grid(alpha=(0, 0.5), beta=(0, 0.5), e=(-1, 0), a=(0, 10), b=(0, 10))
 #: The first start of the paper's grid (alpha, beta, e, a, b all at their smallest).
@@ -54,7 +58,7 @@ def test_mean_scale_with_default_tolerances_stops_short_of_the_optimum(synthetic
     assert early.gradient_max > 100 * tight.gradient_max
 
 
-@pytest.mark.filterwarnings("ignore::chinchilla_lib.parametric.FitWarning")  # the small grid's edge
+@pytest.mark.filterwarnings("ignore::chinchilla_lib.approaches.parametric.FitWarning")  # the small grid's edge
 def test_grid_keeps_the_lowest_descent(synthetic):
     _, n, d, loss = synthetic
     grid = lbfgsb.fit_lbfgsb_grid(n, d, loss, scale="sum", ftol=1e-15, gtol=1e-10, grid=SMALL_GRID)

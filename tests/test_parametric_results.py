@@ -18,11 +18,11 @@ from scipy.special import huber as scipy_huber
 from scipy.special import logsumexp
 
 from chinchilla_lib._validate import ExtrapolationWarning, UnitWarning
-from chinchilla_lib.parametric import bootstrap as pboot
-from chinchilla_lib.parametric import fit as pfit
-from chinchilla_lib.parametric.bootstrap import bootstrap_approach3, check_level, frontier_at
-from chinchilla_lib.parametric.fit import Approach3Fit, FitWarning, fit_approach3, fit_approach3_per_start
-from chinchilla_lib.parametric.objective import DEFAULT_DELTA, Batch, huber, huber_objective
+from chinchilla_lib.approaches.parametric import bootstrap as pboot
+from chinchilla_lib.approaches.parametric import fit as pfit
+from chinchilla_lib.approaches.parametric.bootstrap import bootstrap_approach3, check_level, frontier_at
+from chinchilla_lib.approaches.parametric.fit import Approach3Fit, FitWarning, fit_approach3, fit_approach3_per_start
+from chinchilla_lib.approaches.parametric.objective import DEFAULT_DELTA, Batch, huber, huber_objective
 
 LAW = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28)
 TRUE = np.array([math.log(400.0), math.log(410.0), math.log(1.7), 0.34, 0.28])
@@ -548,7 +548,7 @@ def test_fit_interval_message_says_how_to_bootstrap():
 
 
 def test_batch_convergence_needs_a_finite_value_and_a_small_gradient_or_the_tolerance():
-    from chinchilla_lib.parametric.optimise import BatchResult
+    from chinchilla_lib.approaches.parametric.optimise import BatchResult
 
     f = np.array([1.0, 1.0, np.inf, 1.0, 1.0, 1.0])
     g = np.zeros((6, 5))
@@ -904,7 +904,7 @@ def test_the_screen_counts_the_grid_pass_and_the_descent():
 
 
 def test_the_screen_is_the_documented_coarse_descent():
-    from chinchilla_lib.parametric.optimise import batched_bfgs
+    from chinchilla_lib.approaches.parametric.optimise import batched_bfgs
 
     data = pfit._Data(*logs())
     starts = np.array([TRUE + [0.4 * k, -0.3 * k, 0.1, 0.05, -0.02] for k in range(4)])
@@ -972,7 +972,7 @@ _PASS_F = (3.0, 2.0)  # scaled Eq. (11) at the end of the first and the second b
 
 
 def _refit_by_hand(monkeypatch, polish_fun, *, k=3, batch_f=_PASS_F):
-    from chinchilla_lib.parametric.optimise import BatchResult
+    from chinchilla_lib.approaches.parametric.optimise import BatchResult
 
     calls = []
 
@@ -1025,7 +1025,7 @@ def test_the_bootstrap_takes_scipys_point_where_the_batch_ended_on_no_value(monk
 def test_bootstrap_interval_columns_are_the_2_5_10_50_90_97_5_percentiles(noisy_boot):
     # resamples 0, 1, ..., 100 (times k for the k-th quantity) and one failed (NaN) resample: numpy's linear
     # percentile of 0..100 at q is exactly q, so every column is known in advance
-    from chinchilla_lib.parametric import bootstrap as pb
+    from chinchilla_lib.approaches.parametric import bootstrap as pb
 
     *_, boot = noisy_boot
     values = np.vstack([np.arange(101.0)[:, None] * np.arange(1, 11), np.full((1, 10), np.nan)])

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from chinchilla_lib.approaches.allocations import get_allocation
 from chinchilla_lib.laws import get_law, plan
-from chinchilla_lib.studies.allocations import get_allocation
 from chinchilla_lib.studies.closed_forms import PLANNER_LAWS, planner_constants, planner_html
 
 JS = Path(__file__).resolve().parents[1] / "_static" / "planner.js"
@@ -102,7 +102,7 @@ def test_html_carries_the_constants_in_a_json_block(constants):
 @needs_node
 @pytest.mark.parametrize("flops, tokens", [(1e23, 2e12), (5.76e23, 1e10), (1e21, 1e14), (1e22, 0.0)])
 def test_page_sizes_for_inference_as_the_library_does(constants, flops, tokens):
-    from chinchilla_lib.inference import inference_optimum
+    from chinchilla_lib.laws.inference import inference_optimum
 
     got = _run_js(constants, f"K.laws.map(l => [l.name, P.inferencePlan(l, {flops!r}, {tokens!r})])")
     for name, row in got:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.powerlaw import Allocation, fit_log_log_line, from_parametric_law, projections
+from chinchilla_lib.laws.powerlaw import Allocation, fit_log_log_line, from_parametric_law, projections
 
 
 def test_parametric_law_as_power_law_matches_its_closed_form():

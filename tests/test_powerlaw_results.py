@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chinchilla_lib._validate import ExtrapolationWarning
-from chinchilla_lib.powerlaw import (
+from chinchilla_lib.laws.powerlaw import (
     Allocation,
     PowerLawAllocation,
     fit_log_log_line,
@@ -323,7 +323,7 @@ def test_summary_defaults_to_the_80_percent_interval():
 
 def test_a_parametric_laws_allocation_is_named_for_the_law_unless_labelled():
     from chinchilla_lib.laws import get_law
-    from chinchilla_lib.powerlaw import from_parametric_law
+    from chinchilla_lib.laws.powerlaw import from_parametric_law
 
     assert from_parametric_law(get_law("paper")).label == "paper"
     assert from_parametric_law(get_law("paper"), "mine").label == "mine"

@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chinchilla_lib import _validate as v
-from chinchilla_lib.isoflop import fit_budget, fit_isoflop, group_budgets
+from chinchilla_lib.approaches.isoflop import fit_budget, fit_isoflop, group_budgets
 
 FAST = settings(max_examples=40, deadline=None)
 

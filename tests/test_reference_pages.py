@@ -81,9 +81,9 @@ def test_the_appendix_comes_after_our_own_runs():
 
 
 def test_the_glossary_defines_every_law_name_and_scorecard_status():
+    from chinchilla_lib.approaches.allocations import allocation_names
     from chinchilla_lib.book import STATUS_STYLES
     from chinchilla_lib.laws import law_names
-    from chinchilla_lib.studies.allocations import allocation_names
 
     terms = set(_glossary_terms())
     names = set(law_names()) | set(allocation_names())
@@ -94,8 +94,8 @@ def test_the_glossary_defines_every_law_name_and_scorecard_status():
 
 
 def test_name_table_lists_every_name_plan_accepts_once():
+    from chinchilla_lib.approaches.allocations import allocation_names, name_table
     from chinchilla_lib.laws import law_names
-    from chinchilla_lib.studies.allocations import allocation_names, name_table
 
     table = name_table(include_refits=False)
     assert table["name"].is_unique

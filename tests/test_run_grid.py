@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.laws import ParametricLaw
-from chinchilla_lib.run_grid import (
+from chinchilla_lib.approaches.run_grid import (
     MIN_BUDGETS,
     grid_approach,
     grid_approach1,
@@ -20,6 +19,7 @@ from chinchilla_lib.run_grid import (
     size_curves,
     slice_budgets,
 )
+from chinchilla_lib.laws import ParametricLaw
 
 # Sardana et al.'s default Chinchilla constants; a = beta / (alpha + beta) by Eq. (4).
 LAW = ParametricLaw(E=1.69, A=406.4, B=410.7, alpha=0.336, beta=0.283, name="test")

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 import chinchilla_lib as cl
+from chinchilla_lib.approaches.parametric import bootstrap_approach3, fit_approach3
+from chinchilla_lib.approaches.simulate import simulate_isoflop
 from chinchilla_lib.cli import main
 from chinchilla_lib.laws import ParametricLaw
-from chinchilla_lib.parametric import bootstrap_approach3, fit_approach3
-from chinchilla_lib.simulate import simulate_isoflop
 
 #: A law whose plan is easy by hand: alpha A = beta B, so G = 1, a = 1/3, b = 2/3, and at
 #: C = 6e18 (C/6 = 1e18) N_opt = 1e6, D_opt = 1e12, loss = 1 + 100/1e3 + 200/1e3 = 1.3.
@@ -203,7 +203,7 @@ def test_bootstrap_refuses_a_fit_of_other_runs(runs, fit3):
 
 
 def test_bootstrap_in_chunks_equals_one_batch(runs, fit3, monkeypatch):
-    from chinchilla_lib.parametric import bootstrap as pb
+    from chinchilla_lib.approaches.parametric import bootstrap as pb
 
     whole = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=30, seed=5, fit=fit3)
     monkeypatch.setattr(pb, "CHUNK", 7)
@@ -213,7 +213,7 @@ def test_bootstrap_in_chunks_equals_one_batch(runs, fit3, monkeypatch):
 
 def test_n_descents_is_honoured(monkeypatch):
     """Catches a fit that caps the screened descents (``n_descents``) below what was asked."""
-    from chinchilla_lib.parametric import fit as pfit
+    from chinchilla_lib.approaches.parametric import fit as pfit
 
     sizes = []
     real = pfit.batched_bfgs
@@ -301,7 +301,7 @@ def test_cli_approach2_without_bootstrap_is_strict_json(capsys):
 
 
 def test_cli_approach1_from_csv(tmp_path, capsys):
-    from chinchilla_lib.simulate import simulate_training_curves
+    from chinchilla_lib.approaches.simulate import simulate_training_curves
 
     curves = simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
                                       np.geomspace(1e8, 1e10, 8))
@@ -317,7 +317,7 @@ def _plot_runs(approach):
     import matplotlib
 
     matplotlib.use("Agg")
-    from chinchilla_lib.simulate import simulate_training_curves
+    from chinchilla_lib.approaches.simulate import simulate_training_curves
 
     if approach == 1:
         return simulate_training_curves(ParametricLaw(E=1.7, A=400.0, B=300.0, alpha=0.33, beta=0.33),
@@ -353,8 +353,8 @@ def test_plot_fit_writes_the_runs_loss_unit(approach):
 
 
 def test_cli_approach1_on_the_llama_curves_is_the_books_fit(capsys):
-    from chinchilla_lib.envelope import fit_envelope
-    from chinchilla_lib.studies.llama import llama1_curves
+    from chinchilla_lib.approaches.envelope import fit_envelope
+    from chinchilla_lib.datasets import llama1_curves
 
     out = _cli_json(["fit", "--approach", "1", "--data", "llama-1", "--json"], capsys)
     assert out["a"] == pytest.approx(fit_envelope(llama1_curves(), curve_col="model").a, abs=1e-12)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib import runs as runs_mod
-from chinchilla_lib.runs import APPROACHES, fit_runs, missing_columns, runs_columns
+from chinchilla_lib.approaches import runs as runs_mod
+from chinchilla_lib.approaches.runs import APPROACHES, fit_runs, missing_columns, runs_columns
 
 LAW = dict(E=1.7, A=400.0, B=410.0, alpha=0.34, beta=0.28)
 

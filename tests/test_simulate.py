@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from chinchilla_lib.approaches.simulate import cosine_schedule_penalty, simulate_isoflop, simulate_training_curves
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.simulate import cosine_schedule_penalty, simulate_isoflop, simulate_training_curves
 
 LAW = get_law("paper")
 BUDGETS = [6e18, 1e19, 3e19, 6e19, 1e20]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from chinchilla_lib import datasets as ds
-from chinchilla_lib.kaplan import compute_efficient_allocation
 from chinchilla_lib.laws import ParametricLaw, get_law
-from chinchilla_lib.powerlaw import Allocation
+from chinchilla_lib.laws.kaplan import compute_efficient_allocation
+from chinchilla_lib.laws.powerlaw import Allocation
 from chinchilla_lib.studies import allocations as al
 
 #: Table 2 as printed (Hoffmann et al. 2022): a and its 10th/90th percentiles.

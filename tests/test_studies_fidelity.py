@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 from chinchilla_lib import cli  # noqa: E402
 from chinchilla_lib import datasets as ds  # noqa: E402
 from chinchilla_lib.checks import scorecard  # noqa: E402
+from chinchilla_lib.laws.powerlaw import log_log_curvature  # noqa: E402
 from chinchilla_lib.plotting import isoflop as isoplot  # noqa: E402
-from chinchilla_lib.powerlaw import log_log_curvature  # noqa: E402
 from chinchilla_lib.studies import allocations as al  # noqa: E402
 from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
 from chinchilla_lib.studies import later_studies as later  # noqa: E402

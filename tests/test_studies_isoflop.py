@@ -13,10 +13,10 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from chinchilla_lib import datasets  # noqa: E402
-from chinchilla_lib.isoflop import fit_isoflop_frame  # noqa: E402
+from chinchilla_lib.approaches.isoflop import fit_isoflop_frame  # noqa: E402
+from chinchilla_lib.approaches.simulate import simulate_isoflop  # noqa: E402
 from chinchilla_lib.laws import ParametricLaw, get_law  # noqa: E402
 from chinchilla_lib.plotting import isoflop as isoplot  # noqa: E402
-from chinchilla_lib.simulate import simulate_isoflop  # noqa: E402
 from chinchilla_lib.studies import figure4 as fig4  # noqa: E402
 from chinchilla_lib.studies import isoflop_bias as bias  # noqa: E402
 from chinchilla_lib.studies import porian  # noqa: E402

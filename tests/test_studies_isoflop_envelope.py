@@ -11,14 +11,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from chinchilla_lib import book, envelope, isoflop, plotting  # noqa: E402
+from chinchilla_lib import book, plotting  # noqa: E402
 from chinchilla_lib import datasets as ds  # noqa: E402
+from chinchilla_lib.approaches import envelope, isoflop  # noqa: E402
+from chinchilla_lib.approaches.envelope import lower_envelope  # noqa: E402
+from chinchilla_lib.approaches.isoflop import IsoFLOPWarning, fit_isoflop_frame  # noqa: E402
+from chinchilla_lib.approaches.simulate import simulate_isoflop, simulate_training_curves  # noqa: E402
 from chinchilla_lib.checks import approach1 as checks_a1  # noqa: E402
 from chinchilla_lib.checks import approach2 as checks_a2  # noqa: E402
-from chinchilla_lib.envelope import lower_envelope  # noqa: E402
-from chinchilla_lib.isoflop import IsoFLOPWarning, fit_isoflop_frame  # noqa: E402
 from chinchilla_lib.laws import ParametricLaw, get_law  # noqa: E402
-from chinchilla_lib.simulate import simulate_isoflop, simulate_training_curves  # noqa: E402
 from chinchilla_lib.studies import (  # noqa: E402
     envelope_bias,  # noqa: E402
     llama,

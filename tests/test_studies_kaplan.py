@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from chinchilla_lib import datasets as ds
-from chinchilla_lib import embeddings as emb
+from chinchilla_lib.approaches.simulate import simulate_training_curves
 from chinchilla_lib.checks import scorecard
 from chinchilla_lib.datasets import load_table, paper_value
+from chinchilla_lib.laws import embeddings as emb
 from chinchilla_lib.laws import get_law
-from chinchilla_lib.simulate import simulate_training_curves
 from chinchilla_lib.studies import pearce_song as ps
 from chinchilla_lib.studies import porian, schedules
 

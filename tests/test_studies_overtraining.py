@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.inference import inference_optimum, max_shrink
 from chinchilla_lib.laws import ParametricLaw, get_law
+from chinchilla_lib.laws.inference import inference_optimum, max_shrink
 from chinchilla_lib.studies import inference_sizing as sizing
 from chinchilla_lib.studies import llama
 from chinchilla_lib.studies import overtrained_runs as ot

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.architecture import TransformerShape
 from chinchilla_lib.datasets import load_table
 from chinchilla_lib.laws import get_law
+from chinchilla_lib.laws.architecture import TransformerShape
 from chinchilla_lib.studies import published_models as pm
 
 VOCAB, SEQ = 32000, 2048

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.architecture import parameter_counts
+from chinchilla_lib.laws.architecture import parameter_counts
 from chinchilla_lib.train.config import (
     LADDER,
     RunConfig,

@@ -18,22 +18,22 @@ from . import (
     approach1,
     approach2,
     approach3,
+    chinchilla_vs_gopher,
     comparison,
     compute_accounting,
-    evaluation,
     kaplan,
+    laptop,
     other_runs,
     overtraining,
-    own_runs,
     problem,
 )
-from .model import COLUMNS, Check
+from .check import COLUMNS, Check
 
 __all__ = ["Check", "COLUMNS", "CHAPTERS", "CHAPTER_FILES", "checks", "scorecard"]
 
 #: The chapter modules, in the book's order.
-CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, other_runs, kaplan, evaluation,
-            overtraining, own_runs)
+CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, other_runs, kaplan,
+            chinchilla_vs_gopher, overtraining, laptop)
 
 
 #: For each module of :data:`CHAPTERS` (by its short name): its chapter's file stem and title, in book order.
@@ -46,9 +46,9 @@ CHAPTER_FILES = {
     "comparison": ("comparison", "The three approaches side by side"),
     "other_runs": ("other_runs", "The approaches on other people's runs"),
     "kaplan": ("kaplan", "The Kaplan comparison: why Kaplan's exponent was larger"),
-    "evaluation": ("chinchilla_vs_gopher", "Chinchilla vs Gopher"),
+    "chinchilla_vs_gopher": ("chinchilla_vs_gopher", "Chinchilla vs Gopher"),
     "overtraining": ("overtraining", "Over-training and inference"),
-    "own_runs": ("laptop", "A Chinchilla on a laptop"),
+    "laptop": ("laptop", "A Chinchilla on a laptop"),
 }
 
 

@@ -10,7 +10,7 @@ finished runs published by others) are the ``other_runs.*.approach1.a`` rows
 from __future__ import annotations
 
 from ..studies.envelope_bias import simulated_approach1
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..datasets import REPLICATION_EXCLUDED, paper_value, porian_step, table2_row
 from ..studies.figure4 import FIG4_GROUPING, fig4_fit
 from ..studies.porian import porian_fits
-from .model import Check
+from .check import Check
 
 __all__ = ["PORIAN_TOLERANCE", "checks"]
 

@@ -17,11 +17,11 @@ Besiroglu et al. 2024, arXiv 2404.10102.
 from __future__ import annotations
 
 from ..datasets import REPLICATION_EXCLUDED, paper_value, table2_row
-from ..laws import get_law
+from ..laws.parametric import get_law
 from ..studies.early_stop import early_stop_fit
 from ..studies.figure4 import refit_figure4
 from ..studies.interval_width import figure4_bootstrap, printed_interval_runs
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

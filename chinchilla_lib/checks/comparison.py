@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 
 from ..datasets import load_table, paper_value
-from ..laws import get_law
-from ..powerlaw import from_parametric_law, from_result, projections
+from ..laws.parametric import get_law
+from ..laws.powerlaw import from_parametric_law, from_result, projections
 from ..studies.allocations import get_allocation
 from ..studies.figure4 import fig4_fit
 from ..studies.later_studies import later_value, llama3_arithmetic
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

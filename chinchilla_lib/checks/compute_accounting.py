@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..architecture import TransformerShape, table_parameter_counts
 from ..datasets import load_table, paper_value
-from ..flops import flop_ratio, training_flops
+from ..laws.architecture import TransformerShape, table_parameter_counts
+from ..laws.flops import flop_ratio, training_flops
 from ..studies.published_models import compute_parity, printed_rounding_share
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 
 from ..datasets import paper_value, table2_row
-from ..kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
+from ..laws.kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
 from ..studies.kaplan_models import approach1_power_law
 from ..studies.pearce_song import pearce_song_exponent
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

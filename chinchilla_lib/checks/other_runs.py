@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..datasets import table2_row
 from ..studies.public_runs import approaches_table
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from ..datasets import paper_value
 from ..datasets.gadre import load_gadre_runs
 from ..datasets.llama import llama_calibration
-from ..inference import compute_optimal_for_params
+from ..laws.inference import compute_optimal_for_params
 from ..studies.inference_sizing import HEADLINE_LAW, sardana_headline
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..datasets import paper_value, table2_row
-from ..laws import get_law
+from ..laws.parametric import get_law
 from ..studies.published_models import compute_parity, printed_rounding_share
-from .model import Check
+from .check import Check
 
 __all__ = ["checks"]
 

@@ -7,12 +7,17 @@ import pandas as pd
 
 from .external import fetch_external, require_columns
 
-__all__ = ["REPLICATION_EXCLUDED", "load_hoffmann_fig4"]
+__all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "load_hoffmann_fig4"]
 
 _FIG4_REPO = "epoch-research/analyzing-chinchilla"
 
 #: Highest-loss points the replication (Besiroglu et al. 2024) leaves out of its fit.
 REPLICATION_EXCLUDED = 5
+
+#: How the digitised Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
+#: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and only
+#: clusters of at least 8 runs count (the other points are Approach 1/3 runs).
+FIG4_GROUPING = {"rel_tol": 0.03, "min_points": 8}
 
 
 def load_hoffmann_fig4(exclude_highest_loss: int = 0) -> pd.DataFrame:

@@ -17,10 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._validate import positive_scalar
 from .external import fetch_external, require_columns
 from .paper_tables import DataFileError, load_table
 
-__all__ = ["LLAMA_POST_CALIBRATION", "llama_pixels", "llama_calibration", "load_llama_curves"]
+__all__ = ["LLAMA_POST_CALIBRATION", "LLAMA_MIN_FRACTION", "llama_pixels", "llama_calibration", "load_llama_curves",
+           "llama1_curves"]
 
 _LLAMA_REPO = "espadrine/espadrine.github.com"
 _LLAMA_DIR = "blog/assets/chinchilla-s-death/data"
@@ -142,3 +144,26 @@ def load_llama_curves() -> pd.DataFrame:
         frame["loss"] = loss[keep]
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+#: Share of the shortest LLaMA-1 run dropped from the start of every curve.
+LLAMA_MIN_FRACTION = 0.05
+
+
+def llama1_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
+    """The four LLaMA-1 training curves, without the start of each run.
+
+    Drops the points before ``min_fraction`` of the shortest run's length
+    (LLaMA-7B's): on the original linear token axis they are a few pixels
+    wide, and the curves start at the top edge of the plot.
+
+    Returns
+    -------
+    DataFrame
+        :func:`~chinchilla_lib.datasets.load_llama_curves` rows of family LLaMA-1.
+    """
+    frac = positive_scalar("min_fraction", min_fraction, hint="e.g. 0.05")
+    curves = load_llama_curves()
+    curves = curves[curves["family"] == "LLaMA-1"]
+    shortest = curves.groupby("model")["n_tokens"].max().min()
+    return curves[curves["n_tokens"] >= frac * shortest].reset_index(drop=True)

@@ -25,9 +25,9 @@ def plot_staircase(ax, envelope: pd.DataFrame, *, color_by: pd.Series | None = N
     ----------
     ax : matplotlib Axes
     envelope : DataFrame
-        Output of :func:`~chinchilla_lib.envelope.lower_envelope`.
+        Output of :func:`~chinchilla_lib.approaches.envelope.lower_envelope`.
     color_by : Series, optional
-        A category per envelope point (e.g. :func:`~chinchilla_lib.envelope.envelope_horizons`); each
+        A category per envelope point (e.g. :func:`~chinchilla_lib.approaches.envelope.envelope_horizons`); each
         distinct value gets a colour and a legend entry (``label_format``).
     relative_to : array of float, optional
         Divide the argmin size by this (e.g. the true N_opt at each FLOP
@@ -64,7 +64,7 @@ def plot_training_curves(ax, curves: pd.DataFrame, *, curve_col: str = "run", en
     curves : DataFrame
         ``flops``, ``loss`` and ``curve_col`` (one curve per value, rows in training order).
     envelope : DataFrame, optional
-        :func:`~chinchilla_lib.envelope.lower_envelope` output, drawn in black.
+        :func:`~chinchilla_lib.approaches.envelope.lower_envelope` output, drawn in black.
     colors : dict, optional
         Curve name -> colour; then every curve is labelled, in the dict's order. Without it
         all curves are thin, unlabelled and in the data colour.
@@ -108,7 +108,7 @@ def plot_sliding_exponents(ax, tables: dict, *, truth: float | None = None, colo
     ----------
     ax : matplotlib Axes
     tables : dict
-        Label -> :func:`~chinchilla_lib.envelope.sliding_exponents` output (``centre``, ``a``).
+        Label -> :func:`~chinchilla_lib.approaches.envelope.sliding_exponents` output (``centre``, ``a``).
     truth : float, optional
         A true exponent, drawn dotted.  The fixed-horizon slope 1/2 is always marked in grey.
     colors : sequence, optional
@@ -134,7 +134,7 @@ def plot_envelope_margin(ax, envelope: pd.DataFrame, *, colors: dict, band: floa
     ----------
     ax : matplotlib Axes
     envelope : DataFrame
-        :func:`~chinchilla_lib.envelope.envelope_margin` output (``flops``, ``curve``, ``margin``).
+        :func:`~chinchilla_lib.approaches.envelope.envelope_margin` output (``flops``, ``curve``, ``margin``).
     colors : dict
         Curve name -> colour.
     band : float, optional

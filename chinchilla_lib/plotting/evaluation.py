@@ -1,6 +1,6 @@
 """Figures of a two-model evaluation: per-task relative improvement (Figures 5-7), averages by category, law profiles.
 
-Every function here takes the frames of :mod:`chinchilla_lib.model_comparison` (any two models).
+Every function here takes the frames of :mod:`chinchilla_lib.evaluation.model_comparison` (any two models).
 
 References
 ----------
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..laws import ParametricLaw
+from ..laws.parametric import ParametricLaw
 from .style import COLORS, INK, model_series, ordered_colors
 
 __all__ = ["plot_improvement_bars", "plot_category_averages", "plot_law_profiles"]
@@ -29,7 +29,7 @@ def plot_improvement_bars(ax, pairs: pd.DataFrame, *, label: str = "task", group
     ----------
     ax : matplotlib Axes
     pairs : DataFrame
-        :func:`~chinchilla_lib.model_comparison.head_to_head` rows (``relative_improvement``,
+        :func:`~chinchilla_lib.evaluation.model_comparison.head_to_head` rows (``relative_improvement``,
         ``outcome`` and the ``label`` column).
     label : str, default "task"
         Column naming each bar.

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
+from ..approaches.isoflop import IsoFLOPResult, IsoFLOPWarning, akima_curve, fit_isoflop_frame
 from .style import (
     COLORS,
     INK,
@@ -30,7 +30,7 @@ def plot_profiles(ax, runs: pd.DataFrame, fit: IsoFLOPResult, *, cmap: str = "vi
 
     ``runs`` has ``n_params``, ``loss`` and the budget of every run in
     ``budget_col`` (NaN: drawn in grey, not fitted); ``fit`` is the
-    :class:`~chinchilla_lib.isoflop.IsoFLOPResult` of those runs.  Parabolas
+    :class:`~chinchilla_lib.approaches.isoflop.IsoFLOPResult` of those runs.  Parabolas
     are drawn from the stored coefficients; for ``method="akima"`` the Akima
     curve is recomputed.  Minima that entered the power-law fit are black
     diamonds; left-out budgets are drawn dashed.

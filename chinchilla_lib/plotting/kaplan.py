@@ -1,7 +1,7 @@
 """Kaplan against Chinchilla: allocation rules, schedule bias, embedding shares, local exponents, correction steps.
 
 Every function draws any user's rules, runs or fits; the numbers come from
-:mod:`chinchilla_lib.kaplan`, :mod:`chinchilla_lib.embeddings` and the studies.
+:mod:`chinchilla_lib.laws.kaplan`, :mod:`chinchilla_lib.laws.embeddings` and the studies.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..embeddings import local_exponent, total_from_nonembedding
-from ..laws import ParametricLaw
+from ..laws.embeddings import local_exponent, total_from_nonembedding
+from ..laws.parametric import ParametricLaw
 from .style import COLORS, INK, SERIES, loglog_axes, ordered_colors
 
 __all__ = ["plot_allocation_rules", "plot_excess_loss", "plot_fit_ratios", "plot_embedding_share",
@@ -63,7 +63,7 @@ def plot_fit_ratios(ax, fits: Mapping[str, object], law: ParametricLaw,
     Parameters
     ----------
     fits : mapping
-        Label -> :class:`~chinchilla_lib.envelope.EnvelopeResult` (e.g. ``schedules.schedule_fits``).
+        Label -> :class:`~chinchilla_lib.approaches.envelope.EnvelopeResult` (e.g. ``schedules.schedule_fits``).
     law : ParametricLaw
         The law the curves were simulated from.
     """
@@ -90,7 +90,7 @@ def plot_embedding_share(ax, n_grid, gammas: Mapping[str, tuple[float, str]],
         Legend label -> (γ, colour key).
     models : DataFrame, optional
         Real models with ``non_embedding`` and ``embedding_share`` columns
-        (e.g. :func:`~chinchilla_lib.embeddings.table_a9_embedding_shares`), drawn as dots.
+        (e.g. :func:`~chinchilla_lib.laws.embeddings.table_a9_embedding_shares`), drawn as dots.
     """
     n = np.asarray(n_grid, dtype=float)
     for label, (gamma, color) in gammas.items():
@@ -109,7 +109,7 @@ def plot_local_exponents(ax, n_grid, laws: Mapping[str, ParametricLaw], gamma: f
                          reference: tuple[float, str] | None = None) -> None:
     """Local exponent d log N*/d log C of the fixed non-embedding-compute frontier, per law.
 
-    Lines: the closed form (:func:`~chinchilla_lib.embeddings.local_exponent`); markers: the
+    Lines: the closed form (:func:`~chinchilla_lib.laws.embeddings.local_exponent`); markers: the
     numerical optimum (``numerical``: law name -> NumericalFrontier); dashed: each law's
     large-N limit β/(α+β); dotted: ``reference`` (value, label), e.g. Kaplan's exponent.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..laws import ParametricLaw
+from ..laws.parametric import ParametricLaw
 from .style import INK, SERIES, label_points, loglog_axes, mark_model
 
 __all__ = ["plot_tokens_against_parameters"]

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..laws import ParametricLaw
-from ..parametric import isoloss_grid
+from ..approaches.parametric import isoloss_grid
+from ..laws.parametric import ParametricLaw
 from .style import INK, SERIES, label_points, loglog_axes, mark_model
 
 __all__ = ["plot_refit_isoloss", "plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes",
@@ -78,7 +78,7 @@ def plot_residuals(axes, residuals: pd.DataFrame, colors: Mapping[str, str], *, 
     ----------
     axes : pair of matplotlib Axes
     residuals : DataFrame
-        As :func:`~chinchilla_lib.parametric.residuals_frame`.
+        As :func:`~chinchilla_lib.approaches.parametric.residuals_frame`.
     colors : mapping law name -> colour
         Laws to draw, in this order.
     x : str
@@ -127,12 +127,12 @@ def plot_width_by_runs(ax, widths: pd.DataFrame, *, width: float, n_runs: int, t
     ----------
     ax : matplotlib Axes
     widths : DataFrame
-        As :func:`~chinchilla_lib.parametric.interval_width_by_runs` (``n_runs``, ``width``).
+        As :func:`~chinchilla_lib.approaches.parametric.interval_width_by_runs` (``n_runs``, ``width``).
     width, n_runs :
         The width from the full bootstrap of the ``n_runs`` runs; the 1/sqrt(n) line passes through it.
     target_width, n_needed :
         A width to reach (dashed) and the runs it would take (dotted,
-        :func:`~chinchilla_lib.parametric.runs_for_width`).
+        :func:`~chinchilla_lib.approaches.parametric.runs_for_width`).
     colors : mapping, optional
         ``"ours"`` and ``"paper"`` colours; the book's Approach 3 and printed-value colours by default.
 
@@ -219,7 +219,7 @@ def plot_descent_paths(ax, paths: Mapping[str, tuple[pd.DataFrame, str]],
     ----------
     ax : matplotlib Axes
     paths : mapping label -> (path, colour)
-        Iterates with columns ``alpha`` and ``beta`` (e.g. :class:`~chinchilla_lib.parametric.lbfgsb.LbfgsbDescent`
+        Iterates with columns ``alpha`` and ``beta`` (e.g. :class:`~chinchilla_lib.approaches.parametric.lbfgsb.LbfgsbDescent`
         ``.path``); each drawn as a line with its end point as a dot.
     points : mapping label -> (law, colour, marker)
         Laws marked at their (alpha, beta).

@@ -1,6 +1,6 @@
 """Any user's runs and their fit, drawn as the book draws the paper's (Figures 2, 3 and 4).
 
-:func:`plot_fit` takes the runs and the result of :func:`~chinchilla_lib.runs.fit_runs` (or of
+:func:`plot_fit` takes the runs and the result of :func:`~chinchilla_lib.approaches.runs.fit_runs` (or of
 ``fit_envelope``, ``fit_isoflop``, ``fit_approach3``, ``bootstrap_approach3``) and picks the
 figure of that approach: training curves with their lower envelope and its argmin staircase
 (Approach 1, Figure 2); IsoFLOP profiles with their minima and the N_opt power law
@@ -15,8 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..envelope import EnvelopeResult
-from ..isoflop import IsoFLOPResult
+from ..approaches.envelope import EnvelopeResult
+from ..approaches.isoflop import IsoFLOPResult
 from .envelope import plot_staircase, plot_training_curves
 from .isoflop import plot_power_laws, plot_profiles
 from .parametric import plot_isoloss
@@ -36,7 +36,7 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
     Parameters
     ----------
     runs : DataFrame
-        The runs that were fitted (as passed to :func:`~chinchilla_lib.runs.fit_runs`).
+        The runs that were fitted (as passed to :func:`~chinchilla_lib.approaches.runs.fit_runs`).
     result : EnvelopeResult, IsoFLOPResult, Approach3Fit or Approach3Bootstrap
     flops : float, optional
         A budget to mark: the planned model ``result.plan(flops)`` (a star).

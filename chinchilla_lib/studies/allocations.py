@@ -1,7 +1,7 @@
 """The approaches' compute-optimal allocations compared: Table 2's exponents, Tables 3/A3's projections, N_opt at a budget.
 
 Every function takes the fits it compares as arguments (an Approach 2 result, an
-Approach 3 law, any :class:`~chinchilla_lib.powerlaw.Allocation`), so it works on the
+Approach 3 law, any :class:`~chinchilla_lib.laws.powerlaw.Allocation`), so it works on the
 refits of :mod:`chinchilla_lib.studies.figure4` as well as on anyone's fits; the printed
 values come from ``data/table2_exponents.csv`` and ``data/projections.csv``.
 
@@ -12,17 +12,25 @@ Hoffmann et al. 2022, Section 3.4, Figure 1, Tables 2, 3 and A3; Kaplan et al. 2
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .._validate import positive_array, positive_scalar
+from .._validate import positive_array
+from ..approaches.allocations import (
+    PRINTED_ALLOCATIONS,
+    REFIT_ALLOCATIONS,
+    NamedAllocation,
+    allocation_names,
+    get_allocation,
+    name_table,
+    printed_power_law,
+)
 from ..datasets import load_table, table2_row
-from ..kaplan import compute_efficient_allocation
-from ..laws import ParametricLaw, get_law
-from ..powerlaw import Allocation, fit_log_log_line, from_parametric_law, projections
+from ..laws.kaplan import compute_efficient_allocation
+from ..laws.parametric import ParametricLaw, get_law
+from ..laws.powerlaw import Allocation, from_parametric_law, projections
 
 __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "projection_ratios",
            "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
@@ -167,170 +175,6 @@ def compute_optimal_sizes(flops, *, approach2, approach3_law: ParametricLaw,
     }
 
 
-# --------------------------------------------------------------------------
-# Named allocations: every approach's N(C), D(C) in one registry
-# --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class NamedAllocation:
-    """A named compute-optimal allocation: N(C) and D(C), where it comes from, and its law if it has one.
-
-    Attributes
-    ----------
-    name : str
-        Registry key (``plan --law NAME``).
-    approach : str
-        ``"1"``, ``"2"``, ``"3"`` or ``"kaplan"``.
-    source : str
-        Where the numbers come from (the paper's table, our refit, ...).
-    n_opt, d_opt : callable
-        C in FLOPs -> parameters, tokens (C = 6 N D for every entry).
-    law : ParametricLaw or None
-        The parametric law behind the allocation (Approach 3 entries only): then the
-        loss on the frontier is defined.
-    """
-
-    name: str
-    approach: str
-    source: str
-    n_opt: Callable = field(repr=False)
-    d_opt: Callable = field(repr=False)
-    law: ParametricLaw | None = None
-
-    def at(self, flops: float) -> dict:
-        """``law``, ``approach``, ``source``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``
-        (and ``loss`` when the allocation has a law) at one budget."""
-        c = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 1e24")
-        n, d = float(self.n_opt(c)), float(self.d_opt(c))
-        out = {"law": self.name, "approach": self.approach, "source": self.source, "flops": c,
-               "n_params": n, "n_tokens": d, "tokens_per_param": d / n}
-        if self.law is not None:
-            out["loss"] = float(self.law.optimal_loss(c))
-        return out
-
-
-def _power_law(a: float, coef: float):
-    return lambda c: coef * np.asarray(c, dtype=float) ** a
-
-
-def _tokens_of(n_opt):
-    return lambda c: np.asarray(c, dtype=float) / (6.0 * n_opt(c))
-
-
-def printed_power_law(approach: int) -> tuple[float, float]:
-    """(a, coefficient) of N_opt = coefficient C^a through the paper's projections of one approach.
-
-    A least-squares line in log-log through the rows of Table 3 (approach 1) or Table A3
-    (approaches 2 and 3) in ``data/projections.csv``, leaving out the row whose printed
-    budget is flagged as a typo (Table A3, Approach 3, 175B).
-
-    References
-    ----------
-    Hoffmann et al. 2022, Tables 3 and A3.
-    """
-    if approach not in (1, 2, 3):
-        raise ValueError(f"approach must be 1, 2 or 3, got {approach!r}")
-    rows = load_table("projections")
-    rows = rows[(rows["approach"] == approach) & ~rows["flops_typo_suspected"]]
-    return fit_log_log_line(rows["flops"].to_numpy(float), rows["n_params"].to_numpy(float))
-
-
-def _law_entry(name: str, what: str) -> NamedAllocation:
-    law = get_law(name)
-    return NamedAllocation(name, "3", f"Hoffmann et al. 2022, {what}",
-                           lambda c: law.optimal_allocation(c)[0], lambda c: law.optimal_allocation(c)[1], law)
-
-
-def _kaplan_n(c):
-    return compute_efficient_allocation(np.asarray(c, dtype=float) / 2)[0]
-
-
-#: Registry names of the allocations that need no refit, and of our refits on the Figure 4 points.
-PRINTED_ALLOCATIONS = ("approach1-table3", "approach2-tableA3", "approach3-tableA3", "paper", "paper-full", "kaplan")
-REFIT_ALLOCATIONS = ("approach2-fig4", "approach3-fig4")
-
-
-def _printed_entry(name: str) -> NamedAllocation:
-    if name.endswith(("-table3", "-tableA3")):
-        k = int(name[len("approach")])
-        a, coef = printed_power_law(k)
-        table = "Table 3" if k == 1 else "Table A3"
-        n_opt = _power_law(a, coef)
-        return NamedAllocation(name, str(k), f"Hoffmann et al. 2022, power law through {table} (Approach {k})",
-                               n_opt, _tokens_of(n_opt))
-    if name == "paper":
-        return _law_entry("paper", "Eq. 10 as printed (Approach 3)")
-    if name == "paper-full":
-        return _law_entry("paper-full", "full-precision Approach 3 constants")
-    return NamedAllocation("kaplan", "kaplan", "Kaplan et al. 2020, Eq. 6.1 at C_min = C/2 (non-embedding N)",
-                           _kaplan_n, _tokens_of(_kaplan_n))
-
-
-def _refit_entry(name: str) -> NamedAllocation:
-    from .figure4 import fig4_fit, refit_figure4
-
-    if name == "approach2-fig4":
-        fit = fig4_fit()
-        return NamedAllocation(name, "2", f"our Approach 2 refit on the {fit.budgets['n_points'].sum() + fit.n_unassigned}"
-                               " Figure 4 points", fit.n_opt, _tokens_of(fit.n_opt))
-    law = refit_figure4().law
-    alloc = from_parametric_law(law)
-    return NamedAllocation(name, "3", f"our Approach 3 refit on the {refit_figure4().n_points} Figure 4 points",
-                           alloc.n_opt, alloc.d_opt, law)
-
-
-def allocation_names(include_refits: bool = True) -> tuple[str, ...]:
-    """The registry's names: printed allocations first, then (optionally) our refits."""
-    return PRINTED_ALLOCATIONS + (REFIT_ALLOCATIONS if include_refits else ())
-
-
-def name_table(include_refits: bool = True) -> pd.DataFrame:
-    """Every name ``plan --law`` accepts: the laws of ``data/laws.csv`` and the allocations.
-
-    Parameters
-    ----------
-    include_refits : bool, default True
-        Also list our refits on the Figure 4 points (they refit on first use and need the
-        external data set).
-
-    Returns
-    -------
-    DataFrame
-        One row per name: ``name``, ``kind`` (``"law"``: a parameter set of L(N, D) in
-        ``data/laws.csv``, so ``plan`` also gives a loss; ``"allocation"``: N_opt and D_opt
-        only), ``approach`` and ``source``.
-    """
-    from ..laws import law_names
-
-    rows = []
-    for name in allocation_names(include_refits):
-        entry = get_allocation(name)
-        kind = "law" if name in law_names() else "allocation"
-        rows.append({"name": name, "kind": kind, "approach": entry.approach, "source": entry.source})
-    for name in law_names():
-        if name not in allocation_names(include_refits):
-            rows.append({"name": name, "kind": "law", "approach": "3", "source": get_law(name).source})
-    return pd.DataFrame(rows, columns=["name", "kind", "approach", "source"])
-
-
-def get_allocation(name: str) -> NamedAllocation:
-    """One named allocation (:func:`allocation_names`).
-
-    The printed ones cost a table read; ``approach2-fig4`` and ``approach3-fig4`` refit
-    the Figure 4 points once per process (about 0.2 s, needs the external data set).
-
-    Raises
-    ------
-    ValueError
-        For an unknown name (the message lists the names).
-    """
-    if name in PRINTED_ALLOCATIONS:
-        return _printed_entry(name)
-    if name in REFIT_ALLOCATIONS:
-        return _refit_entry(name)
-    raise ValueError(f"unknown allocation {name!r}; choose one of: {', '.join(allocation_names())}")
-
-
 def allocations_at(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
     """Every named allocation at every budget: the book's "results at a glance".
 
@@ -468,7 +312,7 @@ HEADLINE_ALLOCATIONS = {1: ("approach1-table3", None), 2: ("approach2-tableA3", 
 
 
 def _refit_exponent(approach: int) -> float:
-    from .figure4 import fig4_fit, refit_figure4
+    from ..approaches.allocations import fig4_fit, refit_figure4
 
     return float(fig4_fit().a) if approach == 2 else float(refit_figure4().a)
 

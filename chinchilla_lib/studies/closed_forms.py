@@ -14,7 +14,7 @@ import html
 import json
 import math
 
-from ..laws import get_law
+from ..laws.parametric import get_law
 from .allocations import allocation_names, get_allocation
 
 __all__ = ["PLANNER_LAWS", "planner_constants", "planner_html"]

@@ -3,7 +3,7 @@
 Hoffmann et al. note a slight concavity of the frontier at high compute (App. E,
 Figure A5).  This fits a quadratic in log10 C to the IsoFLOP optima of the Figure 4
 strips and of every Porian et al. configuration
-(:func:`~chinchilla_lib.powerlaw.log_log_curvature`) and reports the curvature with
+(:func:`~chinchilla_lib.laws.powerlaw.log_log_curvature`) and reports the curvature with
 its interval.
 
 References
@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..approaches.isoflop import IsoFLOPWarning, fit_isoflop_frame
 from ..datasets import load_porian, porian_configurations, porian_step
-from ..isoflop import IsoFLOPWarning, fit_isoflop_frame
-from ..powerlaw import log_log_curvature
+from ..laws.powerlaw import log_log_curvature
 from .figure4 import fig4_fit
 
 __all__ = ["curvature_table", "curvature_summary"]
@@ -57,7 +57,7 @@ def curvature_table(level: float = 0.9) -> pd.DataFrame:
     -------
     DataFrame
         ``series``, ``data``, ``a`` (the power law's exponent) and the keys of
-        :func:`~chinchilla_lib.powerlaw.log_log_curvature` (``curvature``, ``se``,
+        :func:`~chinchilla_lib.laws.powerlaw.log_log_curvature` (``curvature``, ``se``,
         ``lo``, ``hi``, ``slope``, ``n``, ``decades``).  A copy of a cached table.
     """
     return _curvature_cached(float(level)).copy()

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ..approaches.parametric.lbfgsb import SCIPY_FTOL, SCIPY_GTOL, LbfgsbGridFit, fit_lbfgsb_grid, tolerance_table
 from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4
-from ..parametric.lbfgsb import SCIPY_FTOL, SCIPY_GTOL, LbfgsbGridFit, fit_lbfgsb_grid, tolerance_table
 from ..result_cache import shared_result
 
 __all__ = ["TOLERANCE_SETTINGS", "TIGHT", "NEAR_BEST", "early_stop_fit", "early_stop_tolerances", "early_stop_path"]
@@ -49,7 +49,7 @@ def _runs(exclude_highest_loss: int):
 
 
 def early_stop_fit(exclude_highest_loss: int = REPLICATION_EXCLUDED, scale: str = "mean") -> LbfgsbGridFit:
-    """:func:`~chinchilla_lib.parametric.lbfgsb.fit_lbfgsb_grid` on the Figure 4 points, scipy's tolerances.
+    """:func:`~chinchilla_lib.approaches.parametric.lbfgsb.fit_lbfgsb_grid` on the Figure 4 points, scipy's tolerances.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def early_stop_tolerances(exclude_highest_loss: int = REPLICATION_EXCLUDED) -> p
     Returns
     -------
     DataFrame
-        :func:`~chinchilla_lib.parametric.lbfgsb.tolerance_table` from the start of
+        :func:`~chinchilla_lib.approaches.parametric.lbfgsb.tolerance_table` from the start of
         :func:`early_stop_fit` (mean scale).
     """
     start = early_stop_fit(exclude_highest_loss).best.start
@@ -87,8 +87,8 @@ def early_stop_tolerances(exclude_highest_loss: int = REPLICATION_EXCLUDED) -> p
 
 def early_stop_path(exclude_highest_loss: int = REPLICATION_EXCLUDED, *, ftol: float = SCIPY_FTOL,
                     gtol: float = SCIPY_GTOL, scale: str = "mean") -> pd.DataFrame:
-    """Every iterate of the winning start's descent (see :class:`~chinchilla_lib.parametric.lbfgsb.LbfgsbDescent`)."""
-    from ..parametric.lbfgsb import descend_lbfgsb
+    """Every iterate of the winning start's descent (see :class:`~chinchilla_lib.approaches.parametric.lbfgsb.LbfgsbDescent`)."""
+    from ..approaches.parametric.lbfgsb import descend_lbfgsb
 
     start = early_stop_fit(exclude_highest_loss).best.start
     return descend_lbfgsb(*_runs(exclude_highest_loss), start, scale=scale, ftol=ftol, gtol=gtol,

@@ -1,7 +1,7 @@
 """The envelope estimator (Approach 1) on training curves simulated from a known law.
 
 The paper's training curves are not published, so Approach 1 is checked here on
-curves from :func:`~chinchilla_lib.simulate.simulate_training_curves`: the fit must
+curves from :func:`~chinchilla_lib.approaches.simulate.simulate_training_curves`: the fit must
 recover the simulated law's exponent to within the staircase's resolution.
 
 References
@@ -17,10 +17,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..approaches.envelope import fit_envelope, interior_range, sliding_exponents, staircase_resolution
+from ..approaches.simulate import simulate_training_curves
 from ..datasets import load_table, paper_value
-from ..envelope import fit_envelope, interior_range, sliding_exponents, staircase_resolution
-from ..laws import get_law
-from ..simulate import simulate_training_curves
+from ..laws.parametric import get_law
 
 __all__ = ["SIMULATED_APPROACH1", "simulated_approach1", "table_a9_sizes", "HorizonStudy", "horizon_study",
            "horizon_overview", "horizon_numbers", "penalty_sensitivity"]
@@ -79,7 +79,7 @@ class HorizonStudy:
         penalty, few horizons with the penalty, many horizons with the penalty.
     curves, ranges, fits, sliding : dict
         Per design: the simulated curves, the interior FLOP range, the envelope fit over it
-        and :func:`~chinchilla_lib.envelope.sliding_exponents` of its envelope.
+        and :func:`~chinchilla_lib.approaches.envelope.sliding_exponents` of its envelope.
     n_grid : int
     window_decades : float
     """

@@ -19,7 +19,6 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..architecture import parameter_counts
 from ..datasets import (
     REPLICATION_EXCLUDED,
     load_evaluation,
@@ -30,9 +29,7 @@ from ..datasets import (
     paper_value,
 )
 from ..datasets.evaluation import MODELS
-from ..flops import six_nd, training_flops
-from ..laws import get_law
-from ..model_comparison import (
+from ..evaluation.model_comparison import (
     average_score,
     category_averages,
     correct_counts,
@@ -41,6 +38,9 @@ from ..model_comparison import (
     truncates_to,
     win_tie_loss,
 )
+from ..laws.architecture import parameter_counts
+from ..laws.flops import six_nd, training_flops
+from ..laws.parametric import get_law
 from .figure4 import refit_figure4
 from .published_models import table4_shape
 
@@ -106,7 +106,7 @@ def pile_comparison(model: str = MODEL, baseline: str = BASELINE) -> pd.DataFram
     """Bits per byte on every subset of The Pile (Table A5), with the relative decrease (Figure 5).
 
     Sorted by ``relative_improvement``, largest first.  See
-    :func:`~chinchilla_lib.model_comparison.head_to_head` for the columns.
+    :func:`~chinchilla_lib.evaluation.model_comparison.head_to_head` for the columns.
     """
     pairs = head_to_head(load_evaluation(), model, baseline, setting="The Pile")
     return pairs.sort_values("relative_improvement", ascending=False).reset_index(drop=True)
@@ -144,9 +144,9 @@ def mmlu_per_task() -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :func:`~chinchilla_lib.model_comparison.head_to_head` of Chinchilla against Gopher
+        :func:`~chinchilla_lib.evaluation.model_comparison.head_to_head` of Chinchilla against Gopher
         on the 57 subjects, plus ``n_test_questions``, ``subcategory``, ``category``,
-        ``correct`` and ``baseline_correct`` (:func:`~chinchilla_lib.model_comparison.correct_counts`),
+        ``correct`` and ``baseline_correct`` (:func:`~chinchilla_lib.evaluation.model_comparison.correct_counts`),
         sorted by relative improvement (largest first).
     """
     results = load_evaluation()

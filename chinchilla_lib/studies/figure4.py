@@ -20,22 +20,17 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table, paper_value, table2_row
-from ..isoflop import IsoFLOPResult, fit_isoflop, fit_isoflop_frame, group_budgets
-from ..parametric import Approach3Fit, fit_approach3
-from ..powerlaw import fit_log_log_line
-from ..robust import robust_scale
+from ..approaches.allocations import fig4_fit, refit_figure4
+from ..approaches.isoflop import IsoFLOPResult, fit_isoflop, fit_isoflop_frame, group_budgets
+from ..approaches.stats import robust_scale
+from ..datasets import FIG4_GROUPING, REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table, paper_value, table2_row
+from ..laws.powerlaw import fit_log_log_line
 
 __all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table",
            "approach2_reference", "budget_gaps", "exponent_summary", "projection_gaps", "dropped_points",
            "dropped_summary", "nominal_budget", "flop_convention", "flop_convention_summary", "convention_fits",
            "ROBUSTNESS_GAPS", "ROBUSTNESS_MIN_POINTS", "approach2_robustness", "robustness_grid",
            "robustness_summary", "robustness_ranges"]
-
-#: How the digitised Figure-4 points are grouped into IsoFLOP budgets (our choice, see the
-#: Approach 2 chapter): runs within 3% of each other in FLOPs form one budget, and only
-#: clusters of at least 8 runs count (the other points are Approach 1/3 runs).
-FIG4_GROUPING = {"rel_tol": 0.03, "min_points": 8}
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
 
@@ -56,20 +51,6 @@ def fig4_runs(exclude_highest_loss: int = REPLICATION_EXCLUDED) -> pd.DataFrame:
     """
     runs = load_hoffmann_fig4(exclude_highest_loss=exclude_highest_loss)
     return runs.assign(budget=group_budgets(runs["flops"], **FIG4_GROUPING))
-
-
-@lru_cache(maxsize=8)
-def fig4_fit(n_bootstrap: int = 0, seed: int = 0, method: str = "parabola", resample: str = "runs",
-             exclude_highest_loss: int = REPLICATION_EXCLUDED) -> IsoFLOPResult:
-    """Approach 2 on the Figure-4 points (Section 3.2, Table 2), grouped with :data:`FIG4_GROUPING`.
-
-    The 240 points the replication keeps by default (``exclude_highest_loss=0``: all
-    245).  ``resample`` is the bootstrap's (:func:`~chinchilla_lib.isoflop.fit_isoflop`):
-    runs within budgets, or the budgets' optima.  Cached: the same arguments return the
-    same (frozen) result object.
-    """
-    return fit_isoflop_frame(load_hoffmann_fig4(exclude_highest_loss=exclude_highest_loss), method=method,
-                             n_bootstrap=n_bootstrap, seed=seed, resample=resample, **FIG4_GROUPING)
 
 
 def approach2_reference() -> dict:
@@ -168,38 +149,6 @@ def projection_table(fit, approach: int) -> pd.DataFrame:
     })
 
 
-def refit_figure4(exclude_highest_loss: int = REPLICATION_EXCLUDED) -> Approach3Fit:
-    """Approach 3 fit on the Figure 4 points, computed once per process.
-
-    Parameters
-    ----------
-    exclude_highest_loss : int, default :data:`REPLICATION_EXCLUDED` (5)
-        Highest-loss points to drop before fitting, as
-        :func:`~chinchilla_lib.datasets.load_hoffmann_fig4`; the replication
-        drops 5 (240 points remain), 0 keeps all 245.
-
-    Returns
-    -------
-    Approach3Fit
-        :func:`~chinchilla_lib.parametric.fit_approach3` on those points with the
-        paper's settings (delta 1e-3, the 4,500-start grid).  The same object is
-        returned on every call with the same argument: do not modify it.
-
-    References
-    ----------
-    Hoffmann et al. 2022, Section 3.3, App. D.2; Besiroglu et al. 2024.
-    """
-    if isinstance(exclude_highest_loss, bool) or not isinstance(exclude_highest_loss, (int, np.integer)):
-        raise ValueError(f"exclude_highest_loss must be a whole number >= 0, got {exclude_highest_loss!r}")
-    return _refit_cached(int(exclude_highest_loss))
-
-
-@lru_cache(maxsize=4)
-def _refit_cached(exclude_highest_loss: int) -> Approach3Fit:
-    runs = load_hoffmann_fig4(exclude_highest_loss=exclude_highest_loss)
-    return fit_approach3(*(runs[c].to_numpy() for c in _RUN_COLUMNS))
-
-
 # --------------------------------------------------------------------------
 # The five points the replication drops
 # --------------------------------------------------------------------------
@@ -223,7 +172,7 @@ def dropped_points(law_name: str = "paper-full") -> pd.DataFrame:
     ----------
     Hoffmann et al. 2022, Fig. 4; Besiroglu et al. 2024 (who drop these points).
     """
-    from ..laws import get_law
+    from ..laws.parametric import get_law
 
     runs = fig4_runs(exclude_highest_loss=0)
     out = runs.loc[runs["loss"].nlargest(REPLICATION_EXCLUDED).index].copy()
@@ -473,7 +422,7 @@ ROBUSTNESS_MIN_POINTS = (4, 5, 6, 7, 8, 9, 10, 11, 12)
 def _robustness_cached(gaps: tuple, min_points: tuple) -> pd.DataFrame:
     import warnings
 
-    from ..isoflop import IsoFLOPWarning
+    from ..approaches.isoflop import IsoFLOPWarning
 
     sets = {len(load_hoffmann_fig4(exclude_highest_loss=k)): load_hoffmann_fig4(exclude_highest_loss=k)
             for k in (REPLICATION_EXCLUDED, 0)}

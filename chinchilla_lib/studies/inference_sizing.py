@@ -12,8 +12,8 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from ..datasets import paper_value
-from ..inference import inference_optimum, max_shrink, overtraining_cost
-from ..laws import get_law, resolve_law
+from ..laws.inference import inference_optimum, max_shrink, overtraining_cost
+from ..laws.parametric import get_law, resolve_law
 
 __all__ = ["EXTRA_LOW", "EXTRA_HIGH", "HEADLINE_LAW", "CONSTANT_SETS", "REFIT", "constant_sets", "sardana_headline", "headline_by_constants", "demand_sweep",
            "tradeoff_curve", "shrink_at_extra"]

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..approaches.parametric import Approach3Bootstrap, bootstrap_approach3
+from ..approaches.parametric.diagnostics import runs_needed_with_error
 from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4, paper_value, table2_row
-from ..parametric import Approach3Bootstrap, bootstrap_approach3
-from ..parametric.diagnostics import runs_needed_with_error
 from .figure4 import refit_figure4
 
 __all__ = ["N_RESAMPLES", "SEED", "figure4_bootstrap", "printed_interval_runs"]
@@ -42,7 +42,7 @@ def printed_interval_runs(exclude_highest_loss: int = REPLICATION_EXCLUDED) -> d
     Returns
     -------
     dict
-        :func:`~chinchilla_lib.parametric.diagnostics.runs_needed_with_error` for our
+        :func:`~chinchilla_lib.approaches.parametric.diagnostics.runs_needed_with_error` for our
         80% interval against the printed one, plus ``n_runs`` (ours).
     """
     boot = figure4_bootstrap(exclude_highest_loss)

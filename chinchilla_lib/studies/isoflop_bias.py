@@ -1,6 +1,6 @@
 """Biases of the IsoFLOP parabola estimator (Approach 2) on simulated profiles.
 
-Every study draws runs from a known law with :mod:`chinchilla_lib.simulate`, so
+Every study draws runs from a known law with :mod:`chinchilla_lib.approaches.simulate`, so
 the truth is known and the error is the estimator's.
 
 References
@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar
+from ..approaches.isoflop import IsoFLOPWarning, fit_budget, fit_isoflop, fit_isoflop_frame
+from ..approaches.simulate import simulate_isoflop
 from ..datasets import paper_value
-from ..isoflop import IsoFLOPWarning, fit_budget, fit_isoflop, fit_isoflop_frame
-from ..laws import ParametricLaw
-from ..simulate import simulate_isoflop
+from ..laws.parametric import ParametricLaw
 
 __all__ = ["vertex_ratio", "vertex_ratio_approx", "drift_error", "noise_study", "width_study", "shape_variants",
            "width_sweep", "shift_sweep", "shift_sensitivity", "paper_budget_grid", "steady_grid_bias",
@@ -32,7 +32,7 @@ def vertex_ratio(law: ParametricLaw, *, width: float, shift: float = 0.0, n_size
     """N_opt estimated from one noise-free IsoFLOP profile over the true N_opt.
 
     The sizes are ``n_sizes`` log-spaced values ``width`` decades either side of
-    ``N_opt * 10**shift`` (:func:`~chinchilla_lib.simulate.simulate_isoflop`).
+    ``N_opt * 10**shift`` (:func:`~chinchilla_lib.approaches.simulate.simulate_isoflop`).
     In u = ln(N / N_opt) the profile is E + K(C) (exp(-alpha u) + (alpha/beta)
     exp(beta u)), so the ratio does not depend on ``budget``.
     """
@@ -116,7 +116,7 @@ def width_study(law: ParametricLaw, budgets, widths, *, noise: float, n_sizes: i
     """How the sampling width trades noise against the parabola's bias (Section 3.2).
 
     For every half-width in ``widths`` (decades of N either side of the true
-    optimum) the runs of :func:`~chinchilla_lib.simulate.simulate_isoflop` are
+    optimum) the runs of :func:`~chinchilla_lib.approaches.simulate.simulate_isoflop` are
     refitted under ``n_seeds`` noise draws (:func:`noise_study`).
 
     Returns

@@ -17,9 +17,9 @@ import pandas as pd
 
 from .._validate import positive_array
 from ..datasets import paper_value
-from ..kaplan import compute_efficient_allocation
-from ..laws import ParametricLaw, get_law
-from ..powerlaw import fit_log_log_line
+from ..laws.kaplan import compute_efficient_allocation
+from ..laws.parametric import ParametricLaw, get_law
+from ..laws.powerlaw import fit_log_log_line
 from .published_models import approach1_projections
 
 __all__ = ["approach1_power_law", "allocation_rules", "allocation_summary", "gopher_sizes", "d4_head_to_head",
@@ -33,7 +33,7 @@ def _law(law: ParametricLaw | str) -> ParametricLaw:
 def approach1_power_law() -> tuple[float, float]:
     """(exponent, coefficient) of N_opt = coefficient · C^exponent through Table 3's Approach 1 rows.
 
-    A least-squares line in log-log (:func:`~chinchilla_lib.powerlaw.fit_log_log_line`) through
+    A least-squares line in log-log (:func:`~chinchilla_lib.laws.powerlaw.fit_log_log_line`) through
     Hoffmann et al.'s Table 3 projections of Approach 1 (``data/projections.csv``); App. D.4's
     "Approach 1" size is this power law at 1e21 FLOPs.
     """

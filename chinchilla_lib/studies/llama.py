@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_scalar
-from ..datasets import load_llama_curves, load_table, paper_value
-from ..envelope import (
+from ..approaches.envelope import (
     EnvelopeResult,
     curve_scatter,
     endpoint_table,
@@ -23,7 +22,8 @@ from ..envelope import (
     fit_envelope,
     staircase_resolution,
 )
-from ..laws import ParametricLaw
+from ..datasets import LLAMA_MIN_FRACTION, llama1_curves, load_llama_curves, load_table, paper_value
+from ..laws.parametric import ParametricLaw
 from .later_studies import later_value
 
 __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_curves", "size_straddle",
@@ -32,29 +32,6 @@ __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_cur
            "calibration_display", "claims_display", "claim_numbers", "RULE_TOKENS_PER_PARAM", "llama_context_numbers",
            "llama_throughput", "throughput_numbers",
            "llama1_models", "LlamaEnvelope", "llama1_envelope", "llama1_numbers", "endpoint_display"]
-
-
-#: Share of the shortest LLaMA-1 run dropped from the start of every curve.
-LLAMA_MIN_FRACTION = 0.05
-
-
-def llama1_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
-    """The four LLaMA-1 training curves, without the start of each run.
-
-    Drops the points before ``min_fraction`` of the shortest run's length
-    (LLaMA-7B's): on the original linear token axis they are a few pixels
-    wide, and the curves start at the top edge of the plot.
-
-    Returns
-    -------
-    DataFrame
-        :func:`~chinchilla_lib.datasets.load_llama_curves` rows of family LLaMA-1.
-    """
-    frac = positive_scalar("min_fraction", min_fraction, hint="e.g. 0.05")
-    curves = load_llama_curves()
-    curves = curves[curves["family"] == "LLaMA-1"]
-    shortest = curves.groupby("model")["n_tokens"].max().min()
-    return curves[curves["n_tokens"] >= frac * shortest].reset_index(drop=True)
 
 
 def size_straddle(models: pd.DataFrame, law: ParametricLaw) -> tuple[pd.Series, float]:
@@ -104,11 +81,11 @@ class LlamaEnvelope:
         Envelope fits without and with smoothing.
     envelope : DataFrame
         The smoothed envelope with the runner-up's ``margin``
-        (:func:`~chinchilla_lib.envelope.envelope_margin`).
+        (:func:`~chinchilla_lib.approaches.envelope.envelope_margin`).
     ends : DataFrame
-        :func:`~chinchilla_lib.envelope.endpoint_table` of the curves.
+        :func:`~chinchilla_lib.approaches.envelope.endpoint_table` of the curves.
     scatter : float
-        Digitisation scatter of the curves (:func:`~chinchilla_lib.envelope.curve_scatter`), nats.
+        Digitisation scatter of the curves (:func:`~chinchilla_lib.approaches.envelope.curve_scatter`), nats.
     """
 
     curves: pd.DataFrame
@@ -176,7 +153,7 @@ def llama1_numbers(study: LlamaEnvelope, law: ParametricLaw) -> dict:
 
 
 def endpoint_display(ends: pd.DataFrame, prefix: str = "LLaMA-") -> pd.DataFrame:
-    """:func:`~chinchilla_lib.envelope.endpoint_table` for display: model names without ``prefix``.
+    """:func:`~chinchilla_lib.approaches.envelope.endpoint_table` for display: model names without ``prefix``.
 
     Columns ``run ending``, ``FLOPs``, one per model and ``margin`` (``best`` dropped).
     """

@@ -4,7 +4,7 @@ Three run sets (:mod:`chinchilla_lib.datasets`): Sardana et al. (10 to 10,000
 tokens per parameter), Gadre et al. (token multiplier M = 0.25 to 32 on three
 training sets) and Muennighoff et al. (up to thousands of epochs over limited
 unique data).  Each experiment fits Eq. (2) by Approach 3
-(:func:`~chinchilla_lib.parametric.fit_approach3`) on the runs near
+(:func:`~chinchilla_lib.approaches.parametric.fit_approach3`) on the runs near
 compute-optimal and reports the residuals of the others.
 
 References
@@ -25,7 +25,7 @@ from .._validate import positive_scalar
 from ..datasets.gadre import load_gadre_runs
 from ..datasets.muennighoff import load_muennighoff_runs
 from ..datasets.sardana import load_sardana_runs
-from ..laws import ParametricLaw
+from ..laws.parametric import ParametricLaw
 
 __all__ = ["SARDANA_NEAR", "GADRE_NEAR", "Extrapolation", "extrapolate_law", "residual_bins",
            "sardana_extrapolation", "gadre_extrapolation", "muennighoff_repetition", "repetition_excess",
@@ -73,7 +73,7 @@ def extrapolate_law(runs: pd.DataFrame, loss_col: str, fitted, *, name: str = ""
     fitted : boolean array
         Which rows to fit on (at least 6).
     """
-    from ..parametric import fit_approach3
+    from ..approaches.parametric import fit_approach3
 
     if loss_col not in runs.columns:
         raise ValueError(f"loss_col {loss_col!r} is not a column; choose one of {list(runs.columns)}")

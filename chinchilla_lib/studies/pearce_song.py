@@ -2,7 +2,7 @@
 
 Their set-up -- γ from a vocabulary and an aspect ratio, a 20-model grid and a budget
 window -- read from ``data/paper_values.csv``, and the exponents it gives under each
-definitional choice; the maths is :mod:`chinchilla_lib.embeddings`.
+definitional choice; the maths is :mod:`chinchilla_lib.laws.embeddings`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar
 from ..datasets import paper_value
-from ..embeddings import (
+from ..laws.embeddings import (
     NumericalFrontier,
     embedding_gamma,
     fit_gamma,
@@ -24,7 +24,7 @@ from ..embeddings import (
     local_exponent_limits,
     local_exponent_numerical,
 )
-from ..laws import ParametricLaw, get_law
+from ..laws.parametric import ParametricLaw, get_law
 
 __all__ = ["pearce_song_gamma", "pearce_song_grids", "pearce_song_exponent", "exponent_variants",
            "local_exponent_peak", "pearce_song_setup", "numerical_frontiers", "closed_form_discrepancy",
@@ -32,7 +32,7 @@ __all__ = ["pearce_song_gamma", "pearce_song_grids", "pearce_song_exponent", "ex
 
 
 def pearce_song_gamma() -> float:
-    """γ of Pearce & Song: :func:`~chinchilla_lib.embeddings.embedding_gamma` (vocab 32000, ρ 39.2, no n_ctx).
+    """γ of Pearce & Song: :func:`~chinchilla_lib.laws.embeddings.embedding_gamma` (vocab 32000, ρ 39.2, no n_ctx).
 
     Gives 47481; their code uses 47491 (``paper_value("pearce_song.gamma")``), which
     corresponds to ρ = 39.23: the difference moves the exponents by less than 1e-3.
@@ -52,7 +52,7 @@ def pearce_song_grids() -> dict[str, np.ndarray]:
     dict
         ``n_nonembed`` (20 sizes, 10^2.9 to 10^9.2), ``n_tokens`` (10^6 to 10^25) and
         ``flops`` (non-embedding budgets 10^12.95 to 10^20.7): keyword arguments of
-        :func:`~chinchilla_lib.embeddings.grid_frontier_exponent`.
+        :func:`~chinchilla_lib.laws.embeddings.grid_frontier_exponent`.
     """
     def grid(name: str, count: str) -> np.ndarray:
         lo, hi = (paper_value(f"pearce_song.grid.log10_{name}_{end}") for end in ("min", "max"))
@@ -65,7 +65,7 @@ def pearce_song_grids() -> dict[str, np.ndarray]:
 def pearce_song_exponent(law: ParametricLaw | str, gamma: float | None = None) -> float:
     """Slope of log N*_\\E on log C_\\E by Pearce & Song's discrete procedure.
 
-    :func:`~chinchilla_lib.embeddings.grid_frontier_exponent` on :func:`pearce_song_grids`,
+    :func:`~chinchilla_lib.laws.embeddings.grid_frontier_exponent` on :func:`pearce_song_grids`,
     with γ = :func:`pearce_song_gamma` unless given.
     """
     g = pearce_song_gamma() if gamma is None else positive_scalar("gamma", gamma, hint="e.g. 47481")
@@ -80,7 +80,7 @@ def exponent_variants(laws: Sequence[str] = ("replication", "paper", "paper-full
     * ``grid``: Pearce & Song's procedure (:func:`pearce_song_exponent`);
     * ``window``: the continuous frontier fitted over their budget window;
     * ``range_ps_gamma``: the continuous frontier over Kaplan's model range, their γ;
-    * ``range_fit_gamma``: the same with γ fitted to Table A9 (:func:`~chinchilla_lib.embeddings.fit_gamma`);
+    * ``range_fit_gamma``: the same with γ fitted to Table A9 (:func:`~chinchilla_lib.laws.embeddings.fit_gamma`);
     * ``total``: Chinchilla's optimum at fixed *total* compute, re-expressed in N_\\E, C_\\E
       (their γ, Kaplan's model range);
     * ``limit``: the large-N limit β/(α+β), Chinchilla's own exponent a.
@@ -137,7 +137,7 @@ def numerical_frontiers(laws: Mapping[str, ParametricLaw], gamma: float,
                         flops=None) -> dict[str, NumericalFrontier]:
     """The fixed-C_\\E frontier of every law by direct numerical minimisation (Pearce & Song 2024).
 
-    :func:`~chinchilla_lib.embeddings.local_exponent_numerical` at each non-embedding budget
+    :func:`~chinchilla_lib.laws.embeddings.local_exponent_numerical` at each non-embedding budget
     in ``flops`` (default 14 budgets from 1e8 to 1e34 FLOPs), one result per law name.
     """
     flops = np.logspace(8, 34, 14) if flops is None else flops
@@ -148,7 +148,7 @@ def closed_form_discrepancy(laws: Mapping[str, ParametricLaw], gamma: float,
                             frontiers: Mapping[str, NumericalFrontier]) -> float:
     """Largest |closed-form - numerical| local exponent over all laws and budgets.
 
-    The closed form is :func:`~chinchilla_lib.embeddings.local_exponent` at the numerical
+    The closed form is :func:`~chinchilla_lib.laws.embeddings.local_exponent` at the numerical
     optimum N*_\\E of each point of ``frontiers`` (the output of :func:`numerical_frontiers`).
     """
     return float(max(np.max(np.abs(local_exponent(f.n_nonembed, laws[name], gamma) - f.exponent))

@@ -1,7 +1,7 @@
 """Porian et al. (2024): our IsoFLOP exponents on their 15 configurations against theirs.
 
 Their runs and the names of their configurations are :mod:`chinchilla_lib.datasets.porian`;
-this fits them with :func:`~chinchilla_lib.isoflop.fit_isoflop` by three estimators and
+this fits them with :func:`~chinchilla_lib.approaches.isoflop.fit_isoflop` by three estimators and
 compares per-budget optima.  Results are computed once per process (cached).
 
 References
@@ -18,9 +18,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..approaches.isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, method_ratio, share_above_optimum
 from ..datasets import PORIAN_DATASETS, PORIAN_STEPS, load_porian, porian_configurations, porian_step, porian_summaries
-from ..isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, method_ratio, share_above_optimum
-from ..powerlaw import fit_log_log_line
+from ..laws.powerlaw import fit_log_log_line
 
 __all__ = ["porian_exponents", "porian_fits", "porian_table", "porian_optima", "exponent_from_their_optima",
            "porian_steps", "NEAREST_WINDOW", "FINAL_CONFIGURATION", "porian_overview", "comparison_table",
@@ -154,7 +154,7 @@ def porian_optima(configuration: str) -> pd.DataFrame:
     N* over 1,000 replicates in which seed noise was added to every loss
     (``theirs``); their ``data`` table holds the argmin of the Akima curve of
     the unperturbed losses (``theirs_argmin``).  ``ours`` is
-    :func:`~chinchilla_lib.isoflop.fit_budget` with ``method="akima"``.
+    :func:`~chinchilla_lib.approaches.isoflop.fit_budget` with ``method="akima"``.
 
     Returns
     -------
@@ -301,7 +301,7 @@ def estimator_summary() -> dict:
         (:func:`worst_parabola_configuration`): ``worst_setting`` (data set and step),
         ``worst_used`` and ``worst_used_akima`` (budgets each fit used),
         ``worst_ratio_lo``, ``worst_ratio_hi`` (range over budgets of the parabola's
-        N_opt over the Akima minimum, :func:`~chinchilla_lib.isoflop.method_ratio`),
+        N_opt over the Akima minimum, :func:`~chinchilla_lib.approaches.isoflop.method_ratio`),
         ``worst_sd`` (population standard deviation of the log of that ratio) and
         ``share_above`` (share of runs larger than their budget's Akima optimum); for
         :data:`FINAL_CONFIGURATION`: ``final_sd``, ``final_ratio`` (geometric mean of the

@@ -1,13 +1,13 @@
 """The three approaches on other people's real runs: Gadre, Sardana, Muennighoff, Porian and Figure 4.
 
 Each public set of finished runs is read by its loader in :mod:`chinchilla_lib.datasets`
-and given to :mod:`chinchilla_lib.run_grid` (Approach 1: envelope of final losses;
+and given to :mod:`chinchilla_lib.approaches.run_grid` (Approach 1: envelope of final losses;
 Approach 2: interpolated IsoFLOP slices; Approach 3: the parametric fit), in total
 parameters and, where the set lets us count embeddings, in non-embedding parameters.
 Results are computed once per process (cached).
 
 Embeddings are counted from Gadre et al.'s own files (``params_no_embed``) and, for the
-Figure 4 points, from Table A9's shapes (:func:`~chinchilla_lib.embeddings.nonembedding_from_total`,
+Figure 4 points, from Table A9's shapes (:func:`~chinchilla_lib.laws.embeddings.nonembedding_from_total`,
 N_T = N_E + γ N_E^(1/3) with γ fitted to Table A9).  Sardana's, Muennighoff's and Porian's
 files give one parameter count and no shapes, so only total parameters are used there.
 
@@ -26,13 +26,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..approaches.run_grid import grid_approach, grid_frame, size_curves
 from ..datasets import load_porian, table2_row
 from ..datasets.gadre import load_gadre_runs
 from ..datasets.muennighoff import load_muennighoff_runs
 from ..datasets.sardana import load_sardana_runs
-from ..embeddings import nonembedding_from_total
+from ..laws.embeddings import nonembedding_from_total
 from ..result_cache import shared, shared_all, shared_result
-from ..run_grid import grid_approach, grid_frame, size_curves
 from .figure4 import fig4_runs
 from .later_studies import later_value
 from .porian import FINAL_CONFIGURATION
@@ -133,7 +133,7 @@ def set_overview() -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def approach_result(key: str, count: str, approach: int):
-    """:func:`~chinchilla_lib.run_grid.grid_approach` on one set, or the ValueError's text when refused.
+    """:func:`~chinchilla_lib.approaches.run_grid.grid_approach` on one set, or the ValueError's text when refused.
 
     Computed once per book build and shared by the chapters (:mod:`~chinchilla_lib.result_cache`).
     """
@@ -289,7 +289,7 @@ def refusal_numbers(table: pd.DataFrame | None = None) -> dict:
     drawn (refusals for an undecided bootstrap); ``{key}_t_a3_E``, ``..._E_lo``, ``..._E_hi``,
     ``..._E_spread`` (%): an ill-conditioned Approach 3; ``max_e_spread`` (%), the threshold.
     """
-    from ..run_grid import MAX_E_SPREAD
+    from ..approaches.run_grid import MAX_E_SPREAD
 
     table = approaches_table() if table is None else table
     out = {"max_e_spread": 100 * MAX_E_SPREAD}

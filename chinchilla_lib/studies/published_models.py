@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..architecture import TransformerShape, parameter_counts, table_parameter_counts
 from ..datasets import load_table, paper_value
-from ..flops import flop_ratio, six_nd, training_flops
-from ..laws import ParametricLaw, get_law
+from ..laws.architecture import TransformerShape, parameter_counts, table_parameter_counts
+from ..laws.flops import flop_ratio, six_nd, training_flops
+from ..laws.parametric import ParametricLaw, get_law
 
 __all__ = [
     "table1_allocations",

@@ -3,7 +3,7 @@
 Hoffmann et al.'s explanation of Kaplan's larger exponent: Kaplan trained every model
 with one schedule and read the frontier off intermediate losses, where Hoffmann et al.
 matched each run's cosine cycle to its length.  Curves from
-:func:`~chinchilla_lib.simulate.simulate_training_curves`, fits by Approach 1.
+:func:`~chinchilla_lib.approaches.simulate.simulate_training_curves`, fits by Approach 1.
 
 References
 ----------
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_scalar
-from ..envelope import EnvelopeResult, fit_envelope
-from ..laws import ParametricLaw, get_law
-from ..powerlaw import from_parametric_law
-from ..simulate import simulate_training_curves
+from ..approaches.envelope import EnvelopeResult, fit_envelope
+from ..approaches.simulate import simulate_training_curves
+from ..laws.parametric import ParametricLaw, get_law
+from ..laws.powerlaw import from_parametric_law
 
 __all__ = ["optimum_flops_range", "fixed_schedule_curves", "schedule_fits", "schedule_exponents", "early_stop_excess"]
 
@@ -42,14 +42,14 @@ def fixed_schedule_curves(law: ParametricLaw, n_params, horizon: float, *, penal
 
     Kaplan et al. trained every model for the same number of steps with one schedule and
     read the compute frontier off intermediate losses; here each size runs one cycle of
-    ``horizon`` tokens, simulated with :func:`~chinchilla_lib.simulate.simulate_training_curves`
+    ``horizon`` tokens, simulated with :func:`~chinchilla_lib.approaches.simulate.simulate_training_curves`
     (same penalty model), so a small model nears the end of its cycle at a budget where a
     large one is still early in its cycle.
 
     Returns
     -------
     DataFrame
-        The columns of :func:`~chinchilla_lib.simulate.simulate_training_curves`, one run per size.
+        The columns of :func:`~chinchilla_lib.approaches.simulate.simulate_training_curves`, one run per size.
     """
     sizes = positive_array("n_params", n_params, hint="raw parameter counts", min_size=2)
     h = positive_scalar("horizon", horizon, hint="tokens of the shared cosine cycle, e.g. 1e11")
@@ -69,7 +69,7 @@ def schedule_fits(law: ParametricLaw, n_params, *, horizons_tpp: Sequence[float]
     4th largest size (so the envelope is not pinned to an end of the size grid).
 
     * ``"matched"``: every size trained with four cycles spanning 16x
-      (:func:`~chinchilla_lib.simulate.simulate_training_curves` defaults), as Hoffmann et al.;
+      (:func:`~chinchilla_lib.approaches.simulate.simulate_training_curves` defaults), as Hoffmann et al.;
     * ``"fixed <r>"`` for each ``r`` in ``horizons_tpp``: one cycle per size, the same number
       of tokens for all, ``r`` tokens per parameter of the largest size (:func:`fixed_schedule_curves`),
       as Kaplan et al.
@@ -77,7 +77,7 @@ def schedule_fits(law: ParametricLaw, n_params, *, horizons_tpp: Sequence[float]
     Returns
     -------
     dict
-        Label -> :class:`~chinchilla_lib.envelope.EnvelopeResult`.
+        Label -> :class:`~chinchilla_lib.approaches.envelope.EnvelopeResult`.
     """
     sizes = np.sort(positive_array("n_params", n_params, hint="raw parameter counts", min_size=8))
     flops_range = optimum_flops_range(law, sizes[3], sizes[-4])
@@ -112,7 +112,7 @@ def early_stop_excess(law: ParametricLaw, n_params: float, run_tpp: float, *,
 
     One model of ``n_params`` parameters runs for ``run_tpp`` tokens per parameter under
     cosine cycles ``cycle_multiples`` times as long as the run
-    (:func:`~chinchilla_lib.simulate.simulate_training_curves`); the excess is its loss
+    (:func:`~chinchilla_lib.approaches.simulate.simulate_training_curves`); the excess is its loss
     minus the law's L(N, D) at the same tokens, which a cycle ending at D would reach.
 
     Returns

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..envelope import fit_envelope
-from ..isoflop import IsoFLOPWarning, fit_isoflop
-from ..parametric import fit_approach3
+from ..approaches.envelope import fit_envelope
+from ..approaches.isoflop import IsoFLOPWarning, fit_isoflop
+from ..approaches.parametric import fit_approach3
 from ..train.config import LADDER, gpt_parameter_counts, run_flops_per_token, shape_of
 from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_paths
 
@@ -270,7 +270,7 @@ def predict(factor: float = PREDICTION_FACTOR, n_resamples: int = PREDICTION_BOO
         When the sweep cannot decide: Approach 2 finds fewer than two budgets whose minimum
         lies inside the sampled sizes.
     """
-    from ..parametric import bootstrap_approach3
+    from ..approaches.parametric import bootstrap_approach3
 
     runs = sweep_runs()
     flops = float(factor * runs["budget"].max())

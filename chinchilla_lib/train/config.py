@@ -5,9 +5,9 @@ it imports nothing heavier than numpy.  The network itself is :mod:`chinchilla_l
 
 * :data:`LADDER`: the model family, shapes of a pre-norm GPT with a byte vocabulary (256) and a
   context of 128, spaced about 10^0.2 apart in parameters (our Table A9).
-* :func:`gpt_parameter_counts`: :func:`~chinchilla_lib.architecture.parameter_counts` adapted to
+* :func:`gpt_parameter_counts`: :func:`~chinchilla_lib.laws.architecture.parameter_counts` adapted to
   learned positions (no relative-position projections; a position table of ``seq_len * d_model``).
-* :func:`run_flops_per_token`: training FLOPs per token from :mod:`chinchilla_lib.flops`
+* :func:`run_flops_per_token`: training FLOPs per token from :mod:`chinchilla_lib.laws.flops`
   (Appendix F), embeddings and logits included and reported separately.
 * :func:`batch_rule`: steps, sequences and learning rate for a run of a given length: every run
   takes :data:`MIN_STEPS` optimiser steps, its batch growing with its length.
@@ -19,8 +19,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ..architecture import TransformerShape, parameter_counts
-from ..flops import flops_per_token
+from ..laws.architecture import TransformerShape, parameter_counts
+from ..laws.flops import flops_per_token
 
 __all__ = [
     "VOCAB_SIZE", "SEQ_LEN", "N_VAL_WINDOWS", "MIN_STEPS", "WARMUP_DIVISOR", "MAX_BATCH", "LR_BASE", "LR_WIDTH", "LADDER", "shape_of", "gpt_parameter_counts",
@@ -82,7 +82,7 @@ def shape_of(name: str) -> TransformerShape:
 def gpt_parameter_counts(shape: TransformerShape) -> dict[str, int]:
     """Parameters of :class:`~chinchilla_lib.train.model.GPT` of ``shape``.
 
-    The count of :func:`~chinchilla_lib.architecture.parameter_counts` (Gopher's layout: tied
+    The count of :func:`~chinchilla_lib.laws.architecture.parameter_counts` (Gopher's layout: tied
     embeddings, biases, two layer norms per layer and a final one) without its relative-position
     projections ``n_layers * (d_model * w + 2 w)`` and with a learned position table
     ``seq_len * d_model``.

@@ -1,11 +1,11 @@
-"""A small pre-norm GPT with learned positions, built from a :class:`~chinchilla_lib.architecture.TransformerShape`.
+"""A small pre-norm GPT with learned positions, built from a :class:`~chinchilla_lib.laws.architecture.TransformerShape`.
 
 The network is the decoder-only transformer of GPT-2 (Radford et al. 2019) with the layer
 norms before each block: token embeddings (tied with the output layer) plus learned position
 embeddings; per layer, a causal self-attention with ``n_heads`` heads of width ``kv_size`` and a
 GELU feed-forward block of width ``ffw_size``, each with biases; a final layer norm.  Its
 parameter count is :func:`chinchilla_lib.train.config.gpt_parameter_counts`, which is the count
-of :func:`chinchilla_lib.architecture.parameter_counts` without the Transformer-XL relative
+of :func:`chinchilla_lib.laws.architecture.parameter_counts` without the Transformer-XL relative
 position projections and with the learned position table.
 
 This module imports torch; the rest of the library never imports it.
@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..architecture import TransformerShape
+from ..laws.architecture import TransformerShape
 
 __all__ = ["GPT"]
 

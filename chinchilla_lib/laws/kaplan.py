@@ -8,7 +8,7 @@ Constants from ``data/kaplan_constants.csv``:
 * the compute-efficient allocation N_opt = N_e C_min^p_N, D_opt = D_e C_min^p_D
   (Table 6, C_min in PF-days); N is always the *non-embedding* parameter count.
 
-Why 0.73 is not Chinchilla's 0.5 is :mod:`chinchilla_lib.embeddings`.
+Why 0.73 is not Chinchilla's 0.5 is :mod:`chinchilla_lib.laws.embeddings`.
 Used by the chapter *Kaplan comparison*.
 """
 
@@ -21,9 +21,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ._validate import like_inputs as _like
-from ._validate import positive_array, positive_scalar, same_length
-from .datasets import DataFileError, load_table, table2_row
+from .._validate import like_inputs as _like
+from .._validate import positive_array, positive_scalar, same_length
+from ..datasets import DataFileError, load_table, table2_row
 from .embeddings import embedding_gamma
 from .flops import PF_DAY, from_pf_days, to_pf_days
 

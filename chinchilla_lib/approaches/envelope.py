@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 
-from ._validate import (
+from .._validate import (
     UnitWarning,
     distinct,
     loss_falls_with_compute,
@@ -43,8 +43,8 @@ from ._validate import (
     unit_notes,
     varying_loss,
 )
-from .powerlaw import PowerLawAllocation, fit_log_log_line
-from .robust import robust_scale
+from ..laws.powerlaw import PowerLawAllocation, fit_log_log_line
+from .stats import robust_scale
 
 __all__ = [
     "EnvelopeWarning",
@@ -370,7 +370,7 @@ def sliding_exponents(envelope: pd.DataFrame, *, decades: float = 3.0, step: flo
 def envelope_horizons(envelope: pd.DataFrame, curves: pd.DataFrame) -> pd.Series:
     """Tokens per parameter at the end of the winning run's schedule, for every envelope point.
 
-    ``curves`` is :func:`~chinchilla_lib.simulate.simulate_training_curves`
+    ``curves`` is :func:`~chinchilla_lib.approaches.simulate.simulate_training_curves`
     output (columns ``run``, ``n_params``, ``horizon``).
     """
     per_run = curves.groupby("run")[["horizon", "n_params"]].first()

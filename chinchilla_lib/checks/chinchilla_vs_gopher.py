@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..datasets import load_evaluation_claims
 from ..studies.evaluation import bigbench_summary, mmlu_averages, mmlu_per_task, mmlu_summary, pile_summary
-from .model import Check
+from .check import Check
 
 __all__ = ["checks", "CHAPTER"]
 

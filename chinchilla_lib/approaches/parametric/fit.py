@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from .._validate import (
+from ..._validate import (
     ExtrapolationWarning,
     UnitWarning,
     distinct,
@@ -48,7 +48,7 @@ from .._validate import (
     unit_notes,
     varying_loss,
 )
-from ..laws import PARAMETER_ORDER, ParametricLaw
+from ...laws.parametric import PARAMETER_ORDER, ParametricLaw
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
 from .optimise import BatchResult, batched_bfgs, batched_newton
@@ -238,7 +238,7 @@ class Approach3Fit:
         Adds ``warnings``: a budget more than 100x outside the compute of the fitted
         runs is planned, with an :class:`~chinchilla_lib._validate.ExtrapolationWarning`.
         """
-        from ..laws import plan
+        from ...laws.parametric import plan
 
         out = plan(flops, self.law)
         out["warnings"] = _plan_notes(out["flops"], self.flops_range)

@@ -10,15 +10,15 @@ Hoffmann et al.'s approaches on such a grid (columns ``n_params``, ``n_tokens``,
 * **Approach 1** (Section 3.1): the lower envelope over compute of the final
   losses.  The runs of one size, ordered by compute, form that size's curve;
   each point is the end of its own schedule, as the paper's selection of the
-  last 15% of each cosine cycle intends.  :func:`~chinchilla_lib.envelope.fit_interior_envelope`
+  last 15% of each cosine cycle intends.  :func:`~chinchilla_lib.approaches.envelope.fit_interior_envelope`
   then fits N_opt(C) where the envelope is held by an interior size.
 * **Approach 2** (Section 3.2): IsoFLOP slices interpolated from each size's
   loss-against-tokens curve (:func:`isoflop_slices`: ln loss linear in ln D,
   never extrapolated), every size read at each of a set of budgets, and the
-  parabola of :func:`~chinchilla_lib.isoflop.fit_isoflop` fitted per budget;
+  parabola of :func:`~chinchilla_lib.approaches.isoflop.fit_isoflop` fitted per budget;
   budgets whose minimum is not bracketed by the sizes are left out.
-* **Approach 3** (Section 3.3): :func:`~chinchilla_lib.parametric.fit_approach3`
-  and :func:`~chinchilla_lib.parametric.bootstrap_approach3`.
+* **Approach 3** (Section 3.3): :func:`~chinchilla_lib.approaches.parametric.fit_approach3`
+  and :func:`~chinchilla_lib.approaches.parametric.bootstrap_approach3`.
 
 Data that cannot decide an approach is refused with a one-line ValueError
 naming what is missing: too few sizes with two or more token counts, too few
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import positive_array, positive_int, positive_scalar, same_length
+from .._validate import positive_array, positive_int, positive_scalar, same_length
 from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
@@ -302,7 +302,7 @@ def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0,
                    max_e_spread: float = MAX_E_SPREAD) -> GridResult:
     """Approach 3 (Section 3.3) on final losses, refused when ill-conditioned.
 
-    The bootstrap resamples all runs (:func:`~chinchilla_lib.parametric.bootstrap_approach3`).
+    The bootstrap resamples all runs (:func:`~chinchilla_lib.approaches.parametric.bootstrap_approach3`).
     The fit is refused as ill-conditioned when the fitted E is below :data:`MIN_E_SHARE` of the lowest
     loss (collapsed onto its bound), or when the resamples' 10th-90th percentile range of E exceeds
     ``max_e_spread`` times the fitted E (:data:`MAX_E_SPREAD`).

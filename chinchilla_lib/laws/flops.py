@@ -19,8 +19,8 @@ Used by the chapter *Compute accounting*.
 
 from __future__ import annotations
 
-from ._validate import like_inputs as _like
-from ._validate import positive_scalar, positive_values
+from .._validate import like_inputs as _like
+from .._validate import positive_scalar, positive_values
 from .architecture import TransformerShape, parameter_counts
 
 __all__ = [

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validate import positive_int, positive_scalar
-from ..laws import frontier
+from ..._validate import positive_int, positive_scalar
+from ...laws.parametric import frontier
 from .fit import _STALL_GRADIENT_OK, Approach3Fit, FitWarning, _Data, _data, _delta, _polish, data_digest, fit_approach3
 from .objective import DEFAULT_DELTA, Batch
 from .optimise import BatchResult, batched_bfgs
@@ -236,7 +236,7 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
         raise ValueError(f"n_resamples must be at least {MIN_RESAMPLES} for an interval to mean anything, "
                          f"got {n_resamples}; the replication uses 4000")
     if flops is None:
-        from ..datasets import paper_value
+        from ...datasets import paper_value
 
         flops = paper_value("gopher.flops")
     flops = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 5.76e23")

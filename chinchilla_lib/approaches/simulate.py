@@ -25,8 +25,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import positive_array, positive_int, positive_scalar
-from .laws import ParametricLaw
+from .._validate import positive_array, positive_int, positive_scalar
+from ..laws.parametric import ParametricLaw
 
 __all__ = ["simulate_isoflop", "cosine_schedule_penalty", "simulate_training_curves"]
 

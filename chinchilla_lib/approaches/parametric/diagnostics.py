@@ -1,7 +1,7 @@
 """Diagnostics of parametric laws on runs: residuals, fit quality, allocations, interval widths, iso-loss grids.
 
 Any law (:class:`~chinchilla_lib.laws.ParametricLaw`: a printed one, or the
-``law`` of an :class:`~chinchilla_lib.parametric.fit.Approach3Fit`) can be
+``law`` of an :class:`~chinchilla_lib.approaches.parametric.fit.Approach3Fit`) can be
 judged on any runs with columns ``n_params``, ``n_tokens``, ``loss``.
 
 References
@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._validate import positive_scalar
-from ..laws import ParametricLaw
+from ..._validate import positive_scalar
+from ...laws.parametric import ParametricLaw
 from .bootstrap import bootstrap_approach3
 from .fit import Approach3Fit, fit_approach3
 from .objective import DEFAULT_DELTA, huber_objective
@@ -195,7 +195,7 @@ def interval_width_by_runs(runs: pd.DataFrame, *, copies: Sequence[int] = (1, 2,
     copies : sequence of int
         The multiples ``k``.
     quantity, level :
-        As :meth:`~chinchilla_lib.parametric.Approach3Bootstrap.interval`.
+        As :meth:`~chinchilla_lib.approaches.parametric.Approach3Bootstrap.interval`.
     n_resamples, seed :
         Bootstrap size and seed, the same for every ``k``.
     fit : Approach3Fit, optional
@@ -357,7 +357,7 @@ def frontier_interval_table(intervals: pd.DataFrame, quantities: Sequence[str] =
     Parameters
     ----------
     intervals : DataFrame
-        :attr:`~chinchilla_lib.parametric.Approach3Bootstrap.intervals` (index: quantity).
+        :attr:`~chinchilla_lib.approaches.parametric.Approach3Bootstrap.intervals` (index: quantity).
     quantities, columns :
         Rows and columns to keep.
 

@@ -1,6 +1,6 @@
 """Compute-optimal power laws N_opt = n_coef C^a, D_opt = d_coef C^b, shared by Approaches 1 and 2.
 
-Used by :mod:`chinchilla_lib.isoflop` and :mod:`chinchilla_lib.envelope` (Hoffmann et al.
+Used by :mod:`chinchilla_lib.approaches.isoflop` and :mod:`chinchilla_lib.approaches.envelope` (Hoffmann et al.
 2022, Section 3, Table 2).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validate import ExtrapolationWarning, extrapolation_note, positive_array, positive_scalar
+from .._validate import ExtrapolationWarning, extrapolation_note, positive_array, positive_scalar
 
 __all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line",
            "log_log_slopes", "projections", "log_log_curvature"]

@@ -7,7 +7,7 @@ batch rows ``rows`` (for :func:`batched_newton` also Hessians ``(k, p, p)``).
 approximation per row; :func:`batched_newton` a damped Newton method
 (Levenberg-Marquardt style).  Approach 3 uses them to screen its start grid,
 refine the best candidates and refit bootstrap resamples
-(:mod:`chinchilla_lib.parametric.fit`, :mod:`chinchilla_lib.parametric.bootstrap`).
+(:mod:`chinchilla_lib.approaches.parametric.fit`, :mod:`chinchilla_lib.approaches.parametric.bootstrap`).
 """
 
 from __future__ import annotations

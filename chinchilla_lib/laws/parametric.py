@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._validate import PF_DAY, UnitWarning, positive_scalar, positive_values, unit_notes
-from ._validate import like_inputs as _like
+from .._validate import PF_DAY, UnitWarning, positive_scalar, positive_values, unit_notes
+from .._validate import like_inputs as _like
 
 if TYPE_CHECKING:
     import numpy as np
@@ -200,7 +200,7 @@ class ParametricLaw:
 
 def law_names() -> list[str]:
     """Names accepted by :func:`get_law` (from ``data/laws.csv``)."""
-    from .datasets.paper_tables import read_rows
+    from ..datasets.paper_tables import read_rows
 
     return list(dict.fromkeys(row["law"] for row in read_rows("laws")))
 
@@ -223,7 +223,7 @@ def get_law(name: str = "paper") -> ParametricLaw:
     >>> round(law.a, 3)
     0.452
     """
-    from .datasets.paper_tables import read_rows
+    from ..datasets.paper_tables import read_rows
 
     table = read_rows("laws")  # validated as load_table validates it, without pandas
     rows = [row for row in table if row["law"] == name]

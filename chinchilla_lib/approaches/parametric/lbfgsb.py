@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from ..laws import ParametricLaw
+from ...laws.parametric import ParametricLaw
 from .fit import _Data, _data, _delta
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, huber_objective
@@ -172,7 +172,7 @@ def descend_lbfgsb(n_params, n_tokens, loss, start, *, scale: str = "mean", ftol
     n_params, n_tokens, loss : 1-D arrays of the same length (at least 6)
         Parameters and tokens as raw counts, final loss in nats per token.
     start : 5 floats
-        ``(log A, log B, log E, alpha, beta)``, e.g. a row of :func:`~chinchilla_lib.parametric.paper_grid`.
+        ``(log A, log B, log E, alpha, beta)``, e.g. a row of :func:`~chinchilla_lib.approaches.parametric.paper_grid`.
     scale : ``"mean"`` or ``"sum"``
         Minimise Eq. (11) divided by the number of runs, or Eq. (11) as printed.
     ftol, gtol : float
@@ -254,7 +254,7 @@ def fit_lbfgsb_grid(n_params, n_tokens, loss, *, scale: str = "mean", ftol: floa
         As :func:`descend_lbfgsb`.
     grid : array of shape (K, 5), optional
         Starts ``(log A, log B, log E, alpha, beta)``; default the paper's 4,500
-        (:func:`~chinchilla_lib.parametric.paper_grid`).
+        (:func:`~chinchilla_lib.approaches.parametric.paper_grid`).
 
     Returns
     -------

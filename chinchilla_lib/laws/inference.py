@@ -40,8 +40,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ._validate import positive_scalar
-from .laws import ParametricLaw, resolve_law
+from .._validate import positive_scalar
+from .parametric import ParametricLaw, resolve_law
 
 __all__ = ["InferencePlan", "InferenceOptimum", "OvertrainingCost", "compute_optimal_for_params",
            "compute_optimal_at_loss", "smallest_model", "tokens_for_loss", "inference_optimum",

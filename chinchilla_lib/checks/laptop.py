@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..datasets import table2_row
 from ..studies import tinygpt
-from .model import Check
+from .check import Check
 
 __all__ = ["checks", "CHAPTER"]
 

@@ -38,11 +38,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 
-from ._validate import like_inputs as _like
-from ._validate import positive_array, positive_scalar
+from .._validate import like_inputs as _like
+from .._validate import positive_array, positive_scalar
+from ..datasets import load_table
 from .architecture import table_parameter_counts
-from .datasets import load_table
-from .laws import ParametricLaw, get_law
+from .parametric import ParametricLaw, get_law
 from .powerlaw import fit_log_log_line, log_log_slopes
 
 __all__ = [
@@ -99,7 +99,7 @@ def fit_gamma() -> float:
     """γ fitted to Chinchilla's 50 model shapes (Hoffmann Table A9), ≈ 5.30e4.
 
     Total and non-embedding counts come from
-    :func:`chinchilla_lib.architecture.parameter_counts` (embedding = 32000
+    :func:`chinchilla_lib.laws.architecture.parameter_counts` (embedding = 32000
     d_model, relative positions, so no n_ctx term); γ minimises
     Σ [log(N_\\E + γ N_\\E^(1/3)) - log N_T]².  Pearce & Song's analysis script has
     this fit commented out (γ = 52960, from the printed totals); they use γ = 47491,
@@ -454,7 +454,7 @@ def grid_frontier_exponent(law: ParametricLaw | str, gamma: float, n_nonembed, n
 def table_a9_embedding_shares() -> pd.DataFrame:
     """Embedding share of every model shape of Hoffmann et al.'s Table A9.
 
-    Counts from :func:`chinchilla_lib.architecture.parameter_counts` (token
+    Counts from :func:`chinchilla_lib.laws.architecture.parameter_counts` (token
     embedding 32000 d_model, relative positions).
 
     Returns

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from ._validate import positive_int
+from .._validate import positive_int
 
 if TYPE_CHECKING:
     import pandas

@@ -74,15 +74,15 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
     approach : {1, 2, 3}, default 3
     bootstrap : int, default 0
         Resamples for intervals (Approach 2: ``n_bootstrap``; Approach 3:
-        :func:`~chinchilla_lib.parametric.bootstrap_approach3`, at least 20); Approach 1 has none.
+        :func:`~chinchilla_lib.approaches.parametric.bootstrap_approach3`, at least 20); Approach 1 has none.
     seed : int, default 0
         Seed of the bootstrap.
     flops : float, optional
         Approach 3 with ``bootstrap``: the budget of the bootstrap's N_opt, D_opt table
         (default Gopher's); ``.plan(C)`` gives intervals at any budget anyway.
     **options
-        Passed to :func:`~chinchilla_lib.envelope.fit_envelope`,
-        :func:`~chinchilla_lib.isoflop.fit_isoflop` or :func:`~chinchilla_lib.parametric.fit_approach3`.
+        Passed to :func:`~chinchilla_lib.approaches.envelope.fit_envelope`,
+        :func:`~chinchilla_lib.approaches.isoflop.fit_isoflop` or :func:`~chinchilla_lib.approaches.parametric.fit_approach3`.
 
     Returns
     -------

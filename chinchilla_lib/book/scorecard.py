@@ -1,0 +1,192 @@
+"""Scorecard rows as a reader's tables: one marker and colour per status, one table per chapter."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .formats import _e_notation
+from .tables import _CELL, reader_header
+
+__all__ = ["STATUS_STYLES", "STATUS_MARKERS", "STATUS_MEANINGS", "SCORECARD_COLUMNS", "status_text", "status_legend",
+           "scorecard_frame", "scorecard_table", "scorecard_by_chapter", "scorecard_counts"]
+
+
+#: How each status is marked in a scorecard table (the same in every chapter and on the intro page).
+STATUS_STYLES = {
+    "reproduced": "color: #1b6e20",
+    "differs": "color: #b00020; font-weight: bold",
+    "self-check": "color: #555555; font-style: italic",
+    "self-check failed": "color: #b00020; font-style: italic; font-weight: bold",
+    "new result": "color: #1f5fa8",
+    "error": "color: #b00020; font-weight: bold; text-decoration: underline",
+}
+
+#: One marker per status, shown before the status word in every scorecard table.
+STATUS_MARKERS = {
+    "reproduced": "✓",
+    "differs": "✗",
+    "self-check": "○",
+    "self-check failed": "⊗",
+    "new result": "★",
+    "error": "⚠",
+}
+
+#: What each status means, for the legend above every scorecard table.
+STATUS_MEANINGS = {
+    "reproduced": "our value matches the printed one within the tolerance",
+    "differs": "it does not (the note says why)",
+    "self-check": "tests our code, not the paper",
+    "new result": "no value was printed for these runs (shown beside the paper's)",
+}
+
+#: The columns of a scorecard table and their headers, in order (:func:`scorecard_frame`'s names).
+SCORECARD_COLUMNS = {"quantity": "Check", "source": "Printed in", "status": "Status", "paper": "Paper",
+                     "ours": "Ours", "difference": "Difference", "tolerance": "Tolerance",
+                     "why": "Note", "id": "Id"}
+
+_WRAP = {"white-space": "normal", "min-width": "12em", "max-width": "28em", "vertical-align": "top"}
+
+
+def status_text(status: str) -> str:
+    """A status as shown in a table: its marker and its word, ``"✗ differs"``."""
+    return f"{STATUS_MARKERS.get(status, '?')} {status}"
+
+
+def status_legend() -> str:
+    """The legend line above a scorecard table: every status's marker and meaning."""
+    return "; ".join(f"{status_text(s)}: {m}" for s, m in STATUS_MEANINGS.items()) + "."
+
+
+def _chapter_text(stem: str) -> str:
+    from ..checks import CHAPTER_FILES
+
+    for number, (file, title) in enumerate(CHAPTER_FILES.values(), start=1):
+        if file == stem:
+            return f"chapter {number} ({title})"
+    return f"the chapter {stem}"
+
+
+def _sentence(text) -> str:
+    """A note as a sentence: capital first letter, closing full stop, powers of ten written the book's way."""
+    text = _e_notation(str(text).strip())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows as display text: ``paper``, ``ours``, ``difference``, ``tolerance`` and ``why``.
+
+    Relative differences and tolerances are shown in per cent, absolute ones in the
+    units of the value (4 significant figures).  ``why`` is the row's note followed, for a
+    row explained elsewhere, by the chapter that explains it.
+    """
+    relative = rows["tolerance_kind"] == "relative"
+    note = rows["note"] if "note" in rows else pd.Series("", index=rows.index)
+    where = rows["explained_in"] if "explained_in" in rows else pd.Series("", index=rows.index)
+    why = [" ".join(p for p in (_sentence(n), f"Explained in {_chapter_text(w)}." if w else "") if p)
+           for n, w in zip(note, where)]
+    text = {c: rows[c].map(lambda t: _e_notation(str(t))) for c in ("quantity", "source") if c in rows}
+    return rows.assign(
+        **text,
+        paper=rows["reference"].map(lambda x: _e_notation(f"{x:.4g}")),
+        ours=rows["ours"].map(lambda x: _e_notation(f"{x:.4g}")),
+        difference=[f"{d:+.2%}" if r else _e_notation(f"{d:+.4f}") for d, r in zip(rows["difference"], relative)],
+        tolerance=[f"±{t:.1%}" if r else _e_notation(f"±{t:.4g}") for t, r in zip(rows["tolerance"], relative)],
+        why=why,
+    )
+
+
+def _styled_scorecard(rows: pd.DataFrame, columns, caption: str | None):
+    shown = scorecard_frame(rows)[list(columns)]
+    shown = shown.assign(**({"status": shown["status"].map(status_text)} if "status" in columns else {}))
+    shown = shown.rename(columns={c: SCORECARD_COLUMNS.get(c, reader_header(c)) for c in columns})
+    styled = shown.style.hide(axis="index").set_table_styles([{"selector": "td, th", "props": _CELL}])
+    styled = styled.format(escape="html")
+    wrapped = [SCORECARD_COLUMNS[c] for c in ("quantity", "source", "why") if c in columns]
+    if wrapped:
+        styled = styled.set_properties(subset=wrapped, **_WRAP)
+    if "status" in columns:
+        styled = styled.map(lambda s: STATUS_STYLES.get(s.split(" ", 1)[-1], ""), subset=["Status"])
+    if "id" in columns:
+        styled = styled.set_properties(subset=["Id"], **{"font-size": "0.75em", "color": "#666666"})
+    if caption:
+        styled = styled.set_caption(caption).set_table_styles(
+            [{"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold"}],
+            overwrite=False)
+    return styled
+
+
+def scorecard_table(prefix: str | None = None, *, columns=tuple(SCORECARD_COLUMNS), legend: bool = True):
+    """The scorecard rows whose id starts with ``prefix`` (all when None), as a reader's table.
+
+    Each row is labelled by what it measures (its ``quantity``), its status carries one
+    marker (:data:`STATUS_MARKERS`) and one colour (:data:`STATUS_STYLES`), its note and
+    the chapter that explains it are shown in the "Note" column, and its id comes last,
+    small.  ``legend`` puts the status legend (:func:`status_legend`) above the table.
+    ``columns`` picks the columns (keys of :data:`SCORECARD_COLUMNS`).
+    """
+    from ..checks import scorecard
+
+    return _styled_scorecard(scorecard(prefix), columns, status_legend() if legend else None)
+
+
+def scorecard_by_chapter(rows: pd.DataFrame | None = None, *, columns=tuple(SCORECARD_COLUMNS)):
+    """The whole scorecard as one table per chapter, in book order, under the status legend.
+
+    Parameters
+    ----------
+    rows : DataFrame, optional
+        Scorecard rows with a ``chapter`` column (``scorecard(by_chapter=True)``, the
+        default).
+
+    Returns
+    -------
+    IPython.display.HTML
+        The legend, then for each chapter with rows a table captioned with the chapter's
+        number and title.  Every row appears exactly once.
+    """
+    from IPython.display import HTML
+
+    from ..checks import CHAPTER_FILES, scorecard
+
+    rows = scorecard(by_chapter=True) if rows is None else rows
+    parts = [f'<p class="scorecard-legend">{status_legend()}</p>']
+    for number, (module, (_stem, title)) in enumerate(CHAPTER_FILES.items(), start=1):
+        group = rows[rows["chapter"] == module]
+        if len(group):
+            caption = f"Chapter {number}: {title} ({len(group)} row{'' if len(group) == 1 else 's'})"
+            parts.append(_styled_scorecard(group, columns, caption).to_html())
+    unknown = rows[~rows["chapter"].isin(list(CHAPTER_FILES))]
+    if len(unknown):
+        raise ValueError(f"rows: chapter {sorted(set(unknown['chapter']))} is not in checks.CHAPTER_FILES")
+    return HTML("\n".join(parts))
+
+
+def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
+    """How many scorecard rows there are, by status, the self-checks counted apart.
+
+    Parameters
+    ----------
+    rows : DataFrame, optional
+        Scorecard rows with a ``status`` column (:func:`chinchilla_lib.checks.scorecard`,
+        all rows, when omitted).
+
+    Returns
+    -------
+    dict
+        ``n_checks`` (every row), ``n_reproduced`` (status ``reproduced``), ``n_differs``
+        (status ``differs``), ``n_self_check`` (status ``self-check``) and
+        ``n_self_check_failed`` (status ``self-check failed``) and ``n_new_result`` (status
+        ``new result``).  Self-checks and new results are never counted as reproduced.
+    """
+    if rows is None:
+        from ..checks import scorecard
+
+        rows = scorecard()
+    counts = rows["status"].value_counts()
+    return {"n_checks": len(rows), "n_reproduced": int(counts.get("reproduced", 0)),
+            "n_differs": int(counts.get("differs", 0)), "n_self_check": int(counts.get("self-check", 0)),
+            "n_self_check_failed": int(counts.get("self-check failed", 0)),
+            "n_new_result": int(counts.get("new result", 0))}
