@@ -23,8 +23,7 @@ Layers, one folder each, each importing only from the layers listed before it:
 """
 
 import importlib
-import importlib.abc
-import importlib.util
+import importlib.machinery
 import sys
 
 #: Where each exported name lives: the module is imported on first use (PEP 562), so
@@ -59,15 +58,19 @@ MOVED = {
 }
 
 
-class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds a moved module by its earlier name and hands over the module at its new place."""
+class _MovedModules:
+    """Finds a moved module by its earlier name and hands over the module at its new place.
+
+    A meta path finder and its loader (PEP 451), written without ``importlib.abc``, whose import
+    alone would cost a plan more than the rest of the package.
+    """
 
     def find_spec(self, fullname, path=None, target=None):
         head, _, rest = fullname.partition(".")
         old, _, tail = rest.partition(".")
         if head != __name__ or old not in MOVED:
             return None
-        return importlib.util.spec_from_loader(fullname, self)
+        return importlib.machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec):
         old, _, tail = spec.name.split(".", 1)[1].partition(".")

@@ -135,10 +135,44 @@ def subcommand_parsers(parser: argparse.ArgumentParser | None = None) -> dict[st
     return dict(actions[0].choices) if actions else {}
 
 
-def _add_train_parser(sub) -> None:
-    from .train.command import add_parser  # no torch: that is imported only to train
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--workers must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--workers must be at least 1, got {text!r}")
+    return value
 
-    add_parser(sub)
+
+class _SweepNames:
+    """The committed sweeps' names as argparse ``choices``, read from :mod:`.sweep` only when a name is checked
+    or the help is printed, so that other subcommands never import the sweep machinery."""
+
+    def _names(self) -> list[str]:
+        from .train.sweep import SWEEPS
+
+        return sorted(SWEEPS)
+
+    def __contains__(self, name) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+
+def _add_train_parser(sub) -> argparse.ArgumentParser:
+    """The ``train`` subcommand's options (run by :func:`chinchilla_lib.train.command.run`)."""
+    train = sub.add_parser("train", help="train our own small models: the smoke grid or a committed sweep")
+    what = train.add_mutually_exclusive_group(required=True)
+    what.add_argument("--smoke", action="store_true", help="train the small smoke grid and print its runs")
+    what.add_argument("--sweep", choices=_SweepNames(), help="run or resume a committed sweep")
+    train.add_argument("--workers", type=_workers, default=2, help="local worker processes, one thread each (default 2)")
+    train.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler, e.g. tcp://host:8786")
+    train.add_argument("--out", default=None, help="folder of the runs and curves files (default: data/; "
+                       "--smoke: a temporary folder)")
+    train.add_argument("--json", action="store_true", help="print one JSON object")
+    return train
 
 
 def _train(args):

@@ -15,6 +15,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "torch")
+#: Besides the heavy libraries, a plan loads none of the package's training, study or fitting code.
+UNNEEDED = ("chinchilla_lib.train.command", "chinchilla_lib.train.sweep", "chinchilla_lib.train.config",
+            "chinchilla_lib.studies", "chinchilla_lib.approaches.parametric", "importlib.abc")
 
 
 def _loaded(code: str) -> dict:
@@ -39,6 +42,25 @@ def _loaded(code: str) -> dict:
 def test_light_paths_import_no_heavy_library(code):
     loaded = _loaded(code)
     assert not any(loaded.values()), f"{code!r} imports {[m for m, v in loaded.items() if v]}"
+
+
+@pytest.mark.parametrize("argv", [["plan", "--flops", "1e22"], ["plan", "--flops", "1e22", "--json"],
+                                  ["plan", "--flops", "1e22", "--law", "paper"]])
+def test_plan_loads_no_training_study_or_fitting_code(argv):
+    probe = (f"from chinchilla_lib.cli import main; main({argv!r})\nimport sys, json\n"
+             f"print(json.dumps(sorted(m for m in sys.modules if m.startswith({UNNEEDED!r}))))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_train_probe_sees_the_sweep_module():
+    # The check above can fail: the train subcommand's sweep names come from the sweep module.
+    probe = ("from chinchilla_lib.cli import build_parser\nimport sys\n"
+             "build_parser().parse_args(['train', '--sweep', 'smoke'])\nprint('chinchilla_lib.train.sweep' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+    assert out.stdout.strip() == "True"
 
 
 def test_the_probe_sees_a_heavy_import():

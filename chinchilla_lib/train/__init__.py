@@ -14,19 +14,17 @@ trained, so the settings, the sweep plans and the committed results can be read 
 
 from __future__ import annotations
 
-from .config import (
-    LADDER,
-    MIN_STEPS,
-    SEQ_LEN,
-    VOCAB_SIZE,
-    RunConfig,
-    batch_rule,
-    gpt_parameter_counts,
-    plan_run,
-    run_flops_per_token,
-    shape_of,
-)
-from .sweep import SWEEPS, read_curves, read_runs, run_sweep, sweep_paths
+import importlib
+
+#: Where each exported name lives; the submodule is imported on first use (PEP 562), so the command
+#: line's ``train`` options cost nothing to a ``plan``.
+_EXPORTS = {
+    "config": ("LADDER", "MIN_STEPS", "SEQ_LEN", "VOCAB_SIZE", "RunConfig", "batch_rule", "gpt_parameter_counts",
+               "plan_run", "run_flops_per_token", "shape_of"),
+    "sweep": ("SWEEPS", "read_curves", "read_runs", "run_sweep", "sweep_paths"),
+    "loop": ("train_run",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = ["LADDER", "MIN_STEPS", "SEQ_LEN", "VOCAB_SIZE", "RunConfig", "batch_rule", "gpt_parameter_counts",
            "plan_run", "run_flops_per_token", "shape_of", "SWEEPS", "read_curves", "read_runs", "run_sweep",
@@ -41,8 +39,13 @@ def torch_available() -> bool:
 
 
 def __getattr__(name: str):
-    if name == "train_run":
-        from .loop import train_run
-
-        return train_run
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        if name != "train_run":  # torch's module stays unloaded until a run is trained
+            globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,46 +1,19 @@
-"""The ``train`` subcommand: ``train --smoke [--json]`` and ``train --sweep NAME [--workers K] [--scheduler ADDRESS]``.
+"""What the ``train`` subcommand runs: ``train --smoke [--json]`` and ``train --sweep NAME [--workers K] [--scheduler ADDRESS]``.
 
 ``--smoke`` trains the small ``smoke`` grid (into a temporary folder unless ``--out`` names one)
 and prints its runs; ``--sweep`` runs or resumes a committed sweep, its rows appended to
 ``data/`` (or ``--out``) as each run finishes.  Needs torch (``pip install 'chinchilla_lib[train]'``);
-without it the command exits with status 2 and says so.
+without it the command exits with status 2 and says so.  Its options are defined with the other
+subcommands' in :mod:`chinchilla_lib.cli`, so that no other command imports this package.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 
-__all__ = ["add_parser", "run"]
+__all__ = ["run"]
 
 _SMOKE_COLUMNS = ["model", "budget", "seed", "n_params", "n_tokens", "steps", "batch", "lr", "flops", "loss"]
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--workers must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"--workers must be at least 1, got {text!r}")
-    return value
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    """Add the ``train`` subcommand to an argparse subparsers object."""
-    from .sweep import SWEEPS
-
-    train = sub.add_parser("train", help="train our own small models: the smoke grid or a committed sweep")
-    what = train.add_mutually_exclusive_group(required=True)
-    what.add_argument("--smoke", action="store_true", help="train the small smoke grid and print its runs")
-    what.add_argument("--sweep", choices=sorted(SWEEPS), help="run or resume a committed sweep")
-    train.add_argument("--workers", type=_workers, default=2, help="local worker processes, one thread each (default 2)")
-    train.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler, e.g. tcp://host:8786")
-    train.add_argument("--out", default=None, help="folder of the runs and curves files (default: data/; "
-                       "--smoke: a temporary folder)")
-    train.add_argument("--json", action="store_true", help="print one JSON object")
-    return train
 
 
 def run(args) -> dict:
@@ -53,6 +26,8 @@ def run(args) -> dict:
     name = "smoke" if args.smoke else args.sweep
     log = None if args.json else (lambda line: print(line, file=sys.stderr, flush=True))
     if args.smoke and args.out is None:
+        import tempfile
+
         with tempfile.TemporaryDirectory() as folder:
             runs = run_sweep(name, workers=args.workers, scheduler=args.scheduler, out_dir=folder, log=log)
     else:
