@@ -53,7 +53,7 @@ MOVED = {
     "architecture": "laws.architecture", "embeddings": "laws.embeddings", "flops": "laws.flops",
     "inference": "laws.inference", "kaplan": "laws.kaplan", "powerlaw": "laws.powerlaw",
     "envelope": "approaches.envelope", "isoflop": "approaches.isoflop", "parametric": "approaches.parametric",
-    "robust": "approaches.stats", "run_grid": "approaches.run_grid", "runs": "approaches.runs",
+    "robust": "stats.robust", "run_grid": "approaches.run_grid", "runs": "approaches.runs",
     "simulate": "approaches.simulate", "model_comparison": "evaluation.model_comparison",
 }
 

@@ -173,13 +173,6 @@ def varying_loss(loss: np.ndarray, **others: np.ndarray) -> None:
                          "(check the loss column: it should be each run's final loss)")
 
 
-def n_budgets(flops: np.ndarray, rel_tol: float = 0.1) -> int:
-    """Number of clusters of ``flops`` whose consecutive members differ by at most a factor 1 + rel_tol."""
-    import numpy as np
-
-    log_c = np.sort(np.log(flops))
-    return int(np.sum(np.diff(log_c) > np.log1p(rel_tol)) + 1)
-
 
 def loss_falls_with_compute(flops: np.ndarray, loss: np.ndarray, *, what: str = "the runs",
                             allow_flat: bool = False) -> None:
@@ -218,3 +211,30 @@ def caller_stacklevel() -> int:
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
         level, frame = level + 1, frame.f_back
     return level
+
+
+class Bounds:
+    """A declarative bound on a real argument: the range, the example and the message, stated once.
+
+    ``Bounds(0, 1, example="0.8 for the 10th-90th percentile", what="a coverage")`` accepts any
+    real strictly between 0 and 1 and refuses everything else (booleans, text, NaN, the ends) with
+    one line naming the argument.
+    """
+
+    def __init__(self, low: float, high: float, *, example: str, what: str):
+        self.low, self.high, self.example, self.what = low, high, example, what
+
+    def __call__(self, name: str, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, Real) or not self.low < float(value) < self.high:
+            raise ValueError(f"{name} must be {self.what} between {self.low:g} and {self.high:g} ({self.example}), "
+                             f"got {value!r}")
+        return float(value)
+
+
+#: The coverage of a percentile interval: strictly between 0 and 1.
+COVERAGE = Bounds(0, 1, example="0.8 for the 10th-90th percentile", what="a coverage")
+
+
+def check_level(level: Any, name: str = "level") -> float:
+    """``level`` as a float strictly between 0 and 1 (:data:`COVERAGE`), or one ValueError naming it."""
+    return COVERAGE(name, level)

@@ -7,8 +7,10 @@ import pytest
 
 #: The modules of the API reference, and the submodules their packages re-export.
 DOCUMENTED = [
-    "chinchilla_lib", "chinchilla_lib.laws", "chinchilla_lib.laws.flops", "chinchilla_lib.approaches.runs",
-    "chinchilla_lib.approaches.envelope", "chinchilla_lib.approaches.isoflop", "chinchilla_lib.approaches.simulate", "chinchilla_lib.laws.inference",
+    "chinchilla_lib", "chinchilla_lib.laws", "chinchilla_lib.laws.parametric", "chinchilla_lib.laws.flops", "chinchilla_lib.approaches.runs",
+    "chinchilla_lib.approaches.envelope", "chinchilla_lib.approaches.isoflop",
+    "chinchilla_lib.approaches.isoflop.profile", "chinchilla_lib.approaches.isoflop.fit",
+    "chinchilla_lib.approaches.isoflop.diagnostics", "chinchilla_lib.stats.intervals", "chinchilla_lib.stats.budgets", "chinchilla_lib.approaches.simulate", "chinchilla_lib.laws.inference",
     "chinchilla_lib.approaches.parametric", "chinchilla_lib.approaches.parametric.objective", "chinchilla_lib.approaches.parametric.optimise",
     "chinchilla_lib.approaches.parametric.grid", "chinchilla_lib.approaches.parametric.fit", "chinchilla_lib.approaches.parametric.bootstrap",
     "chinchilla_lib.approaches.parametric.lbfgsb", "chinchilla_lib.approaches.parametric.diagnostics",

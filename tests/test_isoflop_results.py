@@ -316,8 +316,8 @@ def test_runs_in_billions_warn_about_units():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"level": 1.0}, "level must be below 1 (e.g. 0.8), got 1.0"),
-    ({"level": 0.0}, "level must be a positive finite number"),
+    ({"level": 1.0}, "level must be a coverage between 0 and 1 (0.8 for the 10th-90th percentile), got 1.0"),
+    ({"level": 0.0}, "level must be a coverage between 0 and 1"),
     ({"resample": "points"}, "resample must be one of ('runs', 'budgets'), got 'points'"),
     ({"n_bootstrap": -1}, "n_bootstrap must be a whole number >= 0, got -1"),
     ({"n_bootstrap": 2.5}, "n_bootstrap must be a whole number >= 0, got 2.5"),
@@ -507,7 +507,7 @@ def test_bootstrap_over_budgets_does_not_refit_the_profiles(monkeypatch):
 
 
 @pytest.mark.parametrize("call, text", [
-    (lambda: fit(level=0.0), "level must be a positive finite number, got 0.0 (e.g. 0.8 for the 10th-90th percentiles)"),
+    (lambda: fit(level=0.0), "level must be a coverage between 0 and 1 (0.8 for the 10th-90th percentile), got 0.0"),
     (lambda: fit_isoflop([1e9] * 3, [1e20] * 3, [2.5] * 3),
      "all 3 runs are identical (n_params=1e+09, flops=1e+20, loss=2.5); a law needs runs of different sizes and lengths"),
     (lambda: fit_budget([1e8, -2e8, 3e8], [3.0, 2.9, 3.1]),

@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "chinchilla_lib"
 #: Layers from the bottom up; a module may import only from its own layer or lower ones.
 LAYERS = [
     {"_validate"},
+    {"stats"},
     {"datasets", "result_cache"},
     {"laws"},
     {"approaches", "evaluation", "train"},

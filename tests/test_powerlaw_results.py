@@ -264,9 +264,9 @@ def test_curvature_refuses_data_that_cannot_decide_it():
         log_log_curvature(x[:3], y[:3])
     with pytest.raises(ValueError, match="same length"):
         log_log_curvature(np.logspace(18, 21, 5), y)
-    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+    with pytest.raises(ValueError, match="level must be a coverage between 0 and 1"):
         log_log_curvature(x, y, level=1.0)
-    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+    with pytest.raises(ValueError, match="level must be a coverage between 0 and 1"):
         log_log_curvature(x, y, level=0.0)
     with pytest.raises(ValueError, match="at least 3 distinct values"):
         log_log_curvature([1e18, 1e18, 1e19, 1e19], y)

@@ -16,6 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chinchilla_lib import _validate as v
+from chinchilla_lib import stats
 from chinchilla_lib.approaches.isoflop import fit_budget, fit_isoflop, group_budgets
 
 FAST = settings(max_examples=40, deadline=None)
@@ -159,7 +160,7 @@ def test_constant_loss_is_always_refused(loss, size):
 def test_budgets_counted_when_a_decade_apart(log10s):
     log10s = sorted({round(x) for x in log10s})
     flops = np.repeat(10.0 ** np.array(log10s), 3) * np.tile([1.0, 1.01, 1.02], len(log10s))
-    assert v.n_budgets(flops) == len(log10s)
+    assert stats.n_budgets(flops) == len(log10s)
 
 
 @FAST

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chinchilla_lib import _validate as v
+from chinchilla_lib import stats
 
 
 def message(call):
@@ -127,11 +128,11 @@ def test_varying_loss_tells_identical_runs_from_a_constant_loss():
 
 
 def test_budgets_are_clusters_a_factor_1_1_apart():
-    assert v.n_budgets(np.array([1e20])) == 1
-    assert v.n_budgets(np.array([1e20, 1.09e20, 1.18e20])) == 1  # chained within 10%
-    assert v.n_budgets(np.array([1e20, 1.11e20])) == 2
-    assert v.n_budgets(np.array([1e20, 1.04e20]), rel_tol=0.03) == 2
-    assert v.n_budgets(np.array([3e21, 1e18, 1e20, 1.05e20])) == 3  # order does not matter
+    assert stats.n_budgets(np.array([1e20])) == 1
+    assert stats.n_budgets(np.array([1e20, 1.09e20, 1.18e20])) == 1  # chained within 10%
+    assert stats.n_budgets(np.array([1e20, 1.11e20])) == 2
+    assert stats.n_budgets(np.array([1e20, 1.04e20]), rel_tol=0.03) == 2
+    assert stats.n_budgets(np.array([3e21, 1e18, 1e20, 1.05e20])) == 3  # order does not matter
 
 
 def test_loss_must_fall_with_compute():
@@ -195,8 +196,8 @@ def test_unit_notes_look_past_an_absent_array_and_an_unknown_name():
 
 def test_budgets_exactly_a_factor_one_plus_tol_apart_are_one_cluster():
     # "consecutive members differ by at most a factor 1 + rel_tol": ln 2 - ln 1 is exactly log1p(1)
-    assert v.n_budgets(np.array([1.0, 2.0]), rel_tol=1.0) == 1
-    assert v.n_budgets(np.array([1.0, 2.0 * (1 + 1e-12)]), rel_tol=1.0) == 2
+    assert stats.n_budgets(np.array([1.0, 2.0]), rel_tol=1.0) == 1
+    assert stats.n_budgets(np.array([1.0, 2.0 * (1 + 1e-12)]), rel_tol=1.0) == 2
 
 
 def test_like_inputs_gives_a_float_for_scalars_of_any_kind_and_the_array_otherwise():

@@ -44,7 +44,7 @@ from .._validate import (
     varying_loss,
 )
 from ..laws.powerlaw import PowerLawAllocation, fit_log_log_line
-from .stats import robust_scale
+from ..stats import robust_scale
 
 __all__ = [
     "EnvelopeWarning",

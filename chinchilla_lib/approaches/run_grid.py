@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar, same_length
+from ..stats import percentile_interval
 from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
@@ -216,7 +217,7 @@ def _result(approach, a, samples, grid, n_budgets, seed, fit) -> GridResult:
     if good.size < max(2, samples.size // 2):
         raise ValueError(f"approach {approach}: only {good.size} of {samples.size} bootstrap resamples could be "
                          "fitted; the runs do not decide the exponent (add sizes or token counts)")
-    lo, hi = np.percentile(good, [50 * (1 - _LEVEL), 50 * (1 + _LEVEL)])
+    lo, hi = percentile_interval(good, _LEVEL)
     return GridResult(approach, float(a), (float(lo), float(hi)), _LEVEL, len(grid), int(grid["n_params"].nunique()),
                       int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples)
 

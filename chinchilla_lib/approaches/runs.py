@@ -93,7 +93,7 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
     --------
     Runs drawn without noise from Eq. (10) as printed, on a grid of sizes and token counts:
     Approach 3 recovers the law, so its plan at Gopher's budget is the law's own
-    (N_opt = 3.22e10 by hand; see :func:`~chinchilla_lib.laws.plan`).
+    (N_opt = 3.22e10 by hand; see :func:`~chinchilla_lib.laws.parametric.plan`).
 
     >>> import itertools, pandas as pd
     >>> from chinchilla_lib.laws import get_law

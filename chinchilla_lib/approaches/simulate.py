@@ -69,7 +69,7 @@ def simulate_isoflop(
     Parameters
     ----------
     law : ParametricLaw
-        The true law (its :meth:`~chinchilla_lib.laws.ParametricLaw.optimal_allocation` gives N_opt).
+        The true law (its :meth:`~chinchilla_lib.laws.parametric.ParametricLaw.optimal_allocation` gives N_opt).
     budgets : sequence of float
         Compute budgets in FLOPs.
     n_sizes : int, default 9

@@ -225,7 +225,7 @@ def inference_optimum(law, inference_tokens, *, target_loss=None, flops=None,
     Parameters
     ----------
     law : ParametricLaw or str
-        Anything :func:`~chinchilla_lib.laws.resolve_law` accepts.
+        Anything :func:`~chinchilla_lib.laws.parametric.resolve_law` accepts.
     inference_tokens : float
         Tokens the model will process at inference (>= 0), at 2 N FLOPs each.
     target_loss, flops, replace_n_params : float

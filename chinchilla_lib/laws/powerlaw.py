@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validate import ExtrapolationWarning, extrapolation_note, positive_array, positive_scalar
+from .._validate import ExtrapolationWarning, check_level, extrapolation_note, positive_array, positive_scalar
+from ..stats import percentile_interval
 
 __all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line",
            "log_log_slopes", "projections", "log_log_curvature"]
@@ -83,10 +84,8 @@ class PowerLawAllocation:
                "a": self.a, "b": self.b, "warnings": [note] if note else []}
         samples = self._n_opt_samples(c)
         if samples is not None:
-            if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
-                raise ValueError(f"level must be a coverage between 0 and 1 (e.g. 0.8), got {level!r}")
-            good = samples[np.isfinite(samples)]
-            lo, hi = np.percentile(good, [50 * (1 - level), 50 * (1 + level)]) if good.size else (np.nan, np.nan)
+            level = check_level(level)
+            lo, hi = percentile_interval(samples, level)
             tokens = (c / (6.0 * hi), c / (6.0 * lo))  # D = C / (6N): the interval flips
             out["level"] = float(level)
             out["intervals"] = {"n_params": [float(lo), float(hi)], "n_tokens": [float(t) for t in tokens],
@@ -102,14 +101,11 @@ class PowerLawAllocation:
         """(low, high) central percentile interval of ``a`` or ``b`` over the bootstrap replicates."""
         if quantity not in self.coefficients:
             raise ValueError(f"unknown quantity {quantity!r}; choose one of {', '.join(self.coefficients)}")
-        if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
-            raise ValueError(f"level must be a coverage between 0 and 1 (e.g. 0.8), got {level!r}")
+        level = check_level(level)
         samples = self._samples(quantity)
-        good = None if samples is None else samples[np.isfinite(samples)]
-        if good is None or good.size == 0:
+        if samples is None or not np.isfinite(samples).any():
             raise ValueError("this result has no bootstrap replicates, so no interval; refit with n_bootstrap > 0")
-        lo, hi = np.percentile(good, [50 * (1 - level), 50 * (1 + level)])
-        return float(lo), float(hi)
+        return percentile_interval(samples, level)
 
     def summary(self, level: float = 0.8) -> pd.DataFrame:
         """A tidy table: one row per quantity (a, b, n_coef, d_coef); ``estimate``, ``low``, ``high``."""
@@ -232,8 +228,7 @@ def log_log_curvature(x, y, *, level: float = 0.9) -> dict:
     ys = positive_array("y", y, hint="positive values, e.g. N_opt per budget", min_size=4)
     if xs.size != ys.size:
         raise ValueError(f"x and y must have the same length, got {xs.size} and {ys.size}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (e.g. 0.9), got {level!r}")
+    level = check_level(level)
     u = np.log10(xs) - np.log10(xs).mean()
     design = np.column_stack([np.ones_like(u), u, u**2])
     coef, _, rank, _ = np.linalg.lstsq(design, np.log10(ys), rcond=None)

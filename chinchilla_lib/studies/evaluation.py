@@ -331,7 +331,7 @@ def law_predictions(laws=("paper", "paper-full"), refit: bool = True) -> pd.Data
     Parameters
     ----------
     laws : sequence of str
-        Law names (:func:`~chinchilla_lib.laws.get_law`).
+        Law names (:func:`~chinchilla_lib.laws.parametric.get_law`).
     refit : bool, default True
         Add our Approach 3 refit on the Figure 4 points
         (:func:`~chinchilla_lib.studies.figure4.refit_figure4`, the replication's 240 points).

@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..approaches.allocations import fig4_fit, refit_figure4
 from ..approaches.isoflop import IsoFLOPResult, fit_isoflop, fit_isoflop_frame, group_budgets
-from ..approaches.stats import robust_scale
 from ..datasets import FIG4_GROUPING, REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table, paper_value, table2_row
 from ..laws.powerlaw import fit_log_log_line
+from ..stats import robust_scale
 
 __all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table",
            "approach2_reference", "budget_gaps", "exponent_summary", "projection_gaps", "dropped_points",
@@ -159,7 +159,7 @@ def dropped_points(law_name: str = "paper-full") -> pd.DataFrame:
     Parameters
     ----------
     law_name : str, default "paper-full"
-        The law whose prediction is compared (:func:`~chinchilla_lib.laws.get_law`).
+        The law whose prediction is compared (:func:`~chinchilla_lib.laws.parametric.get_law`).
 
     Returns
     -------

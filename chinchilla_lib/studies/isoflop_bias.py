@@ -21,6 +21,7 @@ from ..approaches.isoflop import IsoFLOPWarning, fit_budget, fit_isoflop, fit_is
 from ..approaches.simulate import simulate_isoflop
 from ..datasets import paper_value
 from ..laws.parametric import ParametricLaw
+from ..stats import percentile_interval
 
 __all__ = ["vertex_ratio", "vertex_ratio_approx", "drift_error", "noise_study", "width_study", "shape_variants",
            "width_sweep", "shift_sweep", "shift_sensitivity", "paper_budget_grid", "steady_grid_bias",
@@ -131,7 +132,7 @@ def width_study(law: ParametricLaw, budgets, widths, *, noise: float, n_sizes: i
     for width in np.atleast_1d(np.asarray(widths, dtype=float)):
         runs = simulate_isoflop(law, c, n_sizes=n_sizes, width=width)
         a = noise_study(law, runs["n_params"], runs["flops"], noise=noise, n_seeds=n_seeds, seed=seed)
-        lo, mid, hi = np.nanpercentile(a, [50 * (1 - level), 50, 50 * (1 + level)])
+        (lo, hi), mid = percentile_interval(a, level), float(np.nanpercentile(a, 50))
         rows.append({"width": float(width), "a_low": lo, "a_median": mid, "a_high": hi,
                      "vertex_ratio": vertex_ratio(law, width=width, n_sizes=n_sizes)})
     return pd.DataFrame(rows)

@@ -89,7 +89,7 @@ def law_allocations(flops: float, names=("paper", "paper-full")) -> pd.DataFrame
     flops : float
         Compute budget C in FLOPs, with C = 6 N D.
     names : sequence of str
-        Law names for :func:`chinchilla_lib.laws.get_law` (the printed, rounded constants and
+        Law names for :func:`chinchilla_lib.laws.parametric.get_law` (the printed, rounded constants and
         the full-precision ones by default).
 
     Returns

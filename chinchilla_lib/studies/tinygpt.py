@@ -24,6 +24,7 @@ import pandas as pd
 from ..approaches.envelope import fit_envelope
 from ..approaches.isoflop import IsoFLOPWarning, fit_isoflop
 from ..approaches.parametric import fit_approach3
+from ..stats import percentile_interval
 from ..train.config import LADDER, gpt_parameter_counts, run_flops_per_token, shape_of
 from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_paths
 
@@ -251,8 +252,7 @@ def law_loss_interval(boot, n_params: float, n_tokens: float, level: float = 0.8
     s = boot.samples
     losses = (np.exp(s["log_E"]) + np.exp(s["log_A"]) / n_params ** s["alpha"]
               + np.exp(s["log_B"]) / n_tokens ** s["beta"]).to_numpy(float)
-    lo, hi = np.nanpercentile(losses, [50 * (1 - level), 50 * (1 + level)])
-    return float(lo), float(hi)
+    return percentile_interval(losses, level)
 
 
 def predict(factor: float = PREDICTION_FACTOR, n_resamples: int = PREDICTION_BOOTSTRAP) -> dict:

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..stats import robust_scale
+from ...stats import robust_scale
 from .fit import IsoFLOPResult, fit_isoflop_frame
 from .profile import IsoFLOPWarning
 

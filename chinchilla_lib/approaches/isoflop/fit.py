@@ -11,14 +11,15 @@ import pandas as pd
 from ..._validate import (
     UnitWarning,
     caller_stacklevel,
+    check_level,
     loss_falls_with_compute,
     positive_array,
-    positive_scalar,
     same_length,
     unit_notes,
     varying_loss,
 )
 from ...laws.powerlaw import PowerLawAllocation, fit_log_log_line, log_log_slopes
+from ...stats import percentile_interval
 from .profile import (
     _C_HINT,
     _L_HINT,
@@ -116,9 +117,7 @@ class IsoFLOPResult(PowerLawAllocation):
 
 
 def _check_options(level: float, resample: str, n_bootstrap: int) -> tuple[float, int]:
-    level = positive_scalar("level", level, hint="e.g. 0.8 for the 10th-90th percentiles")
-    if level >= 1:
-        raise ValueError(f"level must be below 1 (e.g. 0.8), got {level}")
+    level = check_level(level)
     if resample not in _RESAMPLE:
         raise ValueError(f"resample must be one of {_RESAMPLE}, got {resample!r}")
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 0:
@@ -206,14 +205,6 @@ def _fit_profiles(n, y, labels, method, window, strict, include):
         fits.append(fit)
         profiles.append(_profile_arrays(n[members], y[members], budget))
     return fits, profiles, messages
-
-
-def _interval(samples: np.ndarray, level: float) -> tuple[float, float]:
-    good = samples[np.isfinite(samples)]
-    if good.size == 0:
-        return (np.nan, np.nan)
-    lo, hi = np.percentile(good, [50 * (1 - level), 50 * (1 + level)])
-    return (float(lo), float(hi))
 
 
 def _budget_table(fits: list[BudgetFit], used: list[bool]) -> pd.DataFrame:
@@ -320,7 +311,7 @@ def fit_isoflop(
     b_samples = 1.0 - a_samples  # D_opt = C / (6 N_opt) in every replicate
     return IsoFLOPResult(
         a=a, b=b, n_coef=n_coef, d_coef=d_coef,
-        a_interval=_interval(a_samples, level), b_interval=_interval(b_samples, level),
+        a_interval=percentile_interval(a_samples, level), b_interval=percentile_interval(b_samples, level),
         budgets=table, method=method, window=window, resample=resample, n_bootstrap=n_bootstrap,
         level=level, seed=seed, a_samples=a_samples, b_samples=b_samples,
         n_unassigned=int(np.isnan(labels).sum()), messages=tuple(messages),

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.interpolate import Akima1DInterpolator
 
 from ..._validate import positive_array, positive_int, positive_scalar, same_length
+from ...stats import budget_groups
 
 __all__ = ["IsoFLOPWarning", "BudgetFit", "group_budgets", "parabola_vertex", "akima_curve", "fit_budget"]
 
@@ -70,11 +71,10 @@ def group_budgets(flops, *, rel_tol: float = 0.0, min_points: int | None = None)
     if isinstance(rel_tol, bool) or not np.isscalar(rel_tol) or not np.isfinite(rel_tol) or rel_tol < 0:
         raise ValueError(f"rel_tol must be a number >= 0 (e.g. 0.03 for 3%), got {rel_tol!r}")
     keep_from = 1 if min_points is None else positive_int("min_points", min_points)
-    order = np.argsort(c, kind="stable")
+    order, groups = budget_groups(c, rel_tol)
     log_c = np.log(c[order])
-    breaks = np.flatnonzero(np.diff(log_c) > np.log1p(rel_tol)) + 1
     labels = np.full(c.size, np.nan)
-    for members in np.split(np.arange(c.size), breaks):
+    for members in groups:
         if members.size >= keep_from:
             values = c[order[members]]
             same = values.min() == values.max()

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..._validate import positive_int, positive_scalar
+from ..._validate import check_level, positive_int, positive_scalar
 from ...laws.parametric import frontier
+from ...stats import percentile_interval
 from .fit import _STALL_GRADIENT_OK, Approach3Fit, FitWarning, _Data, _data, _delta, _polish, data_digest, fit_approach3
 from .objective import DEFAULT_DELTA, Batch
 from .optimise import BatchResult, batched_bfgs
 
-__all__ = ["Approach3Bootstrap", "bootstrap_approach3", "frontier_at", "check_level", "MIN_RESAMPLES", "CHUNK"]
+__all__ = ["Approach3Bootstrap", "bootstrap_approach3", "frontier_at", "MIN_RESAMPLES", "CHUNK"]
 
 
 _QUANTITIES = ("E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "tokens_per_param")
@@ -29,7 +30,7 @@ _QUANTITIES = ("E", "A", "B", "alpha", "beta", "a", "b", "n_opt", "d_opt", "toke
 def frontier_at(params, flops: float) -> tuple[np.ndarray, np.ndarray]:
     """Compute-optimal (N_opt, D_opt) at ``flops`` for rows ``(a, b, e, alpha, beta)`` (Eq. 4).
 
-    :func:`chinchilla_lib.laws.frontier` at one validated budget; rows with alpha or beta <= 0 give NaN.
+    :func:`chinchilla_lib.laws.parametric.frontier` at one validated budget; rows with alpha or beta <= 0 give NaN.
     """
     c = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 5.76e23")
     return frontier(params, c)
@@ -81,9 +82,7 @@ class Approach3Bootstrap:
         level = check_level(level)
         if quantity not in self.intervals.index:
             raise ValueError(f"unknown quantity {quantity!r}; choose one of {list(self.intervals.index)}")
-        values = self.samples[quantity].to_numpy(float)
-        lo, hi = np.nanpercentile(values, [50 * (1 - level), 50 * (1 + level)])
-        return float(lo), float(hi)
+        return percentile_interval(self.samples[quantity].to_numpy(float), level)
 
     # The fit's own API, so a bootstrap can stand in for its fit.
     @property
@@ -104,9 +103,8 @@ class Approach3Bootstrap:
         out = self.fit.plan(flops)
         level = check_level(level)
         n_opt, d_opt = frontier_at(self.samples[["log_A", "log_B", "log_E", "alpha", "beta"]].to_numpy(), out["flops"])
-        q = [50 * (1 - level), 50 * (1 + level)]
         out["level"] = level
-        out["intervals"] = {key: [float(v) for v in np.nanpercentile(values, q)]
+        out["intervals"] = {key: list(percentile_interval(values, level))
                             for key, values in (("n_params", n_opt), ("n_tokens", d_opt),
                                                 ("tokens_per_param", d_opt / n_opt))}
         return out
@@ -118,13 +116,6 @@ class Approach3Bootstrap:
         table = pd.DataFrame(rows, index=list(keys), columns=["estimate", "low", "high"])
         table.index.name = "quantity"
         return table
-
-
-def check_level(level) -> float:
-    """``level`` as a float in (0, 1), or ValueError naming it."""
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < float(level) < 1:
-        raise ValueError(f"level must be a coverage between 0 and 1 (0.8 for the 10th-90th percentile), got {level!r}")
-    return float(level)
 
 
 #: Resamples optimised together: bounds the bootstrap's memory (~ chunk x runs x a few dozen floats).

@@ -1,6 +1,6 @@
 """Diagnostics of parametric laws on runs: residuals, fit quality, allocations, interval widths, iso-loss grids.
 
-Any law (:class:`~chinchilla_lib.laws.ParametricLaw`: a printed one, or the
+Any law (:class:`~chinchilla_lib.laws.parametric.ParametricLaw`: a printed one, or the
 ``law`` of an :class:`~chinchilla_lib.approaches.parametric.fit.Approach3Fit`) can be
 judged on any runs with columns ``n_params``, ``n_tokens``, ``loss``.
 
@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..._validate import positive_scalar
 from ...laws.parametric import ParametricLaw
+from ...stats import percentile_interval
 from .bootstrap import bootstrap_approach3
 from .fit import Approach3Fit, fit_approach3
 from .objective import DEFAULT_DELTA, huber_objective
@@ -452,12 +453,10 @@ def runs_needed_with_error(samples, n_runs: int, printed_low: float, printed_hig
     x = x[np.isfinite(x)]
     if x.size < 10:
         raise ValueError(f"samples must hold at least 10 finite bootstrap estimates, got {x.size}")
-    tail = 100 * (1 - level) / 2
-    q = (tail, 100 - tail)
 
     def width_of(v):
-        lo, hi = np.percentile(v, q)
-        return float(hi - lo)
+        lo, hi = percentile_interval(v, level)
+        return hi - lo
 
     rng = np.random.default_rng(seed)
     repeats = [width_of(x[rng.integers(0, x.size, x.size)]) for _ in range(int(n_repeats))]

@@ -40,7 +40,6 @@ from ..._validate import (
     distinct,
     extrapolation_note,
     loss_falls_with_compute,
-    n_budgets,
     positive_array,
     positive_int,
     positive_scalar,
@@ -49,6 +48,7 @@ from ..._validate import (
     varying_loss,
 )
 from ...laws.parametric import PARAMETER_ORDER, ParametricLaw
+from ...stats import n_budgets
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
 from .optimise import BatchResult, batched_bfgs, batched_newton
@@ -209,7 +209,7 @@ class Approach3Fit:
 
     @property
     def law(self) -> ParametricLaw:
-        """The fitted law as a :class:`~chinchilla_lib.laws.ParametricLaw`."""
+        """The fitted law as a :class:`~chinchilla_lib.laws.parametric.ParametricLaw`."""
         return ParametricLaw(self.E, self.A, self.B, self.alpha, self.beta, name="approach3-fit",
                              source=f"Approach 3 refit on {self.n_points} runs (delta={self.delta:g})")
 
@@ -233,7 +233,7 @@ class Approach3Fit:
         return self.law.loss(n_params, n_tokens)
 
     def plan(self, flops: float) -> dict:
-        """The compute-optimal model at ``flops`` under the fitted law (:func:`chinchilla_lib.laws.plan`).
+        """The compute-optimal model at ``flops`` under the fitted law (:func:`chinchilla_lib.laws.parametric.plan`).
 
         Adds ``warnings``: a budget more than 100x outside the compute of the fitted
         runs is planned, with an :class:`~chinchilla_lib._validate.ExtrapolationWarning`.

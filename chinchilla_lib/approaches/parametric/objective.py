@@ -12,7 +12,7 @@ optimisers of :mod:`.optimise`.  The hot loops make no BLAS matrix product
 (einsum instead): on a busy machine a threaded BLAS stalls them.
 
 The parameter vector is ``(a, b, e, alpha, beta)`` = ``(log A, log B, log E, alpha,
-beta)`` (:data:`chinchilla_lib.laws.PARAMETER_ORDER`, the replication's order).
+beta)`` (:data:`chinchilla_lib.laws.parametric.PARAMETER_ORDER`, the replication's order).
 """
 
 from __future__ import annotations
