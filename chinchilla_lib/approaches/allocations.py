@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._validate import positive_scalar
 from ..datasets import FIG4_GROUPING, REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table
-from ..laws.kaplan import compute_efficient_allocation
+from ..laws.kaplan import c_min, compute_efficient_allocation
 from ..laws.parametric import ParametricLaw, get_law, law_names
 from ..laws.powerlaw import fit_log_log_line, from_parametric_law
 from .isoflop import IsoFLOPResult, fit_isoflop_frame
@@ -152,7 +152,7 @@ def _law_entry(name: str, what: str) -> NamedAllocation:
 
 
 def _kaplan_n(c):
-    return compute_efficient_allocation(np.asarray(c, dtype=float) / 2)[0]
+    return compute_efficient_allocation(c_min(np.asarray(c, dtype=float)))[0]
 
 
 #: Registry names of the allocations that need no refit, and of our refits on the Figure 4 points.

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar, same_length
-from ..stats import percentile_interval
+from ..stats import budget_groups, percentile_interval
 from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
@@ -132,9 +132,9 @@ def grid_frame(runs: pd.DataFrame, *, size_tol: float = 0.0) -> pd.DataFrame:
 
 
 def _merge_sizes(n: np.ndarray, tol: float) -> np.ndarray:
-    order = np.argsort(n)
+    order, groups = budget_groups(n, tol)  # sizes cluster as budgets do
     log_n = np.log(n[order])
-    label = np.concatenate([[0], np.cumsum(np.diff(log_n) > np.log1p(tol))])
+    label = np.repeat(np.arange(len(groups)), [g.size for g in groups])
     means = np.exp(pd.Series(log_n).groupby(label).transform("mean").to_numpy())
     out = np.empty_like(n)
     out[order] = means

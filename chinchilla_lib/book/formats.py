@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from ..laws.flops import flops_text
+
 __all__ = ["significant", "flops_text", "billions", "count_text", "general"]
 
 
@@ -23,14 +25,6 @@ def significant(value, digits: int = 3) -> str:
     return f"{rounded:.{decimals}f}"
 
 
-def flops_text(value, digits: int = 3) -> str:
-    """A count in scientific notation as the book writes FLOPs: ``5.76e23``, ``1e24`` (``digits`` significant)."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def billions(value) -> str:

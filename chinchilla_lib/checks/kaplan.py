@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..datasets import paper_value, table2_row
-from ..laws.kaplan import compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
+from ..laws.kaplan import c_min, compute_efficient_allocation, kaplan_constants, predicted_alpha_c_min
 from ..studies.kaplan_models import approach1_power_law
 from ..studies.pearce_song import pearce_song_exponent
 from .check import Check
@@ -50,7 +50,7 @@ def checks():
     yield Check(
         id="kaplan.d4.n_kaplan", quantity="Kaplan's compute-efficient size at the D.4 budget (1e21 FLOPs)",
         reference=paper_value("d4.n_kaplan"), source="Hoffmann et al. 2022, App. D.4",
-        ours=compute_efficient_allocation(flops / 2.0)[0], tolerance=_half_unit(paper_value("d4.n_kaplan")),
+        ours=compute_efficient_allocation(c_min(flops))[0], tolerance=_half_unit(paper_value("d4.n_kaplan")),
         relative=True,
         note=("N_e C_min^p_N (Kaplan Table 6) at C_min = C/2, training at the critical batch "
               "(Kaplan Eq. 5.5); printed to 3 significant figures"),

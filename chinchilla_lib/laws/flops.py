@@ -19,6 +19,8 @@ Used by the chapter *Compute accounting*.
 
 from __future__ import annotations
 
+import math
+
 from .._validate import like_inputs as _like
 from .._validate import positive_scalar, positive_values
 from .architecture import TransformerShape, parameter_counts
@@ -28,6 +30,8 @@ __all__ = [
     "flops_per_sequence",
     "flops_per_token",
     "six_nd",
+    "runs_flops",
+    "flops_text",
     "flop_ratio",
     "to_pf_days",
     "from_pf_days",
@@ -93,6 +97,43 @@ def six_nd(n_params, n_tokens):
     n = positive_values("n_params", n_params, hint="parameters as a raw count, e.g. 7e10")
     d = positive_values("n_tokens", n_tokens, hint="tokens as a raw count, e.g. 1.4e12")
     return _like(6.0 * n * d, n_params, n_tokens)
+
+
+def runs_flops(runs):
+    """Each run's training FLOPs: the frame's ``flops`` column where it has one, else C = 6 N D (:func:`six_nd`).
+
+    The one place the library fills in compute that a table of runs leaves out.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Runs with ``n_params`` and ``flops`` or ``n_tokens`` (raw counts).
+
+    Returns
+    -------
+    ndarray of float
+    """
+    if "flops" in runs.columns:
+        return runs["flops"].to_numpy(float)
+    return six_nd(runs["n_params"].to_numpy(float), runs["n_tokens"].to_numpy(float))
+
+
+def flops_text(value, digits: int = 3) -> str:
+    """A count in scientific notation as the book writes FLOPs: ``5.76e23``, ``1e24`` (``digits`` significant).
+
+    Missing or infinite values are written "–".
+
+    Examples
+    --------
+    >>> flops_text(5.76e23), flops_text(1e24), flops_text(float("nan"))
+    ('5.76e23', '1e24', '–')
+    """
+    if value is None or not math.isfinite(value):
+        return "–"
+    mantissa, exponent = f"{float(value):.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def flop_ratio(shape: TransformerShape, *, include_embeddings: bool = False) -> float:

@@ -33,6 +33,7 @@ __all__ = [
     "PF_DAY",
     "to_pf_days",
     "from_pf_days",
+    "c_min",
     "loss_n",
     "loss_d",
     "loss_nd",
@@ -240,6 +241,22 @@ def loss_c_min(flops, *, constants: KaplanConstants | None = None):
     k = _k(constants)
     c = positive_array("flops", flops, hint=_C_HINT)
     return _like((k.C_c_min / (c / PF_DAY)) ** k.alpha_C_min, flops)
+
+
+def c_min(flops):
+    """Kaplan et al.'s minimum compute C_min for a training budget C: C / 2.
+
+    Kaplan's allocation (their Eq. 6.1, :func:`compute_efficient_allocation`) is stated in C_min;
+    their fits describe training at C ≈ 2 C_min (batch near B_crit, Kaplan Sec. 5.1), so the book
+    reads a budget C as C_min = C / 2 whenever it sets Kaplan's sizes beside Chinchilla's, as
+    Hoffmann et al.'s App. D.4 does ("4.68e9 parameters at 1e21 FLOPs").
+
+    Examples
+    --------
+    >>> c_min(5.76e23)
+    2.88e+23
+    """
+    return flops / 2 if np.ndim(flops) == 0 else np.asarray(flops, dtype=float) / 2
 
 
 def compute_efficient_allocation(flops, *, constants: KaplanConstants | None = None):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..approaches.envelope import EnvelopeResult
 from ..approaches.isoflop import IsoFLOPResult
+from ..laws.flops import runs_flops
 from .envelope import plot_staircase, plot_training_curves
 from .isoflop import plot_power_laws, plot_profiles
 from .parametric import plot_isoloss
@@ -64,7 +65,7 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
     planned = result.plan(flops) if flops is not None else None
     if isinstance(result, EnvelopeResult):
         col = next((c for c in ("run", "model") if c in runs.columns), "n_params")
-        curves = runs if "flops" in runs.columns else runs.assign(flops=6.0 * runs["n_params"] * runs["n_tokens"])
+        curves = runs.assign(flops=runs_flops(runs))
         plot_training_curves(axes_list[0], curves, curve_col=col, envelope=result.envelope,
                              envelope_label="lower envelope")
         plot_staircase(axes_list[1], result.envelope)

@@ -28,7 +28,8 @@ from ..approaches.allocations import (
     printed_power_law,
 )
 from ..datasets import load_table, table2_row
-from ..laws.kaplan import compute_efficient_allocation
+from ..laws.flops import flops_text
+from ..laws.kaplan import c_min, compute_efficient_allocation
 from ..laws.parametric import ParametricLaw, get_law
 from ..laws.powerlaw import Allocation, from_parametric_law, projections
 
@@ -166,12 +167,11 @@ def compute_optimal_sizes(flops, *, approach2, approach3_law: ParametricLaw,
     Hoffmann et al. 2022, Figure 1, Eq. (4); Kaplan et al. 2020, Eq. 6.1.
     """
     paper_law = get_law("paper-full") if paper_law is None else paper_law
-    half = flops / 2 if np.ndim(flops) == 0 else np.asarray(flops, dtype=float) / 2
     return {
         "approach2": approach2.n_opt(flops),
         "approach3": from_parametric_law(approach3_law).n_opt(flops),
         "paper_full": paper_law.optimal_allocation(flops)[0],
-        "kaplan": compute_efficient_allocation(half)[0],
+        "kaplan": compute_efficient_allocation(c_min(flops))[0],
     }
 
 
@@ -402,9 +402,3 @@ def headline_summary(budgets: Sequence[float]) -> dict:
             out[f"ratio{k}_n_{i}"] = out[f"ours{k}_n_{i}"] / out[f"paper{k}_n_{i}"]
     return out
 
-
-def flops_text(flops: float) -> str:
-    """A budget in FLOPs as the book writes it: three significant digits, ``5.76e23``, ``1e24``."""
-    mantissa, exponent = f"{float(flops):.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._validate import positive_array
 from ..datasets import paper_value
-from ..laws.kaplan import compute_efficient_allocation
+from ..laws.kaplan import c_min, compute_efficient_allocation
 from ..laws.parametric import ParametricLaw, get_law
 from ..laws.powerlaw import fit_log_log_line
 from .published_models import approach1_projections
@@ -60,7 +60,7 @@ def allocation_rules(flops, law: ParametricLaw | str = "paper-full") -> pd.DataF
     """
     c = positive_array("flops", flops, hint="training compute in FLOPs, e.g. 1e21")
     exponent, coef = approach1_power_law()
-    return pd.DataFrame({"flops": c, "kaplan": compute_efficient_allocation(c / 2)[0],
+    return pd.DataFrame({"flops": c, "kaplan": compute_efficient_allocation(c_min(c))[0],
                          "approach1": coef * c**exponent, "approach3": _law(law).optimal_allocation(c)[0]})
 
 
@@ -95,7 +95,7 @@ def gopher_sizes(law: ParametricLaw | str = "paper-full") -> dict[str, float]:
         ``gopher_chin_n`` (billions, the law's N_opt); ``ratio``: Kaplan's size over the law's.
     """
     flops = paper_value("gopher.flops")
-    n_kaplan = compute_efficient_allocation(flops / 2)[0]
+    n_kaplan = compute_efficient_allocation(c_min(flops))[0]
     n_chin = _law(law).optimal_allocation(flops)[0]
     return {"gopher_flops": flops, "gopher_kaplan_n": n_kaplan / 1e9, "gopher_chin_n": n_chin / 1e9,
             "ratio": n_kaplan / n_chin}
@@ -114,7 +114,7 @@ def d4_head_to_head(law: ParametricLaw | str = "paper-full") -> pd.DataFrame:
     flops = paper_value("d4.flops")
     exponent, coef = approach1_power_law()
     rows = [
-        ("Kaplan, C_min = C/2", paper_value("d4.n_kaplan"), compute_efficient_allocation(flops / 2)[0]),
+        ("Kaplan, C_min = C/2", paper_value("d4.n_kaplan"), compute_efficient_allocation(c_min(flops))[0]),
         ("Kaplan, C_min = C", np.nan, compute_efficient_allocation(flops)[0]),
         ("Approach 1 (Table 3 power law)", paper_value("d4.n_approach1"), coef * flops**exponent),
         ("Approach 3 (paper-full law)", np.nan, _law(law).optimal_allocation(flops)[0]),
