@@ -235,18 +235,14 @@ def _plan(args) -> dict:
         from .approaches.allocations import allocation_names, get_allocation
 
         if args.law in allocation_names():  # a power-law allocation: no loss
-            out = get_allocation(args.law).at(args.flops)
-            out["pf_days"] = to_pf_days(args.flops)
-            return out
+            return get_allocation(args.law).at(args.flops).to_dict() | {"pf_days": to_pf_days(args.flops)}
     try:
         law = resolve_law(args.law)
     except ValueError as exc:
         from .approaches.allocations import allocation_names
 
         raise _UsageError(f"--law: {exc}; or an allocation: {', '.join(allocation_names())}") from None
-    out = plan(args.flops, law)
-    out["pf_days"] = to_pf_days(args.flops)
-    return out
+    return plan(args.flops, law).to_dict() | {"pf_days": to_pf_days(args.flops)}
 
 
 def _flops(args) -> dict:

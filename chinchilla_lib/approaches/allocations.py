@@ -24,6 +24,7 @@ from .._validate import positive_scalar
 from ..datasets import FIG4_GROUPING, REPLICATION_EXCLUDED, load_hoffmann_fig4, load_table
 from ..laws.kaplan import c_min, compute_efficient_allocation
 from ..laws.parametric import ParametricLaw, get_law, law_names
+from ..laws.plans import ABSENT, Plan
 from ..laws.powerlaw import fit_log_log_line, from_parametric_law
 from .isoflop import IsoFLOPResult, fit_isoflop_frame
 from .parametric import Approach3Fit, fit_approach3
@@ -107,16 +108,14 @@ class NamedAllocation:
     d_opt: Callable = field(repr=False)
     law: ParametricLaw | None = None
 
-    def at(self, flops: float) -> dict:
+    def at(self, flops: float) -> Plan:
         """``law``, ``approach``, ``source``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``
         (and ``loss`` when the allocation has a law) at one budget."""
         c = positive_scalar("flops", flops, hint="a compute budget in FLOPs, e.g. 1e24")
         n, d = float(self.n_opt(c)), float(self.d_opt(c))
-        out = {"law": self.name, "approach": self.approach, "source": self.source, "flops": c,
-               "n_params": n, "n_tokens": d, "tokens_per_param": d / n}
-        if self.law is not None:
-            out["loss"] = float(self.law.optimal_loss(c))
-        return out
+        loss = float(self.law.optimal_loss(c)) if self.law is not None else ABSENT
+        return Plan(law=self.name, approach=self.approach, source=self.source, flops=c, n_params=n, n_tokens=d,
+                    loss=loss)
 
 
 def _power_law(a: float, coef: float):

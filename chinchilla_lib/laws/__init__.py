@@ -7,7 +7,8 @@
 * :mod:`.flops` -- Appendix F's FLOPs per token, 6ND, PF-days (Table A4);
 * :mod:`.kaplan` -- Kaplan et al. 2020's laws and allocation;
 * :mod:`.embeddings` -- Pearce & Song 2024's reconciliation of the two (embedding parameters);
-* :mod:`.inference` -- the model to train when inference counts too (Sardana et al. 2023).
+* :mod:`.inference` -- the model to train when inference counts too (Sardana et al. 2023);
+* :mod:`.plans` -- :class:`~.plans.Plan`, the model to train at a budget, as every plan the library makes returns it.
 
 ``from chinchilla_lib.laws import plan, get_law, ParametricLaw`` keeps working: the names of
 :mod:`.parametric` are handed on from here, imported on first use (PEP 562).

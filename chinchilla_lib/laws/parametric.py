@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .._validate import PF_DAY, UnitWarning, positive_scalar, positive_values, unit_notes
 from .._validate import like_inputs as _like
+from .plans import Plan
 
 if TYPE_CHECKING:
     import numpy as np
@@ -330,7 +331,7 @@ def _json_law(path: str) -> ParametricLaw:
                          source=f"fit read from {path}", **values)
 
 
-def plan(flops: float, law: ParametricLaw | str = "paper-full") -> dict:
+def plan(flops: float, law: ParametricLaw | str = "paper-full") -> Plan:
     """The compute-optimal model for a budget: ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``.
 
     Parameters
@@ -342,7 +343,7 @@ def plan(flops: float, law: ParametricLaw | str = "paper-full") -> dict:
 
     Returns
     -------
-    dict
+    Plan
         ``law``, ``flops``, ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss`` (on the
         frontier), ``a`` and ``b`` (Eq. 4), and ``warnings``: a budget below 1e12 FLOPs looks like
         PF-days or a typo and is planned with a :class:`~chinchilla_lib._validate.UnitWarning`.
@@ -376,5 +377,5 @@ def plan(flops: float, law: ParametricLaw | str = "paper-full") -> dict:
     notes = unit_notes(flops=c)
     for note in notes:
         warnings.warn(note, UnitWarning, stacklevel=2)
-    return {"law": lw.name, "flops": c, "n_params": n_opt, "n_tokens": d_opt, "tokens_per_param": d_opt / n_opt,
-            "loss": lw.optimal_loss(c), "a": lw.a, "b": lw.b, "warnings": notes}
+    return Plan(law=lw.name, flops=c, n_params=n_opt, n_tokens=d_opt, loss=lw.optimal_loss(c), a=lw.a, b=lw.b,
+                warnings=notes)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .._validate import ExtrapolationWarning, check_level, extrapolation_note, positive_array, positive_scalar
 from ..stats import percentile_interval
+from .plans import Plan
 
 __all__ = ["PowerLawAllocation", "Allocation", "from_parametric_law", "from_result", "fit_log_log_line",
            "log_log_slopes", "projections", "log_log_curvature"]
@@ -64,7 +65,7 @@ class PowerLawAllocation:
         """Bootstrap replicates of N_opt(flops), or None without a bootstrap."""
         return None
 
-    def plan(self, flops: float, level: float = 0.8) -> dict:
+    def plan(self, flops: float, level: float = 0.8) -> Plan:
         """The compute-optimal model at ``flops``: ``n_params`` = N_opt(C), ``n_tokens`` = D_opt(C).
 
         Also ``tokens_per_param``, ``flops``, ``a``, ``b``, ``loss`` (None: power laws in C predict
@@ -80,16 +81,15 @@ class PowerLawAllocation:
         note = extrapolation_note(c, fitted) if len(fitted) == 2 else None
         if note:
             warnings.warn(note, ExtrapolationWarning, stacklevel=2)
-        out = {"flops": c, "n_params": n, "n_tokens": d, "tokens_per_param": d / n, "loss": None,
-               "a": self.a, "b": self.b, "warnings": [note] if note else []}
+        out = Plan(flops=c, n_params=n, n_tokens=d, loss=None, a=self.a, b=self.b, warnings=[note] if note else [])
         samples = self._n_opt_samples(c)
         if samples is not None:
             level = check_level(level)
             lo, hi = percentile_interval(samples, level)
             tokens = (c / (6.0 * hi), c / (6.0 * lo))  # D = C / (6N): the interval flips
-            out["level"] = float(level)
-            out["intervals"] = {"n_params": [float(lo), float(hi)], "n_tokens": [float(t) for t in tokens],
-                                "tokens_per_param": [float(tokens[0] / hi), float(tokens[1] / lo)]}
+            out = out.replace(level=float(level), intervals={
+                "n_params": [float(lo), float(hi)], "n_tokens": [float(t) for t in tokens],
+                "tokens_per_param": [float(tokens[0] / hi), float(tokens[1] / lo)]})
         return out
 
     def predict(self, n_params, n_tokens):

@@ -198,7 +198,7 @@ def allocations_at(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
     """
     budgets = np.atleast_1d(positive_array("flops", flops, hint="budgets in FLOPs, e.g. [1e21, 1e24]"))
     entries = [get_allocation(n) for n in (allocation_names() if names is None else names)]
-    return pd.DataFrame([e.at(float(c)) for e in entries for c in budgets])
+    return pd.DataFrame([e.at(float(c)).to_dict() for e in entries for c in budgets])
 
 
 def glance_table(flops, names: Sequence[str] | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..._validate import check_level, positive_int, positive_scalar
 from ...laws.parametric import frontier
+from ...laws.plans import Plan
 from ...stats import percentile_interval
 from .fit import _STALL_GRADIENT_OK, Approach3Fit, FitWarning, _Data, _data, _delta, _polish, data_digest, fit_approach3
 from .objective import DEFAULT_DELTA, Batch
@@ -94,7 +95,7 @@ class Approach3Bootstrap:
         """Predicted loss L(N, D) under the full-data fit (Eq. 2)."""
         return self.fit.predict(n_params, n_tokens)
 
-    def plan(self, flops: float, level: float = 0.8) -> dict:
+    def plan(self, flops: float, level: float = 0.8) -> Plan:
         """The full-data fit's plan at ``flops`` plus ``intervals`` of n_params, n_tokens, tokens_per_param.
 
         The intervals are percentiles (at ``level``) of the resamples' frontiers at ``flops`` itself,
@@ -102,12 +103,10 @@ class Approach3Bootstrap:
         """
         out = self.fit.plan(flops)
         level = check_level(level)
-        n_opt, d_opt = frontier_at(self.samples[["log_A", "log_B", "log_E", "alpha", "beta"]].to_numpy(), out["flops"])
-        out["level"] = level
-        out["intervals"] = {key: list(percentile_interval(values, level))
-                            for key, values in (("n_params", n_opt), ("n_tokens", d_opt),
-                                                ("tokens_per_param", d_opt / n_opt))}
-        return out
+        n_opt, d_opt = frontier_at(self.samples[["log_A", "log_B", "log_E", "alpha", "beta"]].to_numpy(), out.flops)
+        intervals = {key: list(percentile_interval(values, level))
+                     for key, values in (("n_params", n_opt), ("n_tokens", d_opt), ("tokens_per_param", d_opt / n_opt))}
+        return out.replace(level=level, intervals=intervals)
 
     def summary(self, level: float = 0.8) -> pd.DataFrame:
         """A tidy table: one row per quantity, columns ``estimate``, ``low``, ``high`` (at ``level``)."""

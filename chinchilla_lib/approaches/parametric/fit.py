@@ -48,6 +48,7 @@ from ..._validate import (
     varying_loss,
 )
 from ...laws.parametric import PARAMETER_ORDER, ParametricLaw
+from ...laws.plans import Plan
 from ...stats import n_budgets
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
@@ -232,7 +233,7 @@ class Approach3Fit:
         """Predicted final loss L(N, D) of Eq. (2) under the fitted law (nats per token)."""
         return self.law.loss(n_params, n_tokens)
 
-    def plan(self, flops: float) -> dict:
+    def plan(self, flops: float) -> Plan:
         """The compute-optimal model at ``flops`` under the fitted law (:func:`chinchilla_lib.laws.parametric.plan`).
 
         Adds ``warnings``: a budget more than 100x outside the compute of the fitted
@@ -241,8 +242,7 @@ class Approach3Fit:
         from ...laws.parametric import plan
 
         out = plan(flops, self.law)
-        out["warnings"] = _plan_notes(out["flops"], self.flops_range)
-        return out
+        return out.replace(warnings=_plan_notes(out.flops, self.flops_range))
 
     def interval(self, quantity: str, level: float = 0.8) -> tuple[float, float]:
         """Intervals need resamples: bootstrap this fit first."""
