@@ -36,7 +36,7 @@ from ..laws.powerlaw import Allocation, from_parametric_law, projections
 __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "projection_ratios",
            "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
            "PRINTED_ALLOCATIONS", "REFIT_ALLOCATIONS", "printed_power_law", "allocation_names", "get_allocation",
-           "allocations_at", "name_table", "glance_table", "glance_spread", "glance_budgets", "glance_cells",
+           "allocations_at", "name_table", "glance_budgets", "glance_cells",
            "glance_summary", "HEADLINE_ALLOCATIONS", "headline", "headline_table", "headline_summary", "flops_text"]
 
 #: The rows of Table 2, in the paper's order.
@@ -199,46 +199,6 @@ def allocations_at(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
     budgets = np.atleast_1d(positive_array("flops", flops, hint="budgets in FLOPs, e.g. [1e21, 1e24]"))
     entries = [get_allocation(n) for n in (allocation_names() if names is None else names)]
     return pd.DataFrame([e.at(float(c)).to_dict() for e in entries for c in budgets])
-
-
-def glance_table(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
-    """:func:`allocations_at` laid out for reading: one row per allocation, N / D / D/N per budget.
-
-    Returns
-    -------
-    DataFrame
-        ``allocation`` and ``approach``, then for each budget C the columns
-        ``N @ C``, ``D @ C`` and ``D/N @ C`` (C printed as ``%.3g``).
-    """
-    long = allocations_at(flops, names)
-    wide = {"allocation": [], "approach": []}
-    for name, group in long.groupby("law", sort=False):
-        wide["allocation"].append(name)
-        wide["approach"].append(group["approach"].iloc[0])
-        for row in group.itertuples():
-            c = f"{row.flops:.3g}"
-            wide.setdefault(f"N @ {c}", []).append(row.n_params)
-            wide.setdefault(f"D @ {c}", []).append(row.n_tokens)
-            wide.setdefault(f"D/N @ {c}", []).append(row.tokens_per_param)
-    return pd.DataFrame(wide)
-
-
-def glance_spread(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
-    """How far apart the allocations are at each budget: largest over smallest N and tokens per parameter.
-
-    Returns
-    -------
-    DataFrame
-        ``flops``, ``n_min``, ``n_max``, ``n_ratio`` (max / min), ``tpp_min``, ``tpp_max``,
-        with ``names`` (default: every allocation but Kaplan's).
-    """
-    names = [n for n in allocation_names() if n != "kaplan"] if names is None else names
-    long = allocations_at(flops, names)
-    g = long.groupby("flops")
-    out = pd.DataFrame({"n_min": g["n_params"].min(), "n_max": g["n_params"].max(),
-                        "tpp_min": g["tokens_per_param"].min(), "tpp_max": g["tokens_per_param"].max()})
-    out["n_ratio"] = out["n_max"] / out["n_min"]
-    return out.reset_index()[["flops", "n_min", "n_max", "n_ratio", "tpp_min", "tpp_max"]]
 
 
 def glance_budgets() -> list[float]:

@@ -29,7 +29,7 @@ from ..stats import robust_scale
 __all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table",
            "approach2_reference", "budget_gaps", "exponent_summary", "projection_gaps", "dropped_points",
            "dropped_summary", "nominal_budget", "flop_convention", "flop_convention_summary", "convention_fits",
-           "ROBUSTNESS_GAPS", "ROBUSTNESS_MIN_POINTS", "approach2_robustness", "robustness_grid",
+           "ROBUSTNESS_GAPS", "ROBUSTNESS_MIN_POINTS", "approach2_robustness",
            "robustness_summary", "robustness_ranges"]
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
@@ -472,17 +472,6 @@ def approach2_robustness(gaps=ROBUSTNESS_GAPS, min_points=ROBUSTNESS_MIN_POINTS)
     if not gaps or not min_points or min(gaps) < 0 or min(min_points) < 1:
         raise ValueError("gaps must be numbers >= 0 and min_points whole numbers >= 1, each non-empty")
     return _robustness_cached(gaps, min_points).copy()
-
-
-def robustness_grid(table: pd.DataFrame, *, method: str = "parabola", points: int = 240,
-                    budgets: str = "plotted") -> pd.DataFrame:
-    """One slice of :func:`approach2_robustness` as a grid: rows ``min_points``, columns ``gap``, values a."""
-    part = table[(table["method"] == method) & (table["points"] == points) & (table["budgets"] == budgets)]
-    if part.empty:
-        raise ValueError(f"no rows for method={method!r}, points={points!r}, budgets={budgets!r}")
-    grid = part.pivot(index="min_points", columns="gap", values="a")
-    grid.columns.name = "gap"
-    return grid
 
 
 def robustness_summary(table: pd.DataFrame, n_budgets: int | None = None) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from ..datasets.muennighoff import load_muennighoff_runs
 from ..datasets.sardana import load_sardana_runs
 from ..laws.parametric import ParametricLaw
 
-__all__ = ["SARDANA_NEAR", "GADRE_NEAR", "Extrapolation", "extrapolate_law", "residual_bins",
+__all__ = ["SARDANA_NEAR", "GADRE_NEAR", "Extrapolation", "extrapolate_law",
            "sardana_extrapolation", "gadre_extrapolation", "muennighoff_repetition", "repetition_excess",
            "equal_compute_wins", "TPP_EDGES", "all_runs_fit", "extrapolation_table", "far_residual",
            "repetition_numbers", "equal_compute_numbers", "run_set_numbers", "FAR_SARDANA", "FAR_GADRE"]
@@ -93,16 +93,6 @@ def extrapolate_law(runs: pd.DataFrame, loss_col: str, fitted, *, name: str = ""
     out["residual"] = out["loss"] - out["predicted"]
     out["rel_residual"] = out["residual"] / out["predicted"]
     return Extrapolation(law, tuple(fit.warnings), out)
-
-
-def residual_bins(runs: pd.DataFrame, edges=(0, 100, 1000, np.inf), by: str = "tokens_per_param") -> pd.DataFrame:
-    """Residuals summarised by bins of ``by``: ``n``, ``median`` and ``max_abs`` of ``residual`` (nats)
-    and ``median_rel`` of ``rel_residual``."""
-    bins = pd.cut(runs[by], list(edges), right=True)
-    grouped = runs.groupby(bins, observed=True)
-    return pd.DataFrame({"n": grouped.size(), "median": grouped["residual"].median(),
-                         "max_abs": grouped["residual"].apply(lambda r: r.abs().max()),
-                         "median_rel": grouped["rel_residual"].median()})
 
 
 def sardana_extrapolation(near: float = SARDANA_NEAR) -> Extrapolation:

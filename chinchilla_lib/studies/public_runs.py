@@ -32,14 +32,13 @@ from ..datasets.gadre import load_gadre_runs
 from ..datasets.muennighoff import load_muennighoff_runs
 from ..datasets.sardana import load_sardana_runs
 from ..laws.embeddings import nonembedding_from_total
-from ..result_cache import shared, shared_all, shared_result
+from ..result_cache import shared_all, shared_result
 from .figure4 import fig4_runs
 from .later_studies import later_value
 from .porian import FINAL_CONFIGURATION
 
 __all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
-           "approach_results",
-           "approach_result", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers",
+           "approach_results", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers",
            "sardana_near_numbers"]
 
 #: The run sets, in the book's order: key -> (label, training data, loss the fits use and why).
@@ -131,15 +130,6 @@ def set_overview() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@lru_cache(maxsize=64)
-def approach_result(key: str, count: str, approach: int):
-    """:func:`~chinchilla_lib.approaches.run_grid.grid_approach` on one set, or the ValueError's text when refused.
-
-    Computed once per book build and shared by the chapters (:mod:`~chinchilla_lib.result_cache`).
-    """
-    return shared(_result_name(key, count, approach), functools.partial(_fresh_result, key, count, approach))
-
-
 def _result_name(key: str, count: str, approach: int) -> str:
     return f"studies.public_runs.approach_result-{key}-{count}-{approach}"
 
@@ -160,7 +150,8 @@ def _table_keys() -> list[tuple[str, str, int]]:
 
 @lru_cache(maxsize=1)
 def approach_results() -> dict[tuple[str, str, int], object]:
-    """:func:`approach_result` for every row of :func:`approaches_table`, keyed by (set, count, approach).
+    """:func:`~chinchilla_lib.approaches.run_grid.grid_approach` on every row of :func:`approaches_table` (the ValueError's
+    text where refused), keyed by (set, count, approach).
 
     In a book build, two chapters that need them at once split the fits between them
     (:func:`~chinchilla_lib.result_cache.shared_all`); the scorecard asks for them first.

@@ -30,7 +30,7 @@ from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_path
 
 __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
-           "schedule_exponents", "widest_seed_pairs", "throughput_table", "predict", "load_prediction", "ladder_losses",
+           "schedule_exponents", "widest_seed_pairs", "predict", "load_prediction", "ladder_losses",
            "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP",
            "seed_realisations", "envelope_holders", "prediction_verdict"]
 
@@ -187,19 +187,6 @@ def widest_seed_pairs(k: int = 3, runs: pd.DataFrame | None = None) -> list[tupl
     noise = seed_noise(runs)
     noise = noise.reindex(noise["difference"].abs().sort_values(ascending=False).index)
     return [(float(r.budget), str(r.model)) for r in noise.head(k).itertuples()]
-
-
-def throughput_table(runs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Measured speed per model: median tokens and Appendix F FLOPs per second of its runs (validations included).
-
-    Timings depend on the machine and on what else runs on it; the losses do not.
-    """
-    runs = sweep_runs() if runs is None else runs
-    runs = runs.assign(flops_per_second=runs["flops"] / runs["seconds"])
-    table = runs.groupby("model", as_index=False).agg(
-        n_params=("n_params", "first"), n_runs=("key", "size"), tokens_per_second=("tokens_per_second", "median"),
-        flops_per_second=("flops_per_second", "median"), seconds=("seconds", "median"))
-    return table.sort_values("n_params").reset_index(drop=True)
 
 
 def schedule_exponents() -> pd.DataFrame:
