@@ -21,7 +21,8 @@ from ..approaches.parametric.lbfgsb import SCIPY_FTOL, SCIPY_GTOL, LbfgsbGridFit
 from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4
 from ..result_cache import shared_result
 
-__all__ = ["TOLERANCE_SETTINGS", "TIGHT", "NEAR_BEST", "early_stop_fit", "early_stop_tolerances", "early_stop_path"]
+__all__ = ["TOLERANCE_SETTINGS", "TIGHT", "NEAR_BEST", "early_stop_fit", "early_stop_tolerances", "early_stop_path",
+           "tolerance_numbers"]
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
 
@@ -93,3 +94,29 @@ def early_stop_path(exclude_highest_loss: int = REPLICATION_EXCLUDED, *, ftol: f
     start = early_stop_fit(exclude_highest_loss).best.start
     return descend_lbfgsb(*_runs(exclude_highest_loss), start, scale=scale, ftol=ftol, gtol=gtol,
                           record_path=True).path
+
+
+def _setting(table: pd.DataFrame, scale: str, ftol: float, gtol: float) -> pd.Series:
+    hit = table[(table["scale"] == scale) & (table["ftol"] == ftol) & (table["gtol"] == gtol)]
+    if len(hit) != 1:
+        raise ValueError(f"table: {len(hit)} rows for scale {scale!r}, ftol {ftol:g}, gtol {gtol:g}; expected one "
+                         "(pass the table of early_stop_tolerances)")
+    return hit.iloc[0]
+
+
+def tolerance_numbers(table: pd.DataFrame) -> dict:
+    """The settings the text compares, each row picked by its (scale, ftol, gtol), never by its position.
+
+    Returns
+    -------
+    dict
+        ``tight_a``, ``tight_iterations`` (mean, both tolerances tightened: :data:`TIGHT`);
+        ``ftol_only_stop``, ``ftol_only_a`` (mean, ftol tightened alone); ``sum_default_a`` (the
+        printed sum, scipy's defaults); ``sum_gtol_a`` (the sum with ftol tightened and scipy's gtol).
+    """
+    tight = _setting(table, "mean", *TIGHT)
+    ftol_only = _setting(table, "mean", TIGHT[0], SCIPY_GTOL)
+    return {"tight_a": tight["a"], "tight_iterations": int(tight["iterations"]),
+            "ftol_only_stop": ftol_only["stopped_by"], "ftol_only_a": ftol_only["a"],
+            "sum_default_a": _setting(table, "sum", SCIPY_FTOL, SCIPY_GTOL)["a"],
+            "sum_gtol_a": _setting(table, "sum", TIGHT[0], SCIPY_GTOL)["a"]}
