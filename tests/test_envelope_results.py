@@ -22,6 +22,8 @@ from chinchilla_lib.approaches.envelope import (
     fit_envelope,
     lower_envelope,
 )
+from chinchilla_lib.approaches.envelope import diagnostics as env_diag
+from chinchilla_lib.approaches.envelope import fit as env_fit
 
 # grid 10^16.25 .. 10^21.25 in 11 steps of half a decade: kept where both curves exist, 17.25 .. 19.75
 RANGE = (10**16.25, 10**21.25)
@@ -74,12 +76,12 @@ def test_tokens_give_the_flops_as_6nd():
 
 def test_curves_are_named_by_run_then_model_then_size():
     frame = two_curves()
-    assert env_mod._curve_column(frame, None) == "run"
-    assert env_mod._curve_column(frame.rename(columns={"run": "model"}), None) == "model"
-    assert env_mod._curve_column(frame.drop(columns="run"), None) == "n_params"
-    assert env_mod._curve_column(frame, "n_params") == "n_params"
+    assert env_fit._curve_column(frame, None) == "run"
+    assert env_fit._curve_column(frame.rename(columns={"run": "model"}), None) == "model"
+    assert env_fit._curve_column(frame.drop(columns="run"), None) == "n_params"
+    assert env_fit._curve_column(frame, "n_params") == "n_params"
     with pytest.raises(ValueError, match="curve_col 'id' is not a column of curves"):
-        env_mod._curve_column(frame, "id")
+        env_fit._curve_column(frame, "id")
 
 
 @pytest.mark.parametrize("change, message", [
@@ -101,7 +103,7 @@ def test_bad_flops_range_is_refused(flops_range):
 
 
 def test_default_grid_spans_all_curves_with_1500_points():
-    grid = env_mod._grid(env_mod._tidy(two_curves(), None)[0], 1500, None)
+    grid = env_fit._grid(env_fit._tidy(two_curves(), None)[0], 1500, None)
     assert grid.size == 1500 and grid[0] == pytest.approx(1e16) and grid[-1] == pytest.approx(1e21)
 
 
@@ -129,7 +131,7 @@ def test_curve_smoothing_averages_neighbours_within_the_curve():
 def test_smooth_is_given_in_decades(monkeypatch):
     seen = []
     real = env_mod.curve_on_grid
-    monkeypatch.setattr(env_mod, "curve_on_grid", lambda c, g, s: seen.append(s) or real(c, g, s))
+    monkeypatch.setattr(env_fit, "curve_on_grid", lambda c, g, s: seen.append(s) or real(c, g, s))
     lower_envelope(two_curves(), n_grid=51, flops_range=(1e16, 1e21), smooth=0.2)  # 0.1 decade per step
     assert seen == [pytest.approx(2.0)] * 2
     seen.clear()
@@ -167,11 +169,11 @@ def test_an_envelope_held_by_one_model_is_refused():
 
 
 def test_an_exponent_outside_0_1_warns(monkeypatch):
-    monkeypatch.setattr(env_mod, "fit_log_log_line", lambda x, y: (1.2, 1.0))
+    monkeypatch.setattr(env_fit, "fit_log_log_line", lambda x, y: (1.2, 1.0))
     with pytest.warns(EnvelopeWarning, match="the fitted exponent a = 1.2 is outside"):
         result = fit_envelope(two_curves(), n_grid=11, flops_range=RANGE)
     assert len(result.warnings) == 1
-    monkeypatch.setattr(env_mod, "fit_log_log_line", lambda x, y: (0.0, 1.0))
+    monkeypatch.setattr(env_fit, "fit_log_log_line", lambda x, y: (0.0, 1.0))
     with pytest.warns(EnvelopeWarning):
         fit_envelope(two_curves(), n_grid=11, flops_range=RANGE)
 
@@ -268,9 +270,9 @@ def test_endpoint_table_compares_every_model_where_each_run_ends():
 
 def test_loss_near_is_the_median_just_below_the_budget():
     curve = pd.DataFrame({"flops": [1e18, 9.9e18, 1e19, 2e19], "loss": [5.0, 3.0, 2.0, 1.0]})
-    assert env_mod._loss_near(curve, 1e19, 0.01) == pytest.approx(2.5)  # 9.9e18 and 1e19
-    assert env_mod._loss_near(curve, 1e19, 0.001) == pytest.approx(2.0)
-    assert math.isnan(env_mod._loss_near(curve, 3e19, 0.01)) and math.isnan(env_mod._loss_near(curve, 1e17, 0.01))
+    assert env_diag._loss_near(curve, 1e19, 0.01) == pytest.approx(2.5)  # 9.9e18 and 1e19
+    assert env_diag._loss_near(curve, 1e19, 0.001) == pytest.approx(2.0)
+    assert math.isnan(env_diag._loss_near(curve, 3e19, 0.01)) and math.isnan(env_diag._loss_near(curve, 1e17, 0.01))
 
 
 def test_envelope_margin_is_the_runner_up_above_the_winner():
@@ -355,10 +357,18 @@ def test_loss_near_counts_a_point_exactly_at_the_budget_s_rounding_margin():
     # a point at flops x (1 + 1e-9), the margin allowed for rounding, is at the budget: inside the window
     edge = 1e19 * (1 + 1e-9)
     curve = pd.DataFrame({"flops": [9.995e18, edge], "loss": [3.0, 2.0]})
-    assert env_mod._loss_near(curve, 1e19, 0.01) == pytest.approx(2.5)
+    assert env_diag._loss_near(curve, 1e19, 0.01) == pytest.approx(2.5)
 
 
 def test_loss_near_reads_a_loss_column_of_numbers_as_text():
     # e.g. a CSV read with dtype=str: the loss is read as numbers, not compared as strings
     curve = pd.DataFrame({"flops": [9.9e18, 1e19], "loss": ["3.0", "2.0"]})
-    assert env_mod._loss_near(curve, 1e19, 0.01) == 2.5
+    assert env_diag._loss_near(curve, 1e19, 0.01) == 2.5
+
+
+def test_curves_are_checked_once_per_fit(monkeypatch):
+    calls = []
+    real = env_fit._tidy
+    monkeypatch.setattr(env_fit, "_tidy", lambda curves, col: calls.append(col) or real(curves, col))
+    env_mod.fit_envelope(two_curves())
+    assert len(calls) == 1  # fit_envelope checks the curves where they enter; the envelope reuses the checked frame

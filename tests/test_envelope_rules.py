@@ -25,6 +25,7 @@ from chinchilla_lib.approaches.envelope import (
     lower_envelope,
     sliding_exponents,
 )
+from chinchilla_lib.approaches.envelope import diagnostics as env_diagnostics
 
 
 def two_runs(*, losses=((3.0, 2.0), (3.5, 1.5)), sizes=(1e8, 1e9), flops=(1e18, 1e20)):
@@ -280,13 +281,13 @@ def test_endpoint_window_edges():
     curve = _ends()[lambda d: d["model"] == "s"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert env._loss_near(curve, 1e18, 0.01) == 3.0       # exactly the first point: reached
-        assert np.isnan(env._loss_near(curve, 1.5e20, 0.01))  # half as far again as the curve's end
+        assert env_diagnostics._loss_near(curve, 1e18, 0.01) == 3.0       # exactly the first point: reached
+        assert np.isnan(env_diagnostics._loss_near(curve, 1.5e20, 0.01))  # half as far again as the curve's end
         # 1e20 / 10**2 is 1e18 exactly, on the lower edge: included, median of 3.0, 2.6, 2.5, 2.0
-        assert env._loss_near(curve, 1e20, 2.0) == pytest.approx(2.55)
-    assert env._loss_near(curve, 1e19, 1.0) == pytest.approx(2.6)     # [1e18, 1e19]: 3.0, 2.6, 2.5
+        assert env_diagnostics._loss_near(curve, 1e20, 2.0) == pytest.approx(2.55)
+    assert env_diagnostics._loss_near(curve, 1e19, 1.0) == pytest.approx(2.6)     # [1e18, 1e19]: 3.0, 2.6, 2.5
     # 0.022 decades below 1e19 is 9.506e18: the point at 9.5e18 is just outside (11**-0.022 would take it in)
-    assert env._loss_near(curve, 1e19, 0.022) == 2.5
+    assert env_diagnostics._loss_near(curve, 1e19, 0.022) == 2.5
 
 
 def test_endpoint_table_default_window_is_a_hundredth_of_a_decade():
@@ -367,7 +368,7 @@ def test_envelope_warnings_point_at_the_callers_line():
 
 
 def test_loss_near_a_budget_in_a_gap_of_the_curve_is_the_last_point_before_it():
-    from chinchilla_lib.approaches.envelope import _loss_near
+    from chinchilla_lib.approaches.envelope.diagnostics import _loss_near
 
     curve = pd.DataFrame({"flops": [1e20, 1.01e20, 1e21], "loss": [3.0, 2.9, 2.5]})
     with warnings.catch_warnings():
