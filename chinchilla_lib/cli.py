@@ -323,32 +323,21 @@ def _strict(value):
 
 def _read_csv(path: str, approach: int):
     """The runs of a user's CSV, checked column by column and row by row (rows counted as in the file)."""
-    import numpy as np
     import pandas as pd
 
-    from .approaches.runs import APPROACHES, missing_columns, runs_columns
+    from .approaches.runs import missing_columns, runs_table
 
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise _UsageError(f"--csv: cannot read {path!r} ({reason})") from None
-    required, either = runs_columns(approach)
-    missing = missing_columns(frame.columns, approach)
-    if missing:
-        raise _UsageError(f"--csv: {path!r} lacks column(s) {', '.join(missing)}; approach {approach} needs "
-                          f"{APPROACHES[approach]}")
-    if frame.empty:
+    if frame.empty and not missing_columns(frame.columns, approach):
         raise _UsageError(f"--csv: {path!r} has a header but no runs")
-    for column in required + [c for c in either if c in frame.columns]:
-        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
-        bad = ~np.isfinite(values) | (values <= 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise _UsageError(f"--csv: {path!r} line {i + 2}: {column} is {frame[column].iloc[i]}; every "
-                              f"{column} must be a positive finite number")
-        frame[column] = values
-    return frame, "csv"
+    try:  # the one check of a runs table, its rows named by their line in the file (the header is line 1)
+        return runs_table(frame, approach, name=f"--csv: {path!r}", row_name="line", first_row=2), "csv"
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _runs(args, columns: list[str] | None = None):

@@ -359,3 +359,35 @@ def test_cli_approach1_on_the_llama_curves_is_the_books_fit(capsys):
     out = _cli_json(["fit", "--approach", "1", "--data", "llama-1", "--json"], capsys)
     assert out["a"] == pytest.approx(fit_envelope(llama1_curves(), curve_col="model").a, abs=1e-12)
     assert 0 < out["a"] < 1
+
+
+# ------------------------------------------------------------------ the one runs table
+
+
+def test_runs_table_checks_once_and_fills_in_6nd():
+    from chinchilla_lib.approaches.runs import CHECKED, runs_table
+
+    raw = pd.DataFrame({"n_params": ["1e8", "2e8"], "n_tokens": [1e9, 4e9], "loss": [3.0, 2.9]})
+    table = runs_table(raw, 2)
+    assert table["n_params"].tolist() == [1e8, 2e8]  # numbers given as text are read as numbers
+    assert table["flops"].tolist() == [6 * 1e8 * 1e9, 6 * 2e8 * 4e9]  # C = 6ND by hand
+    assert table.attrs[CHECKED] == 2 and runs_table(table, 2) is table  # a checked table is not checked again
+    assert "flops" not in runs_table(raw, 3)  # Approach 3 needs no compute column
+    assert raw["n_params"].tolist() == ["1e8", "2e8"]  # the caller's frame is left as it was
+
+
+def test_runs_table_names_the_first_bad_value_by_its_row():
+    from chinchilla_lib.approaches.runs import runs_table
+
+    raw = pd.DataFrame({"n_params": [1e8, 2e8, 4e8], "n_tokens": [1e9, -4e9, 0.0], "loss": [3.0, 2.9, 2.8]})
+    with pytest.raises(ValueError, match=r"^runs row 1: n_tokens is -4000000000.0; every n_tokens must be a positive"):
+        runs_table(raw, 3)
+    with pytest.raises(ValueError, match=r"^runs lacks column\(s\) loss; approach 3 needs"):
+        runs_table(raw.drop(columns="loss"), 3)
+
+
+def test_fit_runs_reports_a_bad_token_count_as_tokens_not_flops():
+    # flops = 6ND is filled in only after n_tokens is checked, so the message names the column the user gave.
+    raw = pd.DataFrame({"n_params": [1e8, 2e8, 4e8], "n_tokens": [1e9, -4e9, 2e9], "loss": [3.0, 2.9, 2.8]})
+    with pytest.raises(ValueError, match="n_tokens is -4000000000.0"):
+        cl.fit_runs(raw, approach=2)

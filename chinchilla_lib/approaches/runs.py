@@ -16,11 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..laws.flops import runs_flops
 from .envelope import fit_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
 
-__all__ = ["APPROACHES", "fit_runs", "runs_columns"]
+__all__ = ["APPROACHES", "CHECKED", "fit_runs", "runs_table", "runs_columns", "missing_columns"]
 
 #: What each approach needs from the runs.
 APPROACHES = {
@@ -46,16 +47,68 @@ def missing_columns(columns, approach: int) -> list[str]:
     return missing
 
 
-def _check(runs, approach) -> int:
+#: The mark a checked runs table carries (in ``DataFrame.attrs``): the approach it was checked for.
+CHECKED = "chinchilla_lib.runs_checked_for"
+
+
+def _check_approach(approach) -> int:
     if isinstance(approach, bool) or approach not in APPROACHES:
         raise ValueError(f"approach must be 1, 2 or 3, got {approach!r}")
+    return int(approach)
+
+
+def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_name: str = "row",
+               first_row: int = 0) -> pd.DataFrame:
+    """A frame of runs checked where it enters: the one table every approach, the command line and :func:`fit_runs` take.
+
+    Checked once, here: ``approach`` is 1, 2 or 3; ``runs`` is a DataFrame with the columns the
+    approach needs (:data:`APPROACHES`); every value of those columns (and of ``flops`` or
+    ``n_tokens`` when present) is a number, finite and positive (text such as ``"3.1"`` is read as a
+    number; the first bad value is named by its row).  Compute is filled in where it is missing,
+    ``flops = 6 N D`` (:func:`~chinchilla_lib.laws.flops.runs_flops`, Approaches 1 and 2).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Parameters and tokens as raw counts, compute in FLOPs, loss in nats per token.
+    approach : {1, 2, 3}
+    name, row_name, first_row : str, str, int
+        How messages name the table and its rows (the command line says ``--csv: 'FILE' line 2``).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the checked columns as floats (and ``flops`` for Approaches 1 and 2), other
+        columns as given; a table already checked for ``approach`` is returned as it is.
+
+    Raises
+    ------
+    ValueError
+        One line naming what is wrong and where.
+    """
+    approach = _check_approach(approach)
     if not isinstance(runs, pd.DataFrame):
-        raise ValueError(f"runs must be a pandas DataFrame (e.g. pandas.read_csv(path)), got {type(runs).__name__}")
+        raise ValueError(f"{name} must be a pandas DataFrame (e.g. pandas.read_csv(path)), got {type(runs).__name__}")
+    if runs.attrs.get(CHECKED) == approach:
+        return runs
     missing = missing_columns(runs.columns, approach)
     if missing:
-        raise ValueError(f"runs lacks column(s) {', '.join(missing)}; approach {approach} needs "
+        raise ValueError(f"{name} lacks column(s) {', '.join(missing)}; approach {approach} needs "
                          f"{APPROACHES[approach]}")
-    return int(approach)
+    required, either = runs_columns(approach)
+    table = runs.copy()
+    for column in required + [c for c in either if c in runs.columns]:
+        values = pd.to_numeric(runs[column], errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(values) | (values <= 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name} {row_name} {first_row + i}: {column} is {runs[column].iloc[i]}; every "
+                             f"{column} must be a positive finite number")
+        table[column] = values
+    if approach != 3:
+        table["flops"] = runs_flops(table)
+    table.attrs[CHECKED] = approach
+    return table
 
 
 def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed: int = 0,
@@ -108,7 +161,8 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
     A file of your own runs works the same way:
     ``fit_runs(pandas.read_csv("runs.csv"), approach=3).plan(1e24)``.
     """
-    approach = _check(runs, approach)
+    runs = runs_table(runs, approach)
+    approach = int(approach)
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
         raise ValueError(f"bootstrap must be a whole number >= 0 (resamples), got {bootstrap!r}")
     if approach == 1:
@@ -117,9 +171,8 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
                              "use approach 2 or 3 for intervals")
         return fit_envelope(runs, **options)
     if approach == 2:
-        n = runs["n_params"].to_numpy(float)
-        c = runs["flops"].to_numpy(float) if "flops" in runs.columns else 6.0 * n * runs["n_tokens"].to_numpy(float)
-        return fit_isoflop(n, c, runs["loss"], n_bootstrap=int(bootstrap), seed=seed, **options)
+        return fit_isoflop(runs["n_params"].to_numpy(), runs["flops"].to_numpy(), runs["loss"].to_numpy(),
+                           n_bootstrap=int(bootstrap), seed=seed, **options)
     fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], **options)
     if not bootstrap:
         return fit

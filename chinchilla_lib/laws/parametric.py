@@ -159,7 +159,11 @@ class ParametricLaw:
     def optimal_loss(self, flops):
         """Loss on the efficient frontier, L(N_opt(C), D_opt(C))."""
         c = positive_values("flops", flops, hint=_FLOPS_HINT)
-        return _like(self.E + self._frontier_coefficient() * (c / 6.0) ** (-self._frontier_exponent()), flops)
+        return _like(self._frontier_loss(c), flops)
+
+    def _frontier_loss(self, c):
+        """:meth:`optimal_loss` of budgets already checked."""
+        return self.E + self._frontier_coefficient() * (c / 6.0) ** (-self._frontier_exponent())
 
     def flops_for_loss(self, target_loss):
         """Smallest compute budget (FLOPs) whose frontier loss equals ``target_loss``.
@@ -368,8 +372,8 @@ def plan(flops: float, law: ParametricLaw | str = "paper-full") -> Plan:
     import warnings
 
     lw = resolve_law(law)
-    c = positive_scalar("flops", flops, hint=_FLOPS_HINT)
-    n_opt, d_opt = lw.optimal_allocation(c)
+    c = positive_scalar("flops", flops, hint=_FLOPS_HINT)  # checked here once; the frontier takes it as it is
+    n_opt, d_opt = _allocation(lw.G, lw.a, lw.b, c)
     if n_opt < 1 or d_opt < 1:
         raise ValueError(f"flops = {c:.3g} buys no model under this law (N_opt = {n_opt:.3g} parameters, "
                          f"D_opt = {d_opt:.3g} tokens); give the budget in FLOPs, e.g. 5.76e23 "
@@ -377,5 +381,5 @@ def plan(flops: float, law: ParametricLaw | str = "paper-full") -> Plan:
     notes = unit_notes(flops=c)
     for note in notes:
         warnings.warn(note, UnitWarning, stacklevel=2)
-    return Plan(law=lw.name, flops=c, n_params=n_opt, n_tokens=d_opt, loss=lw.optimal_loss(c), a=lw.a, b=lw.b,
+    return Plan(law=lw.name, flops=c, n_params=n_opt, n_tokens=d_opt, loss=lw._frontier_loss(c), a=lw.a, b=lw.b,
                 warnings=notes)
