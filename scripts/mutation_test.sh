@@ -3,7 +3,7 @@
 # run a fast test selection against every mutant (one worker: the CPU is shared), and print killed/total per module.
 #
 #   bash scripts/mutation_test.sh                       # every module listed in pyproject.toml [tool.mutmut]
-#   bash scripts/mutation_test.sh laws powerlaw         # just these (names under chinchilla_lib, dots for packages)
+#   bash scripts/mutation_test.sh laws.parametric laws.powerlaw   # just these (names under chinchilla_lib, dots for packages)
 #   MUTMUT_SAMPLE=8 bash scripts/mutation_test.sh cli   # every 8th mutant of each module (after one full generation)
 #
 # Needs mutmut (pip install "mutmut>=3.8", or the 'mutation' extra). Results stay in mutants/ (git-ignored), so a
@@ -18,7 +18,9 @@ export CHINCHILLA_LIB_DATA="${CHINCHILLA_LIB_DATA:-$(cd ../shared/external 2>/de
 
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
-  modules=(_validate flops laws powerlaw envelope isoflop parametric.objective parametric.fit parametric.bootstrap runs cli)
+  modules=(_validate laws.flops laws.parametric laws.powerlaw approaches.envelope.fit approaches.envelope.diagnostics
+           approaches.isoflop.profile approaches.isoflop.fit approaches.isoflop.diagnostics approaches.parametric.objective
+           approaches.parametric.fit approaches.parametric.bootstrap approaches.runs cli)
 fi
 for m in "${modules[@]}"; do
   echo "--- mutating chinchilla_lib.$m"
