@@ -2,7 +2,7 @@
 
 In one run this measures
 
-1. ``python -m chinchilla_lib plan --flops 1e22``: the median wall time of 7 runs in fresh
+1. ``python -m chinchilla_lib plan --flops 1e22``: the median wall time of 10 runs in fresh
    interpreters, beside two baselines measured in the same run: ``python -c pass`` (the interpreter
    alone) and ``python -c "import numpy"`` (the one library a plan needs).  Byte code is compiled
    once before timing (into a temporary ``PYTHONPYCACHEPREFIX``), as an installed package has it;
@@ -57,7 +57,7 @@ def _median_wall(cmd: list[str], env: dict, repeats: int) -> float:
     return statistics.median(times)
 
 
-def time_plan(repeats: int = 7) -> dict:
+def time_plan(repeats: int = 10) -> dict:
     """Median wall times of ``plan --flops 1e22`` and of the two baselines, in seconds."""
     with tempfile.TemporaryDirectory() as pycache:
         env = _env(pycache, ROOT)
@@ -118,7 +118,7 @@ def time_builds(jobs: int, keep: bool = False) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2, help="chapters executed at once in the builds (default 2)")
-    parser.add_argument("--repeats", type=int, default=7, help="runs of plan and of each baseline (median)")
+    parser.add_argument("--repeats", type=int, default=10, help="runs of plan and of each baseline (median)")
     parser.add_argument("--plan-only", action="store_true", help="time plan only, no book builds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary book and its build logs")
     parser.add_argument("--json", dest="json_path", default=None, help="also write the JSON object to this file")
