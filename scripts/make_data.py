@@ -3,7 +3,7 @@
 The transcriptions (with provenance for every number) live outside this
 repository in ``../shared/reference/paper-tables``.  This script is the one
 documented way the committed ``data/*.csv`` files were made; the test
-``tests/test_data_provenance.py`` re-runs it in memory and checks that the
+``tests/datasets/test_data_provenance.py`` re-runs it in memory and checks that the
 committed files still agree with the transcriptions.
 
 Usage::

@@ -424,7 +424,7 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
     optimum, and the lowest-valued start is one of them; descending only the
     512 lowest makes the fit ~5x faster than descending all, and gives the
     same optimum there, on all 245 runs, on bootstrap resamples and on
-    synthetic laws (see ``tests/test_fitting.py``).  On small, very noisy
+    synthetic laws (see ``tests/approaches/test_parametric.py``).  On small, very noisy
     data sets the landscape is rugged and some optima are reached from a
     handful of starts only; raise ``n_descents`` (up to the grid size) for a
     more exhaustive search.

@@ -11,7 +11,7 @@ import pytest
 from chinchilla_lib import datasets as ds
 from chinchilla_lib.datasets import DataFileError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", ds.table_names())
@@ -79,7 +79,7 @@ def test_unknown_table():
 
 
 def test_registry_pins_every_mirrored_file():
-    mirror = Path(__file__).resolve().parents[2] / "shared" / "external"
+    mirror = Path(__file__).resolve().parents[3] / "shared" / "external"
     if not mirror.is_dir():
         pytest.skip("no local mirror of the external data")
     listed = {}
@@ -90,7 +90,7 @@ def test_registry_pins_every_mirrored_file():
 
 
 def test_sets_pin_the_manifest_commits():
-    manifest = Path(__file__).resolve().parents[2] / "shared" / "external" / "MANIFEST.md"
+    manifest = Path(__file__).resolve().parents[3] / "shared" / "external" / "MANIFEST.md"
     if not manifest.is_file():
         pytest.skip("no local mirror of the external data")
     pinned = dict(re.findall(r"\| ([\w.-]+/[\w.-]+) @ ([0-9a-f]{40}) \|", manifest.read_text()))
@@ -186,7 +186,7 @@ def test_corrupt_cached_file_is_detected_before_parsing(tmp_path, monkeypatch):
 
 
 def test_good_cached_copy_is_used_without_network(tmp_path, monkeypatch):
-    mirror = Path(__file__).resolve().parents[2] / "shared" / "external"
+    mirror = Path(__file__).resolve().parents[3] / "shared" / "external"
     if not mirror.is_dir():
         pytest.skip("no local mirror of the external data")
     cache = _isolated_cache(tmp_path, monkeypatch)

@@ -14,7 +14,7 @@ from chinchilla_lib.approaches.allocations import get_allocation
 from chinchilla_lib.laws import get_law, plan
 from chinchilla_lib.studies.closed_forms import PLANNER_LAWS, planner_constants, planner_html
 
-JS = Path(__file__).resolve().parents[1] / "_static" / "planner.js"
+JS = Path(__file__).resolve().parents[2] / "_static" / "planner.js"
 BUDGETS = [1e20, 1e22, 5.76e23, 1e25]
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")

@@ -15,7 +15,7 @@ from matplotlib.colors import is_color_like, to_rgb  # noqa: E402
 
 from chinchilla_lib.plotting import style  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLOTTING = sorted(p for p in (ROOT / "chinchilla_lib" / "plotting").glob("*.py") if p.name != "style.py")
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
 #: Strings a plotting call may pass that matplotlib would also read as a colour but that mean no colour.

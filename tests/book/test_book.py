@@ -126,7 +126,7 @@ def test_chapter_files_name_every_check_module_and_its_chapter_title():
     from chinchilla_lib.checks import CHAPTER_FILES, CHAPTERS
 
     assert list(CHAPTER_FILES) == [m.__name__.rsplit(".", 1)[1] for m in CHAPTERS]
-    chapters = Path(__file__).resolve().parents[1] / "chapters"
+    chapters = Path(__file__).resolve().parents[2] / "chapters"
     for stem, title in CHAPTER_FILES.values():
         first_heading = next(line for line in (chapters / f"{stem}.md").read_text().splitlines()
                              if line.startswith("# "))

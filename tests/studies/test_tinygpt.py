@@ -13,7 +13,7 @@ from chinchilla_lib.studies import tinygpt
 
 def test_model_family_rows():
     family = tinygpt.model_family().set_index("model")
-    # g03 by hand (tests/test_train.py): 37760 parameters, 12288 of them embeddings (tokens and positions).
+    # g03 by hand (tests/train/test_train.py): 37760 parameters, 12288 of them embeddings (tokens and positions).
     assert family.loc["g03", "n_params"] == 37760
     assert family.loc["g03", "embedding_share"] == pytest.approx(12288 / 37760)
     assert family.loc["g03", "flop_ratio"] == pytest.approx(3 * (83456 + 2 * 16384) / (6 * 37760))

@@ -38,7 +38,7 @@ from chinchilla_lib.train.sweep import (
     sweep_paths,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # g03: d_model 32, 2 layers, 2 heads of 16, ffw 128, vocabulary 256, context 128.
 # Per layer: attention 4*32*32 + 3*32 + 32 = 4224; feed-forward 2*32*128 + 128 + 32 = 8352;
