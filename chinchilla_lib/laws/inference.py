@@ -35,13 +35,14 @@ Chinchilla-Optimal", arXiv 2401.00448), Eq. (3)-(5).  Used by the chapter
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 
 from .._validate import positive_scalar
 from .parametric import ParametricLaw, resolve_law
+from .plans import Plan
 
 __all__ = ["InferencePlan", "InferenceOptimum", "OvertrainingCost", "compute_optimal_for_params",
            "compute_optimal_at_loss", "smallest_model", "tokens_for_loss", "inference_optimum",
@@ -50,9 +51,12 @@ __all__ = ["InferencePlan", "InferenceOptimum", "OvertrainingCost", "compute_opt
 _T_HINT = "tokens processed at inference, e.g. 2e12; 0 for none"
 
 
-@dataclass(frozen=True)
-class InferencePlan:
+@dataclass(frozen=True, kw_only=True)
+class InferencePlan(Plan):
     """One model choice: size, training tokens, its loss and its FLOPs.
+
+    A :class:`~chinchilla_lib.laws.plans.Plan` whose budget ``flops`` is its training compute, with
+    the cost of serving it beside.
 
     Attributes
     ----------
@@ -64,26 +68,22 @@ class InferencePlan:
         6 N D, 2 N D_inf and their sum.
     """
 
-    n_params: float
-    n_tokens: float
-    loss: float
     training_flops: float
     inference_flops: float
     total_flops: float
 
-    @property
-    def tokens_per_param(self) -> float:
-        """Training tokens per parameter, D / N."""
-        return self.n_tokens / self.n_params
-
     def as_dict(self) -> dict:
-        """The six fields as a plain dict (the JSON keys of ``plan --inference-tokens``)."""
-        return asdict(self)
+        """``n_params``, ``n_tokens``, ``loss``, ``training_flops``, ``inference_flops``, ``total_flops``: the JSON
+        keys of ``plan --inference-tokens``."""
+        return {"n_params": self.n_params, "n_tokens": self.n_tokens, "loss": self.loss,
+                "training_flops": self.training_flops, "inference_flops": self.inference_flops,
+                "total_flops": self.total_flops}
 
 
 def _plan(law: ParametricLaw, n: float, d: float, inference_tokens: float) -> InferencePlan:
     train, infer = 6.0 * n * d, 2.0 * n * inference_tokens
-    return InferencePlan(n, d, float(law.loss(n, d)), train, infer, train + infer)
+    return InferencePlan(flops=train, n_params=n, n_tokens=d, loss=float(law.loss(n, d)), training_flops=train,
+                         inference_flops=infer, total_flops=train + infer)
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,6 @@ class Plan(Mapping):
         The budget C in FLOPs.
     n_params, n_tokens : float
         Parameters N and training tokens D of the model to train (raw counts).
-    tokens_per_param : float
-        D / N (computed).
     loss : float or None
         The law's loss at (N, D), nats per token; None when the method fits no loss law
         (Approaches 1 and 2); absent for an allocation without a law.

@@ -368,7 +368,7 @@ def test_batched_parabolas_match_one_at_a_time():
     x = np.sort(rng.uniform(18, 22, size=(4, 7)), axis=1)
     y = rng.normal(size=(4, 7))
     x[3] = [19, 19, 19, 20, 20, 20, 20]  # two distinct sizes: no parabola
-    x_star, loss_star, c2, c1, c0, ok, convex = profile._parabolas(x, y)
+    x_star, loss_star, c2, c1, c0, ok, convex = profile.parabolas(x, y)
     assert ok.tolist() == [True, True, True, False] and not convex[3]
     # two sizes fix no parabola: nothing is returned for that row (not the raw moment sums)
     assert all(math.isnan(v[3]) for v in (x_star, loss_star, c2, c1, c0))
@@ -885,13 +885,13 @@ def test_every_row_of_the_batched_parabolas_is_centred_on_its_own_sizes():
     u = np.arange(7) * 0.1
     x = np.stack([u, 1000.0 + u])  # a far-off second row must not change the first's conditioning
     y = 1.0 + 2.0 * (x - x[:, [3]]) ** 2  # vertex at the fourth size, loss 1 there
-    x_star, loss_star, *_ = profile._parabolas(x, y)
+    x_star, loss_star, *_ = profile.parabolas(x, y)
     np.testing.assert_allclose(x_star, x[:, 3], rtol=0, atol=1e-9)
     np.testing.assert_allclose(loss_star, 1.0, rtol=0, atol=1e-9)
 
 
 def test_three_distinct_sizes_make_a_parabola():
-    x_star, loss_star, c2, c1, c0, ok, convex = profile._parabolas(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
+    x_star, loss_star, c2, c1, c0, ok, convex = profile.parabolas(np.array([0.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0]))
     assert ok.tolist() == [True] and convex.tolist() == [True]
     assert x_star[0] == pytest.approx(1.0) and loss_star[0] == pytest.approx(1.0)
     assert (c2[0], c1[0], c0[0]) == (pytest.approx(1.0), pytest.approx(-2.0), pytest.approx(2.0))  # (x - 1)^2 + 1
@@ -901,9 +901,9 @@ def test_a_straight_line_is_no_minimum_and_raises_no_numpy_warning():
     x = np.array([-1.0, 0.0, 1.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the vertex of a line (c2 = 0) divides by zero: silently inf or NaN
-        line = profile._parabolas(x, np.array([1.0, 2.0, 3.0]))
-        flat = profile._parabolas(x, np.array([2.0, 2.0, 2.0]))
-        one = profile._parabolas(np.array([19.0, 19.0, 19.0]), np.array([1.0, 2.0, 3.0]))  # one size: 0 / 0
+        line = profile.parabolas(x, np.array([1.0, 2.0, 3.0]))
+        flat = profile.parabolas(x, np.array([2.0, 2.0, 2.0]))
+        one = profile.parabolas(np.array([19.0, 19.0, 19.0]), np.array([1.0, 2.0, 3.0]))  # one size: 0 / 0
         vertex_line = parabola_vertex(x, np.array([1.0, 2.0, 3.0]))
         vertex_flat = parabola_vertex(x, np.array([2.0, 2.0, 2.0]))
     assert line[2][0] == 0.0 and not line[6][0] and not flat[6][0] and not one[6][0]
@@ -929,7 +929,7 @@ def test_the_smallest_curvature_taken_as_a_parabola_is_1e_9_of_the_loss(bend, co
     x = np.array([-1.0, 0.0, 1.0])
     y = 2.0 + 2.0 * bend * x**2
     _, _, (c2, _, _) = parabola_vertex(x, y)
-    assert (c2 > 0) == convex and profile._parabolas(x, y)[6][0] == convex
+    assert (c2 > 0) == convex and profile.parabolas(x, y)[6][0] == convex
     assert c2 == (pytest.approx(2.0 * bend, rel=1e-6) if convex else 0.0)
 
 

@@ -12,6 +12,7 @@ import pytest
 from chinchilla_lib.approaches.allocations import get_allocation
 from chinchilla_lib.approaches.runs import fit_runs
 from chinchilla_lib.laws import get_law, plan
+from chinchilla_lib.laws.inference import inference_optimum
 from chinchilla_lib.laws.plans import KEYS, Plan
 from chinchilla_lib.laws.powerlaw import Allocation
 
@@ -52,6 +53,8 @@ def test_every_plan_the_library_makes_is_a_plan():
         "approach 3": fit_runs(runs, approach=3).plan(5.76e23),
         "power law (Approaches 1 and 2)": Allocation(0.5, 0.5, 0.1, 1.0).plan(1e21),
         "allocation": get_allocation("approach1-table3").at(1e22),
+        "inference-aware": inference_optimum("paper", 2e12, flops=1e23).optimum,
+        "its compute-optimal twin": inference_optimum("paper", 2e12, flops=1e23).compute_optimal,
     }
     for name, p in made.items():
         assert isinstance(p, Plan), name
@@ -69,3 +72,9 @@ def test_an_allocation_without_a_law_has_no_loss_and_a_power_law_fit_says_none()
     assert list(at) == ["law", "approach", "source", "flops", "n_params", "n_tokens", "tokens_per_param"]
     assert get_allocation("paper").at(1e22)["loss"] == pytest.approx(get_law("paper").optimal_loss(1e22))
     assert Allocation(0.5, 0.5, 0.1, 1.0).plan(1e21)["loss"] is None
+
+
+def test_the_inference_aware_plan_spends_its_training_flops():
+    best = inference_optimum("paper", 2e12, flops=1e23).optimum
+    assert best["flops"] == best.training_flops == pytest.approx(6 * best.n_params * best.n_tokens)  # 6ND by hand
+    assert list(best.as_dict()) == ["n_params", "n_tokens", "loss", "training_flops", "inference_flops", "total_flops"]

@@ -28,11 +28,11 @@ from .profile import (
     IsoFLOPWarning,
     _akima_minimum,
     _check_method,
-    _parabolas,
     _profile_arrays,
     _window,
     fit_budget,
     group_budgets,
+    parabolas,
 )
 
 __all__ = ["IsoFLOPResult", "fit_isoflop", "fit_isoflop_frame"]
@@ -162,7 +162,7 @@ def _bootstrap_runs(profiles, method: str, window: int | None, include: bool, n_
                 x_star, _, inside = _akima_minimum(xs[i], ys[i])
                 out[i, k] = x_star if inside else np.nan
             continue
-        x_star, *_, convex = _parabolas(xs, ys)
+        x_star, *_, convex = parabolas(xs, ys)
         inside = (xs.min(axis=1) <= x_star) & (x_star <= xs.max(axis=1))
         out[:, k] = np.where(convex & (inside | include), x_star, np.nan)
     return out

@@ -15,7 +15,7 @@ from scipy.interpolate import Akima1DInterpolator
 from ..._validate import positive_array, positive_int, positive_scalar, same_length
 from ...stats import budget_groups
 
-__all__ = ["IsoFLOPWarning", "BudgetFit", "group_budgets", "parabola_vertex", "akima_curve", "fit_budget"]
+__all__ = ["IsoFLOPWarning", "BudgetFit", "group_budgets", "parabolas", "parabola_vertex", "akima_curve", "fit_budget"]
 
 _METHODS = ("parabola", "akima")
 _RESAMPLE = ("runs", "budgets")
@@ -161,8 +161,11 @@ def _unbent(d2, u: np.ndarray, y: np.ndarray):
     return np.where(bend <= _FLAT * np.abs(y).max(axis=-1), 0.0, d2)
 
 
-def _parabolas(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Least-squares parabolas in ``x``, row by row.
+def parabolas(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The least-squares parabola ``y = c2 x**2 + c1 x + c0`` of each row, and its vertex (Section 3.2, Figure 3).
+
+    The one parabola fit of Approach 2: one profile (:func:`parabola_vertex`) or a whole bootstrap of
+    them at once.  The normal equations are solved in ``u = x - mean(x)`` for conditioning.
 
     Returns vertex x, loss there, c2, c1, c0 (in ``x``), ok (>= 3 distinct x) and convex.
     A row with fewer than 3 distinct ``x`` has no parabola: its vertex and coefficients are NaN.
@@ -197,27 +200,19 @@ def parabola_vertex(x: np.ndarray, y: np.ndarray) -> tuple[float, float, tuple[f
     Parameters
     ----------
     x, y : ndarray
-        ln N and final loss of the runs of one budget (at least 3 distinct ``x``).
+        ln N and final loss of the runs of one budget.
 
     Returns
     -------
     x_star, y_star : float
         Vertex; a minimum only when ``c2 > 0`` (NaN or inf when ``c2 == 0``: a curvature that
-        bends the parabola by at most 1e-9 of the loss across the runs is rounding, and taken as 0).
+        bends the parabola by at most 1e-9 of the loss across the runs is rounding, and taken as 0;
+        NaN, and NaN coefficients, with fewer than 3 distinct ``x``).
     coefficients : tuple of float
         ``(c2, c1, c0)`` in ``x``.
     """
-    m = x.mean()
-    u = x - m
-    s = [np.sum(u**k) for k in range(5)]  # sums of u^0 .. u^4
-    t = [np.sum(y * u**k) for k in range(3)]  # sums of y u^0 .. y u^2
-    normal = np.array([[s[i + j] for j in range(3)] for i in range(3)])
-    d0, d1, d2 = np.linalg.solve(normal, np.array(t))  # y = d0 + d1 u + d2 u^2
-    d2 = float(_unbent(d2, u, y))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u_star = -d1 / (2.0 * d2)  # where dy/du = 0
-        y_star = d0 - d1**2 / (4.0 * d2)
-    return float(u_star + m), float(y_star), (float(d2), float(d1 - 2 * d2 * m), float(d0 - d1 * m + d2 * m**2))
+    x_star, y_star, c2, c1, c0, _, _ = (float(v[0]) for v in parabolas(np.asarray(x, float), np.asarray(y, float)))
+    return x_star, y_star, (c2, c1, c0)
 
 
 def akima_curve(x: np.ndarray, y: np.ndarray, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
@@ -279,11 +274,8 @@ def fit_budget(
         x_star, loss_star, inside = _akima_minimum(xw, yw)
         return BudgetFit(label, float(np.exp(x_star)), loss_star, x.size, xw.size, inside, inside,
                          (np.nan, np.nan, np.nan), method)
-    if np.unique(xw).size < 3:  # a window of repeated sizes: no parabola
-        x_star, loss_star, c2, c1, c0, _, convex = (float(v[0]) for v in _parabolas(xw, yw))
-    else:
-        x_star, loss_star, (c2, c1, c0) = parabola_vertex(xw, yw)
-        convex = c2 > 0
+    x_star, loss_star, (c2, c1, c0) = parabola_vertex(xw, yw)  # NaN for a window of repeated sizes
+    convex = c2 > 0
     bracketed = bool(convex) and xw[0] <= x_star <= xw[-1]
     n_opt = float(np.exp(x_star)) if convex else np.nan
     return BudgetFit(label, n_opt, loss_star if convex else np.nan, x.size, xw.size, bracketed,
