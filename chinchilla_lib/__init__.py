@@ -7,7 +7,7 @@ The names most users need are here::
     runs = cl.load_hoffmann_fig4(exclude_highest_loss=cl.REPLICATION_EXCLUDED)
     fit = cl.fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
     fit.law.optimal_allocation(1e24)
-    cl.fit_runs(pandas.read_csv("runs.csv"), approach=3).plan(1e24)   # your own runs to a plan
+    cl.fit_runs(pandas.read_csv("runs.csv"), approach=3).plan(1e24)   # your own runs to a plan (a cl.Plan)
 
 Layers, one folder each, each importing only from the layers listed before it:
 
@@ -30,7 +30,8 @@ import sys
 #: ``python -m chinchilla_lib plan`` and ``import chinchilla_lib`` stay quick.
 _EXPORTS = {
     "_validate": ("ExtrapolationWarning", "UnitWarning"),
-    "approaches.runs": ("fit_runs",),
+    "approaches.runs": ("fit_runs", "runs_table"),
+    "laws.plans": ("Plan",),
     "datasets": ("REPLICATION_EXCLUDED", "load_hoffmann_fig4", "load_llama_curves", "load_porian", "load_table",
                  "paper_value", "porian_configurations"),
     "approaches.envelope": ("fit_envelope", "lower_envelope"),
@@ -103,7 +104,7 @@ __all__ = [
     "fit_approach3", "fit_envelope", "lower_envelope", "fit_isoflop", "fit_isoflop_frame", "bootstrap_approach3",
     "Approach3Fit", "load_table", "paper_value", "load_hoffmann_fig4", "REPLICATION_EXCLUDED", "load_porian",
     "porian_configurations", "load_llama_curves", "scorecard", "inference_optimum", "overtraining_cost",
-    "fit_runs", "plot_fit", "UnitWarning",
+    "fit_runs", "runs_table", "Plan", "plot_fit", "UnitWarning",
     "ExtrapolationWarning",
 ]
 

@@ -181,3 +181,24 @@ def test_public_face(name):
 
     assert callable(getattr(cl, name))
     assert name in cl.__all__
+
+
+@pytest.mark.parametrize("old", sorted(__import__("chinchilla_lib").MOVED))
+def test_a_moved_module_still_imports_by_its_earlier_name(old):
+    import importlib
+
+    import chinchilla_lib
+
+    new = importlib.import_module(f"chinchilla_lib.{chinchilla_lib.MOVED[old]}")
+    assert importlib.import_module(f"chinchilla_lib.{old}") is new
+    assert new.__name__ == f"chinchilla_lib.{chinchilla_lib.MOVED[old]}"  # one module, not a copy
+
+
+def test_a_moved_package_hands_over_its_submodules():
+    import importlib
+
+    from chinchilla_lib.approaches.parametric import fit
+
+    assert importlib.import_module("chinchilla_lib.parametric.fit") is fit
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("chinchilla_lib.no_such_module")
