@@ -29,6 +29,7 @@ from ..stats import robust_scale
 __all__ = ["FIG4_GROUPING", "REPLICATION_EXCLUDED", "fig4_runs", "fig4_fit", "refit_figure4", "projection_table",
            "approach2_reference", "budget_gaps", "exponent_summary", "projection_gaps", "dropped_points",
            "dropped_summary", "nominal_budget", "flop_convention", "flop_convention_summary", "convention_fits",
+           "convention_numbers", "PLOTTED", "NOMINAL", "NOMINAL_APP_F",
            "ROBUSTNESS_GAPS", "ROBUSTNESS_MIN_POINTS", "approach2_robustness",
            "robustness_summary", "robustness_ranges"]
 
@@ -402,11 +403,27 @@ def convention_fits() -> pd.DataFrame:
     kept = nominal.budgets[nominal.budgets["used"]]
     d_appf = kept["budget"] / (6.0 * kept["n_opt"] * _interp_a9_ratio(kept["n_opt"]))
     b_appf, _ = fit_log_log_line(kept["budget"].to_numpy(), d_appf.to_numpy())
-    rows = [("plotted FLOPs, D = C/(6N)", plotted.a, plotted.b, plotted.budgets),
-            ("nominal budgets, D = C/(6N)", nominal.a, nominal.b, nominal.budgets),
-            ("nominal budgets, D = C/F(N) (App. F)", nominal.a, b_appf, kept.assign(d_opt=d_appf))]
+    rows = [(PLOTTED, plotted.a, plotted.b, plotted.budgets), (NOMINAL, nominal.a, nominal.b, nominal.budgets),
+            (NOMINAL_APP_F, nominal.a, b_appf, kept.assign(d_opt=d_appf))]
     return pd.DataFrame([{"convention": name, "a": a, "b": b, "d_opt_max": float(t["d_opt"].iloc[-1]),
                           "budget_max": float(t["budget"].iloc[-1])} for name, a, b, t in rows])
+
+
+#: The three rows of :func:`convention_fits`, by what they change.
+PLOTTED, NOMINAL, NOMINAL_APP_F = ("plotted FLOPs, D = C/(6N)", "nominal budgets, D = C/(6N)",
+                                   "nominal budgets, D = C/F(N) (App. F)")
+
+
+def convention_numbers(fits: pd.DataFrame) -> dict:
+    """The exponents the text quotes from :func:`convention_fits`, each row picked by its convention.
+
+    ``conv_a_plotted``, ``conv_a_nominal``, ``conv_b_nominal``, ``conv_b_appf`` and ``conv_d_gap``
+    (the largest budget's D_opt with 6N over D_opt with Appendix F's count, minus 1).
+    """
+    by = fits.set_index("convention")
+    return {"conv_a_plotted": by.loc[PLOTTED, "a"], "conv_a_nominal": by.loc[NOMINAL, "a"],
+            "conv_b_nominal": by.loc[NOMINAL, "b"], "conv_b_appf": by.loc[NOMINAL_APP_F, "b"],
+            "conv_d_gap": by.loc[NOMINAL, "d_opt_max"] / by.loc[NOMINAL_APP_F, "d_opt_max"] - 1}
 
 
 # --------------------------------------------------------------------------

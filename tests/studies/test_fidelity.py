@@ -226,3 +226,11 @@ def test_new_scorecard_rows_and_statuses():
     assert card.loc["comparison.deepseek.budget_identity", "status"] == "reproduced"
     assert card.loc["comparison.gopher.approach1.n_params", "reference"] == 67e9
     assert card.filter(like="approach2.porian.", axis=0)["tolerance"].eq(0.005).all()
+
+
+def test_convention_numbers_pick_rows_by_convention_not_position():
+    fits = pd.DataFrame({"convention": [fig4.NOMINAL_APP_F, fig4.PLOTTED, fig4.NOMINAL], "a": [0.3, 0.1, 0.2],
+                         "b": [0.7, 0.9, 0.8], "d_opt_max": [4.0, 1.0, 5.0]})  # shuffled on purpose
+    out = fig4.convention_numbers(fits)
+    assert out == {"conv_a_plotted": 0.1, "conv_a_nominal": 0.2, "conv_b_nominal": 0.8, "conv_b_appf": 0.7,
+                   "conv_d_gap": pytest.approx(5.0 / 4.0 - 1)}
