@@ -204,3 +204,36 @@ def test_six_nd_keeps_the_shape_of_either_array_argument():
     assert np.allclose(six_nd(1e9, [1e10, 2e10]), [6e19, 1.2e20], rtol=1e-15, atol=0)
     assert np.allclose(six_nd([1e9, 2e9], 1e10), [6e19, 1.2e20], rtol=1e-15, atol=0)
     assert isinstance(six_nd(1e9, 1e10), float)
+
+
+# ------------------------------------------------------------------ the 6ND default and FLOPs as text
+
+
+def test_runs_flops_keeps_a_compute_column_and_fills_6nd_where_there_is_none():
+    import pandas as pd
+
+    from chinchilla_lib.laws.flops import runs_flops
+
+    given = runs_flops(pd.DataFrame({"n_params": [1, 2], "n_tokens": [3, 4], "flops": [7, 11]}))
+    assert given.tolist() == [7.0, 11.0] and given.dtype == np.float64  # the column, as floats, not 6ND
+    filled = runs_flops(pd.DataFrame({"n_params": [100_000_000, 200_000_000], "n_tokens": [1e9, 4e9]}))
+    assert filled.tolist() == [6e17, 4.8e18] and filled.dtype == np.float64  # 6 x 1e8 x 1e9, 6 x 2e8 x 4e9 by hand
+    with pytest.raises(ValueError, match="n_tokens"):
+        runs_flops(pd.DataFrame({"n_params": [1e8], "n_tokens": [-1e9]}))
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (5.76e23, 3, "5.76e23"), (1e24, 3, "1e24"), (5.8e23, 3, "5.8e23"), (1.5e-5, 3, "1.5e-5"),
+    (123456.0, 2, "1.2e5"), (3e21, 1, "3e21"), (0.0, 3, "0e0"), (-2.5e3, 3, "-2.5e3"), (7, 3, "7e0"),
+    (None, 3, "–"), (float("nan"), 3, "–"), (float("inf"), 3, "–"), (-float("inf"), 3, "–"),
+])
+def test_flops_text_writes_powers_of_ten_the_books_way(value, digits, text):
+    from chinchilla_lib.laws.flops import flops_text
+
+    assert flops_text(value, digits) == text
+
+
+def test_flops_text_defaults_to_three_significant_digits():
+    from chinchilla_lib.laws.flops import flops_text
+
+    assert flops_text(1.23456e20) == "1.23e20" and flops_text(np.float64(2.0e19)) == "2e19"
