@@ -15,7 +15,7 @@ import pytest
 from cli_run import run_cli
 
 from chinchilla_lib import cli
-from chinchilla_lib.cli import _number, _one_line, _strict, main
+from chinchilla_lib.cli import _number, _one_line, _strict, build_parser, main
 from chinchilla_lib.laws import get_law
 from chinchilla_lib.laws import inference as inf
 
@@ -744,7 +744,8 @@ HELP = {
     (): ["Chinchilla scaling-law tools.", "compute-optimal model size and tokens for a FLOP budget",
          "parameters and training FLOPs per token of a transformer shape",
          "fit Approach 1 (envelope), 2 (IsoFLOP) or 3 (parametric) to training runs",
-         "every reproduction check against the paper's printed values"],
+         "every reproduction check against the paper's printed values",
+         "train our own small models: the smoke grid or a committed sweep"],
     ("plan",): ["--flops FLOPS compute budget in FLOPs, e.g. 5.76e23",
                 "tokens the model will serve at inference (2N FLOPs each): minimise training plus inference FLOPs "
                 "at the loss of --flops's compute-optimal model, or at --target-loss",
@@ -770,6 +771,12 @@ HELP = {
                "approach 2: keep budgets whose minimum lies outside the sampled sizes (extrapolated)",
                "--json print one JSON object"],
     ("scorecard",): ["--json print one JSON object"],
+    ("train",): ["--smoke train the small smoke grid and print its runs",
+                 "--sweep {isoflop,isoflop-small,lr-scan,lr-tune,prediction,smoke,warmup-check}",
+                 "run or resume a committed sweep", "local worker processes, one thread each (default 2)",
+                 "address of a Dask distributed scheduler, e.g. tcp://host:8786",
+                 "folder of the runs and curves files (default: data/; --smoke: a temporary folder)",
+                 "--json print one JSON object"],
 }
 
 
@@ -1361,3 +1368,47 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, flag):
     assert code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and flag in err and "Traceback" not in err
+
+
+
+# ------------------------------------------------------------------ the train subcommand's options (run by train/)
+
+
+def test_train_options_parse_with_their_defaults():
+    args = build_parser().parse_args(["train", "--sweep", "lr-scan"])
+    assert (args.sweep, args.smoke, args.workers, args.scheduler, args.out, args.json) == (
+        "lr-scan", False, 2, None, None, False)
+    args = build_parser().parse_args(["train", "--smoke", "--workers", "1", "--scheduler", "tcp://h:1", "--out", "d",
+                                      "--json"])
+    assert (args.smoke, args.sweep, args.workers, args.scheduler, args.out, args.json) == (
+        True, None, 1, "tcp://h:1", "d", True)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--smoke", "--workers", "0"], "argument --workers: --workers must be at least 1, got '0'"),
+    (["train", "--smoke", "--workers", "two"], "argument --workers: --workers must be a whole number, got 'two'"),
+    (["train", "--sweep", "nope"], "argument --sweep: invalid choice: 'nope' (choose from 'isoflop', 'isoflop-small', "
+                                   "'lr-scan', 'lr-tune', 'prediction', 'smoke', 'warmup-check')"),
+    (["train"], "one of the arguments --smoke --sweep is required"),
+    (["train", "--smoke", "--sweep", "smoke"], "argument --sweep: not allowed with argument --smoke"),
+])
+def test_train_options_refuse_with_one_line(argv, message):
+    code, out, err = run(argv)
+    assert code == 2 and out == "" and err.strip().endswith(f"train: error: {message}")
+
+
+def test_train_sweep_names_are_the_committed_sweeps_read_on_demand():
+    from chinchilla_lib.cli import _SweepNames
+    from chinchilla_lib.train.sweep import SWEEPS
+
+    names = _SweepNames()
+    assert list(names) == sorted(SWEEPS) and "isoflop" in names and "no-such-sweep" not in names
+
+
+def test_a_header_only_csv_missing_a_column_of_its_approach_says_which(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("n_params,flops,loss\n")  # enough for approach 2, not for approach 3
+    code, _, err = run(["fit", "--approach", "3", "--csv", str(path)])
+    assert code == 2 and f"--csv: '{path}' lacks column(s) n_tokens; approach 3 needs" in err
+    code, _, err = run(["fit", "--approach", "2", "--csv", str(path)])
+    assert code == 2 and f"--csv: '{path}' has a header but no runs" in err

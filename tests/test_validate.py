@@ -229,3 +229,12 @@ def test_positive_values_takes_a_real_scalar_as_a_float_with_the_array_check_s_w
         assert message(lambda bad=bad: v.positive_values("flops", [bad])) == \
             "flops must be positive and finite; element 0 is NaN"
     assert message(lambda: v.positive_values("flops", math.inf)) == "flops must be positive and finite; element 0 is inf"
+
+
+def test_a_declared_bound_states_its_range_and_example_once():
+    from chinchilla_lib._validate import Bounds
+
+    share = Bounds(0, 0.5, example="e.g. 0.1", what="a share")
+    assert share("cut", 0.25) == 0.25 and type(share("cut", np.float32(0.25))) is float
+    with pytest.raises(ValueError, match=r"^cut must be a share between 0 and 0.5 \(e.g. 0.1\), got 0.5$"):
+        share("cut", 0.5)

@@ -529,3 +529,11 @@ def test_columns_of_python_objects_fit_like_floats():
     tokens_obj = tokens.assign(**{k: [Decimal(repr(x)) for x in tokens[k]] for k in ("n_params", "n_tokens")})
     assert (fit_runs(tokens_obj, approach=2, rel_tol=0.01).a
             == pytest.approx(fit_runs(tokens, approach=2, rel_tol=0.01).a, rel=1e-12))
+
+
+def test_runs_table_gives_float_columns_for_integer_ones():
+    from chinchilla_lib.approaches.runs import runs_table
+
+    raw = pd.DataFrame({"n_params": [100, 200, 400], "n_tokens": [1000, 4000, 2000], "loss": [3, 2, 1]})
+    table = runs_table(raw, 3)
+    assert all(table[c].dtype == np.float64 for c in ("n_params", "n_tokens", "loss"))
