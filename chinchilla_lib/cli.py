@@ -325,15 +325,13 @@ def _read_csv(path: str, approach: int):
     """The runs of a user's CSV, checked column by column and row by row (rows counted as in the file)."""
     import pandas as pd
 
-    from .approaches.runs import missing_columns, runs_table
+    from .approaches.runs import runs_table
 
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise _UsageError(f"--csv: cannot read {path!r} ({reason})") from None
-    if frame.empty and not missing_columns(frame.columns, approach):
-        raise _UsageError(f"--csv: {path!r} has a header but no runs")
     try:  # the one check of a runs table, its rows named by their line in the file (the header is line 1)
         return runs_table(frame, approach, name=f"--csv: {path!r}", row_name="line", first_row=2), "csv"
     except ValueError as exc:

@@ -62,7 +62,7 @@ def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_nam
     """A frame of runs checked where it enters: the one table every approach, the command line and :func:`fit_runs` take.
 
     Checked once, here: ``approach`` is 1, 2 or 3; ``runs`` is a DataFrame with the columns the
-    approach needs (:data:`APPROACHES`); every value of those columns (and of ``flops`` or
+    approach needs (:data:`APPROACHES`) and at least one row; every value of those columns (and of ``flops`` or
     ``n_tokens`` when present) is a number, finite and positive (text such as ``"3.1"`` is read as a
     number; the first bad value is named by its row).  Compute is filled in where it is missing,
     ``flops = 6 N D`` (:func:`~chinchilla_lib.laws.flops.runs_flops`, Approaches 1 and 2).
@@ -95,6 +95,8 @@ def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_nam
     if missing:
         raise ValueError(f"{name} lacks column(s) {', '.join(missing)}; approach {approach} needs "
                          f"{APPROACHES[approach]}")
+    if runs.empty:
+        raise ValueError(f"{name} has a header but no runs")
     required, either = runs_columns(approach)
     table = runs.copy()
     for column in required + [c for c in either if c in runs.columns]:

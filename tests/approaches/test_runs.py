@@ -537,3 +537,13 @@ def test_runs_table_gives_float_columns_for_integer_ones():
     raw = pd.DataFrame({"n_params": [100, 200, 400], "n_tokens": [1000, 4000, 2000], "loss": [3, 2, 1]})
     table = runs_table(raw, 3)
     assert all(table[c].dtype == np.float64 for c in ("n_params", "n_tokens", "loss"))
+
+
+def test_runs_table_refuses_a_table_without_runs():
+    from chinchilla_lib.approaches.runs import runs_table
+
+    empty = pd.DataFrame({"n_params": [], "n_tokens": [], "loss": []})
+    with pytest.raises(ValueError, match=r"^runs has a header but no runs$"):
+        runs_table(empty, 3)
+    with pytest.raises(ValueError, match=r"^runs lacks column\(s\) loss"):  # missing columns are named first
+        runs_table(empty.drop(columns="loss"), 3)
