@@ -19,9 +19,46 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+#: How many characters of a bad value a message echoes (a message stays one readable line);
+#: a path is echoed up to :data:`PATH_LIMIT`.
+ECHO_LIMIT = 60
+PATH_LIMIT = 240
+
+
 def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shown(repr(value))
+
+
+def shown(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters (the last three ``...``), for echoing a user's value."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+#: Size limits of what the library reads from a user: a law file (``plan --law FILE``) and a runs CSV.
+LAW_FILE_LIMIT = 1 << 20  # 1 MiB: a fit --json output is about 2 KB
+CSV_LIMIT = 512 << 20  # 512 MiB: ten million runs of n_params,n_tokens,loss
+
+
+def read_limited(path: str | os.PathLike, limit: int, *, what: str, fix: str) -> bytes:
+    """The bytes of ``path``, refused with one line when it holds more than ``limit`` bytes.
+
+    Reads at most ``limit + 1`` bytes whatever the file is (a device such as ``/dev/zero`` or a pipe
+    included), so a file that never ends costs no more memory than the limit.
+
+    Raises
+    ------
+    ValueError
+        ``{what} {path!r} is larger than {limit}; {fix}``.
+    OSError
+        When the file cannot be opened or read.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        size = f"{limit / (1 << 20):g} MiB" if limit >= 1 << 20 else f"{limit:,} bytes"
+        raise ValueError(f"{what} {shown(repr(os.fspath(path)), PATH_LIMIT)} is larger than {size}; {fix}")
+    return data
 
 
 def positive_scalar(name: str, value: Any, *, hint: str = "") -> float:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -73,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--target-loss", type=_number("--target-loss"), default=None,
                       help="the loss to reach, nats per token (instead of --flops)")
     plan.add_argument(
-        "--law", default="paper-full",
+        "--law", default=None,
         help="the law: a name (paper-full, the default: the full-precision constants behind Eq. 10; paper: Eq. 10 "
         "as printed; replication), a named allocation (approach1-table3, approach2-tableA3, approach3-tableA3, "
         "kaplan, approach2-fig4, approach3-fig4; no loss), the path of a 'fit --approach 3 --json' output, or inline "
@@ -82,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--compare", action="store_true",
                       help="every named allocation at this budget (printed Approaches 1-3, the paper's laws, "
                       "Kaplan, our Figure 4 refits, about 0.3 s); with --json a list")
+    plan.add_argument("--printed-only", action="store_true",
+                      help="with --compare: only the allocations printed in the papers (no refit, no data download)")
     plan.add_argument("--json", action="store_true", help="print one JSON object")
 
     fl = sub.add_parser("flops", help="parameters and training FLOPs per token of a transformer shape")
@@ -169,7 +172,7 @@ def _add_train_parser(sub) -> argparse.ArgumentParser:
     what.add_argument("--sweep", choices=_SweepNames(), help="run or resume a committed sweep")
     train.add_argument("--workers", type=_workers, default=2, help="local worker processes, one thread each (default 2)")
     train.add_argument("--scheduler", default=None, help="address of a Dask distributed scheduler, e.g. tcp://host:8786")
-    train.add_argument("--out", default=None, help="folder of the runs and curves files (default: data/; "
+    train.add_argument("--out", default=None, help="folder of the runs and curves files (default: chinchilla_lib/data/; "
                        "--smoke: a temporary folder)")
     train.add_argument("--json", action="store_true", help="print one JSON object")
     return train
@@ -207,16 +210,21 @@ def _plan_inference(args) -> dict:
 
 
 def _plan_compare(args) -> list:
-    """``plan --compare``: one entry per named allocation (approaches.allocations) at ``--flops``."""
-    from .approaches.allocations import allocation_names, get_allocation
+    """``plan --compare``: one entry per named allocation (approaches.allocations) at ``--flops``, every one or none."""
+    from .approaches.allocations import PRINTED_ALLOCATIONS, allocation_names, get_allocation
 
+    if args.law is not None:
+        raise _UsageError("--law does not apply with --compare, which gives every named allocation; "
+                          "drop one of them")
+    names = PRINTED_ALLOCATIONS if args.printed_only else allocation_names()
     out = []
-    for name in allocation_names():
+    for name in names:
         try:
             entry = get_allocation(name).at(args.flops)
-        except DataFileError as exc:  # a refit whose data cannot be had: leave it out, say so
-            print(f"note: {name} left out ({exc})", file=sys.stderr)
-            continue
+        except DataFileError as exc:  # a missing answer is an error, never a shorter list
+            hint = "; or compare only the printed allocations with --printed-only" if name not in \
+                PRINTED_ALLOCATIONS else ""
+            raise DataFileError(f"--compare: {name} cannot be computed ({_one_line(exc)}){hint}") from None
         out.append({k: entry[k] for k in ("law", "approach", "source", "n_params", "n_tokens", "tokens_per_param")})
     return out
 
@@ -224,13 +232,21 @@ def _plan_compare(args) -> list:
 def _plan(args) -> dict:
     from .laws.parametric import law_names
 
+    if args.printed_only and not args.compare:
+        raise _UsageError("--printed-only applies only with --compare")
+    if args.compare and (args.inference_tokens is not None or args.target_loss is not None):
+        raise _UsageError("--compare takes a budget (--flops C) only, not --inference-tokens or --target-loss")
+    if args.compare:
+        if args.flops is None:
+            raise _UsageError("--flops: give the compute budget to compare the allocations at (--flops C)")
+        return _plan_compare(args)
+    if args.law is None:
+        args.law = "paper-full"
     if args.inference_tokens is not None or args.target_loss is not None:
         return _plan_inference(args)
     if args.flops is None:
         raise _UsageError("--flops: give a compute budget (--flops C), or a loss (--target-loss L), "
                           "optionally with --inference-tokens T")
-    if args.compare:
-        return _plan_compare(args)
     if args.law not in law_names() and "=" not in args.law:  # a law needs only numpy; the registry imports pandas
         from .approaches.allocations import allocation_names, get_allocation
 
@@ -321,19 +337,34 @@ def _strict(value):
 # ------------------------------------------------------------------ fit
 
 
+def _data_lines(text: str) -> list[int]:
+    """The line number in the file (1-based) of each data row ``pandas.read_csv`` gives, blank lines skipped."""
+    lines = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip()]
+    return lines[1:]  # the first non-blank line is the header
+
+
 def _read_csv(path: str, approach: int):
-    """The runs of a user's CSV, checked column by column and row by row (rows counted as in the file)."""
+    """The runs of a user's CSV, checked column by column and row by row (rows named by their line in the file)."""
+    import io
+
     import pandas as pd
 
+    from ._validate import CSV_LIMIT, PATH_LIMIT, read_limited, shown
     from .approaches.runs import runs_table
 
+    where = shown(repr(path), PATH_LIMIT)
+    name = f"--csv: {where}"
     try:
-        frame = pd.read_csv(path)
+        raw = read_limited(path, CSV_LIMIT, what="--csv:", fix="fit a sample of the runs, or split the file")
+        text = raw.decode("utf-8-sig")
+        frame = pd.read_csv(io.StringIO(text))
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
-        raise _UsageError(f"--csv: cannot read {path!r} ({reason})") from None
-    try:  # the one check of a runs table, its rows named by their line in the file (the header is line 1)
-        return runs_table(frame, approach, name=f"--csv: {path!r}", row_name="line", first_row=2), "csv"
+        raise _UsageError(f"--csv: cannot read {where} ({shown(reason, 200)})") from None
+    lines = _data_lines(text)
+    numbers = lines if len(lines) == len(frame) else None  # quoted line breaks: fall back to counting rows
+    try:  # the one check of a runs table, its rows named by their line in the file
+        return runs_table(frame, approach, name=name, row_name="line", first_row=2, row_numbers=numbers), "csv"
     except ValueError as exc:
         raise _UsageError(str(exc)) from None
 
@@ -498,6 +529,26 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; the exit status: 0 done, 2 refused (one line on standard error), 130 interrupted.
+
+    Ctrl-C prints one line and exits 130; a reader that closes the pipe early (``scorecard | head -1``)
+    ends the output quietly with the status of a closed pipe, 141.  Never a traceback.
+    """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("python -m chinchilla_lib: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:  # the reader has gone: send what Python still flushes at exit nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = f"{parser.prog} {args.command}"
@@ -532,4 +583,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(_strict(result), allow_nan=False))
     else:
         _print_text(args.command, result)
+    sys.stdout.flush()  # a closed pipe shows here, inside main, not in Python's exit
     return 0

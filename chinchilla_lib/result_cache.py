@@ -4,7 +4,7 @@ The book's chapters run in separate kernels, often two at once, and several of t
 costly result (the scorecard, the bootstrap of every public run set, the early-stopped Approach 3
 fit). When the environment variable ``CHINCHILLA_LIB_CACHE`` names a folder (``scripts/build_book.py``
 sets it to ``_build/.chinchilla_cache``), :func:`shared` keeps each result there under a file named
-by the result and by :func:`inputs_digest`, a hash of the library's code, ``data/``, the external
+by the result and by :func:`inputs_digest`, a hash of the library's code, ``chinchilla_lib/data/``, the external
 pins and the numerical libraries' versions. A change to any of them computes every result again;
 deleting ``_build`` gives a cold build. Unset (a test, a reader's own session), nothing is stored
 and every call computes.
@@ -34,7 +34,7 @@ CACHE_ENV = "CHINCHILLA_LIB_CACHE"
 
 
 def inputs_digest() -> str:
-    """SHA-256 of everything a result depends on: the library's code, ``data/``, the external pins, library versions."""
+    """SHA-256 of everything a result depends on: the library's code, ``chinchilla_lib/data/``, the external pins, library versions."""
     from importlib.metadata import version
 
     from .datasets.paper_tables import DATA_DIR

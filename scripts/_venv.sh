@@ -10,5 +10,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$VENV/bin/python" -m pip install --quiet -r requirements.txt
   echo "$want" > "$stamp"
 fi
-# The external data sets (see data/README.md) are fetched on first use; a local
+# The external data sets (see chinchilla_lib/data/README.md) are fetched on first use; a local
 # mirror laid out as OWNER/REPO/PATH can be named with CHINCHILLA_LIB_DATA.

@@ -9,7 +9,7 @@
   site shows none of them.  ``BOOK_BRANCH`` names the branch (default ``main``).
 * Results that several chapters need (the scorecard, chapter by chapter, and the costliest
   studies) are computed once per build and shared: ``CHINCHILLA_LIB_CACHE`` (default
-  ``_build/.chinchilla_cache``) holds them, keyed by a hash of the library, ``data/`` and the
+  ``_build/.chinchilla_cache``) holds them, keyed by a hash of the library, ``chinchilla_lib/data/`` and the
   pins (``chinchilla_lib.result_cache``), so a change to any of them computes them again and
   deleting ``_build`` gives a cold build.
 

@@ -1,8 +1,8 @@
-"""Build the tidy CSVs in ``data/`` from the transcribed paper tables.
+"""Build the tidy CSVs in ``chinchilla_lib/data/`` from the transcribed paper tables.
 
 The transcriptions (with provenance for every number) live outside this
 repository in ``../shared/reference/paper-tables``.  This script is the one
-documented way the committed ``data/*.csv`` files were made; the test
+documented way the committed ``chinchilla_lib/data/*.csv`` files were made; the test
 ``tests/datasets/test_data_provenance.py`` re-runs it in memory and checks that the
 committed files still agree with the transcriptions.
 
@@ -663,14 +663,14 @@ BUILDERS = {
 
 
 def build_all(source: Path = DEFAULT_SOURCE) -> dict[str, pd.DataFrame]:
-    """Return every tidy table, keyed by its file stem in ``data/``."""
+    """Return every tidy table, keyed by its file stem in ``chinchilla_lib/data/``."""
     return {name: fn(source) for name, fn in BUILDERS.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--out", type=Path, default=ROOT / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "chinchilla_lib" / "data")
     args = parser.parse_args()
     for name, frame in build_all(args.source).items():
         frame.to_csv(args.out / f"{name}.csv", index=False, float_format="%.10g")

@@ -1,4 +1,4 @@
-"""Write data/tinygpt_prediction.json: the compute-optimal size and loss at 10x the sweep's largest budget.
+"""Write chinchilla_lib/data/tinygpt_prediction.json: the compute-optimal size and loss at 10x the sweep's largest budget.
 
 Made from the committed IsoFLOP sweep alone, before the predicted model is trained; the file
 records the commit it was made at (commit it before running `train --sweep prediction`).
@@ -20,10 +20,10 @@ from chinchilla_lib.studies.tinygpt import PREDICTION_FILE, predict  # noqa: E40
 
 
 def main() -> int:
-    status = subprocess.run(["git", "status", "--porcelain", "data/tinygpt_isoflop_runs.csv"], cwd=ROOT,
+    status = subprocess.run(["git", "status", "--porcelain", "chinchilla_lib/data/tinygpt_isoflop_runs.csv"], cwd=ROOT,
                             capture_output=True, text=True, check=True).stdout.strip()
     if status:
-        print("commit data/tinygpt_isoflop_runs.csv first: the prediction names the commit it was made from",
+        print("commit chinchilla_lib/data/tinygpt_isoflop_runs.csv first: the prediction names the commit it was made from",
               file=sys.stderr)
         return 2
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,

@@ -27,7 +27,7 @@ settings.load_profile("chinchilla")
 
 @pytest.fixture
 def data_copy(tmp_path):
-    """A copy of every data/*.csv in a temporary folder, for tests that damage a data file."""
+    """A copy of every chinchilla_lib/data/*.csv in a temporary folder, for tests that damage a data file."""
     import shutil
 
     from chinchilla_lib.datasets import DATA_DIR

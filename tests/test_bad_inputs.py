@@ -83,7 +83,7 @@ def test_library_refuses_with_one_line(call, message):
     assert message in text and "\n" not in text, text
 
 
-# ------------------------------------------------------------------ data/ files
+# ------------------------------------------------------------------ chinchilla_lib/data/ files
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path.name}"

@@ -365,14 +365,15 @@ def test_plan_compare_lists_every_allocation(monkeypatch):
     entries = json.loads(out)
     from chinchilla_lib.approaches.allocations import allocation_names
 
-    assert len(entries) + err.count("left out") == len(allocation_names())
+    assert [e["law"] for e in entries] == list(allocation_names())  # every answer, in the registry's order
     assert set(entries[0]) == {"law", "approach", "source", "n_params", "n_tokens", "tokens_per_param"}
     code, text, _ = run(["plan", "--flops", "1e22", "--compare"])
     first = text.splitlines()[0]
     assert first.startswith(f"law={entries[0]['law']}  approach=")
 
 
-def test_plan_compare_leaves_out_an_allocation_whose_data_is_missing(monkeypatch):
+def test_plan_compare_refuses_when_an_allocation_cannot_be_computed(monkeypatch):
+    """A missing answer is an error (exit 2, one line naming it), never a shorter list."""
     from chinchilla_lib.approaches import allocations
     from chinchilla_lib.datasets import DataFileError
 
@@ -385,9 +386,34 @@ def test_plan_compare_leaves_out_an_allocation_whose_data_is_missing(monkeypatch
 
     monkeypatch.setattr(allocations, "get_allocation", flaky)
     code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
-    assert code == 0
-    assert "note: approach2-fig4 left out (mirror file missing)" in err
-    assert "approach2-fig4" not in [e["law"] for e in json.loads(out)]
+    assert code == 2 and out == ""
+    assert err == (f"{PROG} plan: error: --compare: approach2-fig4 cannot be computed (mirror file missing); "
+                   "or compare only the printed allocations with --printed-only\n")
+    code, out, err = run(["plan", "--flops", "1e22", "--compare", "--printed-only", "--json"])
+    assert code == 0, err
+    assert [e["law"] for e in json.loads(out)] == list(allocations.PRINTED_ALLOCATIONS)
+
+
+def test_plan_compare_refuses_a_corrupt_projections_table(monkeypatch, data_copy):
+    """A damaged data/ table behind a printed allocation stops --compare with the file named."""
+    from chinchilla_lib.datasets import paper_tables
+
+    path = data_copy / "projections.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n1,not a number,,\n")
+    monkeypatch.setattr(paper_tables, "DATA_DIR", data_copy)
+    code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--compare: approach1-table3 cannot be computed" in err and "projections.csv" in err
+
+
+def test_plan_compare_refuses_a_law_it_would_ignore():
+    for law in ("paper", "nope"):
+        code, _, err = run(["plan", "--flops", "1e22", "--compare", "--law", law])
+        assert code == 2
+        assert err == (f"{PROG} plan: error: --law does not apply with --compare, which gives every named "
+                       "allocation; drop one of them\n")
+    code, _, err = run(["plan", "--flops", "1e22", "--printed-only"])
+    assert code == 2 and err == f"{PROG} plan: error: --printed-only applies only with --compare\n"
 
 
 def test_plan_for_inference_refuses_both_or_neither_target():
@@ -775,7 +801,7 @@ HELP = {
                  "--sweep {isoflop,isoflop-small,lr-scan,lr-tune,prediction,smoke,warmup-check}",
                  "run or resume a committed sweep", "local worker processes, one thread each (default 2)",
                  "address of a Dask distributed scheduler, e.g. tcp://host:8786",
-                 "folder of the runs and curves files (default: data/; --smoke: a temporary folder)",
+                 "folder of the runs and curves files (default: chinchilla_lib/data/; --smoke: a temporary folder)",
                  "--json print one JSON object"],
 }
 
@@ -962,23 +988,6 @@ def test_plan_with_an_unknown_law_joins_the_allocations_with_commas():
     code, _, err = run(["plan", "--flops", "1e21", "--law", "nope"])
     assert code == 2 and err.endswith(f"; or an allocation: {', '.join(allocation_names())}\n")
     assert "approach1-table3, approach2-tableA3, approach3-tableA3" in err
-
-
-def test_plan_compare_goes_on_after_an_allocation_left_out(monkeypatch):
-    from chinchilla_lib.approaches import allocations
-    from chinchilla_lib.datasets import DataFileError
-
-    first, real = allocations.allocation_names()[0], allocations.get_allocation
-
-    def flaky(name):
-        if name == first:
-            raise DataFileError("mirror file missing")
-        return real(name)
-
-    monkeypatch.setattr(allocations, "get_allocation", flaky)
-    code, out, err = run(["plan", "--flops", "1e22", "--compare", "--json"])
-    assert code == 0 and err.count("left out") == 1
-    assert len(json.loads(out)) == len(allocations.allocation_names()) - 1
 
 
 def test_plan_for_inference_with_both_targets_is_one_exact_line():

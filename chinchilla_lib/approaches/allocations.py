@@ -130,7 +130,7 @@ def printed_power_law(approach: int) -> tuple[float, float]:
     """(a, coefficient) of N_opt = coefficient C^a through the paper's projections of one approach.
 
     A least-squares line in log-log through the rows of Table 3 (approach 1) or Table A3
-    (approaches 2 and 3) in ``data/projections.csv``, leaving out the row whose printed
+    (approaches 2 and 3) in ``chinchilla_lib/data/projections.csv``, leaving out the row whose printed
     budget is flagged as a typo (Table A3, Approach 3, 175B).
 
     References
@@ -192,7 +192,7 @@ def allocation_names(include_refits: bool = True) -> tuple[str, ...]:
 
 
 def name_table(include_refits: bool = True) -> pd.DataFrame:
-    """Every name ``plan --law`` accepts: the laws of ``data/laws.csv`` and the allocations.
+    """Every name ``plan --law`` accepts: the laws of ``chinchilla_lib/data/laws.csv`` and the allocations.
 
     Parameters
     ----------
@@ -204,7 +204,7 @@ def name_table(include_refits: bool = True) -> pd.DataFrame:
     -------
     DataFrame
         One row per name: ``name``, ``kind`` (``"law"``: a parameter set of L(N, D) in
-        ``data/laws.csv``, so ``plan`` also gives a loss; ``"allocation"``: N_opt and D_opt
+        ``chinchilla_lib/data/laws.csv``, so ``plan`` also gives a loss; ``"allocation"``: N_opt and D_opt
         only), ``approach`` and ``source``.
     """
     rows = []

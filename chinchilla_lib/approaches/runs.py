@@ -13,15 +13,19 @@ Hoffmann et al. 2022, Sections 3.1-3.3.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
+from .._validate import caller_stacklevel, shown
 from ..laws.flops import runs_flops
 from .envelope import fit_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
 
-__all__ = ["APPROACHES", "CHECKED", "fit_runs", "runs_table", "runs_columns", "missing_columns"]
+__all__ = ["APPROACHES", "CHECKED", "LOSS_CEILING", "RunsWarning", "column_sense", "fit_runs", "runs_table",
+           "runs_columns", "missing_columns"]
 
 #: What each approach needs from the runs.
 APPROACHES = {
@@ -58,7 +62,7 @@ def _check_approach(approach) -> int:
 
 
 def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_name: str = "row",
-               first_row: int = 0) -> pd.DataFrame:
+               first_row: int = 0, row_numbers=None) -> pd.DataFrame:
     """A frame of runs checked where it enters: the one table every approach, the command line and :func:`fit_runs` take.
 
     Checked once, here: ``approach`` is 1, 2 or 3; ``runs`` is a DataFrame with the columns the
@@ -67,6 +71,10 @@ def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_nam
     number; the first bad value is named by its row).  Compute is filled in where it is missing,
     ``flops = 6 N D`` (:func:`~chinchilla_lib.laws.flops.runs_flops`, Approaches 1 and 2).
 
+    Columns that are numbers but not what they claim get one :class:`RunsWarning` each
+    (:func:`column_sense`): parameters and tokens that look swapped, a loss that looks like a
+    perplexity or a percentage.
+
     Parameters
     ----------
     runs : DataFrame
@@ -74,6 +82,9 @@ def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_nam
     approach : {1, 2, 3}
     name, row_name, first_row : str, str, int
         How messages name the table and its rows (the command line says ``--csv: 'FILE' line 2``).
+    row_numbers : sequence of int, optional
+        The number of each row in messages (the command line passes each row's line in the file,
+        blank lines counted); default ``first_row``, ``first_row + 1``, ...
 
     Returns
     -------
@@ -104,13 +115,59 @@ def runs_table(runs: pd.DataFrame, approach: int, *, name: str = "runs", row_nam
         bad = ~np.isfinite(values) | (values <= 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name} {row_name} {first_row + i}: {column} is {runs[column].iloc[i]}; every "
+            row = first_row + i if row_numbers is None else row_numbers[i]
+            raise ValueError(f"{name} {row_name} {row}: {column} is {shown(runs[column].iloc[i])}; every "
                              f"{column} must be a positive finite number")
         table[column] = values
+    for note in column_sense(table, name=name):
+        warnings.warn(note, RunsWarning, stacklevel=caller_stacklevel())
     if approach != 3:
         table["flops"] = runs_flops(table)
     table.attrs[CHECKED] = approach
     return table
+
+
+class RunsWarning(UserWarning):
+    """A runs table whose columns are numbers but look like something other than what they are named."""
+
+
+#: A loss above this many nats per token for every run is not the cross-entropy of trained language models:
+#: it is a perplexity of 1,100 (trained models reach 1.5-4 nats on tokens, about 1 on bytes; guessing uniformly
+#: over a 32,000-token vocabulary costs 10.4), while the best run of a set given as perplexities is above 7.
+LOSS_CEILING = 7.0
+
+
+def column_sense(runs: pd.DataFrame, *, name: str = "runs") -> list[str]:
+    """One line per column that looks mislabelled: what was seen and what to check.
+
+    * ``n_params`` and ``n_tokens`` swapped: every run has fewer tokens than parameters
+      (real runs, even the shortest, see about as many tokens as they have parameters or more);
+    * the loss is a perplexity or a percentage: every loss is above :data:`LOSS_CEILING`
+      nats per token.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Numeric columns ``n_params``, ``loss`` and, when present, ``n_tokens``.
+    name : str
+        How the note names the table.
+
+    Returns
+    -------
+    list of str
+        Empty when every column looks like what it is named.
+    """
+    notes = []
+    if "n_tokens" in runs.columns:
+        ratio = runs["n_tokens"].to_numpy(float) / runs["n_params"].to_numpy(float)
+        if np.all(ratio < 1):
+            notes.append(f"{name}: every run has fewer tokens than parameters (median n_tokens/n_params "
+                         f"{np.median(ratio):.2g}); check that n_params and n_tokens are not swapped")
+    loss = runs["loss"].to_numpy(float)
+    if np.all(loss > LOSS_CEILING):
+        notes.append(f"{name}: every loss is above {LOSS_CEILING:g} nats per token (smallest {loss.min():.4g}); "
+                     "a perplexity or a percentage? give the cross-entropy in nats per token (log of a perplexity)")
+    return notes
 
 
 def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed: int = 0,

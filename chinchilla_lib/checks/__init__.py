@@ -1,7 +1,7 @@
 """The reproduction scorecard: every check the book makes against a printed value.
 
 Each check compares one number computed by this library with the value the paper
-printed (read from ``data/``), with a tolerance fixed in advance.  One module per
+printed (read from ``chinchilla_lib/data/``), with a tolerance fixed in advance.  One module per
 chapter, listed in :data:`CHAPTERS` in book order; each has a ``checks()`` that
 yields :class:`Check` rows.  The intro page of the book and
 ``python -m chinchilla_lib scorecard`` show the same rows, in this order.

@@ -46,7 +46,7 @@ def checks():
     tolerance = (best["high"] - best["predicted_loss"]) if above else (best["predicted_loss"] - best["low"])
     yield Check(id="own_runs.prediction.loss", quantity=f"Loss of the predicted model {best.name} at "
                 f"{prediction['flops']:.2g} FLOPs", reference=float(best["predicted_loss"]),
-                source=f"our prediction, committed before training (data/tinygpt_prediction.json, "
+                source=f"our prediction, committed before training (chinchilla_lib/data/tinygpt_prediction.json, "
                        f"{prediction['made_from_commit'][:10]})",
                 ours=float(best["observed_loss"]), tolerance=float(tolerance),
                 explained_in=CHAPTER if not best["inside"] else "",

@@ -3,7 +3,7 @@
 One row per data set, parameter count and approach that the runs decide: our exponent a
 on those runs against Table 2's a for the same approach (Chinchilla's own runs).  None of
 Gadre et al., Sardana et al. or Muennighoff et al. prints an exponent a for its own runs in
-the sources transcribed in ``data/``, so every row is a new result (status ``new result``,
+the sources transcribed in ``chinchilla_lib/data/``, so every row is a new result (status ``new result``,
 counted apart); the Approach 1 rows are the one test of Approach 1 on real runs.
 """
 

@@ -2,7 +2,7 @@
 
 One module per source:
 
-* :mod:`.paper_tables` -- numbers printed in the papers (``data/*.csv``),
+* :mod:`.paper_tables` -- numbers printed in the papers (``chinchilla_lib/data/*.csv``),
   validated by :func:`load_table`; :func:`paper_value`, :func:`table2_row`;
 * :mod:`.external` -- the pinned upstream files (registry in ``pins/``),
   downloaded with pooch and checked by SHA-256 before they are parsed;

@@ -1,7 +1,7 @@
 """Evaluation results of Hoffmann et al. (2022) Section 4.2: Chinchilla, Gopher and the other models.
 
 The paper's Tables 5-10 and A5-A7 and the numbers its text states are tidy, long CSVs in
-``data/`` (made by ``scripts/make_data.py``):
+``chinchilla_lib/data/`` (made by ``scripts/make_data.py``):
 
 * ``evaluation_results.csv`` -- one row per (benchmark, task, setting, model): the printed
   ``value`` of a ``metric`` (``accuracy_pct``, ``bits_per_byte``, ``perplexity``,
@@ -99,12 +99,12 @@ def validate_evaluation(frame: pd.DataFrame, path: str | os.PathLike = "evaluati
 
 
 def load_evaluation(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Every evaluation score of Section 4.2, validated (``data/evaluation_results.csv``).
+    """Every evaluation score of Section 4.2, validated (``chinchilla_lib/data/evaluation_results.csv``).
 
     Parameters
     ----------
     data_dir : path, optional
-        Folder holding the CSV; defaults to the repository's ``data/``.
+        Folder holding the CSV; defaults to the repository's ``chinchilla_lib/data/``.
 
     Returns
     -------

@@ -1,6 +1,6 @@
 """Paper tables: the numbers printed in Hoffmann et al. 2022, Kaplan et al. 2020 and the LLaMA papers.
 
-Each table is a tidy CSV in ``data/`` (made by ``scripts/make_data.py`` from the
+Each table is a tidy CSV in ``chinchilla_lib/data/`` (made by ``scripts/make_data.py`` from the
 transcriptions, with provenance).  :func:`load_table` reads one and checks its
 schema and every value; :func:`paper_value` reads one scalar by id and
 :func:`table2_row` one method's row of Table 2.
@@ -9,6 +9,7 @@ schema and every value; :func:`paper_value` reads one scalar by id and
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -21,7 +22,10 @@ if TYPE_CHECKING:  # pandas is imported only when a table is asked for as a Data
 __all__ = ["DataFileError", "DATA_DIR", "SCHEMAS", "LAW_PARAMETERS", "key", "one_of", "key_columns", "table_names",
            "read_rows", "load_table", "paper_value", "table2_row", "paper_files_table"]
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+#: The tables the library reads, shipped inside the package (a wheel and a clone alike).
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+#: A paper table is a few KB; a file past this size is not one.
+_TABLE_LIMIT = 16 << 20
 
 
 class DataFileError(RuntimeError):
@@ -29,7 +33,7 @@ class DataFileError(RuntimeError):
 
 
 # --------------------------------------------------------------------------
-# Paper tables (data/*.csv)
+# Paper tables (chinchilla_lib/data/*.csv)
 # --------------------------------------------------------------------------
 # Each column check takes the column's cells as the CSV holds them (text) and returns one bool per
 # cell.  The checks need no pandas, so a law can be read (``plan`` on the command line) without it.
@@ -104,7 +108,7 @@ def key_columns(name: str) -> list[str]:
 
 
 _POS, _TXT, _ANY, _OPT, _BOOL = _positive, _text, _any, _positive_or_missing, _bool
-#: Parameters a law in data/laws.csv may have (Eq. 2, directly or as logarithms).
+#: Parameters a law in chinchilla_lib/data/laws.csv may have (Eq. 2, directly or as logarithms).
 LAW_PARAMETERS = ("E", "A", "B", "alpha", "beta", "log_E", "log_A", "log_B")
 
 #: Column checks for each paper table: column name -> per-cell predicate.  Columns wrapped in
@@ -183,7 +187,7 @@ def _key_value(cell: str):
 
 
 def read_rows(name: str, data_dir: str | os.PathLike | None = None) -> list[dict[str, str]]:
-    """One paper table from ``data/NAME.csv``, validated, as rows of text (no pandas needed).
+    """One paper table from ``chinchilla_lib/data/NAME.csv``, validated, as rows of text (no pandas needed).
 
     The checks are those of :func:`load_table`, which reads the same rows into a DataFrame.
 
@@ -192,7 +196,7 @@ def read_rows(name: str, data_dir: str | os.PathLike | None = None) -> list[dict
     name : str
         One of :func:`table_names` (for example ``"laws"``).
     data_dir : path, optional
-        Folder holding the CSVs; defaults to the repository's ``data/``.
+        Folder holding the CSVs; defaults to the repository's ``chinchilla_lib/data/``.
 
     Raises
     ------
@@ -203,17 +207,27 @@ def read_rows(name: str, data_dir: str | os.PathLike | None = None) -> list[dict
     path = _path(name, data_dir)
     if not path.is_file():
         raise DataFileError(
-            f"data file {path} is missing; restore it with `git checkout -- data/{name}.csv` "
-            "(see data/README.md)"
+            f"data file {path} is missing; reinstall chinchilla_lib, or in a clone of the repository restore it "
+            f"with `git checkout -- chinchilla_lib/data/{name}.csv` (see chinchilla_lib/data/README.md)"
         )
     try:
         with open(path, encoding="utf-8", newline="") as handle:
-            lines = [row for row in csv.reader(handle) if row]
+            text = handle.read(_TABLE_LIMIT + 1)
+        if len(text) > _TABLE_LIMIT:
+            raise DataFileError(f"data file {path} is corrupt (larger than {_TABLE_LIMIT >> 20} MiB); restore it")
+        lines = [row for row in csv.reader(io.StringIO(text)) if row]
     except (csv.Error, UnicodeDecodeError) as exc:
         raise DataFileError(f"data file {path} is corrupt ({' '.join(str(exc).split())}); restore it from git") from None
     if not lines:
         raise DataFileError(f"data file {path} is corrupt (no header); restore it from git")
     header, body = lines[0], lines[1:]
+    if text.startswith("\ufeff"):
+        raise DataFileError(f"data file {path} starts with a byte-order mark (saved by a spreadsheet?); "
+                            "save it as plain UTF-8, or restore it from git")
+    for sep, what in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and sep in header[0]:
+            raise DataFileError(f"data file {path} is separated by {what}, not commas (saved by a spreadsheet?); "
+                                "save it comma-separated, or restore it from git")
     if any(len(row) > len(header) for row in body):
         row = next(i for i, r in enumerate(body) if len(r) > len(header))
         raise DataFileError(f"data file {path} is corrupt (data row {row + 1} has more cells than the header); "
@@ -253,14 +267,14 @@ def read_rows(name: str, data_dir: str | os.PathLike | None = None) -> list[dict
 
 
 def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Load one paper table from ``data/NAME.csv`` and validate it.
+    """Load one paper table from ``chinchilla_lib/data/NAME.csv`` and validate it.
 
     Parameters
     ----------
     name : str
         One of :func:`table_names` (for example ``"tableA9_models"``).
     data_dir : path, optional
-        Folder holding the CSVs; defaults to the repository's ``data/``.
+        Folder holding the CSVs; defaults to the repository's ``chinchilla_lib/data/``.
 
     Raises
     ------
@@ -279,15 +293,15 @@ def load_table(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataF
 
 
 def paper_value(value_id: str) -> float:
-    """One scalar reference value from ``data/paper_values.csv`` by its id."""
+    """One scalar reference value from ``chinchilla_lib/data/paper_values.csv`` by its id."""
     for row in read_rows("paper_values"):
         if row["id"] == value_id:
             return float(row["value"])
-    raise KeyError(f"no paper value with id {value_id!r} in data/paper_values.csv")
+    raise KeyError(f"no paper value with id {value_id!r} in chinchilla_lib/data/paper_values.csv")
 
 
 def table2_row(method: str, table: str = "Table 2") -> pd.Series:
-    """One method's row of Hoffmann et al.'s Table 2 (or Table A2) from ``data/table2_exponents.csv``.
+    """One method's row of Hoffmann et al.'s Table 2 (or Table A2) from ``chinchilla_lib/data/table2_exponents.csv``.
 
     Parameters
     ----------
@@ -310,7 +324,7 @@ def table2_row(method: str, table: str = "Table 2") -> pd.Series:
 
 
 def paper_files_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Every file ``data/README.md`` lists in its tables, with its description and size.
+    """Every file ``chinchilla_lib/data/README.md`` lists in its tables, with its description and size.
 
     Returns
     -------
@@ -343,7 +357,7 @@ def paper_files_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame
         for name in names:
             path = folder / name
             if not path.is_file():
-                raise DataFileError(f"data/README.md lists {name}, but {path} does not exist; "
+                raise DataFileError(f"chinchilla_lib/data/README.md lists {name}, but {path} does not exist; "
                                     "run scripts/make_data.py")
             n_rows, status = None, ""
             if name.endswith(".csv"):

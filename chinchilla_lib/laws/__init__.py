@@ -1,7 +1,7 @@
 """Every closed form and accounting rule: the laws, the FLOPs, the parameter counts.
 
 * :mod:`.parametric` -- the parametric law L(N, D) = E + A/N^alpha + B/D^beta (Eq. 2), its
-  compute-optimal frontier (Eq. 4), the named parameter sets of ``data/laws.csv`` and :func:`~.parametric.plan`;
+  compute-optimal frontier (Eq. 4), the named parameter sets of ``chinchilla_lib/data/laws.csv`` and :func:`~.parametric.plan`;
 * :mod:`.powerlaw` -- power-law allocations N_opt = k C^a and the one log-log line fit (Table 2, Tables 3/A3);
 * :mod:`.architecture` -- a transformer's shape to its parameter counts (Table A9, Table 4);
 * :mod:`.flops` -- Appendix F's FLOPs per token, 6ND, PF-days (Table A4);

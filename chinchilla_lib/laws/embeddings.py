@@ -166,7 +166,7 @@ def _law(law: ParametricLaw | str) -> ParametricLaw:
         return law
     if isinstance(law, str):
         return get_law(law)
-    raise ValueError(f"law must be a ParametricLaw or a name from data/laws.csv, got {type(law).__name__}")
+    raise ValueError(f"law must be a ParametricLaw or a name from chinchilla_lib/data/laws.csv, got {type(law).__name__}")
 
 
 def _budget(budget: str) -> str:
@@ -219,7 +219,7 @@ def frontier_flops(n_nonembed, law: ParametricLaw | str = "paper", gamma: float 
     n_nonembed : float or array
         Non-embedding parameters N*_\\E.
     law : ParametricLaw or str, default "paper"
-        Chinchilla's L(N_T, D) (a name from ``data/laws.csv`` or a law object).
+        Chinchilla's L(N_T, D) (a name from ``chinchilla_lib/data/laws.csv`` or a law object).
     gamma : float, optional
         Embedding coefficient; defaults to :func:`fit_gamma`.
     budget : {"nonembedding", "total"}
@@ -387,7 +387,7 @@ def fitted_exponent(law: ParametricLaw | str = "paper", gamma: float | None = No
         As in :func:`frontier_flops`.
     n_min, n_max : float, default 768 and 1.5e9
         Kaplan's model sizes, "768 to 1.5 billion non-embedding parameters"
-        (Kaplan Sec. 3; not in ``data/`` because the transcription holds it as text).
+        (Kaplan Sec. 3; not in ``chinchilla_lib/data/`` because the transcription holds it as text).
     flops_range : (float, float), optional
         C_\\E bounds in FLOPs instead of the size range.  Pearce & Song's script
         uses (10^12.95, 10^20.7) for both coefficient sets.

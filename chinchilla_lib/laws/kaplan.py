@@ -1,6 +1,6 @@
 """Kaplan et al. (2020) scaling laws, the compute-efficient allocation behind N_opt ∝ C^0.73.
 
-Constants from ``data/kaplan_constants.csv``:
+Constants from ``chinchilla_lib/data/kaplan_constants.csv``:
 
 * L(N) = (N_c/N)^α_N (Eq. 1.1), L(D) = (D_c/D)^α_D (Eq. 1.2),
   L(N, D) = [(N_c/N)^(α_N/α_D) + D_c/D]^α_D (Eq. 1.5, joint fit of Table 2),
@@ -54,7 +54,7 @@ _C_HINT = "a compute budget in FLOPs, e.g. 1e21 (not PF-days)"
 # Kaplan's constants
 # ---------------------------------------------------------------------------
 
-#: field -> (quantity, symbol) of its row in data/kaplan_constants.csv.  Symbols
+#: field -> (quantity, symbol) of its row in chinchilla_lib/data/kaplan_constants.csv.  Symbols
 #: repeat (alpha_N, alpha_D, N_c, D_c appear for the one-variable fits and for
 #: the joint L(N, D) fit), so rows are told apart by ``quantity`` too.
 _ROWS: dict[str, tuple[str, str]] = {
@@ -139,7 +139,7 @@ class KaplanConstants:
 
 @lru_cache(maxsize=1)
 def kaplan_constants() -> KaplanConstants:
-    """Kaplan et al. (2020) constants read from ``data/kaplan_constants.csv``.
+    """Kaplan et al. (2020) constants read from ``chinchilla_lib/data/kaplan_constants.csv``.
 
     Raises
     ------
@@ -155,12 +155,12 @@ def _pick(table, key: str) -> float:
     rows = table[(table["quantity"] == quantity) & (table["symbol"] == symbol)]
     if len(rows) != 1:
         raise DataFileError(
-            f"data/kaplan_constants.csv: expected one row with quantity {quantity!r} and "
+            f"chinchilla_lib/data/kaplan_constants.csv: expected one row with quantity {quantity!r} and "
             f"symbol {symbol!r}, found {len(rows)}"
         )
     unit = rows["unit"].iloc[0]
     if key in _UNITS and unit != _UNITS[key]:
-        raise DataFileError(f"data/kaplan_constants.csv: {symbol} ({quantity}) must be in {_UNITS[key]}, got {unit!r}")
+        raise DataFileError(f"chinchilla_lib/data/kaplan_constants.csv: {symbol} ({quantity}) must be in {_UNITS[key]}, got {unit!r}")
     return float(rows["value"].iloc[0])
 
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .._validate import PF_DAY, UnitWarning, positive_scalar, positive_values, unit_notes
+from .._validate import PF_DAY, UnitWarning, positive_scalar, positive_values, shown, unit_notes
 from .._validate import like_inputs as _like
 from .plans import Plan
 
@@ -204,14 +204,14 @@ class ParametricLaw:
 
 
 def law_names() -> list[str]:
-    """Names accepted by :func:`get_law` (from ``data/laws.csv``)."""
+    """Names accepted by :func:`get_law` (from ``chinchilla_lib/data/laws.csv``)."""
     from ..datasets.paper_tables import read_rows
 
     return list(dict.fromkeys(row["law"] for row in read_rows("laws")))
 
 
 def get_law(name: str = "paper") -> ParametricLaw:
-    """A named parameter set from ``data/laws.csv``.
+    """A named parameter set from ``chinchilla_lib/data/laws.csv``.
 
     ``"paper"`` is Eq. (10) as printed (E 1.69, A 406.4, B 410.7, alpha 0.34,
     beta 0.28); ``"paper-full"`` the full-precision constants of the paper's
@@ -220,7 +220,7 @@ def get_law(name: str = "paper") -> ParametricLaw:
     Examples
     --------
     The printed Eq. (10), and its allocation exponent a = beta / (alpha + beta) =
-    0.28 / 0.62 = 0.452 (Table 2 prints 0.46; see ``data/README.md``):
+    0.28 / 0.62 = 0.452 (Table 2 prints 0.46; see ``chinchilla_lib/data/README.md``):
 
     >>> law = get_law("paper")
     >>> law.E, law.A, law.B, law.alpha, law.beta
@@ -240,11 +240,11 @@ def get_law(name: str = "paper") -> ParametricLaw:
         parameter, value = row["parameter"], float(row["value"])
         key = parameter[4:] if parameter.startswith("log_") else parameter
         if key in params:
-            raise ValueError(f"law {name!r} in data/laws.csv gives {key} twice (directly and as log_{key}); keep one")
+            raise ValueError(f"law {name!r} in chinchilla_lib/data/laws.csv gives {key} twice (directly and as log_{key}); keep one")
         params[key] = math.exp(value) if parameter.startswith("log_") else value
     missing = {"E", "A", "B", "alpha", "beta"} - params.keys()
     if missing:
-        raise ValueError(f"law {name!r} in data/laws.csv lacks {sorted(missing)}")
+        raise ValueError(f"law {name!r} in chinchilla_lib/data/laws.csv lacks {sorted(missing)}")
     return ParametricLaw(name=name, source=str(rows[0]["source"]), **params)
 
 
@@ -286,7 +286,7 @@ def resolve_law(spec: ParametricLaw | str) -> ParametricLaw:
 
     if os.path.exists(text) or text.endswith(".json"):
         return _json_law(text)
-    raise ValueError(f"unknown law {text!r}; give one of {', '.join(law_names())}, the path of a fit --json "
+    raise ValueError(f"unknown law {shown(repr(text))}; give one of {', '.join(law_names())}, the path of a fit --json "
                      "file, or E=...,A=...,B=...,alpha=...,beta=...")
 
 
@@ -296,16 +296,17 @@ def _inline_law(text: str) -> ParametricLaw:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or key not in _LAW_KEYS:
-            raise ValueError(f"law {text!r}: {item.strip()!r} is not one of {', '.join(k + '=' for k in _LAW_KEYS)}")
+            raise ValueError(f"law {shown(repr(text))}: {shown(repr(item.strip()))} is not one of "
+                             f"{', '.join(k + '=' for k in _LAW_KEYS)}")
         if key in values:
-            raise ValueError(f"law {text!r}: {key} is given twice")
+            raise ValueError(f"law {shown(repr(text))}: {key} is given twice")
         try:
             values[key] = float(value)
         except ValueError:
-            raise ValueError(f"law {text!r}: {key} must be a number, got {value.strip()!r}") from None
+            raise ValueError(f"law {shown(repr(text))}: {key} must be a number, got {shown(repr(value.strip()))}") from None
     missing = [k for k in _LAW_KEYS if k not in values]
     if missing:
-        raise ValueError(f"law {text!r} lacks {', '.join(missing)}; give all of E, A, B, alpha, beta")
+        raise ValueError(f"law {shown(repr(text))} lacks {', '.join(missing)}; give all of E, A, B, alpha, beta")
     return ParametricLaw(name="inline", source="given on the command line", **values)
 
 
@@ -313,23 +314,27 @@ def _json_law(path: str) -> ParametricLaw:
     import json
     import os as _os
 
+    from .._validate import LAW_FILE_LIMIT, PATH_LIMIT, read_limited
+
+    name = shown(repr(path), PATH_LIMIT)
     try:
-        with open(path, encoding="utf-8") as handle:
-            obj = json.load(handle)
+        text = read_limited(path, LAW_FILE_LIMIT, what="law file",
+                            fix="give the output of fit --approach 3 --json (about 2 KB)")
+        obj = json.loads(text.decode("utf-8"))
     except OSError as exc:
-        raise ValueError(f"law file {path!r} cannot be read ({exc.strerror or exc})") from None
+        raise ValueError(f"law file {name} cannot be read ({exc.strerror or exc})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"law file {path!r} is not JSON ({exc}); write it with fit --approach 3 --json") from None
+        raise ValueError(f"law file {name} is not JSON ({shown(exc)}); write it with fit --approach 3 --json") from None
     if not isinstance(obj, dict):
-        raise ValueError(f"law file {path!r} must hold one JSON object with keys E, A, B, alpha, beta")
+        raise ValueError(f"law file {name} must hold one JSON object with keys E, A, B, alpha, beta")
     missing = [k for k in _LAW_KEYS if k not in obj]
     if missing:
-        raise ValueError(f"law file {path!r} lacks {', '.join(missing)}; write it with fit --approach 3 --json")
+        raise ValueError(f"law file {name} lacks {', '.join(missing)}; write it with fit --approach 3 --json")
     values = {}
     for key in _LAW_KEYS:
         value = obj[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"law file {path!r}: {key} must be a number, got {value!r}")
+            raise ValueError(f"law file {name}: {key} must be a number, got {shown(repr(value))}")
         values[key] = float(value)
     return ParametricLaw(name=_os.path.basename(path),
                          source=f"fit read from {path}", **values)

@@ -172,7 +172,7 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
         One line per allocation, ``n_opt`` evaluated at ``flops``; with a :data:`SERIES` key the
         series' colour and line style.
     printed : DataFrame
-        The paper's projections (``data/projections.csv``: ``approach``, ``flops``,
+        The paper's projections (``chinchilla_lib/data/projections.csv``: ``approach``, ``flops``,
         ``n_params``, ``flops_typo_suspected``); one open marker per approach, the rows
         with a suspected typo left out.
     models : DataFrame

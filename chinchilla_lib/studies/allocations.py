@@ -3,7 +3,7 @@
 Every function takes the fits it compares as arguments (an Approach 2 result, an
 Approach 3 law, any :class:`~chinchilla_lib.laws.powerlaw.Allocation`), so it works on the
 refits of :mod:`chinchilla_lib.studies.figure4` as well as on anyone's fits; the printed
-values come from ``data/table2_exponents.csv`` and ``data/projections.csv``.
+values come from ``chinchilla_lib/data/table2_exponents.csv`` and ``chinchilla_lib/data/projections.csv``.
 
 References
 ----------
@@ -58,7 +58,7 @@ def exponent_comparison(ours: Mapping[str, tuple[float, float, float]], table: s
         Our estimate and 80% interval for the methods we refit (``"approach2"``,
         ``"approach3"``, ...); the other rows say "not refit".
     table : str, default "Table 2"
-        The table of ``data/table2_exponents.csv`` to compare with.
+        The table of ``chinchilla_lib/data/table2_exponents.csv`` to compare with.
 
     Returns
     -------
@@ -102,7 +102,7 @@ def projection_ratios(allocations: Mapping[int, Sequence[Allocation]]) -> pd.Dat
     """Tokens each allocation projects per printed model size, against the paper's (Tables 3 and A3).
 
     Each allocation is read backwards, C = (N / n_coef)^(1/a) and D = C / (6N), at the
-    model sizes of ``data/projections.csv``, and compared with the printed row of the
+    model sizes of ``chinchilla_lib/data/projections.csv``, and compared with the printed row of the
     same approach and size.
 
     Parameters
@@ -202,7 +202,7 @@ def allocations_at(flops, names: Sequence[str] | None = None) -> pd.DataFrame:
 
 
 def glance_budgets() -> list[float]:
-    """The budgets of the book's "results at a glance": 1e21, Gopher's (from ``data/``), 1e24, 1e25, 1e26 FLOPs."""
+    """The budgets of the book's "results at a glance": 1e21, Gopher's (from ``chinchilla_lib/data/``), 1e24, 1e25, 1e26 FLOPs."""
     from ..datasets import paper_value
 
     return [1e21, paper_value("gopher.flops"), 1e24, 1e25, 1e26]

@@ -392,7 +392,7 @@ def _fmt(value: float, decimals: int = 1) -> str:
 
 
 def claim_checks() -> pd.DataFrame:
-    """Every statement of the text (``data/evaluation_claims.csv``) recomputed from the tables.
+    """Every statement of the text (``chinchilla_lib/data/evaluation_claims.csv``) recomputed from the tables.
 
     Returns
     -------

@@ -137,7 +137,7 @@ def projection_table(fit, approach: int) -> pd.DataFrame:
     proj = load_table("projections")
     proj = proj[proj["approach"] == approach]
     if proj.empty:
-        raise ValueError(f"no projections for approach {approach!r} in data/projections.csv")
+        raise ValueError(f"no projections for approach {approach!r} in chinchilla_lib/data/projections.csv")
     n = proj["n_params"].to_numpy(float)
     flops = (n / fit.n_coef) ** (1.0 / fit.a)
     return pd.DataFrame({
@@ -499,7 +499,7 @@ def robustness_summary(table: pd.DataFrame, n_budgets: int | None = None) -> pd.
     table : DataFrame
         :func:`approach2_robustness`.
     n_budgets : int, optional
-        The paper's number of budgets (Section 3.2; read from ``data/`` when omitted):
+        The paper's number of budgets (Section 3.2; read from ``chinchilla_lib/data/`` when omitted):
         ``share_n`` is the share of settings that find exactly that many.
 
     Returns

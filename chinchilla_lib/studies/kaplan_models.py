@@ -34,7 +34,7 @@ def approach1_power_law() -> tuple[float, float]:
     """(exponent, coefficient) of N_opt = coefficient · C^exponent through Table 3's Approach 1 rows.
 
     A least-squares line in log-log (:func:`~chinchilla_lib.laws.powerlaw.fit_log_log_line`) through
-    Hoffmann et al.'s Table 3 projections of Approach 1 (``data/projections.csv``); App. D.4's
+    Hoffmann et al.'s Table 3 projections of Approach 1 (``chinchilla_lib/data/projections.csv``); App. D.4's
     "Approach 1" size is this power law at 1e21 FLOPs.
     """
     rows = approach1_projections()

@@ -1,6 +1,6 @@
 """Later IsoFLOP studies beside Table 2: Llama 3's tokens law and flagship prediction, DeepSeek LLM's allocation.
 
-The numbers are ``data/later_studies.csv`` (secondary quotations of the two papers).
+The numbers are ``chinchilla_lib/data/later_studies.csv`` (secondary quotations of the two papers).
 Llama 3 fits the compute-optimal number of *tokens*, D_opt = A C^alpha; with C = 6 N D
 its model-size exponent is 1 - alpha.  DeepSeek LLM measures model scale as M,
 non-embedding FLOPs per token, with C = M D.
@@ -21,7 +21,7 @@ __all__ = ["later_value", "llama3_arithmetic", "later_exponents"]
 
 
 def later_value(value_id: str) -> float:
-    """One number of ``data/later_studies.csv`` by id (e.g. ``"llama3.flagship_flops"``)."""
+    """One number of ``chinchilla_lib/data/later_studies.csv`` by id (e.g. ``"llama3.flagship_flops"``)."""
     table = load_table("later_studies").set_index("id")
     if value_id not in table.index:
         raise ValueError(f"no later-study value {value_id!r}; the ids are {', '.join(table.index)}")

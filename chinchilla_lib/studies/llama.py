@@ -63,7 +63,7 @@ LLAMA_CLOSE_PAIR = ("LLaMA-7B", "LLaMA-13B")
 
 
 def llama1_models() -> pd.DataFrame:
-    """The LLaMA-1 rows of ``data/llama_models.csv`` (Touvron et al. 2023, Table 2), indexed by model."""
+    """The LLaMA-1 rows of ``chinchilla_lib/data/llama_models.csv`` (Touvron et al. 2023, Table 2), indexed by model."""
     return load_table("llama_models").query("family == 'LLaMA-1'").set_index("model")
 
 

@@ -1,7 +1,7 @@
 """Pearce & Song (2024, arXiv 2406.12907): the exponent Kaplan would have measured on Chinchilla's law.
 
 Their set-up -- γ from a vocabulary and an aspect ratio, a 20-model grid and a budget
-window -- read from ``data/paper_values.csv``, and the exponents it gives under each
+window -- read from ``chinchilla_lib/data/paper_values.csv``, and the exponents it gives under each
 definitional choice; the maths is :mod:`chinchilla_lib.laws.embeddings`.
 """
 
@@ -75,7 +75,7 @@ def pearce_song_exponent(law: ParametricLaw | str, gamma: float | None = None) -
 def exponent_variants(laws: Sequence[str] = ("replication", "paper", "paper-full")) -> pd.DataFrame:
     """The exponent Kaplan would have measured, under each definitional choice.
 
-    One row per law in ``data/laws.csv``, columns:
+    One row per law in ``chinchilla_lib/data/laws.csv``, columns:
 
     * ``grid``: Pearce & Song's procedure (:func:`pearce_song_exponent`);
     * ``window``: the continuous frontier fitted over their budget window;
@@ -116,7 +116,7 @@ def local_exponent_peak(law: ParametricLaw | str, gamma: float, *, n_range: tupl
 
 
 def pearce_song_setup() -> dict[str, float]:
-    """Pearce & Song's embedding assumptions and reference exponents, from ``data/paper_values.csv``.
+    """Pearce & Song's embedding assumptions and reference exponents, from ``chinchilla_lib/data/paper_values.csv``.
 
     Returns
     -------

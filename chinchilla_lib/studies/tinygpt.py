@@ -1,6 +1,6 @@
 """Our own IsoFLOP sweep of small byte-level GPTs: the three approaches on runs with known settings.
 
-The runs are the committed files ``data/tinygpt_isoflop_runs.csv`` and ``..._curves.csv`` made by
+The runs are the committed files ``chinchilla_lib/data/tinygpt_isoflop_runs.csv`` and ``..._curves.csv`` made by
 ``python -m chinchilla_lib train --sweep isoflop`` (see :mod:`chinchilla_lib.train.sweep`); this
 module only reads them (no torch).  Budgets are training FLOPs by the Appendix F count with
 embeddings and logits, ``n_params`` the total parameter count (embeddings included), and the

@@ -2,7 +2,7 @@
 
 ``--smoke`` trains the small ``smoke`` grid (into a temporary folder unless ``--out`` names one)
 and prints its runs; ``--sweep`` runs or resumes a committed sweep, its rows appended to
-``data/`` (or ``--out``) as each run finishes.  Needs torch (``pip install 'chinchilla_lib[train]'``);
+``chinchilla_lib/data/`` (or ``--out``) as each run finishes.  Needs torch (``pip install 'chinchilla_lib[train]'``);
 without it the command exits with status 2 and says so.  Its options are defined with the other
 subcommands' in :mod:`chinchilla_lib.cli`, so that no other command imports this package.
 """

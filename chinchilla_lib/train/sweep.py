@@ -354,7 +354,7 @@ SWEEPS: dict[str, Sweep] = {
 
 
 def sweep_paths(name: str, out_dir: str | Path | None = None) -> tuple[Path, Path]:
-    """The runs and curves files of sweep ``name`` (``data/tinygpt_<name>_runs.csv`` and ``..._curves.csv``)."""
+    """The runs and curves files of sweep ``name`` (``chinchilla_lib/data/tinygpt_<name>_runs.csv`` and ``..._curves.csv``)."""
     folder = Path(out_dir) if out_dir is not None else DATA_DIR
     stem = "tinygpt_" + name.replace("-", "_")
     return folder / f"{stem}_runs.csv", folder / f"{stem}_curves.csv"
@@ -460,7 +460,7 @@ def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_
     scheduler : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``); the runs go to its workers.
     out_dir : path, optional
-        Folder of the runs and curves files (default ``data/``).
+        Folder of the runs and curves files (default ``chinchilla_lib/data/``).
     planner : callable, optional
         Runs wanted given the finished ones (default the sweep's own).
     log : callable or None

@@ -56,12 +56,12 @@ def test_every_entry_links_somewhere():
     ("2407.21783", "dubey2024llama3"), ("2401.02954", "deepseek2024"),
 ])
 def test_the_papers_arxiv_ids(arxiv_id, key):
-    """The ids as data/README.md and the papers' own front pages give them."""
+    """The ids as chinchilla_lib/data/README.md and the papers' own front pages give them."""
     assert f"eprint        = {{{arxiv_id}}}" in _bib_entries()[key]
 
 
 def test_every_arxiv_id_named_in_the_data_notes_is_in_the_bibliography():
-    named = set(re.findall(r"arXiv (\d{4}\.\d{5})", (ROOT / "data" / "README.md").read_text()))
+    named = set(re.findall(r"arXiv (\d{4}\.\d{5})", (ROOT / "chinchilla_lib" / "data" / "README.md").read_text()))
     assert named
     eprints = set(re.findall(r"eprint\s*=\s*\{([^}]+)\}", (ROOT / "references.bib").read_text()))
     assert named <= eprints, sorted(named - eprints)
@@ -101,7 +101,7 @@ def test_name_table_lists_every_name_plan_accepts_once():
     assert table["name"].is_unique
     assert set(table["name"]) == set(law_names()) | set(allocation_names(include_refits=False))
     kinds = table.set_index("name")["kind"]
-    # a name of data/laws.csv gives a loss; Table 3's power law and Kaplan's rule do not
+    # a name of chinchilla_lib/data/laws.csv gives a loss; Table 3's power law and Kaplan's rule do not
     assert kinds["paper"] == "law" and kinds["replication"] == "law"
     assert kinds["approach1-table3"] == "allocation" and kinds["kaplan"] == "allocation"
 

@@ -14,7 +14,7 @@ from chinchilla_lib.laws import embeddings as emb
 from chinchilla_lib.laws import kaplan as K
 from chinchilla_lib.laws.flops import PF_DAY, from_pf_days
 
-# Besiroglu et al. 2024 (arXiv 2404.10102) refit of Hoffmann's Approach 3 (data/laws.csv, law "replication").
+# Besiroglu et al. 2024 (arXiv 2404.10102) refit of Hoffmann's Approach 3 (chinchilla_lib/data/laws.csv, law "replication").
 REPLICATION = get_law("replication")
 # Pearce & Song's choices (their analysis script): gamma = 47491 (vocab 32000, d_model/n_layers 39.2),
 # 20 model sizes, a token grid and a fixed window of non-embedding budgets.

@@ -325,7 +325,7 @@ def test_named_law_source_comes_from_the_data():
     assert get_law("paper").source == "Hoffmann et al. 2022, App. D.2 Eq. (10), as printed"
 
 
-# ======== Named laws from data/laws.csv: defaults, logarithmic constants, and the refusals of a bad table.
+# ======== Named laws from chinchilla_lib/data/laws.csv: defaults, logarithmic constants, and the refusals of a bad table.
 
 def test_the_default_law_is_eq10_as_printed():
     law = get_law()
@@ -344,7 +344,7 @@ def test_law_names_keep_the_order_of_the_file_once_each():
 
 
 def _table(rows):
-    """Rows of data/laws.csv as read_rows gives them: text cells."""
+    """Rows of chinchilla_lib/data/laws.csv as read_rows gives them: text cells."""
     return [dict(zip(["law", "parameter", "value", "source", "status"], map(str, row))) for row in rows]
 
 
@@ -362,14 +362,14 @@ def test_a_constant_given_twice_is_refused(monkeypatch):
     monkeypatch.setattr(paper_tables, "read_rows", lambda name: _table(GOOD + [("t", "A", 100.0, "s", "x")]))
     with pytest.raises(ValueError) as info:
         get_law("t")
-    assert str(info.value) == "law 't' in data/laws.csv gives A twice (directly and as log_A); keep one"
+    assert str(info.value) == "law 't' in chinchilla_lib/data/laws.csv gives A twice (directly and as log_A); keep one"
 
 
 def test_a_law_missing_constants_is_refused(monkeypatch):
     monkeypatch.setattr(paper_tables, "read_rows", lambda name: _table(GOOD[:3]))
     with pytest.raises(ValueError) as info:
         get_law("t")
-    assert str(info.value) == "law 't' in data/laws.csv lacks ['alpha', 'beta']"
+    assert str(info.value) == "law 't' in chinchilla_lib/data/laws.csv lacks ['alpha', 'beta']"
 
 
 def test_an_unknown_law_lists_the_known_ones_once_each(monkeypatch):

@@ -324,14 +324,14 @@ def test_smoke_grid_reproduces_the_committed_runs(capsys):
 
     assert main(["train", "--smoke", "--json"]) == 0
     ours = pd.DataFrame(json.loads(capsys.readouterr().out)["runs"])
-    committed = read_runs(ROOT / "data" / "tinygpt_smoke_runs.csv")
+    committed = read_runs(ROOT / "chinchilla_lib" / "data" / "tinygpt_smoke_runs.csv")
     committed = committed.sort_values(["budget", "n_params", "seed", "schedule"]).reset_index(drop=True)
     assert len(ours) == len(committed) == len(SWEEPS["smoke"].plan(committed))
     for column in ("model", "n_params", "n_tokens", "steps", "batch", "lr", "flops"):
         assert ours[column].tolist() == committed[column].tolist(), column  # settings: always exact
     import torch
 
-    platform = json.loads((ROOT / "data" / "tinygpt_smoke_platform.json").read_text())
+    platform = json.loads((ROOT / "chinchilla_lib" / "data" / "tinygpt_smoke_platform.json").read_text())
     same = (torch.backends.cpu.get_cpu_capability() == platform["cpu_capability"]
             and torch.__version__ == platform["torch_version"])
     if same:  # same kernels, one thread, same seed: bit for bit

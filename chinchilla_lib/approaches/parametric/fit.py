@@ -49,16 +49,17 @@ from ..._validate import (
 )
 from ...laws.parametric import PARAMETER_ORDER, ParametricLaw
 from ...laws.plans import Plan
-from ...stats import n_budgets
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
 from .optimise import BatchResult, batched_bfgs, batched_newton
 
-__all__ = ["PARAMETER_ORDER", "DEFAULT_DELTA", "MIN_POINTS", "FitWarning", "Approach3Fit", "fit_approach3",
+__all__ = ["PARAMETER_ORDER", "DEFAULT_DELTA", "MIN_POINTS", "SAME_COMPUTE", "FitWarning", "Approach3Fit", "fit_approach3",
            "fit_approach3_per_start"]
 
 #: Fewest runs accepted: five parameters need more than five points.
 MIN_POINTS = 6
+#: Runs whose compute 6ND all lies within this factor of the smallest are one budget: Approach 3 refuses them.
+SAME_COMPUTE = 1.1
 
 _N_HINT = "parameters as a raw count, e.g. 7e10 for 70B"
 _D_HINT = "tokens as a raw count, e.g. 1.4e12 for 1.4T"
@@ -103,14 +104,16 @@ def decides(n: np.ndarray, d: np.ndarray, loss: np.ndarray) -> None:
     distinct model sizes and 3 distinct token counts (with two, the exponent of
     that term trades off freely against its coefficient and E); runs at more
     than one compute budget C = 6ND (on a single budget D = C/(6N), so N and D
-    cannot be told apart); and a loss that falls with compute.
+    cannot be told apart: refused when the largest 6ND is within a factor
+    :data:`SAME_COMPUTE` of the smallest, whether the runs sit on a few budgets or
+    spread continuously); and a loss that falls with compute.
     """
     varying_loss(loss, n_params=n, n_tokens=d)
     why = "Approach 3 (A/N^alpha with E)"
     distinct("n_params", n, 3, why=why)
     distinct("n_tokens", d, 3, why="Approach 3 (B/D^beta with E)")
     c = 6.0 * n * d
-    if n_budgets(c) < 2:
+    if c.max() <= SAME_COMPUTE * c.min():  # the spread of compute, however densely the runs fill it
         raise ValueError(f"all runs have about the same compute (6ND from {c.min():.3g} to {c.max():.3g} FLOPs): "
                          "a single IsoFLOP budget cannot separate N from D; add runs at other budgets, "
                          "or fit Approach 2 to IsoFLOP profiles")
