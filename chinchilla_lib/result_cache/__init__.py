@@ -37,9 +37,9 @@ def inputs_digest() -> str:
     """SHA-256 of everything a result depends on: the library's code, ``data/``, the external pins, library versions."""
     from importlib.metadata import version
 
-    from .datasets.paper_tables import DATA_DIR
+    from ..datasets.paper_tables import DATA_DIR
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole library, not only this folder
     digest = hashlib.sha256()
     groups = [(package, sorted(package.rglob("*.py")) + sorted(p for p in package.rglob("pins/*") if p.is_file())),
               (DATA_DIR, sorted(p for p in DATA_DIR.rglob("*") if p.is_file()))]
