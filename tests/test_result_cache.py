@@ -462,3 +462,47 @@ def test_the_results_the_book_stores_are_storable_and_come_back_exactly(approach
         back = codec.loads(codec.dumps(fit))
         _same(back, fit)
         assert back.summary() == fit.summary() and back.best.start == fit.best.start
+
+
+# ---------------------------------------------------------------- leftovers of killed writers
+def test_leftovers_of_writers_that_are_gone_are_removed_on_the_next_write(monkeypatch, tmp_path):
+    import fcntl
+
+    _cache(monkeypatch, tmp_path)
+    names = ["r-d.123.tmp",       # this result's own, left by a killed writer
+             "other-d.456.tmp",   # another result's, its lock free: its writer is gone
+             "gone-d.789.tmp",    # another result's, no lock at all
+             "busy-d.999.tmp",    # another result's, its lock held: being written right now
+             "notes.tmp"]         # not a result's file: left alone
+    for name in names:
+        (tmp_path / name).write_text("{")
+    (tmp_path / "other-d.lock").write_text("")
+    busy = open(tmp_path / "busy-d.lock", "w")
+    fcntl.flock(busy, fcntl.LOCK_EX)
+    try:
+        assert result_cache.shared("r", lambda: [1]) == [1]
+    finally:
+        busy.close()
+    assert sorted(p.name for p in tmp_path.glob("*.tmp")) == ["busy-d.999.tmp", "notes.tmp"]
+    assert (tmp_path / "r-d.json").read_text() == "[1]"
+
+
+def test_a_writer_killed_before_its_rename_leaves_a_file_the_next_write_removes(monkeypatch, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cache = tmp_path / "cache"
+    code = ("import os, signal\nfrom chinchilla_lib import result_cache\n"
+            "result_cache.inputs_digest = lambda: 'd'\n"
+            "os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)  # dies with its file written\n"
+            "result_cache.shared('killed', lambda: 41)\n")
+    env = dict(os.environ, CHINCHILLA_LIB_CACHE=str(cache), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    writer = subprocess.Popen([sys.executable, "-c", code], env=env)
+    assert writer.wait(timeout=60) == -9
+    assert [p.name for p in cache.glob("*.tmp")] == [f"killed-d.{writer.pid}.tmp"]
+    assert not (cache / "killed-d.json").exists()
+    _cache(monkeypatch, cache)
+    assert result_cache.shared("killed", lambda: 42) == 42  # nothing stored: computed
+    assert not list(cache.glob("*.tmp")) and (cache / "killed-d.json").read_text() == "42"

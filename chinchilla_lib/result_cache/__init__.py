@@ -10,7 +10,9 @@ deleting ``_build`` gives a cold build. Unset (a test, a reader's own notebook),
 and every call computes.
 
 A process that needs a result another is computing waits for it (a file lock) rather than computing
-it twice, and a result is written atomically, so a reader sees all of it or none.
+it twice, and a result is written atomically, so a reader sees all of it or none. A process killed
+while writing leaves a file ``NAME.PID.tmp`` behind; the next result written to the folder removes
+every such file whose result no process is writing any more (its lock is free).
 
 Each result is one JSON file (:mod:`chinchilla_lib.result_cache.codec`), read back as data only:
 reading a file never runs code and never imports a module. Values come back exactly and with their
@@ -30,6 +32,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -77,6 +80,31 @@ def _check_codec(codec: str) -> None:
         raise ValueError(f"codec must be 'json', got {codec!r}")
 
 
+_PARTIAL = re.compile(r"(?P<stem>.+)\.[0-9]+\.tmp")
+
+
+def _remove_partials(folder: Path, own_stem: str, fcntl) -> None:
+    """Remove the ``STEM.PID.tmp`` files of killed writers: those whose result's lock no process holds.
+
+    Called while holding the lock of ``own_stem``, whose leftovers are therefore stale.
+    """
+    for partial in folder.glob("*.tmp"):
+        match = _PARTIAL.fullmatch(partial.name)
+        if match is None:
+            continue
+        stem = match["stem"]
+        lock_path = folder / f"{stem}.lock"
+        if stem == own_stem or not lock_path.exists():  # a writer takes the lock before it writes
+            partial.unlink(missing_ok=True)
+            continue
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a live writer holds it: its file is still being written
+                continue
+            partial.unlink(missing_ok=True)
+
+
 _LOCKED = object()  # what _attempt returns when another process holds the result's lock
 
 
@@ -104,6 +132,8 @@ def _attempt(folder: Path, name: str, compute: Callable[[], T], *, wait: bool):
             data = dumps(result)
         except (TypeError, ValueError):  # holds something that cannot be stored: computed by each process
             return result
+        if fcntl is not None:  # without a lock a leftover cannot be told from a file being written
+            _remove_partials(folder, path.stem, fcntl)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         try:
             partial.write_bytes(data)
