@@ -249,8 +249,6 @@ def _same(a, b):
     import dataclasses
     import struct
 
-    import numpy as np
-
     assert type(a) is type(b), (type(a), type(b))
     if type(a) is float:
         assert struct.pack(">d", a) == struct.pack(">d", b), (a, b)
@@ -329,14 +327,10 @@ VALUES = {
 
 @pytest.mark.parametrize("name", list(VALUES))
 def test_plain_and_numpy_values_come_back_exactly(name, monkeypatch, tmp_path):
-    import numpy as np  # noqa: F401 (VALUES' builders use it)
-
     _same(_read_back(monkeypatch, tmp_path, VALUES[name]), VALUES[name]())
 
 
 def _frame() -> pd.DataFrame:
-    import numpy as np
-
     frame = pd.DataFrame({
         "float": [0.1 + 0.2, -0.0, np.nan, np.inf],
         "float32": np.array([0.1, -0.0, np.nan, -np.inf], dtype=np.float32),
@@ -351,8 +345,6 @@ def _frame() -> pd.DataFrame:
 
 
 def _frames():
-    import numpy as np
-
     multi = pd.DataFrame(np.arange(8.0).reshape(4, 2),
                          index=pd.MultiIndex.from_tuples([("a", 1), ("a", 2), ("b", 1), ("b", 2)], names=["k", "n"]),
                          columns=pd.MultiIndex.from_tuples([("x", "mean"), ("x", "max")]))
@@ -373,8 +365,6 @@ def test_pandas_values_come_back_exactly(name, monkeypatch, tmp_path):
 
 
 def test_the_stored_text_of_hand_made_values():
-    import numpy as np
-
     from chinchilla_lib.result_cache import codec
 
     assert codec.dumps([1.5, -0.0, float("nan"), -float("inf")]) == (
@@ -416,12 +406,11 @@ def test_a_marked_class_comes_back_as_stored_without_running_its_init(monkeypatc
 @pytest.mark.parametrize("make", [lambda: {1, 2}, lambda: [len], lambda: _Unmarked(1.0),
                                   lambda: {"a": pd.Timestamp("2024-01-01")},
                                   lambda: pd.Series(pd.array([1, None], dtype="Int64")),
-                                  lambda: np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]),
-                                  lambda: 10**5000])
+                                  lambda: np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])])
 def test_a_result_that_cannot_be_stored_is_computed_every_time(make, monkeypatch, tmp_path):
     from chinchilla_lib.result_cache import codec
 
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises(TypeError, match=r"cannot be stored$"):
         codec.dumps(make())
     _cache(monkeypatch, tmp_path)
     calls = []
