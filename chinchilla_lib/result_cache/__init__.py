@@ -15,9 +15,9 @@ while writing leaves a file ``NAME.PID.tmp`` behind; the next result written to 
 every such file whose result no process is writing any more (its lock is free).
 
 Each result is one JSON file (:mod:`chinchilla_lib.result_cache.codec`), read back as data only:
-reading a file never runs code and never imports a module. Values come back exactly and with their
-types (every float to the bit, every dtype, index and column as it was), so the book shows the same
-numbers whether a result was computed or read. The format holds Python's plain values (None, bools,
+reading a file never runs code and never imports a module it names. Values come back exactly and
+with their types (every float to the bit, every dtype, index and column as it was), so the book
+shows the same numbers whether a result was computed or read. The format holds Python's plain values (None, bools,
 ints, floats, strings, lists, tuples, dicts), numpy arrays and scalars, pandas frames, series and
 indexes, and the library's result classes marked with :func:`storable`. A result holding anything
 else is not stored: every process that needs it computes it. A file that cannot be read back in full

@@ -1,8 +1,8 @@
 """The format of a stored result: tagged JSON, read back as data only, every value exactly as it was.
 
-Reading a stored result never runs code and never imports a module: :func:`loads` builds only the
-values listed here, and instances of the classes marked with :func:`storable`, looked up by name in
-that list. Every float comes back to the bit and every dtype, index and column as it was.
+Reading a stored result never runs code and never imports a module it names: :func:`loads` builds
+only the values listed here, and instances of the classes marked with :func:`storable`, looked up by
+name in that list. Every float comes back to the bit and every dtype, index and column as it was.
 
 JSON's own values (null, true and false, integers, strings, lists) stand for themselves; every JSON
 object is ``{"$": TAG, ...}``, one of
