@@ -21,8 +21,8 @@ LAYERS = [
     {"book", "cli", "__init__", "__main__"},
 ]
 
-#: What the top of the package holds besides the layer folders: its face, the command line and two helpers.
-TOP_FILES = {"__init__.py", "__main__.py", "cli.py", "_validate.py", "result_cache.py"}
+#: What the top of the package holds besides the layer folders: its face, the command line and one helper.
+TOP_FILES = {"__init__.py", "__main__.py", "cli.py", "_validate.py"}
 
 
 def _module_name(path: Path) -> str:

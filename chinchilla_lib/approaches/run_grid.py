@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import positive_array, positive_int, positive_scalar, same_length
+from ..result_cache import storable
 from ..stats import budget_groups, percentile_interval
 from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
@@ -64,6 +65,7 @@ MIN_E_SHARE = 0.01
 _LEVEL = 0.8
 
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class GridResult:
     """One approach on one grid of runs: the exponent a of N_opt ∝ C^a and its bootstrap interval.

@@ -20,6 +20,7 @@ from ..._validate import (
     varying_loss,
 )
 from ...laws.powerlaw import PowerLawAllocation, fit_log_log_line
+from ...result_cache import storable
 
 __all__ = ["EnvelopeWarning", "EnvelopeResult", "lower_envelope", "envelope_argmin", "curve_on_grid", "fit_envelope",
            "interior_range", "fit_interior_envelope"]
@@ -200,6 +201,7 @@ def _envelope_of(tidy: pd.DataFrame, *, n_grid: int, flops_range, min_overlap: i
     )
 
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class EnvelopeResult(PowerLawAllocation):
     """Approach 1 fit: N_opt = n_coef * C^a, D_opt = d_coef * C^b (Section 3.1, Figure 2).

@@ -19,6 +19,7 @@ from ..._validate import (
     varying_loss,
 )
 from ...laws.powerlaw import PowerLawAllocation, fit_log_log_line, log_log_slopes
+from ...result_cache import storable
 from ...stats import percentile_interval
 from .profile import (
     _C_HINT,
@@ -43,6 +44,7 @@ _RESAMPLE = ("runs", "budgets")
 # All budgets, power laws, bootstrap
 # --------------------------------------------------------------------------
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class IsoFLOPResult(PowerLawAllocation):
     """Approach 2 fit: N_opt = n_coef * C^a, D_opt = d_coef * C^b (Section 3.2, Table 2).

@@ -17,6 +17,7 @@ import pandas as pd
 from ..._validate import check_level, positive_int, positive_scalar
 from ...laws.parametric import frontier
 from ...laws.plans import Plan
+from ...result_cache import storable
 from ...stats import percentile_interval
 from .fit import _STALL_GRADIENT_OK, Approach3Fit, FitWarning, _Data, _data, _delta, _polish, data_digest, fit_approach3
 from .objective import DEFAULT_DELTA, Batch
@@ -37,6 +38,7 @@ def frontier_at(params, flops: float) -> tuple[np.ndarray, np.ndarray]:
     return frontier(params, c)
 
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class Approach3Bootstrap:
     """Bootstrap of an Approach 3 fit: one refit per resample of the runs.

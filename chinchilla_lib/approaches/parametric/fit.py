@@ -49,6 +49,7 @@ from ..._validate import (
 )
 from ...laws.parametric import PARAMETER_ORDER, ParametricLaw
 from ...laws.plans import Plan
+from ...result_cache import storable
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, Batch, huber_objective
 from .optimise import BatchResult, batched_bfgs, batched_newton
@@ -136,6 +137,7 @@ def _delta(delta) -> float:
 
 
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class Approach3Fit:
     """Result of an Approach 3 fit (Hoffmann et al. Section 3.3, App. D.2).

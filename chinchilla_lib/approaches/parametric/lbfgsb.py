@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from ...laws.parametric import ParametricLaw
+from ...result_cache import storable
 from .fit import _Data, _data, _delta
 from .grid import check_grid
 from .objective import DEFAULT_DELTA, huber_objective
@@ -90,6 +91,7 @@ def _tolerance(name: str, value) -> float:
     return v
 
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class LbfgsbDescent:
     """One L-BFGS-B descent of Eq. (11) from one start.
@@ -195,6 +197,7 @@ def descend_lbfgsb(n_params, n_tokens, loss, start, *, scale: str = "mean", ftol
                         _tolerance("gtol", gtol), record_path)
 
 
+@storable  # a stored result may hold it (result_cache)
 @dataclass(frozen=True)
 class LbfgsbGridFit:
     """The best of one L-BFGS-B descent per grid start (lowest Eq. (11) at the end).

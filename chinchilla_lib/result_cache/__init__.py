@@ -6,14 +6,25 @@ fit). When the environment variable ``CHINCHILLA_LIB_CACHE`` names a folder (``s
 sets it to ``_build/.chinchilla_cache``), :func:`shared` keeps each result there under a file named
 by the result and by :func:`inputs_digest`, a hash of the library's code, ``chinchilla_lib/data/``, the external
 pins and the numerical libraries' versions. A change to any of them computes every result again;
-deleting ``_build`` gives a cold build. Unset (a test, a reader's own session), nothing is stored
+deleting ``_build`` gives a cold build. Unset (a test, a reader's own notebook), nothing is stored
 and every call computes.
 
 A process that needs a result another is computing waits for it (a file lock) rather than computing
-it twice, and a result is written atomically, so a reader sees all of it or none. Results are stored
-as JSON (``codec="json"``: floats come back exactly) or as pickles. A pickle is read only from the
-folder this variable names, which the build writes itself; it is trusted as the build's own
-byte code in ``__pycache__`` is, and a damaged file is computed again.
+it twice, and a result is written atomically, so a reader sees all of it or none. A process killed
+while writing leaves a file ``NAME.PID.tmp`` behind; the next result written to the folder removes
+every such file whose result no process is writing any more (its lock is free).
+
+Each result is one JSON file (:mod:`chinchilla_lib.result_cache.codec`), read back as data only:
+reading a file never runs code and never imports a module it names. Values come back exactly and
+with their types (every float to the bit, every dtype, index and column as it was), so the book
+shows the same numbers whether a result was computed or read. The format holds Python's plain values (None, bools,
+ints, floats, strings, lists, tuples, dicts), numpy arrays and scalars, pandas frames, series and
+indexes, and the library's result classes marked with :func:`storable`. A result holding anything
+else is not stored: every process that needs it computes it. A file that cannot be read back in full
+(damaged, cut short, naming a type outside the format) is computed again and replaced. A file stays
+data, but data someone else writes can still change the book's numbers: keep the folder the build's
+own. ``codec="json"`` is the only codec; ``"pickle"``, which could run code when read, is refused
+with a ValueError.
 """
 
 from __future__ import annotations
@@ -21,11 +32,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["CACHE_ENV", "inputs_digest", "cache_folder", "shared", "shared_all", "shared_result"]
+from .codec import dumps, loads, storable
+
+__all__ = ["CACHE_ENV", "inputs_digest", "cache_folder", "storable", "shared", "shared_all", "shared_result"]
 
 T = TypeVar("T")
 
@@ -37,9 +51,9 @@ def inputs_digest() -> str:
     """SHA-256 of everything a result depends on: the library's code, ``chinchilla_lib/data/``, the external pins, library versions."""
     from importlib.metadata import version
 
-    from .datasets.paper_tables import DATA_DIR
+    from ..datasets.paper_tables import DATA_DIR
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole library, not only this folder
     digest = hashlib.sha256()
     groups = [(package, sorted(package.rglob("*.py")) + sorted(p for p in package.rglob("pins/*") if p.is_file())),
               (DATA_DIR, sorted(p for p in DATA_DIR.rglob("*") if p.is_file()))]
@@ -58,25 +72,45 @@ def cache_folder() -> Path | None:
     return Path(folder) if folder else None
 
 
-def _coder(codec: str):
-    if codec == "json":
-        import json
-
-        return (lambda b: json.loads(b.decode())), (lambda v: json.dumps(v).encode()), ".json"
+def _check_codec(codec: str) -> None:
     if codec == "pickle":
-        import pickle
+        raise ValueError("codec 'pickle' is no longer accepted (a pickle can run code when read); results are "
+                         "stored as JSON that reads back exactly: use codec='json'")
+    if codec != "json":
+        raise ValueError(f"codec must be 'json', got {codec!r}")
 
-        return pickle.loads, pickle.dumps, ".pickle"
-    raise ValueError(f"codec must be 'pickle' or 'json', got {codec!r}")
+
+_PARTIAL = re.compile(r"(?P<stem>.+)\.[0-9]+\.tmp")
+
+
+def _remove_partials(folder: Path, own_stem: str, fcntl) -> None:
+    """Remove the ``STEM.PID.tmp`` files of killed writers: those whose result's lock no process holds.
+
+    Called while holding the lock of ``own_stem``, whose leftovers are therefore stale.
+    """
+    for partial in folder.glob("*.tmp"):
+        match = _PARTIAL.fullmatch(partial.name)
+        if match is None:
+            continue
+        stem = match["stem"]
+        lock_path = folder / f"{stem}.lock"
+        if stem == own_stem or not lock_path.exists():  # a writer takes the lock before it writes
+            partial.unlink(missing_ok=True)
+            continue
+        with open(lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a live writer holds it: its file is still being written
+                continue
+            partial.unlink(missing_ok=True)
 
 
 _LOCKED = object()  # what _attempt returns when another process holds the result's lock
 
 
-def _attempt(folder: Path, name: str, compute: Callable[[], T], codec: str, *, wait: bool):
+def _attempt(folder: Path, name: str, compute: Callable[[], T], *, wait: bool):
     """The stored or computed result, or ``_LOCKED`` when ``wait`` is False and another process holds the lock."""
-    read, write, suffix = _coder(codec)
-    path = folder / f"{name}-{inputs_digest()}{suffix}"
+    path = folder / f"{name}-{inputs_digest()}.json"
     folder.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         try:
@@ -90,43 +124,54 @@ def _attempt(folder: Path, name: str, compute: Callable[[], T], codec: str, *, w
                 return _LOCKED
         if path.is_file():
             try:
-                return read(path.read_bytes())
-            except Exception:  # noqa: BLE001 - a damaged or stale file of any kind: compute it again
+                return loads(path.read_bytes())
+            except Exception:  # noqa: BLE001 - a damaged, stale or foreign file of any kind: compute it again
                 pass
         result = compute()
+        try:
+            data = dumps(result)
+        except (TypeError, ValueError):  # holds something that cannot be stored: computed by each process
+            return result
+        if fcntl is not None:  # without a lock a leftover cannot be told from a file being written
+            _remove_partials(folder, path.stem, fcntl)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(write(result))
-        os.replace(partial, path)  # atomic: a reader sees all of the result or none
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, path)  # atomic: a reader sees all of the result or none
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         return result
 
 
-def shared(name: str, compute: Callable[[], T], *, codec: str = "pickle") -> T:
+def shared(name: str, compute: Callable[[], T], *, codec: str = "json") -> T:
     """``compute()``, or the result a process of the same build stored under ``name``.
 
     Parameters
     ----------
     name : str
         The result's name, unique in the library (letters, digits, ``._-``); the file is
-        ``{name}-{inputs_digest()}.json`` or ``.pickle``.
+        ``{name}-{inputs_digest()}.json``.
     compute : callable
         Computes the result when no stored one exists.
-    codec : {"pickle", "json"}
-        How the result is stored; ``"json"`` for plain data whose floats must come back exactly.
+    codec : {"json"}
+        How the result is stored: tagged JSON that gives every value back exactly (see the module's
+        description). ``"pickle"`` is refused with a ValueError.
     """
-    _coder(codec)
+    _check_codec(codec)
     folder = cache_folder()
     if folder is None:
         return compute()
-    return _attempt(folder, name, compute, codec, wait=True)
+    return _attempt(folder, name, compute, wait=True)
 
 
-def shared_all(items: list[tuple[str, Callable[[], T]]], *, codec: str = "pickle") -> list[T]:
+def shared_all(items: list[tuple[str, Callable[[], T]]], *, codec: str = "json") -> list[T]:
     """:func:`shared` for several results, in the order given, working on those no other process holds first.
 
     Two chapters that both need every result then share the work: each computes what the other is
     not computing, and waits only when all that is left is being computed elsewhere.
     """
-    _coder(codec)
+    _check_codec(codec)
     folder = cache_folder()
     if folder is None:
         return [compute() for _, compute in items]
@@ -135,14 +180,14 @@ def shared_all(items: list[tuple[str, Callable[[], T]]], *, codec: str = "pickle
     while pending:
         waiting = []
         for i in pending:
-            got = _attempt(folder, *items[i], codec, wait=False)
+            got = _attempt(folder, *items[i], wait=False)
             if got is _LOCKED:
                 waiting.append(i)
             else:
                 results[i] = got
         if waiting and len(waiting) == len(pending):  # all left is computed elsewhere: wait for the first
             first = waiting.pop(0)
-            results[first] = _attempt(folder, *items[first], codec, wait=True)
+            results[first] = _attempt(folder, *items[first], wait=True)
         pending = waiting
     return [results[i] for i in range(len(items))]
 
