@@ -432,7 +432,11 @@ def _fit(args):
         return _porian_list()
     _check_fit_options(args)
     fitter = {1: _fit_approach1, 2: _fit_approach2, 3: _fit_approach3}[args.approach]
-    out = fitter(args)
+    out, quality = fitter(args)
+    if quality.verdict == "refused":  # the runs cannot decide the answer: no number is printed
+        raise _UsageError(f"refused: {quality.reason()}")
+    out["quality"] = quality.to_dict()
+    out["warnings"] = list(out.get("warnings", [])) + [f"flagged: {c.message()}" for c in quality.failed]
     timing = out.pop("seconds", None)
     if timing is not None:
         out["timing"] = {"seconds": timing}
@@ -453,12 +457,12 @@ def _fit_approach1(args) -> dict:
     from .approaches.runs import fit_runs
 
     curves, kind = _runs(args)
-    result = fit_runs(curves, approach=1, **({"curve_col": "model"} if kind == "llama" else {}))
+    result = fit_runs(curves, approach=1, flops=args.flops, **({"curve_col": "model"} if kind == "llama" else {}))
     out = {"approach": 1, "a": float(result.a), "b": float(result.b), "n_coef": float(result.n_coef),
            "d_coef": float(result.d_coef), "n_models": int(result.n_models), "n_points": int(len(curves)),
            "flops_range": [float(result.envelope["flops"].min()), float(result.envelope["flops"].max())],
            "warnings": list(result.warnings)}
-    return _with_plan(out, result, args)
+    return _with_plan(out, result, args), result.quality
 
 
 def _fit_approach3(args) -> dict:
@@ -479,7 +483,7 @@ def _fit_approach3(args) -> dict:
         out.update(interval_flops=float(result.flops), bootstrap=int(args.bootstrap), seed=args.seed or 0,
                    seconds=float(fit.seconds + result.seconds))
         out["warnings"] += list(result.warnings)
-    return _with_plan(out, result, args)
+    return _with_plan(out, result, args), result.quality
 
 
 def _fit_approach2(args) -> dict:
@@ -493,7 +497,7 @@ def _fit_approach2(args) -> dict:
     n_boot = 200 if args.bootstrap is None else args.bootstrap
     result = fit_runs(runs, approach=2, bootstrap=n_boot, seed=args.seed or 0, rel_tol=rel_tol,
                       min_points=grouping["min_points"], method=method,
-                      include_unbracketed=args.include_unbracketed)
+                      include_unbracketed=args.include_unbracketed, flops=args.flops)
     used = result.budgets[result.budgets["used"]]
     out = {
         "approach": 2,
@@ -512,7 +516,7 @@ def _fit_approach2(args) -> dict:
         "seed": args.seed or 0,
         "warnings": list(result.messages),
     }
-    return _with_plan(out, result, args)
+    return _with_plan(out, result, args), result.quality
 
 
 _COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard, "train": _train}

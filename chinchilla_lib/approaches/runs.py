@@ -14,6 +14,7 @@ Hoffmann et al. 2022, Sections 3.1-3.3.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from ..laws.flops import runs_flops
 from .envelope import fit_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
+from .quality import GATE_MAX_RUNS, GATE_RESAMPLES, assess_approach1, assess_approach2, assess_approach3
 
 __all__ = ["APPROACHES", "CHECKED", "LOSS_CEILING", "RunsWarning", "column_sense", "fit_runs", "runs_table",
            "runs_columns", "missing_columns"]
@@ -190,8 +192,9 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
     seed : int, default 0
         Seed of the bootstrap.
     flops : float, optional
-        Approach 3 with ``bootstrap``: the budget of the bootstrap's N_opt, D_opt table
-        (default Gopher's); ``.plan(C)`` gives intervals at any budget anyway.
+        The budget a plan is wanted at: the gate judges the extrapolation to it; for Approach 3
+        with ``bootstrap`` also the budget of the bootstrap's N_opt, D_opt table (default
+        Gopher's); ``.plan(C)`` gives intervals at any budget anyway.
     **options
         Passed to :func:`~chinchilla_lib.approaches.envelope.fit_envelope`,
         :func:`~chinchilla_lib.approaches.isoflop.fit_isoflop` or :func:`~chinchilla_lib.approaches.parametric.fit_approach3`.
@@ -199,7 +202,11 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
     Returns
     -------
     EnvelopeResult, IsoFLOPResult, Approach3Fit or Approach3Bootstrap
-        Each with ``.plan(C)``, ``.predict(N, D)``, ``.summary()`` and ``.interval(q, level)``.
+        Each with ``.plan(C)``, ``.predict(N, D)``, ``.summary()``, ``.interval(q, level)`` and
+        ``.quality``: the gate's verdict (:mod:`~chinchilla_lib.approaches.quality`), ``decided``,
+        ``flagged`` or ``refused`` with its named checks.  Without ``bootstrap`` the gate draws
+        its own seeded resamples (:data:`~chinchilla_lib.approaches.quality.GATE_RESAMPLES`) to judge
+        the spread of a (and of E); with ``flops`` it also judges the extrapolation to that budget.
 
     Examples
     --------
@@ -228,13 +235,34 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
         if bootstrap:
             raise ValueError("bootstrap does not apply to approach 1 (the lower envelope has no resampling); "
                              "use approach 2 or 3 for intervals")
-        return fit_envelope(runs, **options)
+        fit = fit_envelope(runs, **options)
+        return replace(fit, quality=assess_approach1(fit, sizes=runs["n_params"].to_numpy(float), flops=flops))
     if approach == 2:
-        return fit_isoflop(runs["n_params"].to_numpy(), runs["flops"].to_numpy(), runs["loss"].to_numpy(),
-                           n_bootstrap=int(bootstrap), seed=seed, **options)
-    fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], **options)
-    if not bootstrap:
-        return fit
+        args = (runs["n_params"].to_numpy(), runs["flops"].to_numpy(), runs["loss"].to_numpy())
+        fit = fit_isoflop(*args, n_bootstrap=int(bootstrap), seed=seed, **options)
+        judged = fit
+        if not bootstrap:  # the gate's own seeded bootstrap: the spread of a is judged on every fit
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                judged = fit_isoflop(*args, n_bootstrap=GATE_RESAMPLES, seed=seed, **options)
+        return replace(fit, quality=assess_approach2(judged, flops=flops))
+    n, d, loss = runs["n_params"], runs["n_tokens"], runs["loss"]
+    fit = fit_approach3(n, d, loss, **options)
     extra = {k: options[k] for k in ("delta", "grid") if k in options}
-    return bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=int(bootstrap),
-                               seed=seed, flops=flops, fit=fit, **extra)
+    if bootstrap:
+        boot = bootstrap_approach3(n, d, loss, n_resamples=int(bootstrap), seed=seed, flops=flops, fit=fit, **extra)
+        return replace(boot, quality=assess_approach3(fit, n, d, loss, samples=boot.samples, flops=flops))
+    return replace(fit, quality=assess_approach3(fit, n, d, loss, samples=_gate_samples(fit, runs, seed, extra),
+                                                 flops=flops))
+
+
+def _gate_samples(fit, runs: pd.DataFrame, seed: int, extra: dict) -> pd.DataFrame:
+    """The gate's own seeded bootstrap of an Approach 3 fit (on a seeded sample of the runs when there are many)."""
+    if len(runs) > GATE_MAX_RUNS:
+        runs = runs.sample(GATE_MAX_RUNS, random_state=seed)
+        fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], **extra)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=GATE_RESAMPLES,
+                                   seed=seed, fit=fit, **extra)
+    return boot.samples

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -230,6 +230,8 @@ class EnvelopeResult(PowerLawAllocation):
     min_overlap: int
     smooth: float | None
     warnings: tuple = ()
+    #: The gate's verdict (:class:`~chinchilla_lib.approaches.quality.Quality`); set by ``fit_runs``, None when not judged.
+    quality: object = field(default=None, repr=False, compare=False)
 
     def _fitted_flops(self) -> tuple:
         return (float(self.envelope["flops"].min()), float(self.envelope["flops"].max()))

@@ -99,6 +99,8 @@ class IsoFLOPResult(PowerLawAllocation):
     messages: tuple[str, ...] = ()
     n_coef_samples: np.ndarray | None = field(default=None, repr=False)
     run_budgets: np.ndarray | None = field(default=None, repr=False)
+    #: The gate's verdict (:class:`~chinchilla_lib.approaches.quality.Quality`); set by ``fit_runs``, None when not judged.
+    quality: object = field(default=None, repr=False, compare=False)
 
     def _fitted_flops(self) -> tuple:
         used = self.budgets.loc[self.budgets["used"], "budget"]

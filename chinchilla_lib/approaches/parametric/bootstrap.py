@@ -75,6 +75,8 @@ class Approach3Bootstrap:
     n_polished: int
     n_unconverged: int
     warnings: list = field(default_factory=list)
+    #: The gate's verdict (:class:`~chinchilla_lib.approaches.quality.Quality`); set by ``fit_runs``, None when not judged.
+    quality: object = field(default=None, repr=False, compare=False)
 
     def interval(self, quantity: str, level: float = 0.8) -> tuple[float, float]:
         """(low, high) central percentile interval of ``quantity`` over the resamples.

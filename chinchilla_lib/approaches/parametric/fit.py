@@ -185,6 +185,8 @@ class Approach3Fit:
     method: str = "batched"
     flops_range: tuple = ()
     data_digest: str = field(default="", compare=False)
+    #: The gate's verdict (:class:`~chinchilla_lib.approaches.quality.Quality`); set by ``fit_runs``, None when not judged.
+    quality: object = field(default=None, repr=False, compare=False)
 
     @property
     def log_A(self) -> float:
