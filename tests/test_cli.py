@@ -957,6 +957,17 @@ def test_train_text_prints_one_line_per_run(monkeypatch):
     assert out == "model=smoke  workers=2  loss=2.5\n"  # --workers defaults to 2
 
 
+@pytest.mark.parametrize("signum, code", [(2, 130), (15, 143)])
+def test_a_stopped_train_says_so_in_one_line(monkeypatch, signum, code):
+    from chinchilla_lib.train import command
+
+    def stopped(args):
+        raise command.Stopped("stopped by SIGNAL; the runs are kept", signum)
+
+    monkeypatch.setattr(command, "run", stopped)
+    assert run(["train", "--smoke"]) == (code, "", f"{PROG} train: stopped by SIGNAL; the runs are kept\n")
+
+
 def test_train_without_torch_is_refused_in_one_line(monkeypatch):
     import chinchilla_lib.train as train
 

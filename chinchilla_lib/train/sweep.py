@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pandas is imported where runs are read, not to list the swe
     import pandas as pd
 
 from .config import LADDER, LR_BASE, LR_WIDTH, WARMUP_DIVISOR, RunConfig, plan_run, run_flops_per_token, shape_of
+from .pool import _executor, _stop_pool
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
@@ -433,19 +434,6 @@ def _as_dict(config: RunConfig) -> dict:
     return {k: v for k, v in config.as_dict().items() if v is not None}
 
 
-def _executor(workers: int, scheduler: str | None):
-    if scheduler is None:
-        import multiprocessing
-
-        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")), None
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ValueError("--scheduler needs dask's distributed package: pip install 'chinchilla_lib[dask]'") from None
-    client = Client(scheduler)
-    return client.get_executor(pure=False), client
-
-
 def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_dir: str | Path | None = None,
               planner: Callable[[pd.DataFrame], list[RunConfig]] | None = None,
               log: Callable[[str], None] | None = print, limit: int | None = None) -> pd.DataFrame:
@@ -467,6 +455,12 @@ def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_
         Receives one line per finished run.
     limit : int, optional
         Stop after this many new runs (for tests).
+
+    Notes
+    -----
+    A stop (``KeyboardInterrupt``, or any error) cancels the runs not started and ends the
+    workers at once; a worker of the local pool also ends by itself when the process that
+    started it ends, even by SIGKILL.
     """
     if planner is None:
         if name not in SWEEPS:
@@ -512,10 +506,15 @@ def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_
                         f"({result['tokens_per_second']:.0f} tokens/s); {new} new, "
                         f"{time.perf_counter() - started:.0f} s")
             done = read_runs(runs_path)
-    finally:
+    except BaseException:  # an error, or a stop (KeyboardInterrupt): no run is waited for
         for future in in_flight:
             future.cancel()
-        executor.shutdown(wait=True, cancel_futures=True) if client is None else None
-        if client is not None:
+        if client is None:
+            _stop_pool(executor)
+        raise
+    finally:
+        if client is None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        else:
             client.close()
     return done
