@@ -48,6 +48,7 @@ def run(args) -> dict:
     """
     import signal
     import threading
+    import warnings
 
     from . import torch_available
     from .sweep import run_sweep, sweep_paths
@@ -59,13 +60,17 @@ def run(args) -> dict:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
     try:
-        if args.smoke and args.out is None:
-            import tempfile
+        with warnings.catch_warnings():
+            if log is not None:  # a warning (a torn line set aside) is said when it happens, not hours later
+                warnings.simplefilter("always")
+                warnings.showwarning = lambda message, *rest, **kw: log(f"{name}: warning: {message}")
+            if args.smoke and args.out is None:
+                import tempfile
 
-            with tempfile.TemporaryDirectory() as folder:
-                runs = run_sweep(name, workers=args.workers, scheduler=args.scheduler, out_dir=folder, log=log)
-        else:
-            runs = run_sweep(name, workers=args.workers, scheduler=args.scheduler, out_dir=args.out, log=log)
+                with tempfile.TemporaryDirectory() as folder:
+                    runs = run_sweep(name, workers=args.workers, scheduler=args.scheduler, out_dir=folder, log=log)
+            else:
+                runs = run_sweep(name, workers=args.workers, scheduler=args.scheduler, out_dir=args.out, log=log)
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", int(signal.SIGINT))
         where = ("" if args.smoke and args.out is None else

@@ -1,4 +1,4 @@
-"""A stopped or killed sweep leaves no worker behind.
+"""A stopped or killed sweep leaves no worker behind, and resumes without losing or repeating a run.
 
 ``train`` ends its workers on SIGINT and SIGTERM, and its workers end by themselves when it is
 killed (SIGKILL): the kernel's parent-death signal on Linux, and a thread watching the parent.
@@ -17,11 +17,25 @@ from pathlib import Path
 
 import pytest
 
+from chinchilla_lib.datasets.paper_tables import DATA_DIR
+from chinchilla_lib.train.files import read_curves
 from chinchilla_lib.train.sweep import sweep_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 PROG = "python -m chinchilla_lib"
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+
+
+def _smoke_copy(folder: Path) -> tuple[Path, Path, bytes, bytes]:
+    """The committed smoke runs and curves copied into ``folder``: their paths and original bytes."""
+    runs, curves = sweep_paths("smoke", folder)
+    runs.write_bytes((DATA_DIR / runs.name).read_bytes())
+    curves.write_bytes((DATA_DIR / curves.name).read_bytes())
+    return runs, curves, runs.read_bytes(), curves.read_bytes()
+
+
+def _lines(data: bytes) -> list[bytes]:
+    return data.split(b"\n")[:-1]  # every line ends in a newline
 
 
 def _alive(pid: int) -> bool:
@@ -148,3 +162,53 @@ def test_stopping_train_leaves_no_worker_behind(tmp_path, how, code, said):
         train.kill()
         train.communicate(timeout=30)
         _kill_all(children)
+
+
+def test_a_sweep_killed_mid_run_and_mid_write_resumes_without_losing_or_repeating_a_run(tmp_path):
+    # The smoke sweep with five of its six runs finished (the committed files without g01 at 1e10, their
+    # line 3 and curve rows 5-7): `train` is killed while it trains that run; then, as if the kill had
+    # come part-way through its writes, its curve rows are appended whole and its row half.
+    from chinchilla_lib.train.sweep import run_sweep
+
+    runs, curves, original, original_curves = _smoke_copy(tmp_path)
+    rows, curve_rows = _lines(original), _lines(original_curves)
+    missing, its_curves = rows[2], curve_rows[4:7]
+    key = missing.split(b",")[1]
+    assert {r.split(b",")[1] for r in its_curves} == {key} and missing.split(b",")[2] == b"g01"
+    kept, kept_curves = rows[:2] + rows[3:], curve_rows[:4] + curve_rows[7:]
+    runs.write_bytes(b"\n".join(kept) + b"\n")
+    curves.write_bytes(b"\n".join(kept_curves) + b"\n")
+
+    train = subprocess.Popen([sys.executable, "-m", "chinchilla_lib", "train", "--sweep", "smoke", "--workers", "1",
+                              "--out", str(tmp_path), "--json"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(b"spawn_main" in _cmdline(p) and _threads(p) >= 2 for p in _children(train.pid)):
+            assert time.monotonic() < deadline, "train started no worker in 60 s"
+            time.sleep(0.05)
+        train.kill()
+    finally:
+        train.kill()
+        train.wait(30)
+    assert runs.read_bytes() == b"\n".join(kept) + b"\n"  # the run in flight wrote nothing
+    curves.write_bytes(curves.read_bytes() + b"\n".join(its_curves) + b"\n")
+    runs.write_bytes(runs.read_bytes() + missing[:len(missing) // 2])
+
+    with pytest.warns(UserWarning) as caught:
+        done = run_sweep("smoke", workers=1, out_dir=tmp_path, log=None)
+    said = [str(w.message) for w in caught]
+    assert len(said) == 2 and all("set aside" in m for m in said)
+    assert Path(f"{runs}.torn").read_bytes() == missing[:len(missing) // 2]
+    assert Path(f"{curves}.torn").read_bytes() == b"\n".join(its_curves) + b"\n"
+    assert sorted(done["key"]) == sorted(r.split(b",")[1].decode() for r in rows[1:])
+    # The five finished runs kept byte for byte, the sixth trained once more with the same settings (the 26
+    # fields from the sweep's name to eval_steps), every line whole.
+    lines = _lines(runs.read_bytes())
+    assert lines[:6] == kept and len(lines) == 7
+    assert lines[6].split(b",")[:26] == missing.split(b",")[:26]
+    assert runs.read_bytes().endswith(b"\n") and {len(line.split(b",")) for line in lines} == {40}
+    curve_lines = _lines(curves.read_bytes())
+    assert curve_lines[:16] == kept_curves and len(curve_lines) == 1 + 18
+    assert [r.split(b",")[:7] for r in curve_lines[16:]] == [r.split(b",")[:7] for r in its_curves]  # ..., step
+    assert read_curves(curves).duplicated(["key", "step"]).sum() == 0
