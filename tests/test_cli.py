@@ -974,7 +974,8 @@ def test_train_without_torch_is_refused_in_one_line(monkeypatch):
     monkeypatch.setattr(train, "torch_available", lambda: False)
     code, out, err = run(["train", "--smoke"])
     assert code == 2 and out == ""
-    assert err == (f"{PROG} train: error: train needs torch: pip install 'chinchilla_lib[train]' (torch==2.13.0)\n")
+    assert err == (f"{PROG} train: error: train needs torch, which is not installed: pip install torch==2.13.0 "
+                   "--index-url https://download.pytorch.org/whl/cpu, then pip install 'chinchilla_lib[train]'\n")
 
 
 def test_train_needs_smoke_or_a_sweep():

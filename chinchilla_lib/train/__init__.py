@@ -1,6 +1,8 @@
 """Train our own small language models: a byte-level GPT family, IsoFLOP sweeps, the prediction.
 
-Install the extra ``chinchilla_lib[train]`` (torch) to train.  Only :mod:`~chinchilla_lib.train.model`
+Install torch (the CPU build is enough) and the extra ``chinchilla_lib[train]`` to train:
+``pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu``, then
+``pip install 'chinchilla_lib[train]'``.  Only :mod:`~chinchilla_lib.train.model`
 and :mod:`~chinchilla_lib.train.loop` import torch, and they are loaded only when a run is
 trained, so the settings, the sweep plans and the committed results can be read without it.
 

@@ -2,20 +2,25 @@
 
 ``--smoke`` trains the small ``smoke`` grid (into a temporary folder unless ``--out`` names one)
 and prints its runs; ``--sweep`` runs or resumes a committed sweep, its rows appended to
-``chinchilla_lib/data/`` (or ``--out``) as each run finishes.  Needs torch (``pip install 'chinchilla_lib[train]'``);
-without it the command exits with status 2 and says so.  Ctrl-C (SIGINT) or SIGTERM ends the
-workers at once and exits with status 130 or 143 and one line; the finished runs stay in their
-files, and the same command resumes.  Its options are defined with the other subcommands' in
-:mod:`chinchilla_lib.cli`, so that no other command imports this package.
+``chinchilla_lib/data/`` (or ``--out``) as each run finishes.  Needs torch (:data:`TORCH_INSTALL`
+installs the CPU build and the ``[train]`` extra); without it the command exits with status 2
+and says so.  Ctrl-C (SIGINT) or SIGTERM ends the workers at once and exits with status 130 or
+143 and one line; the finished runs stay in their files, and the same command resumes.  Its
+options are defined with the other subcommands' in :mod:`chinchilla_lib.cli`, so that no other
+command imports this package.
 """
 
 from __future__ import annotations
 
 import sys
 
-__all__ = ["run", "Stopped"]
+__all__ = ["run", "Stopped", "TORCH_INSTALL"]
 
 _SMOKE_COLUMNS = ["model", "budget", "seed", "n_params", "n_tokens", "steps", "batch", "lr", "flops", "loss"]
+
+#: How to install torch for ``train``: the CPU build of the version the ``[train]`` extra pins, then the extra.
+TORCH_INSTALL = ("pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu, "
+                 "then pip install 'chinchilla_lib[train]'")
 
 
 class Stopped(KeyboardInterrupt):
@@ -42,7 +47,7 @@ def run(args) -> dict:
     Raises
     ------
     ValueError
-        Without torch, or for a bad sweep name or worker count.
+        Without torch (saying how to install it), or for a bad sweep name or worker count.
     Stopped
         On SIGINT (Ctrl-C) or SIGTERM, once the workers have ended.
     """
@@ -54,7 +59,7 @@ def run(args) -> dict:
     from .sweep import run_sweep, sweep_paths
 
     if not torch_available():
-        raise ValueError("train needs torch: pip install 'chinchilla_lib[train]' (torch==2.13.0)")
+        raise ValueError(f"train needs torch, which is not installed: {TORCH_INSTALL}")
     name = "smoke" if args.smoke else args.sweep
     log = None if args.json else (lambda line: print(line, file=sys.stderr, flush=True))
     main = threading.current_thread() is threading.main_thread()
