@@ -535,7 +535,8 @@ def _one_line(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; the exit status: 0 done, 2 refused (one line on standard error), 130 interrupted.
 
-    Ctrl-C prints one line and exits 130; a reader that closes the pipe early (``scorecard | head -1``)
+    Ctrl-C prints one line and exits 130 (``train`` names where its finished runs are, and also
+    stops on SIGTERM, exiting 143, 128 plus the signal's number); a reader that closes the pipe early (``scorecard | head -1``)
     ends the output quietly with the status of a closed pipe, 141.  Never a traceback.
     """
     try:
@@ -564,6 +565,12 @@ def _main(argv: Sequence[str] | None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        if not hasattr(exc, "signum"):  # a plain Ctrl-C: main says so
+            raise
+        # a command stopped by a signal it handles (train: SIGINT 130, SIGTERM 143), saying what it kept
+        print(f"{prog}: {_one_line(exc)}", file=sys.stderr)
+        return 128 + exc.signum
     except MemoryError:
         print(f"{prog}: error: the request needs more memory than this machine has; ask for fewer resamples "
               "(--bootstrap) or fewer runs", file=sys.stderr)

@@ -957,13 +957,25 @@ def test_train_text_prints_one_line_per_run(monkeypatch):
     assert out == "model=smoke  workers=2  loss=2.5\n"  # --workers defaults to 2
 
 
+@pytest.mark.parametrize("signum, code", [(2, 130), (15, 143)])
+def test_a_stopped_train_says_so_in_one_line(monkeypatch, signum, code):
+    from chinchilla_lib.train import command
+
+    def stopped(args):
+        raise command.Stopped("stopped by SIGNAL; the runs are kept", signum)
+
+    monkeypatch.setattr(command, "run", stopped)
+    assert run(["train", "--smoke"]) == (code, "", f"{PROG} train: stopped by SIGNAL; the runs are kept\n")
+
+
 def test_train_without_torch_is_refused_in_one_line(monkeypatch):
     import chinchilla_lib.train as train
 
     monkeypatch.setattr(train, "torch_available", lambda: False)
     code, out, err = run(["train", "--smoke"])
     assert code == 2 and out == ""
-    assert err == (f"{PROG} train: error: train needs torch: pip install 'chinchilla_lib[train]' (torch==2.13.0)\n")
+    assert err == (f"{PROG} train: error: train needs torch, which is not installed: pip install torch==2.13.0 "
+                   "--index-url https://download.pytorch.org/whl/cpu, then pip install 'chinchilla_lib[train]'\n")
 
 
 def test_train_needs_smoke_or_a_sweep():

@@ -1,6 +1,8 @@
 """Train our own small language models: a byte-level GPT family, IsoFLOP sweeps, the prediction.
 
-Install the extra ``chinchilla_lib[train]`` (torch) to train.  Only :mod:`~chinchilla_lib.train.model`
+Install torch (the CPU build is enough) and the extra ``chinchilla_lib[train]`` to train:
+``pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu``, then
+``pip install 'chinchilla_lib[train]'``.  Only :mod:`~chinchilla_lib.train.model`
 and :mod:`~chinchilla_lib.train.loop` import torch, and they are loaded only when a run is
 trained, so the settings, the sweep plans and the committed results can be read without it.
 
@@ -9,6 +11,8 @@ trained, so the settings, the sweep plans and the committed results can be read 
 * :mod:`~chinchilla_lib.train.model`: the pre-norm GPT (torch).
 * :mod:`~chinchilla_lib.train.loop`: :func:`train_run`, one run from scratch (torch).
 * :mod:`~chinchilla_lib.train.sweep`: resumable sweeps on a process pool or a Dask cluster.
+* :mod:`~chinchilla_lib.train.files`: a sweep's runs and curves files (whole-line appends, torn lines set aside).
+* :mod:`~chinchilla_lib.train.pool`: the local pool's workers, which never outlive the sweep.
 * :mod:`~chinchilla_lib.train.command`: the ``train`` subcommand of the command line.
 """
 

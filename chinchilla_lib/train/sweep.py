@@ -4,7 +4,8 @@ A sweep is a name and a *planner*: a function from the runs finished so far (a D
 :data:`RUN_COLUMNS`) to every run the sweep wants.  :func:`run_sweep` submits each wanted run
 that is neither finished nor in flight to a :class:`concurrent.futures.Executor` (a local
 process pool, or a Dask distributed cluster when given a scheduler address), appends each
-result to ``<name>_runs.csv`` and ``<name>_curves.csv`` as soon as it arrives, and asks the
+result to ``<name>_runs.csv`` and ``<name>_curves.csv`` as soon as it arrives (one whole write
+each, flushed to disk; a line torn by a crash is set aside on resume), and asks the
 planner again, so an IsoFLOP slice whose minimum sits at an edge grows by one size, and seeds
 are added around each minimum once it is bracketed.  A run's identity is the hash of all its
 settings (:meth:`RunConfig.key`); a finished run is never run again, and an interrupted sweep
@@ -14,9 +15,7 @@ continues where it stopped.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import csv
 import math
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,22 +28,13 @@ if TYPE_CHECKING:  # pandas is imported where runs are read, not to list the swe
     import pandas as pd
 
 from .config import LADDER, LR_BASE, LR_WIDTH, WARMUP_DIVISOR, RunConfig, plan_run, run_flops_per_token, shape_of
+from .files import _SETTINGS, CURVE_COLUMNS, RUN_COLUMNS, _append, _mend, read_curves, read_runs
+from .pool import _executor, _stop_pool
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
            "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_SCAN_SEEDS", "LR_FIT_MIN_WIDTH", "LearningRateRule", "FIRST_WARMUP_DIVISOR",
            "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows"]
-
-_SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
-             "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
-             "weight_decay", "beta1", "beta2", "grad_clip", "eval_steps"]
-#: Columns of a sweep's runs file: identity, every setting, counts, FLOPs, losses, where and how fast.
-RUN_COLUMNS = (["sweep", "key"] + _SETTINGS +
-               ["corpus_sha256", "n_params", "n_params_non_embedding", "n_params_embedding", "flops_per_token",
-                "flops_per_token_non_embedding", "n_tokens", "flops", "loss", "train_loss", "device",
-                "torch_version", "seconds", "tokens_per_second"])
-#: Columns of a sweep's curves file: one row per validation along a run.
-CURVE_COLUMNS = ["sweep", "key", "model", "budget", "schedule", "seed", "step", "n_tokens", "flops", "lr", "loss"]
 
 #: IsoFLOP budgets of the committed sweep (FLOPs, Appendix F count): 10^11.7 to 10^12.3 in steps of 10^0.15.
 ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11.7 + 0.15 * k):.2g}") for k in range(5))
@@ -360,33 +350,6 @@ def sweep_paths(name: str, out_dir: str | Path | None = None) -> tuple[Path, Pat
     return folder / f"{stem}_runs.csv", folder / f"{stem}_curves.csv"
 
 
-def read_runs(path: str | Path) -> pd.DataFrame:
-    """A runs file as a DataFrame (empty with :data:`RUN_COLUMNS` when absent), one row per key."""
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        return pd.DataFrame(columns=RUN_COLUMNS)
-    frame = pd.read_csv(path)
-    missing = [c for c in RUN_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} lacks column(s) {missing}; it is not a sweep's runs file")
-    return frame.drop_duplicates("key", keep="first").reset_index(drop=True)
-
-
-def read_curves(path: str | Path, runs: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A curves file; with ``runs``, only the curves of finished runs (a run interrupted mid-write is dropped)."""
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        return pd.DataFrame(columns=CURVE_COLUMNS)
-    frame = pd.read_csv(path).drop_duplicates(["key", "step"], keep="first")
-    if runs is not None:
-        frame = frame[frame["key"].isin(set(runs["key"]))]
-    return frame.reset_index(drop=True)
-
-
 def result_row(sweep: str, result: dict) -> dict:
     """One row of :data:`RUN_COLUMNS` from a :func:`~chinchilla_lib.train.loop.train_run` result."""
     config = result["config"]
@@ -410,18 +373,6 @@ def curve_rows(sweep: str, result: dict) -> list[dict]:
     return [{**head, **point} for point in result["curve"]]
 
 
-def _append(path: Path, columns: list[str], rows: list[dict]) -> None:
-    new = not path.is_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def _work(config: dict) -> dict:
     """Train one run in a worker (one thread); imported lazily so the parent never needs torch."""
     from .loop import train_run
@@ -431,19 +382,6 @@ def _work(config: dict) -> dict:
 
 def _as_dict(config: RunConfig) -> dict:
     return {k: v for k, v in config.as_dict().items() if v is not None}
-
-
-def _executor(workers: int, scheduler: str | None):
-    if scheduler is None:
-        import multiprocessing
-
-        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")), None
-    try:
-        from distributed import Client
-    except ImportError:
-        raise ValueError("--scheduler needs dask's distributed package: pip install 'chinchilla_lib[dask]'") from None
-    client = Client(scheduler)
-    return client.get_executor(pure=False), client
 
 
 def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_dir: str | Path | None = None,
@@ -467,6 +405,21 @@ def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_
         Receives one line per finished run.
     limit : int, optional
         Stop after this many new runs (for tests).
+
+    Notes
+    -----
+    Each finished run is appended whole (its curve rows, then its row) with one write call and
+    flushed to disk.  Before resuming, a torn last line of either file (the trace of a write cut
+    short) is moved into a sibling file with ``.torn`` added to its name, with one warning, and
+    its run is trained again; so are the last curve rows of a run with no row in the runs file.
+    A stop (``KeyboardInterrupt``, or any error) cancels the runs not started and ends the
+    workers at once; a worker of the local pool also ends by itself when the process that
+    started it ends, even by SIGKILL.
+
+    Raises
+    ------
+    DataFileError
+        When the runs or curves file is damaged other than in its last line (naming the file and the line).
     """
     if planner is None:
         if name not in SWEEPS:
@@ -475,6 +428,7 @@ def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_
     if int(workers) < 1:
         raise ValueError(f"workers must be a positive whole number, got {workers!r}")
     runs_path, curves_path = sweep_paths(name, out_dir)
+    _mend(runs_path, curves_path)
     done = read_runs(runs_path)
     executor, client = _executor(int(workers), scheduler)
     # Keep no more runs in flight than there are workers, so runs the planner adds late (a size
@@ -512,10 +466,15 @@ def run_sweep(name: str, *, workers: int = 2, scheduler: str | None = None, out_
                         f"({result['tokens_per_second']:.0f} tokens/s); {new} new, "
                         f"{time.perf_counter() - started:.0f} s")
             done = read_runs(runs_path)
-    finally:
+    except BaseException:  # an error, or a stop (KeyboardInterrupt): no run is waited for
         for future in in_flight:
             future.cancel()
-        executor.shutdown(wait=True, cancel_futures=True) if client is None else None
-        if client is not None:
+        if client is None:
+            _stop_pool(executor)
+        raise
+    finally:
+        if client is None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        else:
             client.close()
     return done

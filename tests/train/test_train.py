@@ -223,6 +223,17 @@ def test_train_command_without_torch_says_how_to_install(monkeypatch, capsys):
     assert len(err.splitlines()) == 1 and "chinchilla_lib[train]" in err
 
 
+def test_train_without_torch_says_how_to_install_the_cpu_build():
+    assert 'train = ["torch==2.13.0"]' in (ROOT / "pyproject.toml").read_text()  # the pin the message names
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from chinchilla_lib.cli import main; sys.exit(main(['train', '--smoke']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ("python -m chinchilla_lib train: error: train needs torch, which is not installed: "
+                           "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu, then "
+                           "pip install 'chinchilla_lib[train]'\n")
+
+
 def test_prediction_sweep_needs_a_committed_prediction(tmp_path, monkeypatch):
     from chinchilla_lib.train import sweep
 
