@@ -22,9 +22,10 @@ Hoffmann et al.'s approaches on such a grid (columns ``n_params``, ``n_tokens``,
 
 Data that cannot decide an approach is refused with a one-line ValueError
 naming what is missing: too few sizes with two or more token counts, too few
-budgets with a bracketed minimum, or an ill-conditioned Approach 3 fit
-(measured by the bootstrap spread of the irreducible loss E, see
-:data:`MAX_E_SPREAD`).
+budgets with a bracketed minimum, or a fit the gate refuses
+(:mod:`~chinchilla_lib.approaches.quality`: the bootstrap spread of a or of E,
+E collapsed, one size holding most of the envelope, ...).  A fit the gate
+decides or flags carries its verdict in ``.quality``.
 
 References
 ----------
@@ -45,6 +46,7 @@ from ..stats import budget_groups, percentile_interval
 from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
+from .quality import THRESHOLDS, Quality, assess_approach1, assess_approach2, assess_approach3, bootstrap_checks
 
 __all__ = ["MIN_SIZES", "MIN_BUDGETS", "MAX_E_SPREAD", "MIN_E_SHARE", "GridResult", "grid_frame", "size_curves",
            "isoflop_slices", "slice_budgets", "grid_approach1", "grid_approach2", "grid_approach3", "grid_approach"]
@@ -57,10 +59,10 @@ MIN_BUDGETS = 3
 #: Approach 3 is ill-conditioned when the bootstrap's 10th-90th percentile range of E is wider than
 #: this fraction of E: the irreducible loss is then not pinned down and trades off against A, B and the
 #: exponents, so a moves with it.
-MAX_E_SPREAD = 0.5
+MAX_E_SPREAD = THRESHOLDS["E_spread"]
 #: Approach 3 is also ill-conditioned when the fitted E collapses onto its bound (ln E driven towards
 #: minus infinity): an E below this fraction of the lowest loss is indistinguishable from zero.
-MIN_E_SHARE = 0.01
+MIN_E_SHARE = THRESHOLDS["E_floor"]
 
 _LEVEL = 0.8
 
@@ -104,6 +106,9 @@ class GridResult:
     seed: int
     fit: object = field(repr=False)
     samples: np.ndarray = field(repr=False)
+    #: The gate's verdict (:class:`~chinchilla_lib.approaches.quality.Quality`): decided or flagged (a refused
+    #: fit raises instead).
+    quality: object = field(default=None, repr=False, compare=False)
 
 
 def grid_frame(runs: pd.DataFrame, *, size_tol: float = 0.0) -> pd.DataFrame:
@@ -214,14 +219,16 @@ def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> np.ndarr
     return out
 
 
-def _result(approach, a, samples, grid, n_budgets, seed, fit) -> GridResult:
+def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality) -> GridResult:
     good = samples[np.isfinite(samples)]
     if good.size < max(2, samples.size // 2):
         raise ValueError(f"approach {approach}: only {good.size} of {samples.size} bootstrap resamples could be "
                          "fitted; the runs do not decide the exponent (add sizes or token counts)")
+    if quality.verdict == "refused":
+        raise ValueError(f"approach {approach}: refused: {quality.reason()}")
     lo, hi = percentile_interval(good, _LEVEL)
     return GridResult(approach, float(a), (float(lo), float(hi)), _LEVEL, len(grid), int(grid["n_params"].nunique()),
-                      int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples)
+                      int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples, quality)
 
 
 def _envelope(grid: pd.DataFrame, n_grid: int):
@@ -257,7 +264,8 @@ def grid_approach1(runs: pd.DataFrame, *, n_resamples: int = 100, seed: int = 0,
     n_resamples, n_grid = positive_int("n_resamples", n_resamples), positive_int("n_grid", n_grid)
     fit = _envelope(grid, n_grid)
     samples = _bootstrap(grid, lambda g: _envelope(g, n_grid).a, n_resamples, seed)
-    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit)
+    quality = assess_approach1(fit, sizes=grid["n_params"].to_numpy(float), a_samples=samples)
+    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit, quality)
 
 
 def _isoflop(grid: pd.DataFrame, budgets: np.ndarray):
@@ -298,7 +306,8 @@ def grid_approach2(runs: pd.DataFrame, *, budgets=None, per_decade: float = 4.0,
     fit = _isoflop(grid, budgets)
     kept = fit.budgets.loc[fit.budgets["used"], "budget"].to_numpy()
     samples = _bootstrap(grid, lambda g: _isoflop(g, kept).a, n_resamples, seed)
-    return _result(2, fit.a, samples, grid, len(kept), seed, fit)
+    quality = Quality.of(assess_approach2(fit).checks + tuple(bootstrap_checks(samples)))
+    return _result(2, fit.a, samples, grid, len(kept), seed, fit, quality)
 
 
 def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0, size_tol: float = 0.0,
@@ -331,7 +340,8 @@ def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0,
                          "pin the irreducible loss (larger models, longer runs)")
     samples = boot.samples["a"].to_numpy(float)
     samples = np.where(boot.samples["converged"].to_numpy(bool), samples, np.nan)
-    return _result(3, boot.fit.a, samples, grid, 0, seed, boot)
+    quality = assess_approach3(boot.fit, grid["n_params"], grid["n_tokens"], grid["loss"], samples=boot.samples)
+    return _result(3, boot.fit.a, samples, grid, 0, seed, boot, quality)
 
 
 def grid_approach(runs: pd.DataFrame, approach: int, **options) -> GridResult:
