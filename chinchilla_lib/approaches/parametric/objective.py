@@ -8,7 +8,9 @@ SUM over runs of
 with delta = 1e-3.  Huber is scipy's: r^2/2 for |r| <= delta, delta (|r| - delta/2)
 otherwise.  :func:`huber_objective` evaluates it (and its gradient) at one
 parameter vector; :class:`Batch` at many at once, with Hessians, for the batched
-optimisers of :mod:`.optimise`.  The hot loops make no BLAS matrix product
+optimisers of :mod:`.optimise`; :func:`huber_objective_chunked` and
+:class:`ChunkedBatch` do the same on runs too many to hold in a few temporary
+arrays, block by block.  The hot loops make no BLAS matrix product
 (einsum instead): on a busy machine a threaded BLAS stalls them.
 
 The parameter vector is ``(a, b, e, alpha, beta)`` = ``(log A, log B, log E, alpha,
@@ -19,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_DELTA", "huber", "huber_objective", "Batch"]
+__all__ = ["DEFAULT_DELTA", "OBJECTIVE_CHUNK", "huber", "huber_objective", "huber_objective_chunked", "Batch",
+           "ChunkedBatch"]
 
 #: Huber threshold of App. D.2.
 DEFAULT_DELTA = 1e-3
@@ -80,6 +83,47 @@ def huber_objective(params, log_n, log_d, log_l, delta: float = DEFAULT_DELTA,
     g1, g2 = c * w1, c * w2
     grad = np.array([g1.sum(), g2.sum(), (c * w3).sum(), -np.dot(g1, log_n), -np.dot(g2, log_d)])
     return float(h.sum()), grad
+
+
+#: Runs per pass of :func:`huber_objective_chunked`: some ten float64 temporaries of
+#: this length (5 MB in all) stay in the cache; on 1e6 runs one pass over
+#: 65,536 runs at a time took 15 ms, over all at once 64 ms (and ~100 MB).
+OBJECTIVE_CHUNK = 65_536
+
+
+def huber_objective_chunked(params, log_n, log_d, log_l, delta: float = DEFAULT_DELTA,
+                            weights=None, chunk: int = OBJECTIVE_CHUNK) -> tuple[float, np.ndarray]:
+    """App. D.2 Eq. (11) and its gradient as :func:`huber_objective`, summed over blocks of ``chunk`` runs.
+
+    The temporaries are ``chunk`` long whatever the number of runs, so memory
+    stays bounded (a few MB) on millions of runs.  With at most ``chunk`` runs
+    this *is* :func:`huber_objective` (same call, same numbers); beyond, the
+    block sums are added in a fixed order, so the result is deterministic and
+    differs from the one-pass sum by rounding only.
+
+    Parameters
+    ----------
+    params, log_n, log_d, log_l, delta, weights :
+        As :func:`huber_objective`.
+    chunk : int, default :data:`OBJECTIVE_CHUNK`
+        Runs per block.
+
+    Returns
+    -------
+    value : float
+    grad : ndarray, shape (5,)
+    """
+    size = len(log_l)
+    if size <= chunk:
+        return huber_objective(params, log_n, log_d, log_l, delta, weights)
+    value, grad = 0.0, np.zeros(5)
+    for i in range(0, size, chunk):
+        part = slice(i, i + chunk)
+        v, g = huber_objective(params, log_n[part], log_d[part], log_l[part], delta,
+                               None if weights is None else weights[part])
+        value += v
+        grad += g
+    return value, grad
 
 
 class Batch:
@@ -225,6 +269,45 @@ class Batch:
             hess[:, 4, 4] += np.einsum("kn,kn,n->k", psi, v[:, 4], self._neg_log_d)
             value, grad, hess = (np.asarray(t, dtype=np.float64) / self.delta for t in (value, grad, hess))
             bad = ~np.isfinite(value + grad.sum(axis=1) + hess.sum(axis=(1, 2)))
+        if bad.any():
+            value[bad], grad[bad], hess[bad] = np.inf, 0.0, 0.0
+        return value, grad, hess
+
+
+class ChunkedBatch:
+    """:class:`Batch` on many runs: Eq. (11)/delta summed over blocks of ``chunk`` runs.
+
+    Each block is a :class:`Batch` (float64, unweighted), so the work arrays
+    are ``(k, chunk)`` (``(k, 5, chunk)`` for Hessians) whatever the number of
+    runs; the block sums are added in a fixed order (deterministic).  A row
+    not finite on some block is inf in the sum.  Used by the screened route of
+    :func:`chinchilla_lib.approaches.parametric.fit_approach3` to value and
+    refine candidates on all runs.
+    """
+
+    def __init__(self, log_n, log_d, log_l, delta: float, *, chunk: int = OBJECTIVE_CHUNK):
+        self.delta = float(delta)
+        self.blocks = [Batch(log_n[i:i + chunk], log_d[i:i + chunk], log_l[i:i + chunk], delta)
+                       for i in range(0, len(log_l), chunk)]
+
+    def _sum(self, method: str, x: np.ndarray) -> tuple:
+        total = None
+        for block in self.blocks:
+            part = getattr(block, method)(x)
+            part = part if isinstance(part, tuple) else (part,)
+            total = list(part) if total is None else [t + q for t, q in zip(total, part)]
+        return tuple(total)
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """Scaled values ``(K,)``, inf where not finite (:meth:`Batch.values` summed)."""
+        return self._sum("values", x)[0]
+
+    def second_order(self, x: np.ndarray, rows: np.ndarray | None = None):
+        """Scaled values ``(k,)``, gradients ``(k, 5)`` and Hessians ``(k, 5, 5)`` (:meth:`Batch.second_order`
+        summed); ``rows`` is accepted for :func:`~chinchilla_lib.approaches.parametric.optimise.batched_newton`
+        and unused (no weights)."""
+        value, grad, hess = self._sum("second_order", x)
+        bad = ~np.isfinite(value)
         if bad.any():
             value[bad], grad[bad], hess[bad] = np.inf, 0.0, 0.0
         return value, grad, hess
