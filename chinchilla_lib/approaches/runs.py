@@ -13,6 +13,7 @@ Hoffmann et al. 2022, Sections 3.1-3.3.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import replace
 
@@ -259,6 +260,8 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
 def _gate_samples(fit, runs: pd.DataFrame, seed: int, extra: dict) -> pd.DataFrame:
     """The gate's own seeded bootstrap of an Approach 3 fit (on a seeded sample of the runs when there are many)."""
     if len(runs) > GATE_MAX_RUNS:
+        print(f"Approach 3: judging the fit: a bootstrap of {GATE_RESAMPLES} resamples on {GATE_MAX_RUNS:,} of "
+              f"{len(runs):,} runs ...", file=sys.stderr, flush=True)
         runs = runs.sample(GATE_MAX_RUNS, random_state=seed)
         fit = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], **extra)
     with warnings.catch_warnings():
