@@ -48,6 +48,7 @@ THRESHOLDS = {
     "exponent_ceiling": 3.0,  # alpha or beta: above, the term vanishes within the runs' range
     "resamples_majority": 0.5,  # share of resamples fitted: below, the exponent is not decided at all
     "envelope_holder_share": 0.5,  # share of Approach 1's fitted range held by one size: "most"
+    "finished_holder_share": 0.5,  # ... of the range above the first curve's end (finished runs compete)
     "interior_decades": 0.5,  # decades of compute where an interior size holds Approach 1's envelope
     "sizes_on_envelope": 3,  # sizes that hold the envelope somewhere: two points make any line
     "budgets_used": 3,  # IsoFLOP budgets in Approach 2's power law: a line through 2 tests nothing
@@ -68,8 +69,9 @@ GATE_RESAMPLES = 200
 GATE_MAX_RUNS = 20_000
 
 _REFUSING = {"a_spread", "E_spread", "E_floor", "exponent_floor", "exponent_ceiling", "resamples_majority",
-             "envelope_holder_share", "interior_decades", "sizes_on_envelope", "budgets_used"}
-_AT_MOST = {"a_spread", "E_spread", "exponent_ceiling", "envelope_holder_share", "residual_structure",
+             "envelope_holder_share", "finished_holder_share", "interior_decades", "sizes_on_envelope", "budgets_used"}
+_AT_MOST = {"a_spread", "E_spread", "exponent_ceiling", "envelope_holder_share", "finished_holder_share",
+            "residual_structure",
             "structure_size", "E_above_losses", "conditioning", "extrapolation"}
 _FIX = {
     "a_spread": "more runs, or sizes and budgets spread over more decades",
@@ -80,6 +82,8 @@ _FIX = {
     "resamples_majority": "more runs at more sizes and budgets",
     "envelope_holder_share": "sizes between the smallest and the largest, each trained long enough to lead",
     "interior_decades": "sizes between the smallest and the largest, each trained long enough to lead",
+    "finished_holder_share": "sizes whose finished runs compete at the same compute (longer runs of the smaller, "
+                             "shorter of the larger)",
     "sizes_on_envelope": "more model sizes between the smallest and the largest",
     "budgets_used": "more IsoFLOP budgets with sizes on both sides of the optimum",
     "resamples_fitted": "more runs; the interval covers only the resamples that could be fitted",
@@ -358,7 +362,7 @@ def assess_approach2(fit, *, flops: float | None = None) -> Quality:
 
 
 # ---------------------------------------------------------------- Approach 1
-def assess_approach1(fit, *, sizes=None, a_samples=None, flops: float | None = None) -> Quality:
+def assess_approach1(fit, *, sizes=None, ends=None, a_samples=None, flops: float | None = None) -> Quality:
     """The gate on an Approach 1 fit (Section 3.1): who holds the envelope, and over how many decades.
 
     Parameters
@@ -367,6 +371,10 @@ def assess_approach1(fit, *, sizes=None, a_samples=None, flops: float | None = N
     sizes : array, optional
         Every model size in the runs (default: the sizes on the envelope); the smallest and the
         largest say nothing about the optimum where they hold the envelope.
+    ends : array, optional
+        Each training curve's final compute.  Below the earliest end every point of the envelope is a
+        checkpoint before the end of its schedule; ``finished_holder_share`` judges the envelope from
+        there up (one size holding most of it cannot decide a).
     a_samples : array, optional
         Bootstrap replicates of a (a grid of runs, :func:`~chinchilla_lib.approaches.run_grid.grid_approach1`).
     flops : float, optional
@@ -384,6 +392,17 @@ def assess_approach1(fit, *, sizes=None, a_samples=None, flops: float | None = N
     checks = [_check("sizes_on_envelope", values.size),
               _check("envelope_holder_share", share, note=f"held by the size {holder:.3g}"),
               _check("interior_decades", decades, note=f"of {log_c.max() - log_c.min():.2f} decades fitted")]
+    if ends is not None:
+        first_end = float(np.min(np.asarray(ends, dtype=float)))
+        late = holders[env["flops"].to_numpy(float) >= first_end]
+        if late.size >= 2:
+            late_values, late_counts = np.unique(late, return_counts=True)
+            late_share, late_holder = late_counts.max() / late.size, late_values[np.argmax(late_counts)]
+            note = (f"held by the size {late_holder:.3g} over the {log_c.max() - np.log10(first_end):.2f} decades "
+                    f"above the first curve's end ({first_end:.3g} FLOPs)")
+        else:
+            late_share, note = np.nan, f"the envelope never reaches the first curve's end ({first_end:.3g} FLOPs)"
+        checks.append(_check("finished_holder_share", late_share, note=note))
     if a_samples is not None:
         checks += bootstrap_checks(a_samples)
     if flops is not None:

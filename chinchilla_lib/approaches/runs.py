@@ -237,7 +237,10 @@ def fit_runs(runs: pd.DataFrame, approach: int = 3, *, bootstrap: int = 0, seed:
             raise ValueError("bootstrap does not apply to approach 1 (the lower envelope has no resampling); "
                              "use approach 2 or 3 for intervals")
         fit = fit_envelope(runs, **options)
-        return replace(fit, quality=assess_approach1(fit, sizes=runs["n_params"].to_numpy(float), flops=flops))
+        curve = options.get("curve_col") or ("run" if "run" in runs.columns else "model")
+        ends = runs.groupby(curve)["flops"].max().to_numpy(float) if curve in runs.columns else None
+        return replace(fit, quality=assess_approach1(fit, sizes=runs["n_params"].to_numpy(float), ends=ends,
+                                                     flops=flops))
     if approach == 2:
         args = (runs["n_params"].to_numpy(), runs["flops"].to_numpy(), runs["loss"].to_numpy())
         fit = fit_isoflop(*args, n_bootstrap=int(bootstrap), seed=seed, **options)
