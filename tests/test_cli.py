@@ -1129,7 +1129,10 @@ class _StandIn:
     """A fit result with set numbers, so the command line's wiring is checked apart from the fitting."""
 
     def __init__(self, plan_warnings=("plan warning",)):
+        from chinchilla_lib.approaches.quality import Quality
+
         self.plan_warnings = list(plan_warnings)
+        self.quality = Quality.of([])  # decided: no check failed
 
     def plan(self, flops):
         out = {"flops": flops, "n_params": 1.0, "a": 0.5, "b": 0.5, "law": "x"}
@@ -1174,7 +1177,8 @@ def test_fit_approach3_adds_bootstrap_and_plan_to_the_fit(monkeypatch, tmp_path)
     assert result["intervals"] == {"E": {"p10": 1.0, "p90": 2.0, "p2.5": 0.5, "p97.5": 2.5}}
     assert result["plan"] == {"flops": 1e21, "n_params": 1.0}
     assert set(result) == {"approach", "E", "A", "B", "alpha", "beta", "a", "b", "objective", "n_points", "converged",
-                           "warnings", "intervals", "interval_flops", "bootstrap", "seed", "timing", "plan"}
+                           "warnings", "intervals", "interval_flops", "bootstrap", "seed", "timing", "plan", "quality"}
+    assert result["quality"] == {"verdict": "decided", "checks": []}
 
 
 def test_with_plan_takes_warnings_from_either_side_or_neither():
@@ -1192,7 +1196,7 @@ def test_fit_approach2_passes_its_options_to_the_fitter(monkeypatch, tmp_path):
     assert code == 0, err
     # A CSV: exact budget labels (rel_tol 0), no minimum of points, parabolas, 200 resamples, seed 0.
     assert calls[-1] == {"bootstrap": 200, "seed": 0, "rel_tol": 0.0, "min_points": None, "method": "parabola",
-                         "include_unbracketed": False}
+                         "include_unbracketed": False, "flops": None}
     result = json.loads(out)
     assert result["a_interval"] == [0.4, 0.6] and result["b_interval"] == [0.45, 0.55]
     assert result["budgets"] == [1e18] and result["warnings"] == ["isoflop warning"]
@@ -1200,7 +1204,7 @@ def test_fit_approach2_passes_its_options_to_the_fitter(monkeypatch, tmp_path):
                           "--rel-tol", "0.05", "--include-unbracketed", "--method", "akima", "--json"])
     assert code == 0, err
     assert calls[-1] == {"bootstrap": 20, "seed": 5, "rel_tol": 0.05, "min_points": None, "method": "akima",
-                         "include_unbracketed": True}
+                         "include_unbracketed": True, "flops": None}
     assert json.loads(out)["seed"] == 5
 
 
@@ -1286,10 +1290,18 @@ def test_plan_with_an_inline_law_does_not_load_the_allocation_registry():
 
 
 def test_fit_approach1_names_each_output_and_its_token_coefficient(tmp_path):
-    code, out, err = run(["fit", "--approach", "1", "--csv", csv(tmp_path, curves()), "--json"])
+    # thirteen sizes with long curves: the gate decides Approach 1 (four sizes whose curves all end at the same
+    # token count leave the envelope to one size, and are refused)
+    law = get_law("paper-full")
+    long_curves = pd.DataFrame([(f"m{n:.3g}", n, t, 6 * n * t, float(law.loss(n, t)))
+                                for n in np.geomspace(1e7, 1e10, 13) for t in np.geomspace(1e8, 1e13, 60)],
+                               columns=["run", "n_params", "n_tokens", "flops", "loss"])
+    code, out, err = run(["fit", "--approach", "1", "--csv", csv(tmp_path, long_curves), "--json"])
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"approach", "a", "b", "n_coef", "d_coef", "n_models", "n_points", "flops_range", "warnings"}
+    assert set(result) == {"approach", "a", "b", "n_coef", "d_coef", "n_models", "n_points", "flops_range", "warnings",
+                           "quality"}
+    assert result["quality"]["verdict"] == "decided"
     # D_opt = C / (6 N_opt) = C^(1-a) / (6 n_coef): the token coefficient is 1 / (6 n_coef).
     assert result["d_coef"] == pytest.approx(1 / (6 * result["n_coef"]), rel=1e-9)
 

@@ -34,7 +34,7 @@ import numpy as np
 from ..result_cache import storable
 from ..stats import percentile_interval, robust_scale
 
-__all__ = ["Check", "Quality", "THRESHOLDS", "GATE_RESAMPLES", "GATE_MAX_RUNS", "assess_approach1",
+__all__ = ["Check", "Quality", "THRESHOLDS", "MEANING", "thresholds_table", "GATE_RESAMPLES", "GATE_MAX_RUNS", "assess_approach1",
            "assess_approach2", "assess_approach3", "bootstrap_checks", "extrapolation_check",
            "residual_structure"]
 
@@ -48,18 +48,40 @@ THRESHOLDS = {
     "exponent_ceiling": 3.0,  # alpha or beta: above, the term vanishes within the runs' range
     "resamples_majority": 0.5,  # share of resamples fitted: below, the exponent is not decided at all
     "envelope_holder_share": 0.5,  # share of Approach 1's fitted range held by one size: "most"
-    "finished_holder_share": 0.5,  # ... of the range above the first curve's end (finished runs compete)
+    "finished_holder_share": 0.5,  # the same share above the first curve's end, where finished runs compete
     "interior_decades": 0.5,  # decades of compute where an interior size holds Approach 1's envelope
     "sizes_on_envelope": 3,  # sizes that hold the envelope somewhere: two points make any line
     "budgets_used": 3,  # IsoFLOP budgets in Approach 2's power law: a line through 2 tests nothing
     # fit and use: failing flags the fit
     "resamples_fitted": 0.99,  # share of resamples fitted: below, the interval covers only those that fitted
     "residual_structure": 3.0,  # RMS z of residual group medians across sizes or budgets (noise gives ~1)
-    "structure_size": 0.01,  # ... and the largest group median off by more than 1% of the loss
+    "structure_size": 0.01,  # the largest group median of the residuals: flags with residual structure
     "E_above_losses": 2.0,  # (E - lowest loss) over the loss noise: E cannot lie above observed losses
     "conditioning": 1e10,  # condition number of the objective's Hessian at the optimum
     "curvature_p": 0.01,  # p-value of a bend in ln N_opt against ln C across budgets (Approach 2)
     "extrapolation": 100.0,  # plan budget over the largest fitted budget
+}
+
+#: What each check measures, in words (the book's table of the gate).
+MEANING = {
+    "a_spread": "10th-90th percentile width of a: wider cannot tell Kaplan's 0.73 from 0.5",
+    "E_spread": '10th-90th percentile width of E over E: E trades off against A, B and the exponents',
+    "E_floor": 'E over the lowest loss: below, E has collapsed onto zero',
+    "exponent_floor": 'alpha or beta: below, the term is a constant indistinguishable from E',
+    "exponent_ceiling": "alpha or beta: above, the term vanishes within the runs' range",
+    "resamples_majority": 'share of resamples fitted: below, the exponent is not decided at all',
+    "envelope_holder_share": "share of Approach 1's fitted range held by one size: above, one size holds most of it",
+    "finished_holder_share": "the same share above the first curve's end, where finished runs compete",
+    "interior_decades": "decades of compute where an interior size holds Approach 1's envelope",
+    "sizes_on_envelope": 'sizes that hold the envelope somewhere: two points make any line',
+    "budgets_used": "IsoFLOP budgets in Approach 2's power law: a line through 2 tests nothing",
+    "resamples_fitted": 'share of resamples fitted: below, the interval covers only those that fitted',
+    "residual_structure": 'RMS z of residual group medians across sizes or budgets (noise gives ~1)',
+    "structure_size": 'the largest group median of the residuals: flags with residual structure, above 1% of the loss',
+    "E_above_losses": '(E - lowest loss) over the loss noise: E cannot lie above observed losses',
+    "conditioning": "condition number of the objective's Hessian at the optimum",
+    "curvature_p": 'p-value of a bend in ln N_opt against ln C across budgets (Approach 2)',
+    "extrapolation": 'plan budget over the largest fitted budget',
 }
 
 #: Resamples the gate draws when a fit comes without a bootstrap (seeded, so the verdict is reproducible).
@@ -126,6 +148,17 @@ class Check:
         side = "above" if self.name in _AT_MOST else "below"
         value = "not computable" if not np.isfinite(self.value) else f"{self.value:.3g}"
         return f"{self.name} is {value}, {side} its threshold {self.threshold:g}; needs {_FIX[self.name]}"
+
+
+def thresholds_table():
+    """The gate as a table: ``check``, ``threshold``, ``fails when`` (above / below), ``failing it`` (refuses /
+    flags), ``what it measures``."""
+    import pandas as pd
+
+    return pd.DataFrame([{"check": name.replace("_", " "), "threshold": value,
+                          "fails when": "above" if name in _AT_MOST else "below",
+                          "failing it": "refuses" if name in _REFUSING else "flags",
+                          "what it measures": MEANING[name]} for name, value in THRESHOLDS.items()])
 
 
 def _check(name: str, value: float, *, note: str = "") -> Check:

@@ -38,7 +38,7 @@ from .later_studies import later_value
 from .porian import FINAL_CONFIGURATION
 
 __all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
-           "approach_results", "public_runs_numbers", "set_overview", "exponent_grid", "refusal_numbers",
+           "approach_results", "public_runs_numbers", "set_overview", "exponent_grid", "verdict_table", "refusal_numbers",
            "sardana_near_numbers"]
 
 #: The run sets, in the book's order: key -> (label, training data, loss the fits use and why).
@@ -176,7 +176,7 @@ def _table_cached() -> pd.DataFrame:
         label = RUN_SETS[key][0]
         grid = run_set(key, count)
         res = results[(key, count, approach)]
-        decided = not isinstance(res, str)
+        decided = not isinstance(res, str)  # decided or flagged by the gate: a fitted exponent
         c_mid = float(np.exp(np.log(6.0 * grid["n_params"] * grid["n_tokens"]).median()))
         rows.append({"key": key, "data set": label, "approach": approach, "parameters": count,
                      "a": res.a if decided else np.nan,
@@ -185,8 +185,9 @@ def _table_cached() -> pd.DataFrame:
                      "tokens per parameter": _tokens_per_param(res, c_mid) if decided else np.nan,
                      "runs": len(grid), "resamples": RESAMPLES[approach],
                      "unfitted": res.n_failed if decided else np.nan,
-                     "status": "decided" if decided else "refused",
-                     "reason": "" if decided else res})
+                     "status": res.quality.verdict if decided else "refused",
+                     "reason": "; ".join(c.message() for c in res.quality.failed) if decided else res,
+                     "checks": ", ".join(c.name for c in res.quality.failed) if decided else _refusal_check(res)})
     return pd.DataFrame(rows)
 
 
@@ -196,7 +197,8 @@ def approaches_table() -> pd.DataFrame:
     Columns ``key``, ``data set``, ``approach``, ``parameters`` (total / non-embedding), ``a``, ``low``,
     ``high`` (10th-90th bootstrap percentiles), ``tokens per parameter`` (D_opt / N_opt at the set's median
     run compute), ``runs``, ``resamples`` (bootstrap), ``unfitted`` (resamples that could not be fitted),
-    ``status`` (decided / refused) and ``reason`` (why refused).
+    ``status`` (the gate's verdict: decided, flagged or refused, :mod:`~chinchilla_lib.approaches.quality`),
+    ``reason`` (the failed checks' messages) and ``checks`` (their names).
     """
     return _table_cached().copy()
 
@@ -204,18 +206,20 @@ def approaches_table() -> pd.DataFrame:
 def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
     """Summary numbers of :func:`approaches_table` for the chapter.
 
-    ``n_rows``, ``n_decided``, ``n_refused``; ``a_min``, ``a_max`` over decided rows; ``a_min_total``,
+    ``n_rows``, ``n_decided``, ``n_flagged``, ``n_refused``; ``a_min``, ``a_max`` over decided rows; ``a_min_total``,
     ``a_max_total`` over decided rows in total parameters; ``tpp_min``, ``tpp_max``; ``n_cover_half``
     (decided rows whose interval contains the paper's Approach 1 a, ``paper_a1``), ``paper_a1``;
     ``gadre_width_max`` (widest Gadre interval, total parameters) and ``deepseek_spread`` (DeepSeek's
-    highest minus lowest data-quality exponent); per decided row ``{key}_{t|ne}_a{k}``, ``..._lo``,
+    highest minus lowest data-quality exponent); per decided or flagged row ``{key}_{t|ne}_a{k}``, ``..._lo``,
     ``..._hi``, ``..._unfitted`` and ``..._resamples``.
     """
     table = approaches_table() if table is None else table
+    fitted = table[table["status"] != "refused"]
     ok = table[table["status"] == "decided"]
     total = ok[ok["parameters"] == "total"]
     paper_a1 = float(table2_row("approach1")["a"])
     out = {"n_rows": len(table), "n_decided": len(ok), "n_refused": int((table["status"] == "refused").sum()),
+           "n_flagged": int((table["status"] == "flagged").sum()),
            "a_min": ok["a"].min(), "a_max": ok["a"].max(), "a_min_total": total["a"].min(),
            "a_max_total": total["a"].max(), "tpp_min": ok["tokens per parameter"].min(),
            "tpp_max": ok["tokens per parameter"].max(), "paper_a1": paper_a1,
@@ -224,7 +228,7 @@ def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
     out["gadre_width_max"] = float((gadre["high"] - gadre["low"]).max())
     quality = [later_value(f"deepseek.a_{k}") for k in ("early_data", "current_data", "openwebtext2")]
     out["deepseek_spread"] = max(quality) - min(quality)
-    for row in ok.itertuples():
+    for row in fitted.itertuples():  # decided and flagged rows (the prose says which)
         name = f"{row.key}_{'t' if row.parameters == 'total' else 'ne'}_a{row.approach}"
         out |= {name: row.a, f"{name}_lo": row.low, f"{name}_hi": row.high, f"{name}_unfitted": int(row.unfitted),
                 f"{name}_resamples": int(row.resamples)}
@@ -266,6 +270,38 @@ def exponent_grid(table: pd.DataFrame | None = None) -> pd.DataFrame:
     for r in later_exponents().itertuples():
         rows.append({"data set": f"{r.study} ({r.data})", "parameters": "non-embedding" if "M" in r.note else "total",
                      "Approach 1": "", "Approach 2": _cell(r.a, np.nan, np.nan), "Approach 3": ""})
+    return pd.DataFrame(rows, columns=["data set", "parameters", "Approach 1", "Approach 2", "Approach 3"])
+
+
+#: A refusal raised before the gate's own checks, by the check of the gate it is.
+_REFUSALS = (("bootstrap resamples could be fitted", "resamples_majority"), ("refused: ", None),
+             ("E collapses", "E_floor"), ("bootstrap range", "E_spread"), ("budget(s) are reached", "budgets_used"),
+             ("IsoFLOP slices have a minimum", "budgets_used"), ("model size(s) have runs", "sizes_on_envelope"),
+             ("interior envelope is held by", "sizes_on_envelope"))
+
+
+def _refusal_check(reason: str) -> str:
+    """The name of the gate's check behind a refusal's text."""
+    for marker, name in _REFUSALS:
+        if marker in reason:
+            return name if name is not None else reason.split("refused: ", 1)[1].split(" is ", 1)[0]
+    return "other"
+
+
+def verdict_table(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The gate's verdict on every data set, parameter count and approach: one row per set, a column per approach.
+
+    Each cell is ``decided``, ``flagged: CHECKS`` or ``refused: CHECK`` (the checks of
+    :mod:`~chinchilla_lib.approaches.quality` that failed).
+    """
+    table = approaches_table() if table is None else table
+    rows = []
+    for (label, count), part in table.groupby(["data set", "parameters"], sort=False):
+        row = {"data set": label, "parameters": count}
+        for r in part.itertuples():
+            cell = r.status if r.status == "decided" else f"{r.status}: {r.checks.replace('_', ' ')}"
+            row[f"Approach {r.approach}"] = cell
+        rows.append(row)
     return pd.DataFrame(rows, columns=["data set", "parameters", "Approach 1", "Approach 2", "Approach 3"])
 
 
