@@ -557,13 +557,18 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     prog = f"{parser.prog} {args.command}"
+    caught: list = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = _COMMANDS[args.command](args)
     except (_UsageError, ValueError, DataFileError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"{prog}: error: {_one_line(message)}", file=sys.stderr)
+        from .approaches.runs import RunsWarning
+
+        noted = [_one_line(w.message) for w in caught if issubclass(w.category, RunsWarning)]  # the likely cause
+        also = "".join(f" (also: {n})" for n in dict.fromkeys(noted))
+        print(f"{prog}: error: {_one_line(message)}{also}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         if not hasattr(exc, "signum"):  # a plain Ctrl-C: main says so

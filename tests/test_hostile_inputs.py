@@ -113,7 +113,7 @@ def test_swapped_parameters_and_tokens_get_one_warning():
     runs = _law_runs().rename(columns={"n_params": "n_tokens", "n_tokens": "n_params"})
     notes = column_sense(runs_table(runs.assign(loss=2.5), 3).astype(float))
     assert len(notes) == 1 and "check that n_params and n_tokens are not swapped" in notes[0]
-    assert "median n_tokens/n_params 0.005" in notes[0]  # by hand: the 8th and 9th of the 16 ratios N/D are 0.005
+    assert "the median run has 0.005 tokens per parameter" in notes[0]  # by hand: the 8th and 9th of 16 N/D are 0.005
     with pytest.warns(RunsWarning, match="not swapped"):
         runs_table(runs, 3)
 
@@ -124,6 +124,18 @@ def test_a_perplexity_for_a_loss_gets_one_warning():
     assert runs["loss"].min() > LOSS_CEILING  # by hand: the best run (3e9, 6e11) has loss 2.14, perplexity 8.5
     with pytest.warns(RunsWarning, match="a perplexity or a percentage"):
         runs_table(runs, 3)
+
+
+def test_a_refused_fit_of_mislabelled_columns_names_the_likely_cause_on_its_one_line(tmp_path):
+    runs = _law_runs().rename(columns={"n_params": "n_tokens", "n_tokens": "n_params"})
+    runs["loss"] = np.exp(runs["loss"])
+    path = tmp_path / "runs.csv"
+    runs.to_csv(path, index=False)
+    code, out, err = run_cli(["fit", "--approach", "3", "--csv", str(path), "--json"])
+    if code == 2:  # refused or unfittable: the column notes ride on the one error line
+        assert err.count("\n") == 1 and "(also: --csv: " in err and "not swapped" in err
+    else:
+        assert "not swapped" in err and "a perplexity or a percentage" in err
 
 
 def test_columns_that_make_sense_get_no_warning():

@@ -27,7 +27,7 @@ from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
 from .quality import GATE_MAX_RUNS, GATE_RESAMPLES, assess_approach1, assess_approach2, assess_approach3
 
-__all__ = ["APPROACHES", "CHECKED", "LOSS_CEILING", "RunsWarning", "column_sense", "fit_runs", "runs_table",
+__all__ = ["APPROACHES", "CHECKED", "LOSS_CEILING", "SWAP_RATIO", "RunsWarning", "column_sense", "fit_runs", "runs_table",
            "runs_columns", "missing_columns"]
 
 #: What each approach needs from the runs.
@@ -134,6 +134,8 @@ class RunsWarning(UserWarning):
     """A runs table whose columns are numbers but look like something other than what they are named."""
 
 
+#: A median below this many tokens per parameter means n_params and n_tokens are likely swapped.
+SWAP_RATIO = 0.1
 #: A loss above this many nats per token for every run is not the cross-entropy of trained language models:
 #: it is a perplexity of 1,100 (trained models reach 1.5-4 nats on tokens, about 1 on bytes; guessing uniformly
 #: over a 32,000-token vocabulary costs 10.4), while the best run of a set given as perplexities is above 7.
@@ -143,8 +145,9 @@ LOSS_CEILING = 7.0
 def column_sense(runs: pd.DataFrame, *, name: str = "runs") -> list[str]:
     """One line per column that looks mislabelled: what was seen and what to check.
 
-    * ``n_params`` and ``n_tokens`` swapped: every run has fewer tokens than parameters
-      (real runs, even the shortest, see about as many tokens as they have parameters or more);
+    * ``n_params`` and ``n_tokens`` swapped: the median run has fewer than :data:`SWAP_RATIO`
+      tokens per parameter (real runs, even short ones, see about as many tokens as they have
+      parameters or more);
     * the loss is a perplexity or a percentage: every loss is above :data:`LOSS_CEILING`
       nats per token.
 
@@ -163,9 +166,9 @@ def column_sense(runs: pd.DataFrame, *, name: str = "runs") -> list[str]:
     notes = []
     if "n_tokens" in runs.columns:
         ratio = runs["n_tokens"].to_numpy(float) / runs["n_params"].to_numpy(float)
-        if np.all(ratio < 1):
-            notes.append(f"{name}: every run has fewer tokens than parameters (median n_tokens/n_params "
-                         f"{np.median(ratio):.2g}); check that n_params and n_tokens are not swapped")
+        if np.median(ratio) < SWAP_RATIO:
+            notes.append(f"{name}: the median run has {np.median(ratio):.2g} tokens per parameter; check that "
+                         "n_params and n_tokens are not swapped")
     loss = runs["loss"].to_numpy(float)
     if np.all(loss > LOSS_CEILING):
         notes.append(f"{name}: every loss is above {LOSS_CEILING:g} nats per token (smallest {loss.min():.4g}); "
