@@ -38,7 +38,7 @@ __all__ = ["Check", "Quality", "THRESHOLDS", "MEANING", "thresholds_table", "GAT
            "assess_approach2", "assess_approach3", "bootstrap_checks", "extrapolation_check",
            "residual_structure"]
 
-#: Every threshold of the gate, in one place: (threshold, what failing it means).
+#: Every threshold of the gate in one place, by check name (what each measures is in MEANING).
 THRESHOLDS = {
     # identifiability: failing refuses the fit
     "a_spread": 0.2,  # 10th-90th percentile width of a: wider cannot tell Kaplan's 0.73 from 0.5
@@ -86,7 +86,7 @@ MEANING = {
 
 #: Resamples the gate draws when a fit comes without a bootstrap (seeded, so the verdict is reproducible).
 GATE_RESAMPLES = 200
-#: Above this many runs the gate's own bootstrap uses a seeded sample of this many runs: the spread it
+#: Above this many runs the gate's own bootstrap uses a seeded sample of this many runs; the spread it
 #: measures is then an upper bound on the spread of the fit on all runs.
 GATE_MAX_RUNS = 20_000
 
@@ -264,7 +264,7 @@ def residual_structure(residuals, by: dict, *, noise: float | None = None) -> tu
     -------
     (Check, Check)
         ``residual_structure`` (the larger RMS z of the groupings) and ``structure_size`` (the
-        largest |median| in that grouping); each counts only when the other fails too.
+        largest absolute median in that grouping); each counts only when the other fails too.
     """
     r = np.asarray(residuals, dtype=float)
     n_bins = int(min(10, max(2, r.size // 5)))
@@ -409,7 +409,7 @@ def assess_approach1(fit, *, sizes=None, ends=None, a_samples=None, flops: float
         checkpoint before the end of its schedule; ``finished_holder_share`` judges the envelope from
         there up (one size holding most of it cannot decide a).
     a_samples : array, optional
-        Bootstrap replicates of a (a grid of runs, :func:`~chinchilla_lib.approaches.run_grid.grid_approach1`).
+        Bootstrap replicates of a (a grid of runs, ``run_grid.grid_approach1``).
     flops : float, optional
         A planned budget: adds the ``extrapolation`` check.
     """

@@ -51,11 +51,15 @@ class Extrapolation:
         The runs with ``n_params``, ``n_tokens``, ``tokens_per_param``, ``loss``,
         ``fitted`` (used in the fit), ``predicted`` (the law), ``residual``
         (loss - predicted, nats) and ``rel_residual`` (residual / predicted).
+    quality : Quality
+        The gate's verdict on the fit: a refused fit's extrapolation says nothing about the law.
     """
 
     law: ParametricLaw
     warnings: tuple
     runs: pd.DataFrame
+    #: The fit-quality gate's verdict on the fit (:class:`~chinchilla_lib.approaches.quality.Quality`).
+    quality: object = None
 
     def held_out(self) -> pd.DataFrame:
         """The runs not used in the fit."""
@@ -73,7 +77,7 @@ def extrapolate_law(runs: pd.DataFrame, loss_col: str, fitted, *, name: str = ""
     fitted : boolean array
         Which rows to fit on (at least 6).
     """
-    from ..approaches.parametric import fit_approach3
+    from ..approaches.runs import fit_runs
 
     if loss_col not in runs.columns:
         raise ValueError(f"loss_col {loss_col!r} is not a column; choose one of {list(runs.columns)}")
@@ -83,7 +87,8 @@ def extrapolate_law(runs: pd.DataFrame, loss_col: str, fitted, *, name: str = ""
     fit_rows = runs[mask]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # kept in Extrapolation.warnings
-        fit = fit_approach3(fit_rows["n_params"], fit_rows["n_tokens"], fit_rows[loss_col])
+        fit = fit_runs(pd.DataFrame({"n_params": fit_rows["n_params"], "n_tokens": fit_rows["n_tokens"],
+                                     "loss": fit_rows[loss_col]}), approach=3)  # with the gate's verdict
     law = ParametricLaw(fit.E, fit.A, fit.B, fit.alpha, fit.beta, name=name or "fit", source="Approach 3 refit")
     out = runs.copy()
     out["loss"] = out[loss_col].astype(float)
@@ -92,7 +97,7 @@ def extrapolate_law(runs: pd.DataFrame, loss_col: str, fitted, *, name: str = ""
     out["predicted"] = law.loss(out["n_params"].to_numpy(float), out["n_tokens"].to_numpy(float))
     out["residual"] = out["loss"] - out["predicted"]
     out["rel_residual"] = out["residual"] / out["predicted"]
-    return Extrapolation(law, tuple(fit.warnings), out)
+    return Extrapolation(law, tuple(fit.warnings), out, fit.quality)
 
 
 def sardana_extrapolation(near: float = SARDANA_NEAR) -> Extrapolation:

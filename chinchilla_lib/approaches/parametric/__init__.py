@@ -4,7 +4,7 @@
 * :mod:`.optimise` -- batched BFGS and damped Newton optimisers (know nothing of Eq. 11);
 * :mod:`.grid` -- the start grids (the paper's 4,500 starts);
 * :mod:`.fit` -- the fit (:func:`fit_approach3`) and its result;
-* :mod:`.screened` -- settings of the same fit on more than 20,000 runs (the grid searched on a subsample);
+* :mod:`~chinchilla_lib.approaches.parametric.screened` -- settings of the same fit on more than 20,000 runs (the grid searched on a subsample);
 * :mod:`.bootstrap` -- percentile intervals by resampling runs;
 * :mod:`.lbfgsb` -- the paper's procedure literally: scipy's L-BFGS-B per start, loss scale and tolerances as settings;
 * :mod:`.diagnostics` -- residuals, fit quality and allocations of any law on any runs.

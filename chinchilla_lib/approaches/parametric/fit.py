@@ -442,7 +442,7 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
     more exhaustive search.
 
     On more than ``screen_above`` runs (default 20,000; every Approach 3 set of
-    the book has fewer) the fit takes the *screened* route of :mod:`.screened`:
+    the book has fewer) the fit takes the *screened* route of :mod:`~chinchilla_lib.approaches.parametric.screened`:
     stages 1 and 2 on a deterministic subsample of ``screen_rows`` runs, then
     the best candidates refined and polished on all runs, memory bounded.  On
     1e6 synthetic runs it takes some 5 s and 0.3 GB, and on 1e4 and 1e5 runs it
@@ -462,9 +462,9 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
         Iteration cap of the screen.
     n_descents : int, default 512
         Starts descended in the screen: those with the lowest values of Eq. (11).
-    screen_above : int, default :data:`SCREEN_ABOVE` (20,000)
+    screen_above : int, default :data:`~chinchilla_lib.approaches.parametric.screened.SCREEN_ABOVE` (20,000)
         More runs than this take the screened route.
-    screen_rows : int, default :data:`SCREEN_ROWS` (20,000)
+    screen_rows : int, default :data:`~chinchilla_lib.approaches.parametric.screened.SCREEN_ROWS` (20,000)
         Runs in the subsample the screened route searches the grid on (drawn
         without replacement by a fixed seed, so the fit is deterministic).
     progress : bool, default True
@@ -516,7 +516,7 @@ def fit_approach3(n_params, n_tokens, loss, *, delta: float = DEFAULT_DELTA, gri
 
 def _fit_screened(data: _Data, delta: float, starts: np.ndarray, n_candidates: int, screen_iterations: int,
                   n_descents: int, screen_rows: int, report: Progress) -> Approach3Fit:
-    """:func:`fit_approach3` on many runs: stages 1-2 on a subsample, Newton and polish on all (:mod:`.screened`)."""
+    """:func:`fit_approach3` on many runs: stages 1-2 on a subsample, Newton and polish on all (:mod:`~chinchilla_lib.approaches.parametric.screened`)."""
     size, sub = data.size, _Data(*(v[subsample(data.size, screen_rows)] for v in (data.log_n, data.log_d, data.log_l)))
     report(f"screening {len(starts):,} starts on {sub.size:,} of {size:,} runs ...")
     screen = _screen(sub, starts, delta, screen_iterations, n_descents)

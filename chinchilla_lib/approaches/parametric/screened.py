@@ -15,7 +15,7 @@ does it in three stages on all runs (screen, refine, polish), which costs some
 4. the lowest polished by scipy's L-BFGS-B on all runs (stage 3).
 
 On all runs Eq. (11) is summed over blocks of 65,536 runs
-(:class:`.objective.ChunkedBatch`, :func:`.objective.huber_objective_chunked`),
+(``objective.ChunkedBatch``, ``objective.huber_objective_chunked``),
 so memory is the runs' logarithms and some 50 MB of work arrays.  The
 subsample only chooses where to start: the optimum is that of Eq. (11) on every
 run, and every step is deterministic (fixed seed, fixed block order).  Newton
@@ -42,7 +42,7 @@ __all__ = ["SCREEN_ABOVE", "SCREEN_ROWS", "SUBSAMPLE_SEED", "N_REFINED", "Progre
 SCREEN_ABOVE = 20_000
 #: Runs in the subsample the start grid is searched on.
 SCREEN_ROWS = 20_000
-#: Seed of the subsample (fixed: the same runs give the same subsample and fit).
+#: Seed of the subsample, fixed so that the same runs give the same subsample and fit.
 SUBSAMPLE_SEED = 0
 #: Candidates refined on all runs (the best in distinct basins).
 N_REFINED = 3
