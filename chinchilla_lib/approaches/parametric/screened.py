@@ -1,4 +1,4 @@
-"""Settings and helpers of the screened route of the Approach 3 fit, for many runs.
+"""Settings, progress lines and subsampling of the screened route of the Approach 3 fit, for many runs.
 
 Hoffmann et al. (2022), Section 3.3 and App. D.2, minimise Eq. (11) by L-BFGS
 from a grid of starts.  :func:`chinchilla_lib.approaches.parametric.fit_approach3`
