@@ -285,12 +285,12 @@ def _flops(args) -> dict:
 
 
 def _scorecard(args) -> dict:
-    from .checks import scorecard
+    from .checks import reproduced_by, scorecard
 
     table = scorecard()
     rows = json.loads(table.to_json(orient="records"))
     counts = table["status"].value_counts().to_dict()
-    return {"rows": rows, "counts": {k: int(v) for k, v in counts.items()}}
+    return {"rows": rows, "counts": {k: int(v) for k, v in counts.items()}, "reproduced_by": reproduced_by(table)}
 
 
 def _print_text(command: str, result: dict) -> None:

@@ -23,10 +23,11 @@ def glued(path: Path) -> dict:
     out = {}
     for cell in nb.cells:
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                data = o.get("data", {})
-                out[name] = data.get("text/plain", str(data))
+            scrapbook = o.get("metadata", {}).get("scrapbook", {})
+            if scrapbook.get("name"):
+                prefix = scrapbook.get("mime_prefix", "")  # glued without display: the bundle is prefixed
+                data = {k[len(prefix):] if k.startswith(prefix) else k: v for k, v in o.get("data", {}).items()}
+                out[scrapbook["name"]] = data.get("text/plain", str(data))
     return out
 
 

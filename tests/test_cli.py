@@ -486,7 +486,8 @@ def _fake_scorecard(monkeypatch):
     import chinchilla_lib.checks as checks
 
     table = pd.DataFrame({"id": ["x.one", "x.two", "x.three"], "status": ["reproduced", "differs", "reproduced"],
-                          "ours": [1.25, 2.0, 3.0], "reference": [1.0, 2.5, 3.0], "source": ["T1", "T2", "T3"]})
+                          "ours": [1.25, 2.0, 3.0], "reference": [1.0, 2.5, 3.0], "source": ["T1", "T2", "T3"],
+                          "printed_by": ["Hoffmann et al. 2022", "Hoffmann et al. 2022", "Porian et al. 2024"]})
     monkeypatch.setattr(checks, "scorecard", lambda: table)
 
 
@@ -495,6 +496,8 @@ def test_scorecard_json_counts_each_status(monkeypatch):
     code, out, _ = run(["scorecard", "--json"])
     result = json.loads(out)
     assert code == 0 and result["counts"] == {"reproduced": 2, "differs": 1}
+    # the reproduced rows by whose number they reproduce: the Chinchilla paper's, later papers', ours
+    assert result["reproduced_by"] == {"hoffmann": 1, "later_papers": 1, "this_book": 0}
     assert [r["id"] for r in result["rows"]] == ["x.one", "x.two", "x.three"]
 
 

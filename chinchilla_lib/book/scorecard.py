@@ -170,8 +170,8 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
     Parameters
     ----------
     rows : DataFrame, optional
-        Scorecard rows with a ``status`` column (:func:`chinchilla_lib.checks.scorecard`,
-        all rows, when omitted).
+        Scorecard rows with the columns ``status`` and ``printed_by``
+        (:func:`chinchilla_lib.checks.scorecard`, all rows, when omitted).
 
     Returns
     -------
@@ -179,14 +179,23 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
         ``n_checks`` (every row), ``n_reproduced`` (status ``reproduced``), ``n_differs``
         (status ``differs``), ``n_self_check`` (status ``self-check``) and
         ``n_self_check_failed`` (status ``self-check failed``) and ``n_new_result`` (status
-        ``new result``).  Self-checks and new results are never counted as reproduced.
+        ``new result``).  Self-checks and new results are never counted as reproduced.  The
+        reproduced rows by whose number they reproduce (:func:`chinchilla_lib.checks.reproduced_by`):
+        ``n_reproduced_hoffmann`` (the Chinchilla paper's own), ``n_reproduced_later`` (later
+        papers') and ``n_reproduced_own`` (the book's own prediction); the three add up to
+        ``n_reproduced``.
     """
+    from ..checks import reproduced_by
+
     if rows is None:
         from ..checks import scorecard
 
         rows = scorecard()
     counts = rows["status"].value_counts()
+    by = reproduced_by(rows)
     return {"n_checks": len(rows), "n_reproduced": int(counts.get("reproduced", 0)),
             "n_differs": int(counts.get("differs", 0)), "n_self_check": int(counts.get("self-check", 0)),
             "n_self_check_failed": int(counts.get("self-check failed", 0)),
-            "n_new_result": int(counts.get("new result", 0))}
+            "n_new_result": int(counts.get("new result", 0)),
+            "n_reproduced_hoffmann": by["hoffmann"], "n_reproduced_later": by["later_papers"],
+            "n_reproduced_own": by["this_book"]}

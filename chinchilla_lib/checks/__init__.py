@@ -4,7 +4,9 @@ Each check compares one number computed by this library with the value the paper
 printed (read from ``chinchilla_lib/data/``), with a tolerance fixed in advance.  One module per
 chapter, listed in :data:`CHAPTERS` in book order; each has a ``checks()`` that
 yields :class:`Check` rows.  The intro page of the book and
-``python -m chinchilla_lib scorecard`` show the same rows, in this order.
+``python -m chinchilla_lib scorecard`` show the same rows, in this order.  Ids are unique, and so
+is each quantity: two rows with the same ``quantity``, ``reference`` and ``source`` are refused
+(:func:`repeated_quantities`).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from . import (
     overtraining,
     problem,
 )
-from .check import COLUMNS, Check
+from .check import COLUMNS, HOFFMANN, THIS_BOOK, Check, reproduced_by
 
-__all__ = ["Check", "COLUMNS", "CHAPTERS", "CHAPTER_FILES", "checks", "scorecard"]
+__all__ = ["Check", "COLUMNS", "HOFFMANN", "THIS_BOOK", "CHAPTERS", "CHAPTER_FILES", "checks", "scorecard",
+           "reproduced_by", "repeated_quantities"]
 
 #: The chapter modules, in the book's order.
 CHAPTERS = (problem, compute_accounting, approach1, approach2, approach3, comparison, other_runs, kaplan,
@@ -58,13 +61,42 @@ def _short(module) -> str:
 
 def _checks_by_chapter() -> list[tuple[str, Check]]:
     out = [(_short(chapter), check) for chapter in CHAPTERS for check in chapter.checks()]
-    _refuse_duplicates([c.id for _, c in out])
+    _refuse_duplicates([c.as_row() for _, c in out])
     return out
 
 
-def _refuse_duplicates(ids: list[str]) -> None:
+def repeated_quantities(rows) -> list[list[str]]:
+    """Ids of rows that state one quantity twice: the same ``quantity``, ``reference`` and ``source``.
+
+    One quantity is one row: two rows that measure the same thing against the same printed value
+    either repeat each other or, with different ``ours``, give the quantity two values.  Rows that
+    compare variants of a quantity (the printed constants and the full-precision ones, our refit and
+    the printed table) name the variant in their ``quantity``.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        Scorecard rows (:meth:`Check.as_row`), with ``id``, ``quantity``, ``reference`` and ``source``.
+
+    Returns
+    -------
+    list of list of str
+        For each repeated quantity, the ids of its rows (empty when every quantity has one row).
+    """
+    groups: dict[tuple, list[str]] = {}
+    for row in rows:
+        key = (" ".join(str(row["quantity"]).lower().split()), float(row["reference"]), str(row["source"]))
+        groups.setdefault(key, []).append(row["id"])
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
+def _refuse_duplicates(rows: list[dict]) -> None:
+    ids = [row["id"] for row in rows]
     if len(ids) != len(set(ids)):
         raise RuntimeError(f"duplicate scorecard ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+    if repeated := repeated_quantities(rows):
+        raise RuntimeError(f"scorecard rows that state one quantity twice (same quantity, reference and source): "
+                           f"{repeated}")
 
 
 def checks() -> list[Check]:
@@ -101,7 +133,7 @@ def _rows() -> list[dict]:
     parts = shared_all([(f"scorecard-{_short(chapter)}", functools.partial(_chapter_rows, chapter))
                                      for chapter in CHAPTERS], codec="json")
     rows = [row for part in parts for row in part]
-    _refuse_duplicates([row["id"] for row in rows])
+    _refuse_duplicates(rows)
     return rows
 
 

@@ -10,7 +10,7 @@ finished runs published by others) are the ``other_runs.*.approach1.a`` rows
 from __future__ import annotations
 
 from ..studies.envelope_bias import simulated_approach1
-from .check import Check
+from .check import THIS_BOOK, Check
 
 __all__ = ["checks"]
 
@@ -26,5 +26,5 @@ def checks():
         note=(f"Table A9 sizes, 13 cosine horizons, 5% schedule penalty, envelope over {lo:.2g}-{hi:.2g} FLOPs; "
               "tolerance: ln(largest neighbouring size ratio) / ln(FLOP range), the staircase's resolution; "
               "a test of the method on a known answer, not of the paper"),
-        self_check=True,
+        self_check=True, printed_by=THIS_BOOK,
     )

@@ -21,6 +21,9 @@ from .check import Check
 
 __all__ = ["checks"]
 
+_LLAMA3 = "Dubey et al. 2024"
+_DEEPSEEK = "DeepSeek-AI 2024"
+
 
 def _table_a3():
     printed = load_table("projections")
@@ -81,24 +84,24 @@ def _later_studies():
         id="comparison.llama3.flagship_6nd",
         quantity=(f"Llama 3 flagship budget recomputed as 6 N D from its printed {llama['n_params'] / 1e9:.0f}B "
                   f"and {llama['n_tokens'] / 1e12:.2f}T"),
-        reference=llama["flops"], source="Llama 3 paper, Sec. 3.2.1", ours=llama["flops_6nd"],
+        reference=llama["flops"], source=f"{_LLAMA3} (Llama 3), Sec. 3.2.1", ours=llama["flops_6nd"],
         tolerance=_half_unit(llama["flops"], 2), note="printed to 2 significant figures: half a unit in the last",
-        explained_in="comparison",
+        explained_in="comparison", printed_by=_LLAMA3,
     )
     yield Check(
         id="comparison.llama3.tokens_from_law",
         quantity=f"Llama 3 tokens at {llama['flops']:.2g} FLOPs from its printed law A C^alpha (A {coef}, alpha {alpha})",
-        reference=llama["n_tokens"], source="Llama 3 paper, Sec. 3.2.1", ours=llama["tokens_law"],
+        reference=llama["n_tokens"], source=f"{_LLAMA3} (Llama 3), Sec. 3.2.1", ours=llama["tokens_law"],
         tolerance=_half_unit(llama["n_tokens"], 4), note="printed to 4 significant figures: half a unit in the last",
-        explained_in="comparison",
+        explained_in="comparison", printed_by=_LLAMA3,
     )
     m_coef, d_coef = later_value("deepseek.m_coef"), later_value("deepseek.d_coef")
     yield Check(
         id="comparison.deepseek.budget_identity",
         quantity="DeepSeek LLM: product of the M_opt and D_opt coefficients (C = M D requires 1)",
-        reference=1.0, source="DeepSeek LLM, Sec. 3 (C = M D)", ours=m_coef * d_coef,
+        reference=1.0, source=f"{_DEEPSEEK} (DeepSeek LLM), Sec. 3 (C = M D)", ours=m_coef * d_coef,
         tolerance=_half_unit(m_coef, 4) / m_coef + _half_unit(d_coef, 5) / d_coef, relative=True,
-        note="coefficients printed to 4 decimals: the tolerance is their combined rounding",
+        note="coefficients printed to 4 decimals: the tolerance is their combined rounding", printed_by=_DEEPSEEK,
     )
 
 

@@ -17,7 +17,8 @@ from .check import Check
 
 __all__ = ["checks"]
 
-_PS_SOURCE = "Pearce & Song 2024 (arXiv 2406.12907)"
+_PS = "Pearce & Song 2024"
+_PS_SOURCE = f"{_PS} (arXiv 2406.12907)"
 
 
 def _half_unit(printed: float, figures: int = 3) -> float:
@@ -68,7 +69,7 @@ def checks():
             quantity=(f"Exponent of N*_nonembed vs non-embedding C over Kaplan's range, law '{law}' "
                       "(Pearce & Song's procedure)"),
             reference=paper_value(f"pearce_song.local_exponent.{key}"), source=_PS_SOURCE,
-            ours=pearce_song_exponent(law), tolerance=0.005,
+            ours=pearce_song_exponent(law), tolerance=0.005, printed_by=_PS,
             note=(f"Their γ (vocab {paper_value('chinchilla.vocab_size'):.0f}, d_model/n_layers "
                   f"{paper_value('pearce_song.aspect_ratio'):g}), {paper_value('pearce_song.grid.n_models'):.0f}-model "
                   "grid and budget window; printed to 2 decimals. The chapter on Kaplan's exponent compares the "

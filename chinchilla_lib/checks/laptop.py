@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..datasets import table2_row
 from ..studies import tinygpt
-from .check import Check
+from .check import THIS_BOOK, Check
 
 __all__ = ["checks", "CHAPTER"]
 
@@ -36,7 +36,7 @@ def checks():
     yield Check(id="own_runs.prediction.law_refit",
                 quantity="α of the Approach 3 law refitted to the committed grid",
                 reference=float(prediction["law"]["alpha"]), source="the law written into our committed prediction",
-                ours=float(refit.alpha), tolerance=1e-6, relative=True, self_check=True,
+                ours=float(refit.alpha), tolerance=1e-6, relative=True, self_check=True, printed_by=THIS_BOOK,
                 note="self-check: the same fit of the same committed runs, so that the prediction can be remade")
     outcome = tinygpt.prediction_outcome(prediction).set_index("model")
     best = outcome.loc[prediction["predicted_model"]]
@@ -48,12 +48,12 @@ def checks():
                 f"{prediction['flops']:.2g} FLOPs", reference=float(best["predicted_loss"]),
                 source=f"our prediction, committed before training (chinchilla_lib/data/tinygpt_prediction.json, "
                        f"{prediction['made_from_commit'][:10]})",
-                ours=float(best["observed_loss"]), tolerance=float(tolerance),
+                ours=float(best["observed_loss"]), tolerance=float(tolerance), printed_by=THIS_BOOK,
                 explained_in=CHAPTER if not best["inside"] else "",
                 note="tolerance: the committed 80% interval of the resampled laws, on the side the loss fell")
     trained_best = outcome.index[outcome["observed_best"]][0]
     yield Check(id="own_runs.prediction.best_size", quantity="Parameters of the lowest-loss model trained at the "
                 "predicted budget", reference=float(best["n_params"]), source="our committed prediction",
-                ours=float(outcome.loc[trained_best, "n_params"]), tolerance=0.5,
+                ours=float(outcome.loc[trained_best, "n_params"]), tolerance=0.5, printed_by=THIS_BOOK,
                 explained_in=CHAPTER if trained_best != best.name else "",
                 note="the predicted model against its two neighbours in the ladder, trained on the same budget")

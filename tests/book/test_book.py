@@ -18,21 +18,25 @@ def _rows():
         "reference": [1.0, 2.0, 3.0, 4.0], "ours": [1.0, 2.5, 3.0, 4.001],
         "difference": [0.0, 0.25, 0.0, 0.001], "tolerance": [0.01, 0.05, 0.1, 0.01],
         "tolerance_kind": ["absolute", "relative", "absolute", "absolute"],
+        "printed_by": ["Hoffmann et al. 2022", "Hoffmann et al. 2022", "Porian et al. 2024", "this book"],
     })
 
 
 def test_scorecard_counts_of_given_rows():
     counts = {"n_checks": 4, "n_reproduced": 3, "n_differs": 1, "n_self_check": 0, "n_self_check_failed": 0,
-              "n_new_result": 0}
+              "n_new_result": 0, "n_reproduced_hoffmann": 1, "n_reproduced_later": 1, "n_reproduced_own": 1}
     assert book.scorecard_counts(_rows()) == counts
     none_differ = _rows().assign(status="reproduced")
-    assert book.scorecard_counts(none_differ) == {**counts, "n_reproduced": 4, "n_differs": 0}
+    assert book.scorecard_counts(none_differ) == {**counts, "n_reproduced": 4, "n_differs": 0,
+                                                  "n_reproduced_hoffmann": 2}
 
 
 def test_self_checks_are_counted_apart():
     rows = _rows().assign(status=["reproduced", "self-check", "self-check failed", "differs"])
     assert book.scorecard_counts(rows) == {"n_checks": 4, "n_reproduced": 1, "n_differs": 1,
-                                           "n_self_check": 1, "n_self_check_failed": 1, "n_new_result": 0}
+                                           "n_self_check": 1, "n_self_check_failed": 1, "n_new_result": 0,
+                                           "n_reproduced_hoffmann": 1, "n_reproduced_later": 0,
+                                           "n_reproduced_own": 0}
     rows = _rows().assign(status=["reproduced", "new result", "new result", "differs"])
     assert book.scorecard_counts(rows)["n_new_result"] == 2
 
@@ -46,6 +50,8 @@ def test_scorecard_counts_default_is_the_whole_scorecard(scorecard_once):
     assert counts["n_self_check"] == int((rows["status"] == "self-check").sum())
     assert (counts["n_reproduced"] + counts["n_differs"] + counts["n_self_check"]
             + counts["n_self_check_failed"] + counts["n_new_result"]) == counts["n_checks"]
+    assert (counts["n_reproduced_hoffmann"] + counts["n_reproduced_later"] + counts["n_reproduced_own"]
+            == counts["n_reproduced"])
 
 
 def test_scorecard_frame_formats_relative_and_absolute_rows():

@@ -118,3 +118,22 @@ def test_scorecard_rows_name_the_set_and_compare_with_table2(monkeypatch):
     assert gadre.quantity.startswith("Gadre C4: Approach 3 a")
     assert gadre.reference == 0.46 and gadre.tolerance == 0.005  # Table 2: Approach 3, a = 0.46
     assert not gadre.self_check and gadre.note.startswith("new result; no printed value")
+
+
+def test_figure4_exponents_that_table2_printed_are_left_to_their_own_rows(monkeypatch):
+    """Approaches 2 and 3 on the Figure 4 points are compared with Table 2 once, in their chapters' rows."""
+    from chinchilla_lib.checks import other_runs
+
+    decided = {"low": 0.48, "high": 0.52, "tokens per parameter": 20.0, "runs": 240, "resamples": 50, "unfitted": 0,
+               "status": "decided", "reason": ""}
+    figure4 = [{"key": "figure4", "data set": "Figure 4 points", "approach": k, "parameters": count, "a": 0.5,
+                **decided} for k in (1, 2, 3) for count in ("total", "non-embedding")]
+    monkeypatch.setattr(other_runs, "approaches_table", lambda: pd.concat([_table(), pd.DataFrame(figure4)]))
+    rows = {c.id: c for c in other_runs.checks()}
+    assert "other_runs.figure4.total.approach1.a" in rows
+    assert {f"other_runs.figure4.nonembedding.approach{k}.a" for k in (1, 2, 3)} <= set(rows)
+    assert not {"other_runs.figure4.total.approach2.a", "other_runs.figure4.total.approach3.a"} & set(rows)
+    assert set(other_runs.COMPARED_ELSEWHERE.values()) == {"approach2.fig4.a", "approach3.table2.a"}
+    # every row names the estimator it uses; Porian's Approach 2 row points at the row of their own estimator
+    assert rows["other_runs.figure4.total.approach1.a"].quantity.endswith("envelope of final losses")
+    assert "approach2.porian." in rows["other_runs.porian.total.approach2.a"].note
