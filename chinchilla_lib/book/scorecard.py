@@ -18,6 +18,7 @@ STATUS_STYLES = {
     "self-check": "color: #555555; font-style: italic",
     "self-check failed": "color: #b00020; font-style: italic; font-weight: bold",
     "new result": "color: #1f5fa8",
+    "refused": "color: #555555; text-decoration: line-through",
     "error": "color: #b00020; font-weight: bold; text-decoration: underline",
 }
 
@@ -28,6 +29,7 @@ STATUS_MARKERS = {
     "self-check": "○",
     "self-check failed": "⊗",
     "new result": "★",
+    "refused": "⊘",
     "error": "⚠",
 }
 
@@ -37,6 +39,7 @@ STATUS_MEANINGS = {
     "differs": "it does not (the note says why)",
     "self-check": "tests our code, not the paper",
     "new result": "no value was printed for these runs (shown beside the paper's)",
+    "refused": "the fit-quality gate refuses the fit behind our value: the runs cannot decide it",
 }
 
 #: The columns of a scorecard table and their headers, in order (:func:`scorecard_frame`'s names).

@@ -39,6 +39,10 @@ class Check:
     paper's own, the later paper's short citation (``"Porian et al. 2024"``) for a number a later
     paper printed, :data:`THIS_BOOK` for the book's own.  A reproduced row thus reproduces either
     the Chinchilla paper or a later one (:func:`reproduced_by` counts them apart).
+
+    ``refused`` marks a row whose value comes from a fit the fit-quality gate refuses
+    (:mod:`~chinchilla_lib.approaches.quality`): the runs cannot decide it, so it is shown with
+    status ``"refused"`` and never counted as reproduced, differing or a new result.
     """
 
     id: str
@@ -53,6 +57,7 @@ class Check:
     explained_in: str = ""
     new_result: bool = False
     printed_by: str = HOFFMANN
+    refused: bool = False
 
     def __post_init__(self) -> None:
         if self.self_check and self.new_result:
@@ -70,6 +75,8 @@ class Check:
     def status(self) -> str:
         if not (math.isfinite(self.ours) and math.isfinite(self.reference)):
             return "error"
+        if self.refused:
+            return "refused"
         if self.new_result:
             return "new result"
         within = abs(self.difference) <= self.tolerance * (1 + 1e-12)
@@ -82,7 +89,7 @@ class Check:
         row["difference"] = self.difference
         row["tolerance_kind"] = "relative" if self.relative else "absolute"
         row["status"] = self.status
-        del row["relative"], row["self_check"], row["new_result"]
+        del row["relative"], row["self_check"], row["new_result"], row["refused"]
         return row
 
 

@@ -21,16 +21,17 @@ CHAPTER = "laptop"
 def checks():
     """a from each approach on our runs beside Table 2 (new results); the prediction against the runs that test it."""
     table = tinygpt.approaches_table().set_index("approach")
+    verdicts = tinygpt.gate_verdicts()
     for k in (1, 2, 3):
         row = table2_row(f"approach{k}")
+        refused = verdicts[k].verdict == "refused"
         yield Check(id=f"own_runs.approach{k}.a", quantity=f"Approach {k}: a in N_opt ~ C^a, our byte-level runs",
                     reference=float(row["a"]), source="Hoffmann et al. 2022, Table 2 (their runs, MassiveText)",
                     ours=float(table.loc[f"Approach {k}", "a"]), tolerance=0.005, explained_in=CHAPTER,
-                    new_result=True,
-                    note="new result; no printed value for these runs (other models, data and budgets): how far "
-                         "the paper's exponent carries; tolerance half a unit in the last digit of Table 2's a"
-                         + ("; an envelope held by a few sizes only, which cannot decide a (see the chapter)"
-                            if k == 1 else ""))
+                    new_result=not refused, refused=refused,
+                    note=(f"refused by the fit-quality gate: {verdicts[k].reason()}" if refused else
+                          "new result; no printed value for these runs (other models, data and budgets): how far "
+                          "the paper's exponent carries; tolerance half a unit in the last digit of Table 2's a"))
     prediction = tinygpt.load_prediction()
     refit = tinygpt.fit_sweep_approach3().law
     yield Check(id="own_runs.prediction.law_refit",

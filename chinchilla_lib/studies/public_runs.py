@@ -38,7 +38,7 @@ from .later_studies import later_value
 from .porian import FINAL_CONFIGURATION
 
 __all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
-           "approach_results", "public_runs_numbers", "set_overview", "exponent_grid", "verdict_table", "refusal_numbers",
+           "approach_results", "public_runs_numbers", "set_overview", "exponent_grid", "verdict_table", "book_verdicts", "refusal_numbers",
            "sardana_near_numbers"]
 
 #: The run sets, in the book's order: key -> (label, training data, loss the fits use and why).
@@ -303,6 +303,35 @@ def verdict_table(table: pd.DataFrame | None = None) -> pd.DataFrame:
             row[f"Approach {r.approach}"] = cell
         rows.append(row)
     return pd.DataFrame(rows, columns=["data set", "parameters", "Approach 1", "Approach 2", "Approach 3"])
+
+
+def _cell_of(quality) -> str:
+    failed = ", ".join(c.name.replace("_", " ") for c in quality.failed)
+    return quality.verdict if quality.verdict == "decided" else f"{quality.verdict}: {failed}"
+
+
+def book_verdicts(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`verdict_table` and the book's other fitted runs: our own sweep and the LLaMA-1 curves.
+
+    Our runs are judged by :func:`~chinchilla_lib.studies.tinygpt.gate_verdicts`; the LLaMA-1 curves
+    (training curves only, so Approach 1 alone) by :func:`~chinchilla_lib.approaches.runs.fit_runs`.
+    """
+    import warnings
+
+    from ..approaches.runs import fit_runs
+    from ..datasets.llama import llama1_curves
+    from .tinygpt import gate_verdicts
+
+    own = gate_verdicts()
+    rows = [{"data set": "Our byte-level runs", "parameters": "total",
+             **{f"Approach {k}": _cell_of(own[k]) for k in (1, 2, 3)}}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        llama = fit_runs(llama1_curves().reset_index(drop=True), approach=1, curve_col="model")
+    rows.append({"data set": "LLaMA-1 training curves", "parameters": "total",
+                 "Approach 1": _cell_of(llama.quality), "Approach 2": "no IsoFLOP runs",
+                 "Approach 3": "no finished runs at several lengths"})
+    return pd.concat([verdict_table(table), pd.DataFrame(rows)], ignore_index=True)
 
 
 _FITTED = re.compile(r"only (\d+) of (\d+) bootstrap resamples")

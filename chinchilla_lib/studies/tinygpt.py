@@ -28,7 +28,7 @@ from ..stats import percentile_interval
 from ..train.config import LADDER, gpt_parameter_counts, run_flops_per_token, shape_of
 from ..train.sweep import learning_rate_rule, read_curves, read_runs, sweep_paths
 
-__all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "sweep_runs", "sweep_curves", "model_family", "slice_table",
+__all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "seed_scatter", "gate_verdicts", "sweep_runs", "sweep_curves", "model_family", "slice_table",
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
            "schedule_exponents", "widest_seed_pairs", "predict", "load_prediction", "ladder_losses",
            "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP",
@@ -140,6 +140,47 @@ def _approach3(schedule: str):
 def fit_sweep_approach3(schedule: str = "matched"):
     """Approach 3 on every final loss of the sweep (all seeds): the parametric law L(N, D)."""
     return _approach3(schedule)
+
+
+def seed_scatter(runs: pd.DataFrame | None = None) -> float:
+    """One run's scatter in log loss from the seed pairs: the robust scale of ln(loss1/loss0), over sqrt(2)."""
+    from ..stats import robust_scale
+
+    pairs = seed_noise(runs)
+    return float(robust_scale(np.log(pairs["loss_seed1"] / pairs["loss_seed0"])) / np.sqrt(2.0))
+
+
+@lru_cache(maxsize=2)
+def gate_verdicts(schedule: str = "matched") -> dict:
+    """The fit-quality gate's verdict on each approach on our runs (:mod:`~chinchilla_lib.approaches.quality`).
+
+    Approach 1 is judged with every curve's end (above the first end, finished runs compete);
+    Approach 2 on its own bootstrap; Approach 3 on a seeded bootstrap of 200 resamples, with the
+    residuals judged against the seed pairs' scatter (:func:`seed_scatter`).
+
+    Returns
+    -------
+    dict
+        ``{1: Quality, 2: Quality, 3: Quality}``.
+    """
+    from ..approaches.parametric import bootstrap_approach3
+    from ..approaches.quality import GATE_RESAMPLES, assess_approach1, assess_approach2, assess_approach3
+
+    curves = sweep_curves()
+    chosen = curves[(curves["schedule"] == schedule) & (curves["seed"] == 0)]
+    q1 = assess_approach1(fit_sweep_approach1(schedule), sizes=chosen["n_params"],
+                          ends=chosen.groupby("key")["flops"].max())
+    q2 = assess_approach2(fit_sweep_approach2(schedule))
+    runs = sweep_runs()
+    runs = runs[runs["schedule"] == schedule]
+    fit = fit_sweep_approach3(schedule)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=GATE_RESAMPLES,
+                                   seed=0, fit=fit)
+    q3 = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=boot.samples,
+                          noise=seed_scatter())
+    return {1: q1, 2: q2, 3: q3}
 
 
 def ladder_losses(law, flops: float) -> pd.DataFrame:
