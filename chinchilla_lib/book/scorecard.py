@@ -181,8 +181,8 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
     dict
         ``n_checks`` (every row), ``n_reproduced`` (status ``reproduced``), ``n_differs``
         (status ``differs``), ``n_self_check`` (status ``self-check``) and
-        ``n_self_check_failed`` (status ``self-check failed``) and ``n_new_result`` (status
-        ``new result``).  Self-checks and new results are never counted as reproduced.  The
+        ``n_self_check_failed`` (status ``self-check failed``), ``n_new_result`` (status
+        ``new result``) and ``n_refused`` (status ``refused``: the fit behind our value is refused).  Self-checks and new results are never counted as reproduced.  The
         reproduced rows by whose number they reproduce (:func:`chinchilla_lib.checks.reproduced_by`):
         ``n_reproduced_hoffmann`` (the Chinchilla paper's own), ``n_reproduced_later`` (later
         papers') and ``n_reproduced_own`` (the book's own prediction); the three add up to
@@ -199,6 +199,6 @@ def scorecard_counts(rows: pd.DataFrame | None = None) -> dict[str, int]:
     return {"n_checks": len(rows), "n_reproduced": int(counts.get("reproduced", 0)),
             "n_differs": int(counts.get("differs", 0)), "n_self_check": int(counts.get("self-check", 0)),
             "n_self_check_failed": int(counts.get("self-check failed", 0)),
-            "n_new_result": int(counts.get("new result", 0)),
+            "n_new_result": int(counts.get("new result", 0)), "n_refused": int(counts.get("refused", 0)),
             "n_reproduced_hoffmann": by["hoffmann"], "n_reproduced_later": by["later_papers"],
             "n_reproduced_own": by["this_book"]}

@@ -24,7 +24,7 @@ def _rows():
 
 def test_scorecard_counts_of_given_rows():
     counts = {"n_checks": 4, "n_reproduced": 3, "n_differs": 1, "n_self_check": 0, "n_self_check_failed": 0,
-              "n_new_result": 0, "n_reproduced_hoffmann": 1, "n_reproduced_later": 1, "n_reproduced_own": 1}
+              "n_new_result": 0, "n_refused": 0, "n_reproduced_hoffmann": 1, "n_reproduced_later": 1, "n_reproduced_own": 1}
     assert book.scorecard_counts(_rows()) == counts
     none_differ = _rows().assign(status="reproduced")
     assert book.scorecard_counts(none_differ) == {**counts, "n_reproduced": 4, "n_differs": 0,
@@ -34,7 +34,7 @@ def test_scorecard_counts_of_given_rows():
 def test_self_checks_are_counted_apart():
     rows = _rows().assign(status=["reproduced", "self-check", "self-check failed", "differs"])
     assert book.scorecard_counts(rows) == {"n_checks": 4, "n_reproduced": 1, "n_differs": 1,
-                                           "n_self_check": 1, "n_self_check_failed": 1, "n_new_result": 0,
+                                           "n_self_check": 1, "n_self_check_failed": 1, "n_new_result": 0, "n_refused": 0,
                                            "n_reproduced_hoffmann": 1, "n_reproduced_later": 0,
                                            "n_reproduced_own": 0}
     rows = _rows().assign(status=["reproduced", "new result", "new result", "differs"])
@@ -49,7 +49,7 @@ def test_scorecard_counts_default_is_the_whole_scorecard(scorecard_once):
     assert counts["n_differs"] == int((rows["status"] == "differs").sum())
     assert counts["n_self_check"] == int((rows["status"] == "self-check").sum())
     assert (counts["n_reproduced"] + counts["n_differs"] + counts["n_self_check"]
-            + counts["n_self_check_failed"] + counts["n_new_result"]) == counts["n_checks"]
+            + counts["n_self_check_failed"] + counts["n_new_result"] + counts["n_refused"]) == counts["n_checks"]
     assert (counts["n_reproduced_hoffmann"] + counts["n_reproduced_later"] + counts["n_reproduced_own"]
             == counts["n_reproduced"])
 
@@ -80,13 +80,13 @@ def test_scorecard_table_columns_and_labels():
 
 
 def test_every_status_has_one_marker_and_one_style():
-    statuses = {"reproduced", "differs", "self-check", "self-check failed", "new result", "error"}
+    statuses = {"reproduced", "differs", "self-check", "self-check failed", "new result", "refused", "error"}
     assert set(book.STATUS_MARKERS) == statuses and set(book.STATUS_STYLES) == statuses
     assert len(set(book.STATUS_MARKERS.values())) == len(statuses)
     assert len(set(book.STATUS_STYLES.values())) == len(statuses)
     assert book.status_text("differs") == "✗ differs"
     legend = book.status_legend()
-    for status in ("reproduced", "differs", "self-check", "new result"):
+    for status in ("reproduced", "differs", "self-check", "new result", "refused"):
         assert book.status_text(status) in legend
 
 

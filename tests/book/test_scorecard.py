@@ -9,7 +9,7 @@ def test_rows_have_every_column_and_unique_ids(whole_scorecard):
     card = whole_scorecard
     assert list(card.columns) == COLUMNS
     assert card["id"].is_unique
-    assert set(card["status"]) <= {"reproduced", "differs", "self-check", "new result"}
+    assert set(card["status"]) <= {"reproduced", "differs", "self-check", "new result", "refused"}
 
 
 def test_every_row_that_differs_names_the_chapter_that_explains_it(whole_scorecard):

@@ -243,7 +243,10 @@ def test_scorecard_rows_are_registered_and_reproduced():
     assert {"approach2.fig4.a", "approach2.fig4.n_budgets", "approach1.simulated.a"} <= set(ids)
     assert sum(i.startswith("approach2.porian.") for i in ids) == 15
     self_checks = {"approach2.fig4.n_budgets", "approach1.simulated.a"}
-    assert all(c.status == ("self-check" if c.id in self_checks else "reproduced") for c in rows)
+    # 0.4951 against Table 2's 0.49: outside half a unit of the printed second decimal
+    differs = {"approach2.fig4.a"}
+    assert all(c.status == ("self-check" if c.id in self_checks else "differs" if c.id in differs else "reproduced")
+               for c in rows)
     card = scorecard()
     assert set(ids) <= set(card["id"]) and card["id"].is_unique
     sim = card.set_index("id").loc["approach1.simulated.a"]
