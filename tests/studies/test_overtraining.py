@@ -97,6 +97,44 @@ def test_headline_by_constants_and_the_demand_sweep():
     assert sweep["n_params"].iloc[1] == pytest.approx(direct.optimum.n_params)
 
 
+def _saving_by_brute_force(law, n0, inference_tokens):
+    """Second implementation of Sardana et al.'s saving: the compute-optimal N0 from Eq. (4) by hand,
+    D(N) on its loss from Eq. (2), and the total FLOPs minimised over log N by scipy's bounded search."""
+    from scipy.optimize import minimize_scalar
+
+    e, a_, b_, al, be = law.E, law.A, law.B, law.alpha, law.beta
+    g = (al * a_ / (be * b_)) ** (1 / (al + be))
+    d0 = (n0 / g) ** ((al + be) / be) / n0  # N0 = G (C/6)^(beta/(alpha+beta)), D0 = (C/6) / N0
+    target = e + a_ * n0**-al + b_ * d0**-be
+
+    def total(log_n):
+        n = np.exp(log_n)
+        room = target - e - a_ * n**-al
+        return np.inf if room <= 0 else 6 * n * (b_ / room) ** (1 / be) + 2 * n * inference_tokens
+
+    n_min = (a_ / (target - e)) ** (1 / al)
+    best = minimize_scalar(total, bounds=(np.log(n_min) + 1e-9, np.log(n0)), method="bounded",
+                           options={"xatol": 1e-10})
+    return 1 - best.fun / total(np.log(n0))
+
+
+def test_saving_factors_against_a_brute_force_optimum():
+    import dataclasses
+
+    from chinchilla_lib.datasets import paper_value
+
+    n0, tokens = paper_value("sardana.replace.n_params"), paper_value("sardana.replace.inference_tokens")
+    full, printed, code = get_law("paper-full"), get_law("paper"), get_law("sardana-code")
+    ab = dataclasses.replace(full, alpha=printed.alpha, beta=printed.beta)
+    brute = {k: _saving_by_brute_force(v, n0, tokens) for k, v in
+             {"full": full, "ab": ab, "printed": printed, "code": code}.items()}
+    f = sizing.saving_factors()
+    assert f["rounding"] == pytest.approx(brute["full"] / brute["ab"], rel=1e-4)
+    assert f["printed"] == pytest.approx(brute["full"] / brute["printed"], rel=1e-4)
+    assert f["code"] == pytest.approx(brute["code"] / brute["printed"], rel=1e-4)
+    assert round(f["rounding"], 2) == 1.61 and round(f["code"], 2) == 1.73
+
+
 def test_tradeoff_curve_and_its_inverse():
     curve = sizing.tradeoff_curve("paper", shrinks=[1.0, 2.0, 4.0])
     assert curve["extra"].iloc[0] == pytest.approx(0.0, abs=1e-12)
