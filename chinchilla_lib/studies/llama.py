@@ -524,6 +524,12 @@ FLAT_WINDOWS = ((0.9e12, 1.0e12), (0.6e12, 0.8e12))
 FLAT_WINDOWS_WIDE = ((0.85e12, 1.0e12), (0.5e12, 0.7e12))
 
 
+def _windows_text(windows) -> str:
+    """``((0.9e12, 1e12), (0.6e12, 0.8e12))`` -> ``"0.9-1.0T against 0.6-0.8T"``."""
+    (a, b), (c, d) = windows
+    return f"{a / 1e12:.2g}-{b / 1e12:.1f}T against {c / 1e12:.2g}-{d / 1e12:.2g}T"
+
+
 def _claim_list(indices) -> str:
     """Claim numbers (1-based) in words: ``"none"``, ``"2"``, ``"2 and 9"``, ``"1, 2 and 9"``."""
     names = [str(i + 1) for i in indices]
@@ -545,7 +551,7 @@ def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame, pixel: pd.Series |
     ``flat1_wide``, ``flat2_wide`` (in :data:`FLAT_WINDOWS_WIDE`), ``flat2_13`` (Llama-2-13B),
     ``flat_late_px`` (Llama-2-7B's loss drop over the late window, pixels), ``flat_per_px`` (how
     much one pixel of that drop moves the ratio), ``flat_margin_px`` (its margin, pixels), ``flat_threshold``
-    (:data:`FLAT`).
+    (:data:`FLAT`), ``windows`` and ``windows_wide`` (the two pairs of windows in words).
     """
     px = dict(loss_per_pixel() if pixel is None else pixel)
     (late, early), (late_w, early_w) = FLAT_WINDOWS, FLAT_WINDOWS_WIDE
@@ -556,7 +562,8 @@ def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame, pixel: pd.Series |
            "flat2_wide": flattening(curves, "Llama-2-7B", late_w, early_w),
            "flat2_13": flattening(curves, "Llama-2-13B", late, early),
            "flat_late_px": detail["late_drop"] / px["Llama-2"], "flat_per_px": detail["ratio_per_nat"] * px["Llama-2"],
-           "flat_margin_px": detail["margin"] / px["Llama-2"], "flat_threshold": FLAT}
+           "flat_margin_px": detail["margin"] / px["Llama-2"], "flat_threshold": FLAT,
+           "windows": _windows_text(FLAT_WINDOWS), "windows_wide": _windows_text(FLAT_WINDOWS_WIDE)}
     for i, row in claims.iterrows():
         out |= {f"claim{i}_h": row["value_gpu_hours"], f"claim{i}_c": row["value_flops"],
                 f"claim{i}_p": row["value_post_gpu_hours"], f"claim{i}_mh": row["margin_gpu_hours"],

@@ -113,6 +113,7 @@ def test_claims_that_turn_on_a_pixel_cannot_be_decided():
     nums = llama.claim_numbers(claims, curves)
     assert nums["flat2"] == pytest.approx(0.45, abs=0.01) and nums["flat2_wide"] == pytest.approx(0.94, abs=0.01)
     assert nums["flat2_13"] == pytest.approx(1.12, abs=0.01)
+    assert (nums["windows"], nums["windows_wide"]) == ("0.9-1.0T against 0.6-0.8T", "0.85-1.0T against 0.5-0.7T")
     assert abs(nums["flat_margin_px"]) < llama.RESOLUTION_PX
     assert set(claims.loc[6, [f"verdict_{m}" for m in llama.MEASURES]]) == {"cannot decide"}
     # claim 2 on the post's axis: 0.0014 nats, 0.0014 / 0.00328 = 0.4 of a pixel: noise
