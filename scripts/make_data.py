@@ -325,6 +325,7 @@ def paper_values(src: Path) -> pd.DataFrame:
             ],
             row("approach1.n_grid", "Approach 1 number of log-spaced FLOP values", misc.loc["Approach 1 FLOP grid", "value"],
                 "FLOP values", "Sec. 3.1", misc.loc["Approach 1 FLOP grid", "status"]),
+            *approach1_horizons(misc, row),
             row("replication.a", "Besiroglu et al. 2024: a implied by their refit",
                 fit.loc["Besiroglu et al. 2024 implied a", "value_unverified"], "exponent",
                 "Besiroglu et al. 2024 (arXiv 2404.10102)", "unverified", "secondary summary"),
@@ -346,6 +347,19 @@ def paper_values(src: Path) -> pd.DataFrame:
             *later_study_values(src),
         ]
     )
+
+
+def approach1_horizons(misc: pd.DataFrame, row) -> list[dict]:
+    """Approach 1's schedule horizons per model size, from the notes of the 'Approach 1 model family' row
+    ("4 training horizons per size, spanning a factor 16x")."""
+    family = misc.loc["Approach 1 model family"]
+    found = re.search(r"(\d+) training horizons per size, spanning a factor (\d+)x", str(family["notes"]))
+    if found is None:
+        raise ValueError("chinchilla_misc_facts.csv: 'Approach 1 model family' notes no longer give the horizons")
+    return [row("approach1.n_horizons", "Approach 1 runs per model size, one per cosine schedule length",
+                found.group(1), "runs", "Sec. 3.1", family["status"], "each decays the learning rate 10x over its horizon"),
+            row("approach1.horizon_span", "Approach 1 ratio of the longest to the shortest horizon of one size",
+                found.group(2), "ratio", "Sec. 3.1", family["status"], "horizons measured in training tokens")]
 
 
 # Settings of Pearce & Song's simulated Kaplan study (their analysis script), used by the
@@ -370,7 +384,7 @@ def kaplan_constants(src: Path) -> pd.DataFrame:
     numeric = pd.to_numeric(raw["value"], errors="coerce")
     keep = numeric.notna() & raw["symbol"].notna()
     out = raw[keep]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "quantity": out["quantity"],
             "symbol": out["symbol"],
@@ -381,6 +395,21 @@ def kaplan_constants(src: Path) -> pd.DataFrame:
             "notes": out["notes"].fillna(""),
         }
     )
+    return pd.concat([table, _kaplan_fixed_batch(raw)], ignore_index=True)
+
+
+def _kaplan_fixed_batch(raw: pd.DataFrame) -> pd.DataFrame:
+    """Figure 14's fixed-batch fit N = (1.6e9) C^0.88, which the transcription keeps in the notes of
+    the N_e row: the exponent as a row of its own (its status the transcription's, unverified)."""
+    n_e = raw[raw["symbol"] == "N_e"].iloc[0]
+    found = re.search(r"fixed-batch fit N=\(([\d.e+]+)\)\*C\^([\d.]+)", str(n_e["notes"]))
+    if found is None:
+        raise ValueError("kaplan2020_constants.csv: the N_e row's notes no longer give Figure 14's fixed-batch fit")
+    return pd.DataFrame([{"quantity": "compute-efficient N exponent at fixed batch", "symbol": "p_N_fixed",
+                          "value": float(found.group(2)), "unit": "", "location": "Fig. 14 label",
+                          "status": "unverified",
+                          "notes": f"fit N = ({found.group(1)}) C^{found.group(2)} against the compute spent at a "
+                                   "fixed batch, beside the C_min fit of p_N; from the notes of the N_e row"}])
 
 
 def llama_models(src: Path) -> pd.DataFrame:

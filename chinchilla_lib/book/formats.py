@@ -8,7 +8,7 @@ import numpy as np
 
 from ..laws.flops import flops_text
 
-__all__ = ["significant", "flops_text", "billions", "count_text", "general"]
+__all__ = ["significant", "flops_text", "billions", "count_text", "general", "agreeing_figures", "agreed_text"]
 
 
 def significant(value, digits: int = 3) -> str:
@@ -25,6 +25,48 @@ def significant(value, digits: int = 3) -> str:
     return f"{rounded:.{decimals}f}"
 
 
+
+
+def _to_figures(value: float, figures: int) -> float:
+    """``value`` rounded to ``figures`` significant figures, also left of the point: 821.3 -> 800 at 1."""
+    magnitude = int(np.floor(np.log10(abs(value))))
+    return round(float(value), figures - 1 - magnitude)
+
+
+def agreeing_figures(x: float, y: float, max_figures: int = 6) -> int:
+    """How many significant figures two computations of one number share: the largest k such that
+    ``x`` and ``y`` rounded to 1, 2, ..., k figures are equal (0 if they differ at the first).
+
+    Examples
+    --------
+    Two implementations of one early-stopped fit, E 1.7796 and 1.7829, agree to 1.78:
+
+    >>> agreeing_figures(1.7796, 1.7829)
+    3
+    >>> agreeing_figures(821.28, 845.07), agreeing_figures(0.0248, 0.0261)
+    (1, 0)
+    """
+    if not (np.isfinite(x) and np.isfinite(y)) or x == 0 or y == 0:
+        return 0
+    k = 0
+    while k < max_figures and _to_figures(x, k + 1) == _to_figures(y, k + 1):
+        k += 1
+    return k
+
+
+def agreed_text(x: float, y: float, max_figures: int = 6) -> str:
+    """``x`` written to the significant figures it shares with ``y`` (:func:`agreeing_figures`): ``1.78``.
+
+    ``"–"`` when they differ at the first figure.
+
+    >>> agreed_text(1.7796, 1.7829), agreed_text(821.28, 845.07), agreed_text(0.44970, 0.44968)
+    ('1.78', '800', '0.4497')
+    """
+    k = agreeing_figures(x, y, max_figures)
+    if k == 0:
+        return "–"
+    decimals = max(k - 1 - int(np.floor(np.log10(abs(x)))), 0)
+    return f"{_to_figures(x, k):.{decimals}f}"
 
 
 def billions(value) -> str:

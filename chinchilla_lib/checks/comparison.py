@@ -16,7 +16,7 @@ from ..laws.parametric import get_law
 from ..laws.powerlaw import from_parametric_law, from_result, projections
 from ..studies.allocations import get_allocation
 from ..studies.figure4 import fig4_fit
-from ..studies.later_studies import later_value, llama3_arithmetic
+from ..studies.later_studies import later_value, llama3_arithmetic, llama3_rounding
 from .check import Check
 
 __all__ = ["checks"]
@@ -77,6 +77,17 @@ def _half_unit(value: float, digits: int) -> float:
     return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - (digits - 1))
 
 
+def _rounding_tolerance() -> float:
+    """Relative tolerance of ``comparison.llama3.tokens_from_law`` from the rounding of the law's inputs.
+
+    ``ours / reference - 1`` lies in [1/hi - 1, 1/lo - 1] exactly when the reference lies in
+    the range [lo, hi] x A C^alpha that the printed rounding allows; the smaller of the two
+    distances from zero is a symmetric tolerance that never admits a value outside that range.
+    """
+    r = llama3_rounding()
+    return min(1.0 - 1.0 / r["hi_ratio"], 1.0 / r["lo_ratio"] - 1.0)
+
+
 def _later_studies():
     llama = llama3_arithmetic()
     alpha, coef = later_value("llama3.tokens_exponent"), later_value("llama3.tokens_coef")
@@ -92,7 +103,10 @@ def _later_studies():
         id="comparison.llama3.tokens_from_law",
         quantity=f"Llama 3 tokens at {llama['flops']:.2g} FLOPs from its printed law A C^alpha (A {coef}, alpha {alpha})",
         reference=llama["n_tokens"], source=f"{_LLAMA3} (Llama 3), Sec. 3.2.1", ours=llama["tokens_law"],
-        tolerance=_half_unit(llama["n_tokens"], 4), note="printed to 4 significant figures: half a unit in the last",
+        tolerance=_rounding_tolerance(), relative=True,
+        note=("A and alpha are printed to 2 decimals, so the law gives anything from (A - 0.005) C^(alpha - 0.005) "
+              "to (A + 0.005) C^(alpha + 0.005); the tolerance is the nearer end of that range relative to "
+              "A C^alpha, so the row passes only if the printed tokens lie inside it"),
         explained_in="comparison", printed_by=_LLAMA3,
     )
     m_coef, d_coef = later_value("deepseek.m_coef"), later_value("deepseek.d_coef")

@@ -48,7 +48,7 @@ def checks():
     yield Check(id="own_runs.prediction.loss", quantity=f"Loss of the predicted model {best.name} at "
                 f"{prediction['flops']:.2g} FLOPs", reference=float(best["predicted_loss"]),
                 source=f"our prediction, committed before training (chinchilla_lib/data/tinygpt_prediction.json, "
-                       f"{prediction['made_from_commit'][:10]})",
+                       f"commit {tinygpt.PREDICTION_COMMIT[:7]}, made from {prediction['made_from_commit'][:7]})",
                 ours=float(best["observed_loss"]), tolerance=float(tolerance), printed_by=THIS_BOOK,
                 explained_in=CHAPTER if not best["inside"] else "",
                 note="tolerance: the committed 80% interval of the resampled laws, on the side the loss fell")

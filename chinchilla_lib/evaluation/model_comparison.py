@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["head_to_head", "win_tie_loss", "weighted_mean", "average_score", "category_averages",
-           "correct_counts", "rounds_to", "truncates_to"]
+           "correct_counts", "correct_count_range", "rounds_to", "truncates_to"]
 
 _PAIR_KEY = ["benchmark", "task", "setting", "metric"]
 
@@ -209,6 +209,41 @@ def correct_counts(accuracy_pct, n_questions, decimals: int = 1) -> np.ndarray:
         raise ValueError(f"accuracy {acc[i]:g}% is no whole number of {n[i]:.0f} questions at {decimals} decimal(s); "
                          "check n_questions")
     return k.astype(int)
+
+
+def correct_count_range(accuracy_pct, n_questions, decimals: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The fewest and most questions answered correctly that round to accuracies printed to ``decimals`` places.
+
+    A printed accuracy pins the count down only while a unit in its last place is worth less
+    than one question: at one decimal, for tasks of more than 1,000 questions two counts can
+    round to the same printed value.  Rounding is half-up, as :func:`rounds_to`.
+
+    Returns
+    -------
+    lo, hi : ndarray of int
+        Per task, the smallest and largest whole count ``k`` with ``100 k / n`` rounding to the
+        printed accuracy (equal where the count is unique, as :func:`correct_counts` returns it).
+
+    Raises
+    ------
+    ValueError
+        When no whole number of questions gives a printed accuracy.
+    """
+    acc = np.asarray(accuracy_pct, dtype=float)
+    n = np.asarray(n_questions, dtype=float)
+    if acc.shape != n.shape or not (n > 0).all():
+        raise ValueError("accuracy_pct and n_questions must have the same length, with n_questions > 0")
+    scale = 10.0 ** decimals
+    lo, hi = np.empty(acc.shape, int), np.empty(acc.shape, int)
+    for i, (a, m) in enumerate(zip(acc.ravel(), n.ravel())):
+        centre = a * m / 100.0
+        ks = np.arange(np.floor(centre - m / scale / 100.0) - 1, np.ceil(centre + m / scale / 100.0) + 2)
+        ok = ks[np.floor(100.0 * ks / m * scale + 0.5 + 1e-9) == round(a * scale)]
+        if ok.size == 0:
+            raise ValueError(f"accuracy {a:g}% is no whole number of {m:.0f} questions at {decimals} decimal(s); "
+                             "check n_questions")
+        lo.flat[i], hi.flat[i] = int(ok.min()), int(ok.max())
+    return lo, hi
 
 
 def rounds_to(value: float, printed: float, decimals: int) -> bool:

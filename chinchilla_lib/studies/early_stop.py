@@ -17,12 +17,20 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..approaches.parametric.lbfgsb import SCIPY_FTOL, SCIPY_GTOL, LbfgsbGridFit, fit_lbfgsb_grid, tolerance_table
+from ..approaches.parametric.lbfgsb import (
+    OBJECTIVES,
+    SCIPY_FTOL,
+    SCIPY_GTOL,
+    LbfgsbGridFit,
+    descend_lbfgsb,
+    fit_lbfgsb_grid,
+    tolerance_table,
+)
 from ..datasets import REPLICATION_EXCLUDED, load_hoffmann_fig4
 from ..result_cache import shared_result
 
 __all__ = ["TOLERANCE_SETTINGS", "TIGHT", "NEAR_BEST", "early_stop_fit", "early_stop_tolerances", "early_stop_path",
-           "tolerance_numbers"]
+           "tolerance_numbers", "implementation_agreement"]
 
 _RUN_COLUMNS = ("n_params", "n_tokens", "loss")
 
@@ -94,6 +102,33 @@ def early_stop_path(exclude_highest_loss: int = REPLICATION_EXCLUDED, *, ftol: f
     start = early_stop_fit(exclude_highest_loss).best.start
     return descend_lbfgsb(*_runs(exclude_highest_loss), start, scale=scale, ftol=ftol, gtol=gtol,
                           record_path=True).path
+
+
+@lru_cache(maxsize=4)
+def _agreement_cached(exclude_highest_loss: int) -> pd.DataFrame:
+    runs, start = _runs(exclude_highest_loss), early_stop_fit(exclude_highest_loss).best.start
+    laws = {obj: descend_lbfgsb(*runs, start, scale="mean", objective=obj).law for obj in OBJECTIVES}
+    keys = ("E", "A", "B", "alpha", "beta", "a")
+    return pd.DataFrame({obj: [float(getattr(law, k)) for k in keys] for obj, law in laws.items()}, index=list(keys))
+
+
+def implementation_agreement(exclude_highest_loss: int = REPLICATION_EXCLUDED) -> pd.DataFrame:
+    """The early-stopped descent of :func:`early_stop_fit` repeated with each implementation of Eq. (11).
+
+    The same scipy L-BFGS-B descent, from the same start with the same scale and tolerances,
+    on Eq. (11) as :func:`~chinchilla_lib.approaches.parametric.objective.huber_objective`
+    computes it and as the vectorised :class:`~chinchilla_lib.approaches.parametric.objective.Batch`
+    does (:data:`~chinchilla_lib.approaches.parametric.lbfgsb.OBJECTIVES`).  The two agree to
+    rounding error; where a descent stops early, that is enough to move its end point, so
+    only the digits the two share are a property of the data.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``E, A, B, alpha, beta, a``; one column per implementation (the first
+        is the end point of :func:`early_stop_fit`).  Computed once per process.
+    """
+    return _agreement_cached(int(exclude_highest_loss)).copy()
 
 
 def _setting(table: pd.DataFrame, scale: str, ftol: float, gtol: float) -> pd.Series:

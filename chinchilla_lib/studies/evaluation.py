@@ -32,6 +32,7 @@ from ..datasets.evaluation import MODELS
 from ..evaluation.model_comparison import (
     average_score,
     category_averages,
+    correct_count_range,
     correct_counts,
     head_to_head,
     rounds_to,
@@ -45,7 +46,7 @@ from .figure4 import refit_figure4
 from .published_models import table4_shape
 
 __all__ = ["MODEL", "BASELINE", "AVERAGE_LABELS", "model_budgets", "budget_summary", "pile_comparison", "pile_summary",
-           "mmlu_per_task", "mmlu_averages", "mmlu_summary", "mmlu_categories", "mmlu_reference_points",
+           "mmlu_per_task", "mmlu_averages", "mmlu_summary", "mmlu_count_uncertainty", "mmlu_categories", "mmlu_reference_points",
            "bigbench_comparison", "bigbench_summary", "benchmark_table", "common_sense_check", "winogender_table",
            "toxicity_table", "law_predictions", "task_counts", "claim_checks"]
 
@@ -211,6 +212,37 @@ def mmlu_summary(per_task: pd.DataFrame | None = None) -> dict:
             "above_90": int((t["value"] > 90).sum()), "median_gain": t["relative_improvement"].median(),
             "mean_gain": t["relative_improvement"].mean(),
             "gain_exact": exact - av.loc[BASELINE, "over_questions_exact"]}
+
+
+def mmlu_count_uncertainty(per_task: pd.DataFrame | None = None) -> dict:
+    """How well Table A6's one-decimal accuracies pin down the counts of questions answered correctly.
+
+    Returns
+    -------
+    dict
+        ``n_tasks``; ``n_ambiguous`` (subjects where, for either model, more than one whole count
+        rounds to the printed accuracy: :func:`~chinchilla_lib.evaluation.model_comparison.correct_count_range`);
+        ``ambiguous_tasks`` (their names, comma-separated) and ``ambiguous_questions`` (their sizes,
+        the same way); ``max_count_spread`` (the largest ``hi - lo``, questions);
+        ``average_spread`` (the largest range of a model's question average those counts allow,
+        points); ``weighting_gap`` (the largest difference, over the two models, between the
+        question average of the printed accuracies and that of the recovered counts, points).
+    """
+    t = mmlu_per_task() if per_task is None else per_task
+    total = t["n_test_questions"].sum()
+    spread, ambiguous = [], pd.Series(False, index=t.index)
+    for value in ("value", "baseline_value"):
+        lo, hi = correct_count_range(t[value], t["n_test_questions"])
+        spread.append(hi - lo)
+        ambiguous |= hi > lo
+    av = mmlu_averages(t)
+    amb = t[ambiguous]
+    return {"n_tasks": len(t), "n_ambiguous": int(ambiguous.sum()),
+            "ambiguous_tasks": ", ".join(amb["task_canonical"]),
+            "ambiguous_questions": ", ".join(f"{int(q):,}" for q in amb["n_test_questions"]),
+            "max_count_spread": int(max(int(x.max()) for x in spread)),
+            "average_spread": float(max(100.0 * x.sum() / total for x in spread)),
+            "weighting_gap": float((av["over_questions"] - av["over_questions_exact"]).abs().max())}
 
 
 def mmlu_categories(per_task: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -7,6 +7,8 @@ Sardana et al. 2023, Sec. 3; Hoffmann et al. 2022, Eq. (2), (4), (10).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
@@ -15,7 +17,7 @@ from ..datasets import paper_value
 from ..laws.inference import inference_optimum, max_shrink, overtraining_cost
 from ..laws.parametric import get_law, resolve_law
 
-__all__ = ["EXTRA_LOW", "EXTRA_HIGH", "HEADLINE_LAW", "CONSTANT_SETS", "REFIT", "constant_sets", "sardana_headline", "headline_by_constants", "demand_sweep",
+__all__ = ["EXTRA_LOW", "EXTRA_HIGH", "HEADLINE_LAW", "CONSTANT_SETS", "REFIT", "constant_sets", "sardana_headline", "headline_by_constants", "saving_factors", "demand_sweep",
            "tradeoff_curve", "shrink_at_extra"]
 
 #: Extra training compute (fractions) at which the trade-off is read: cheap, and double.
@@ -64,6 +66,32 @@ def headline_by_constants(laws=None) -> pd.DataFrame:
                       "n_tokens": r.optimum.n_tokens, "tokens_per_param": r.optimum.tokens_per_param,
                       "saved_flops": r.saved_flops, "saving": r.saving}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def saving_factors() -> dict:
+    """How much the headline's saving moves with the exponents alone, each as a ratio of two savings.
+
+    Returns
+    -------
+    dict
+        ``rounding``: the full-precision law over the same law with only alpha and beta
+        replaced by the printed (two-decimal) ones, E, A and B kept at full precision: the
+        rounding of alpha and beta alone.  ``printed``: the full-precision law over the printed
+        one (every constant rounded).  ``code``: Sardana et al.'s code constants over the printed
+        ones (the two share E, A and B and differ in alpha and beta only).  Also the savings
+        themselves: ``saving_full``, ``saving_ab_printed``, ``saving_printed``, ``saving_code``.
+
+    References
+    ----------
+    Hoffmann et al. 2022, App. D.2 Eq. (10); Sardana et al. 2023 (their code's defaults).
+    Used in the chapter *Over-training and inference*.
+    """
+    full, printed, code = get_law("paper-full"), get_law("paper"), get_law(HEADLINE_LAW)
+    ab_printed = dataclasses.replace(full, alpha=printed.alpha, beta=printed.beta, name="paper-full, printed alpha beta")
+    saving = {name: sardana_headline(law).saving
+              for name, law in (("full", full), ("ab_printed", ab_printed), ("printed", printed), ("code", code))}
+    return {"rounding": saving["full"] / saving["ab_printed"], "printed": saving["full"] / saving["printed"],
+            "code": saving["code"] / saving["printed"], **{f"saving_{k}": v for k, v in saving.items()}}
 
 
 def demand_sweep(law=HEADLINE_LAW, replace_n_params=None, demands=None) -> pd.DataFrame:

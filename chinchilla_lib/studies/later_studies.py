@@ -17,7 +17,11 @@ import pandas as pd
 
 from ..datasets import load_table
 
-__all__ = ["later_value", "llama3_arithmetic", "later_exponents"]
+__all__ = ["later_value", "llama3_arithmetic", "LLAMA3_HALF_UNIT", "llama3_rounding", "later_exponents"]
+
+#: Llama 3 prints its tokens law as D = 0.29 C^0.53: two decimals, so each constant is known to
+#: half a unit in the second decimal.
+LLAMA3_HALF_UNIT = 0.005
 
 
 def later_value(value_id: str) -> float:
@@ -48,6 +52,52 @@ def llama3_arithmetic() -> dict:
             "tokens_law": tokens_law, "tokens_law_ratio": tokens_law / d,
             "alpha_needed": float(np.log(d / coef) / np.log(c)), "n_from_tokens": c / (6 * d),
             "n_from_law": c / (6 * tokens_law)}
+
+
+def llama3_rounding(half_unit: float = LLAMA3_HALF_UNIT) -> dict:
+    """How far the printed rounding of Llama 3's tokens law alone moves its prediction at the flagship budget.
+
+    The law is printed as D = A C^alpha with A and alpha to two decimals, so the constants
+    behind it lie anywhere in [A - h, A + h] x [alpha - h, alpha + h] (h = ``half_unit``).
+    At C > 1 FLOPs, A C^alpha grows with both, so the range of the prediction runs from
+    (A - h) C^(alpha - h) to (A + h) C^(alpha + h).
+
+    Parameters
+    ----------
+    half_unit : float
+        Half a unit in the last printed digit of A and alpha (default :data:`LLAMA3_HALF_UNIT`).
+
+    Returns
+    -------
+    dict
+        ``tokens_law`` (A C^alpha with the printed constants), ``tokens_lo`` and ``tokens_hi``
+        (the ends of the range), ``lo_ratio`` and ``hi_ratio`` (the ends over ``tokens_law``),
+        ``printed_inside`` (1.0 if the printed tokens lie in the range, else 0.0),
+        ``alpha_needed_lo`` and ``alpha_needed_hi`` (the exponent that gives the printed tokens,
+        with A at the top and at the bottom of its rounding interval), ``alpha_needed_rounded``
+        (``alpha_needed_lo`` rounded to two decimals), ``alpha_needed_cut`` (cut after two),
+        ``coef_lo``, ``coef_hi``, ``alpha_lo`` and ``alpha_hi`` (the rounding intervals),
+        ``coef_half_unit`` and ``alpha_half_unit`` (both ``half_unit``), ``alpha_factor``
+        (C^h, the factor by which the exponent's half-unit alone moves the prediction).
+
+    References
+    ----------
+    Llama 3 (arXiv 2407.21783) Sec. 3.2.1: D*(C) = 0.29 C^0.53, 402B on 16.55T at 3.8e25 FLOPs.
+    Used in the chapter *The three approaches side by side*.
+    """
+    h = float(half_unit)
+    if not (np.isfinite(h) and 0 < h < 0.1):
+        raise ValueError(f"half_unit must be a small positive number (0.005 for two decimals), got {half_unit!r}")
+    c, d = later_value("llama3.flagship_flops"), later_value("llama3.flagship_n_tokens")
+    alpha, coef = later_value("llama3.tokens_exponent"), later_value("llama3.tokens_coef")
+    law = coef * c**alpha
+    lo, hi = (coef - h) * c ** (alpha - h), (coef + h) * c ** (alpha + h)
+    needed_lo, needed_hi = (float(np.log(d / a) / np.log(c)) for a in (coef + h, coef - h))
+    return {"tokens_law": law, "tokens_lo": lo, "tokens_hi": hi, "lo_ratio": lo / law, "hi_ratio": hi / law,
+            "printed_inside": float(lo <= d <= hi), "alpha_needed_lo": needed_lo, "alpha_needed_hi": needed_hi,
+            "alpha_needed_rounded": round(needed_lo, 2), "alpha_needed_cut": float(np.floor(needed_lo * 100) / 100),
+            "coef_lo": coef - h, "coef_hi": coef + h, "alpha_lo": alpha - h, "alpha_hi": alpha + h,
+            "coef_half_unit": h, "alpha_half_unit": h, "alpha_factor": c**h}
 
 
 def later_exponents() -> pd.DataFrame:

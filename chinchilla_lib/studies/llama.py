@@ -28,9 +28,9 @@ from .later_studies import later_value
 
 __all__ = ["LLAMA_MIN_FRACTION", "LLAMA_SMOOTH", "LLAMA_CLOSE_PAIR", "llama1_curves", "size_straddle",
            "POST_LEVEL", "MEASURES", "smoothed_curve", "first_reach", "pair_gap", "post_claims", "loss_at_tokens",
-           "flattening", "FLAT", "claim_curves", "tokens_per_param_table", "calibration_numbers",
+           "flattening", "FLAT", "FLAT_WINDOWS", "FLAT_WINDOWS_WIDE", "claim_curves", "tokens_per_param_table", "calibration_numbers",
            "calibration_display", "claims_display", "claim_numbers", "RULE_TOKENS_PER_PARAM", "llama_context_numbers",
-           "llama_throughput", "throughput_numbers",
+           "llama_throughput", "throughput_numbers", "RESOLUTION_PX", "loss_per_pixel", "flattening_detail",
            "llama1_models", "LlamaEnvelope", "llama1_envelope", "llama1_numbers", "endpoint_display"]
 
 
@@ -212,11 +212,51 @@ def _law_gap(law: ParametricLaw, n_small: float, n_large: float, flops: float) -
     return float(law.loss(n_large, flops / (6 * n_large)) - law.loss(n_small, flops / (6 * n_small)))
 
 
-def _verdict(ok: bool | None) -> str:
-    return {True: "holds", False: "does not hold", None: "cannot decide"}[ok]
+#: A loss read off a digitised curve is good to about one pixel of its figure (the width of the
+#: drawn line, and the tracing's jitter); a difference of two readings to two.  A claim whose
+#: deciding loss difference is smaller than this many pixels cannot be decided from the curves.
+RESOLUTION_PX = 2.0
 
 
-def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None) -> pd.DataFrame:
+def loss_per_pixel() -> pd.Series:
+    """Nats of training loss per pixel of each family's figure (the digitisation's resolution).
+
+    The post's loss axis is exactly linear in the pixel's y (checked when the curves are read);
+    this is the size of its slope, per family (``LLaMA-1``, ``Llama-2``).
+    """
+    from ..datasets.llama import llama_pixels
+
+    slopes = {}
+    for _model, (row, pixels, loss, _hours) in llama_pixels().items():
+        slopes.setdefault(row["family"], abs(float(np.polyfit(pixels["y"], loss, 1)[0])))
+    return pd.Series(slopes, name="nats_per_px")
+
+
+def _verdict(margin_px: float, can_fail: bool = True) -> str:
+    """Three-valued verdict from a claim's deciding loss difference, in pixels of its figure.
+
+    ``margin_px`` is signed so that a positive value supports the claim.  At least
+    :data:`RESOLUTION_PX` either way decides; anything nearer zero (or not finite) cannot
+    decide.  ``can_fail=False`` for a claim about what would happen beyond the data, which
+    the curves can support but not refute.
+    """
+    if not np.isfinite(margin_px):
+        return "cannot decide"
+    if margin_px >= RESOLUTION_PX:
+        return "holds"
+    if margin_px <= -RESOLUTION_PX and can_fail:
+        return "does not hold"
+    return "cannot decide"
+
+
+def _loss_at(curves: pd.DataFrame, model: str, measure: str, x: float) -> float:
+    """Smoothed loss of ``model`` at ``measure`` = ``x`` (NaN outside its curve)."""
+    xs, ys = smoothed_curve(curves, model, measure)
+    return float(np.interp(x, xs, ys, left=np.nan, right=np.nan))
+
+
+def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None,
+                pixel: pd.Series | dict | None = None) -> pd.DataFrame:
     """The post's claims about the LLaMA curves, each tested on the recalibrated curves and by the law.
 
     Every equal-compute comparison is read at equal GPU-hours (the post's measure,
@@ -225,69 +265,100 @@ def post_claims(law: ParametricLaw, curves: pd.DataFrame | None = None) -> pd.Da
     the comparison (L(larger) - L(smaller) in nats: positive if the law, too,
     prefers the smaller model).
 
+    Each claim is decided by one loss difference read off the curves (its *margin*, signed
+    so that a positive value supports the claim) against the resolution of the digitised
+    figures: :func:`_verdict` with :data:`RESOLUTION_PX` pixels of the figure's loss axis.
+
+    Parameters
+    ----------
+    law : ParametricLaw
+    curves : DataFrame, optional
+        :func:`claim_curves` (the default) or curves of the same columns.
+    pixel : Series or dict, optional
+        Nats of loss per pixel by family; default :func:`loss_per_pixel`.
+
     Returns
     -------
     DataFrame, one row per claim
-        ``claim``, ``data``, ``value_{m}`` and ``verdict_{m}`` for each measure m of
-        :data:`MEASURES` (the number that tests the claim; ``unit`` says what), ``law_gap``, ``unit``.
+        ``claim``, ``data``, and for each measure m of :data:`MEASURES` ``value_{m}`` (the
+        number that describes the claim; ``unit`` says what), ``margin_{m}`` (the deciding
+        loss difference in pixels) and ``verdict_{m}``; ``law_gap``, ``unit``, ``margin``
+        (what the margin measures).
     """
     curves = claim_curves() if curves is None else curves
+    px = dict(loss_per_pixel() if pixel is None else pixel)
+    one, two = px["LLaMA-1"], px["Llama-2"]
     n = curves.groupby("model")["n_params"].first()
     end = curves.groupby("model")[[*MEASURES, "n_tokens"]].max()
     final = {m: smoothed_curve(curves, m, "n_tokens")[1][-1] for m in n.index}
     rows = []
 
-    def add(claim, data, values, verdicts, law_gap, unit):
+    def add(claim, data, values, margins, law_gap, unit, margin, can_fail=True):
         if len(values) == 1:  # a claim about the curves' shape: one value for every measure
-            values, verdicts = values * len(MEASURES), verdicts * len(MEASURES)
+            values, margins = values * len(MEASURES), margins * len(MEASURES)
         row = {"claim": claim, "data": data}
-        for m, value, verdict in zip(MEASURES, values, verdicts):
-            row |= {f"value_{m}": value, f"verdict_{m}": _verdict(verdict)}
-        rows.append(row | {"law_gap": law_gap, "unit": unit})
+        for m, value, margin_px in zip(MEASURES, values, margins):
+            row |= {f"value_{m}": value, f"margin_{m}": margin_px, f"verdict_{m}": _verdict(margin_px, can_fail)}
+        rows.append(row | {"law_gap": law_gap, "unit": unit, "margin": margin})
 
     # 1. LLaMA-1: the 13B overtakes the 7B and reaches 1.9 first.
-    vals = [first_reach(curves, "LLaMA-7B", m, POST_LEVEL) / first_reach(curves, "LLaMA-13B", m, POST_LEVEL)
-            for m in MEASURES]
-    add(f"LLaMA-1: 13B reaches loss {POST_LEVEL} before 7B", "LLaMA-1 Fig. 1, 7B vs 13B", vals,
-        [v > 1 for v in vals], _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], end.loc["LLaMA-7B", "flops"]),
-        "cost for 7B / cost for 13B to reach the level")
+    reach13 = {m: first_reach(curves, "LLaMA-13B", m, POST_LEVEL) for m in MEASURES}
+    add(f"LLaMA-1: 13B reaches loss {POST_LEVEL} before 7B", "LLaMA-1 Fig. 1, 7B vs 13B",
+        [first_reach(curves, "LLaMA-7B", m, POST_LEVEL) / reach13[m] for m in MEASURES],
+        [(_loss_at(curves, "LLaMA-7B", m, reach13[m]) - POST_LEVEL) / one for m in MEASURES],
+        _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], end.loc["LLaMA-7B", "flops"]),
+        "cost for 7B / cost for 13B to reach the level", "L(7B) - level where the 13B reaches it")
     # 2. LLaMA-1: the 7B, near-linear at the end, seems on its way to overtake the 13B again.
     vals = [pair_gap(curves, "LLaMA-7B", "LLaMA-13B", m)["gap"].iloc[-1] for m in MEASURES]
     add("LLaMA-1: 7B may overtake 13B again if trained longer", "LLaMA-1 Fig. 1, 7B vs 13B at the 7B's end", vals,
-        [True if v > 0 else None for v in vals],
-        _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], 2 * end.loc["LLaMA-7B", "flops"]),
-        "L(13B) - L(7B) at the 7B's end, nats (law: at twice its compute)")
+        [v / one for v in vals], _law_gap(law, n["LLaMA-7B"], n["LLaMA-13B"], 2 * end.loc["LLaMA-7B", "flops"]),
+        "L(13B) - L(7B) at the 7B's end, nats (law: at twice its compute)", "L(13B) - L(7B) at the 7B's end",
+        can_fail=False)
     # 3. LLaMA-1: 13B surpassed by 33B only with more than double the compute.
-    vals = [first_reach(curves, "LLaMA-33B", m, final["LLaMA-13B"]) / end.loc["LLaMA-13B", m] for m in MEASURES]
-    add("LLaMA-1: 33B beats 13B only with more than double the compute", "LLaMA-1 Fig. 1, 13B vs 33B", vals,
-        [v > 2 for v in vals], _law_gap(law, n["LLaMA-13B"], n["LLaMA-33B"], end.loc["LLaMA-13B", "flops"]),
-        "cost for 33B to reach 13B's final loss / 13B's cost")
+    add("LLaMA-1: 33B beats 13B only with more than double the compute", "LLaMA-1 Fig. 1, 13B vs 33B",
+        [first_reach(curves, "LLaMA-33B", m, final["LLaMA-13B"]) / end.loc["LLaMA-13B", m] for m in MEASURES],
+        [(_loss_at(curves, "LLaMA-33B", m, 2 * end.loc["LLaMA-13B", m]) - final["LLaMA-13B"]) / one
+         for m in MEASURES],
+        _law_gap(law, n["LLaMA-13B"], n["LLaMA-33B"], end.loc["LLaMA-13B", "flops"]),
+        "cost for 33B to reach 13B's final loss / 13B's cost", "L(33B) at twice the 13B's cost - L(13B, end)")
     # 4. LLaMA-1: the 33B is never overtaken by the 65B.
-    vals = [float((pair_gap(curves, "LLaMA-33B", "LLaMA-65B", m)["gap"] < 0).mean()) for m in MEASURES]
-    add("LLaMA-1: 65B never overtakes 33B", "LLaMA-1 Fig. 1, 33B vs 65B up to the 33B's end", vals,
-        [v == 0 for v in vals], _law_gap(law, n["LLaMA-33B"], n["LLaMA-65B"], end.loc["LLaMA-33B", "flops"]),
-        "share of the common range where 65B is lower")
+    gaps = {m: pair_gap(curves, "LLaMA-33B", "LLaMA-65B", m)["gap"] for m in MEASURES}
+    add("LLaMA-1: 65B never overtakes 33B", "LLaMA-1 Fig. 1, 33B vs 65B up to the 33B's end",
+        [float((gaps[m] < 0).mean()) for m in MEASURES], [gaps[m].min() / one for m in MEASURES],
+        _law_gap(law, n["LLaMA-33B"], n["LLaMA-65B"], end.loc["LLaMA-33B", "flops"]),
+        "share of the common range where 65B is lower", "smallest L(65B) - L(33B) over the common range")
     # 5. Llama 2: smaller models overtake larger ones again late in training.
     pairs = [("Llama-2-7B", "Llama-2-13B"), ("Llama-2-13B", "Llama-2-34B"), ("Llama-2-34B", "Llama-2-70B")]
-    vals = [float(np.mean([pair_gap(curves, s, lg, m)["gap"].iloc[-1] > 0 for s, lg in pairs])) for m in MEASURES]
-    add("Llama 2: smaller models overtake larger ones again at the end", "Llama 2 Fig. 5, neighbouring sizes", vals,
-        [v == 1 for v in vals],
+    ends = {m: [pair_gap(curves, s, lg, m)["gap"].iloc[-1] for s, lg in pairs] for m in MEASURES}
+    add("Llama 2: smaller models overtake larger ones again at the end", "Llama 2 Fig. 5, neighbouring sizes",
+        [float(np.mean([g > 0 for g in ends[m]])) for m in MEASURES], [min(ends[m]) / two for m in MEASURES],
         float(np.mean([_law_gap(law, n[s], n[lg], end.loc[s, "flops"]) for s, lg in pairs])),
-        "share of neighbouring pairs where the smaller is lower at the smaller's end (law: mean gap)")
+        "share of neighbouring pairs where the smaller is lower at the smaller's end (law: mean gap)",
+        "smallest L(larger) - L(smaller) at the smaller's end, over the pairs")
     # 6. Llama 2: the 70B's compute spent on the 7B would have reached a lower loss.
-    vals = [final["Llama-2-70B"] - final["Llama-2-7B"]]
-    add("Llama 2: 7B on the 70B's compute would reach a lower loss", "no run: the 7B stops at 2T tokens", vals,
-        [None], _law_gap(law, n["Llama-2-7B"], n["Llama-2-70B"], end.loc["Llama-2-70B", "flops"]),
-        "L(70B, end) - L(7B, end), nats (the 7B used a tenth of the compute)")
+    add("Llama 2: 7B on the 70B's compute would reach a lower loss", "no run: the 7B stops at 2T tokens",
+        [final["Llama-2-70B"] - final["Llama-2-7B"]], [float("nan")],
+        _law_gap(law, n["Llama-2-7B"], n["Llama-2-70B"], end.loc["Llama-2-70B", "flops"]),
+        "L(70B, end) - L(7B, end), nats (the 7B used a tenth of the compute)", "none: no run tests it")
     # 7. LLaMA-1's end-of-run flattening is the cosine schedule's, absent from Llama 2 at the 1T mark.
-    late = flattening(curves, "Llama-2-7B")
+    flat = flattening_detail(curves, "Llama-2-7B")
     add("LLaMA-1's flattening at 1T is a schedule artefact: Llama 2 shows none at 1T",
-        "Llama-2-7B (and LLaMA-7B) slopes around the 1T mark", [late], [late >= FLAT],
-        float("nan"), "Llama 2 slope at 0.9-1.0T / slope at 0.6-0.8T (1 = no slowdown)")
+        "Llama-2-7B (and LLaMA-7B) slopes around the 1T mark", [flat["ratio"]], [flat["margin"] / two],
+        float("nan"), "Llama 2 slope at 0.9-1.0T / slope at 0.6-0.8T (1 = no slowdown)",
+        f"drop over 0.9-1.0T - {FLAT} x the drop the earlier slope gives")
     # 8. Llama 2 7B is worse than LLaMA-1 7B at the 1T mark.
     diff = loss_at_tokens(curves, "Llama-2-7B", 1e12) - loss_at_tokens(curves, "LLaMA-7B", 1e12)
     add("Llama 2 7B is worse than LLaMA-1 7B at 1T tokens", "the two figures' loss axes at 1T", [diff],
-        [diff > 0], float("nan"), "L(Llama 2) - L(LLaMA-1) at 1T, nats")
+        [diff / max(one, two)], float("nan"), "L(Llama 2) - L(LLaMA-1) at 1T, nats",
+        "L(Llama 2) - L(LLaMA-1) at 1T (the coarser figure's pixels)")
+    # 9. Llama 2: the 34B dips above the 70B, then overtakes it.
+    gaps = {m: pair_gap(curves, "Llama-2-34B", "Llama-2-70B", m)["gap"] for m in MEASURES}
+    add("Llama 2: 34B dips above 70B, then overtakes it", "Llama 2 Fig. 5, 34B vs 70B up to the 34B's end",
+        [float((gaps[m] < 0).mean()) for m in MEASURES],
+        [min(-gaps[m].min(), gaps[m].iloc[-1]) / two for m in MEASURES],
+        _law_gap(law, n["Llama-2-34B"], n["Llama-2-70B"], end.loc["Llama-2-34B", "flops"]),
+        "share of the common range where 34B is higher",
+        "the smaller of: largest L(34B) - L(70B); L(70B) - L(34B) at the 34B's end")
     return pd.DataFrame(rows)
 
 
@@ -303,11 +374,29 @@ FLAT = 0.9
 
 def flattening(curves: pd.DataFrame, model: str, late=(0.9e12, 1.0e12), early=(0.6e12, 0.8e12)) -> float:
     """Slope of ``model``'s loss in tokens over ``late`` divided by its slope over ``early`` (1: no slowdown)."""
-    def slope(window):
-        lo, hi = (loss_at_tokens(curves, model, t) for t in window)
-        return (hi - lo) / (window[1] - window[0])
+    return flattening_detail(curves, model, late, early)["ratio"]
 
-    return slope(late) / slope(early)
+
+def flattening_detail(curves: pd.DataFrame, model: str, late=(0.9e12, 1.0e12), early=(0.6e12, 0.8e12),
+                      threshold: float | None = None) -> dict:
+    """:func:`flattening` with what decides it: the loss drops behind the ratio, in nats.
+
+    Returns
+    -------
+    dict
+        ``ratio`` (late slope / early slope), ``late_drop`` and ``early_drop`` (loss at the
+        start of each window minus loss at its end, nats), ``expected_drop`` (the drop over
+        ``late`` at the early slope), ``margin`` (``late_drop`` minus ``threshold`` times
+        ``expected_drop``: positive if the ratio is above ``threshold``, default :data:`FLAT`),
+        ``ratio_per_nat`` (how much the ratio moves per nat of ``late_drop``: multiply by a
+        figure's nats per pixel for the ratio's change per pixel).
+    """
+    threshold = FLAT if threshold is None else float(threshold)
+    late_drop, early_drop = (loss_at_tokens(curves, model, w[0]) - loss_at_tokens(curves, model, w[1])
+                             for w in (late, early))
+    expected = early_drop * (late[1] - late[0]) / (early[1] - early[0])
+    return {"ratio": late_drop / expected, "late_drop": late_drop, "early_drop": early_drop,
+            "expected_drop": expected, "margin": late_drop - threshold * expected, "ratio_per_nat": 1.0 / expected}
 
 
 def claim_curves(min_fraction: float = LLAMA_MIN_FRACTION) -> pd.DataFrame:
@@ -412,32 +501,79 @@ def calibration_display(cal: pd.DataFrame) -> pd.DataFrame:
 
 
 def claims_display(claims: pd.DataFrame) -> pd.DataFrame:
-    """:func:`post_claims` as the chapter shows it (numbers formatted to 3 significant figures)."""
+    """:func:`post_claims` as the chapter shows it (numbers to 3 significant figures, each verdict with its
+    margin in pixels)."""
     def fmt(v):
         return "–" if not np.isfinite(v) else f"{v:.3g}"
 
-    out = pd.DataFrame({"claim": claims["claim"], "tested on": claims["data"], "measured by": claims["unit"]})
+    def verdict(v, margin):
+        return v if not np.isfinite(margin) else f"{v} ({margin:+.1f} px)"
+
+    out = pd.DataFrame({"claim": claims["claim"], "tested on": claims["data"], "measured by": claims["unit"],
+                        "decided by": claims["margin"]})
     for m, label in (("gpu_hours", "GPU-hours"), ("flops", "6ND"), ("post_gpu_hours", "post's GPU-hours")):
         out[label] = claims[f"value_{m}"].map(fmt)
-        out[f"verdict ({label})"] = claims[f"verdict_{m}"]
+        out[f"verdict ({label})"] = [verdict(v, g) for v, g in zip(claims[f"verdict_{m}"], claims[f"margin_{m}"])]
     out["law at equal compute (nats)"] = claims["law_gap"].map(fmt)
     return out
 
 
-def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame) -> dict:
-    """Per claim i: ``claim{i}_h``, ``claim{i}_c``, ``claim{i}_p`` (values in GPU-hours, 6ND and the post's
-    GPU-hours), ``claim{i}_law``; ``n_claims``, ``n_hold``, ``n_not``, ``n_open`` (verdicts in GPU-hours),
-    ``n_changed`` (claims whose verdict changes from GPU-hours to 6ND), ``n_changed_post`` (from our
-    GPU-hours to the post's), ``flat1`` and ``flat2`` (:func:`flattening` of LLaMA-7B, Llama-2-7B)."""
-    out = {"n_claims": len(claims), "flat1": flattening(curves, "LLaMA-7B"), "flat2": flattening(curves, "Llama-2-7B")}
+#: Windows (late, early) of :func:`flattening` as the claims table reads them, and a second choice
+#: as reasonable (wider, earlier), to show how much the choice moves the ratio.
+FLAT_WINDOWS = ((0.9e12, 1.0e12), (0.6e12, 0.8e12))
+FLAT_WINDOWS_WIDE = ((0.85e12, 1.0e12), (0.5e12, 0.7e12))
+
+
+def _windows_text(windows) -> str:
+    """``((0.9e12, 1e12), (0.6e12, 0.8e12))`` -> ``"0.9-1.0T against 0.6-0.8T"``."""
+    (a, b), (c, d) = windows
+    return f"{a / 1e12:.2g}-{b / 1e12:.1f}T against {c / 1e12:.2g}-{d / 1e12:.2g}T"
+
+
+def _claim_list(indices) -> str:
+    """Claim numbers (1-based) in words: ``"none"``, ``"2"``, ``"2 and 9"``, ``"1, 2 and 9"``."""
+    names = [str(i + 1) for i in indices]
+    if not names:
+        return "none"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def claim_numbers(claims: pd.DataFrame, curves: pd.DataFrame, pixel: pd.Series | dict | None = None) -> dict:
+    """Numbers the chapter quotes about :func:`post_claims`.
+
+    Per claim i (0-based): ``claim{i}_h``, ``claim{i}_c``, ``claim{i}_p`` (values in GPU-hours, 6ND and the
+    post's GPU-hours), ``claim{i}_mh``, ``claim{i}_mc``, ``claim{i}_mp`` (margins, pixels), ``claim{i}_law``.
+    ``n_claims``, ``n_hold``, ``n_not``, ``n_open`` (verdicts in GPU-hours), ``n_changed`` and
+    ``changed`` (how many and which claims change verdict from GPU-hours to 6ND), ``n_changed_post`` and
+    ``changed_post`` (from our GPU-hours to the post's); ``resolution_px`` (:data:`RESOLUTION_PX`),
+    ``px1``, ``px2`` (nats per pixel of the LLaMA-1 and Llama 2 figures).  For claim 7:
+    ``flat1`` and ``flat2`` (:func:`flattening` of LLaMA-7B, Llama-2-7B in :data:`FLAT_WINDOWS`),
+    ``flat1_wide``, ``flat2_wide`` (in :data:`FLAT_WINDOWS_WIDE`), ``flat2_13`` (Llama-2-13B),
+    ``flat_late_px`` (Llama-2-7B's loss drop over the late window, pixels), ``flat_per_px`` (how
+    much one pixel of that drop moves the ratio), ``flat_margin_px`` (its margin, pixels), ``flat_threshold``
+    (:data:`FLAT`), ``windows`` and ``windows_wide`` (the two pairs of windows in words).
+    """
+    px = dict(loss_per_pixel() if pixel is None else pixel)
+    (late, early), (late_w, early_w) = FLAT_WINDOWS, FLAT_WINDOWS_WIDE
+    detail = flattening_detail(curves, "Llama-2-7B", late, early)
+    out = {"n_claims": len(claims), "resolution_px": RESOLUTION_PX, "px1": px["LLaMA-1"], "px2": px["Llama-2"],
+           "flat1": flattening(curves, "LLaMA-7B", late, early), "flat2": detail["ratio"],
+           "flat1_wide": flattening(curves, "LLaMA-7B", late_w, early_w),
+           "flat2_wide": flattening(curves, "Llama-2-7B", late_w, early_w),
+           "flat2_13": flattening(curves, "Llama-2-13B", late, early),
+           "flat_late_px": detail["late_drop"] / px["Llama-2"], "flat_per_px": detail["ratio_per_nat"] * px["Llama-2"],
+           "flat_margin_px": detail["margin"] / px["Llama-2"], "flat_threshold": FLAT,
+           "windows": _windows_text(FLAT_WINDOWS), "windows_wide": _windows_text(FLAT_WINDOWS_WIDE)}
     for i, row in claims.iterrows():
         out |= {f"claim{i}_h": row["value_gpu_hours"], f"claim{i}_c": row["value_flops"],
+                f"claim{i}_p": row["value_post_gpu_hours"], f"claim{i}_mh": row["margin_gpu_hours"],
+                f"claim{i}_mc": row["margin_flops"], f"claim{i}_mp": row["margin_post_gpu_hours"],
                 f"claim{i}_law": row["law_gap"]}
-    for i, row in claims.iterrows():
-        out[f"claim{i}_p"] = row["value_post_gpu_hours"]
     verdicts = claims["verdict_gpu_hours"]
+    changed = np.flatnonzero(claims["verdict_gpu_hours"] != claims["verdict_flops"])
+    changed_post = np.flatnonzero(claims["verdict_gpu_hours"] != claims["verdict_post_gpu_hours"])
     out |= {"n_hold": int((verdicts == "holds").sum()), "n_not": int((verdicts == "does not hold").sum()),
             "n_open": int((verdicts == "cannot decide").sum()),
-            "n_changed": int((claims["verdict_gpu_hours"] != claims["verdict_flops"]).sum()),
-            "n_changed_post": int((claims["verdict_gpu_hours"] != claims["verdict_post_gpu_hours"]).sum())}
+            "n_changed": len(changed), "changed": _claim_list(changed),
+            "n_changed_post": len(changed_post), "changed_post": _claim_list(changed_post)}
     return out

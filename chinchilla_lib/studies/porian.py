@@ -19,16 +19,27 @@ import numpy as np
 import pandas as pd
 
 from ..approaches.isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, method_ratio, share_above_optimum
-from ..datasets import PORIAN_DATASETS, PORIAN_STEPS, load_porian, porian_configurations, porian_step, porian_summaries
+from ..datasets import (
+    PORIAN_DATASETS,
+    PORIAN_STEPS,
+    load_porian,
+    load_table,
+    porian_configurations,
+    porian_step,
+    porian_summaries,
+)
 from ..laws.powerlaw import fit_log_log_line
 
 __all__ = ["porian_exponents", "porian_fits", "porian_table", "porian_optima", "exponent_from_their_optima",
            "porian_steps", "NEAREST_WINDOW", "FINAL_CONFIGURATION", "porian_overview", "comparison_table",
            "worst_parabola_configuration", "contrast_configurations", "estimator_summary",
-           "agreement_with_their_optima"]
+           "agreement_with_their_optima", "KAPLAN_SETUP", "kaplan_setup_gap"]
 
 #: Runs nearest the lowest loss that the windowed parabola of :func:`porian_table` fits.
 NEAREST_WINDOW = 5
+#: Porian et al.'s reproduction of Kaplan's set-up on each data set (Kaplan's counting, long warm-up,
+#: Kaplan's decay, training loss).
+KAPLAN_SETUP = {"rw": "rw-base-long-kaplan-kaplan-train", "owt2": "owt2-base-long-kaplan-kaplan-train"}
 #: Porian et al.'s configuration with every correction applied (RefinedWeb, tuned AdamW, short
 #: warm-up, constant learning rate, standard parameter count, validation loss).
 FINAL_CONFIGURATION = "rw-tuned-short-const-standard-val"
@@ -347,3 +358,42 @@ def agreement_with_their_optima() -> dict:
         max_median = max(max_median, (optima["theirs"] / optima["theirs_argmin"] - 1).abs().max())
         max_refit = max(max_refit, abs(exponent_from_their_optima(name) - table.loc[name, "theirs"]))
     return {"max_argmin": max_argmin, "max_median": max_median, "max_refit": max_refit}
+
+
+def kaplan_setup_gap() -> dict:
+    """What Porian et al.'s reproduction of Kaplan's set-up shares with Kaplan's fit, and what it does not.
+
+    Returns
+    -------
+    dict
+        ``theirs_rw``, ``theirs_owt2`` (their exponent for :data:`KAPLAN_SETUP`), ``kaplan``
+        (Kaplan's p_N, a slope in C_min), ``kaplan_fixed`` (the fixed-batch fit in the same
+        Figure 14), ``gap_rw``, ``gap_owt2`` (theirs minus ``kaplan``); ``flops_6nd_dev`` (the
+        largest relative difference, over the runs of both configurations, between their FLOPs and
+        6 N D with their N, Kaplan's count); ``lower_rw``, ``upper_rw`` (our Akima exponent on
+        the lower and the upper half of the RefinedWeb budgets), ``budgets_rw`` (how many).
+
+    References
+    ----------
+    Porian et al. 2024 (arXiv 2406.19146); Kaplan et al. 2020, Table 6 and Figure 14.
+    Used in the chapter *The Kaplan comparison*.
+    """
+    table = porian_configurations().set_index("configuration")["n_exponent"]
+    constants = load_table("kaplan_constants").set_index("symbol")["value"]
+    runs = load_porian()
+    setup = runs[runs["configuration"].isin(KAPLAN_SETUP.values())]
+    dev = float((setup["flops"] / (6.0 * setup["n_params"] * setup["n_tokens"]) - 1.0).abs().max())
+    rw = runs[runs["configuration"] == KAPLAN_SETUP["rw"]]
+    budgets = np.sort(rw["flops"].unique())
+    half = len(budgets) // 2
+    halves = []
+    for chosen in (budgets[:half], budgets[-half:]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", IsoFLOPWarning)
+            halves.append(float(fit_isoflop_frame(rw[rw["flops"].isin(chosen)], method="akima", n_bootstrap=0).a))
+    kaplan = float(constants["p_N"])
+    theirs = {k: float(table[v]) for k, v in KAPLAN_SETUP.items()}
+    return {"theirs_rw": theirs["rw"], "theirs_owt2": theirs["owt2"], "kaplan": kaplan,
+            "kaplan_fixed": float(constants["p_N_fixed"]), "gap_rw": theirs["rw"] - kaplan,
+            "gap_owt2": theirs["owt2"] - kaplan, "flops_6nd_dev": dev, "lower_rw": halves[0], "upper_rw": halves[1],
+            "budgets_rw": len(budgets)}

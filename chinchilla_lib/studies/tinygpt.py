@@ -32,10 +32,13 @@ __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "seed_scatter", "gate_verdict
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
            "schedule_exponents", "widest_seed_pairs", "predict", "load_prediction", "ladder_losses",
            "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP",
-           "seed_realisations", "envelope_holders", "prediction_verdict"]
+           "seed_realisations", "envelope_holders", "prediction_verdict", "flops_per_token_at", "PREDICTION_COMMIT"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
+#: The commit that added :data:`PREDICTION_FILE` (a file cannot hold the hash of its own commit; the
+#: file's ``made_from_commit`` is the earlier commit of the runs and code it was made from).
+PREDICTION_COMMIT = "1ed7c29bead3cff53aa298f033f4f9e92495b738"
 #: The predicted budget is this many times the sweep's largest.
 PREDICTION_FACTOR = 10
 #: Resamples of the runs behind the prediction's intervals (Approach 3 bootstrap, seed 0).
@@ -191,8 +194,42 @@ def ladder_losses(law, flops: float) -> pd.DataFrame:
                          "loss": law.loss(family["n_params"].to_numpy(float), tokens.to_numpy(float))})
 
 
+def flops_per_token_at(n_params) -> np.ndarray:
+    """Training FLOPs per token (Appendix F, as the runs are counted) of a model of ``n_params`` parameters.
+
+    Exact for the shapes of the ladder; between them, interpolated linearly in log-log;
+    beyond its ends, held at the end shape's ratio to 6N.
+    """
+    family = model_family().sort_values("n_params")
+    n = np.asarray(n_params, dtype=float)
+    ratio = np.exp(np.interp(np.log(n), np.log(family["n_params"].to_numpy(float)),
+                             np.log(family["flop_ratio"].to_numpy(float))))
+    return ratio * 6.0 * n
+
+
+def _run_counted_optimum(law, flops: float) -> float:
+    """The size that minimises ``law`` at ``flops`` counted as the runs count them (tokens = flops / FLOPs per token)."""
+    from scipy.optimize import minimize_scalar
+
+    family = model_family()
+    lo, hi = np.log(family["n_params"].min()), np.log(family["n_params"].max())
+
+    def loss(log_n):
+        n = np.exp(log_n)
+        return float(law.loss(n, flops / flops_per_token_at(n)))
+
+    return float(np.exp(minimize_scalar(loss, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}).x))
+
+
 def approaches_table(flops: float | None = None) -> pd.DataFrame:
-    """The three approaches on our runs: exponents a, b and N_opt, tokens per parameter at ``flops``.
+    """The three approaches on our runs: exponents a, b and N_opt, D_opt, tokens per parameter at ``flops``.
+
+    One FLOP convention throughout, the runs' own: ``flops`` is an Appendix F budget (embeddings
+    and logits counted), and ``d_opt`` the tokens a model of ``n_opt`` parameters trains on with
+    it, ``flops / flops_per_token_at(n_opt)``, not ``flops / (6 n_opt)``.  Approaches 1 and 2 give
+    ``n_opt`` by their power laws in the runs' budgets; Approach 3 by minimising its law along
+    that budget (as :func:`predict` chooses the model).  ``a`` and ``b`` are each approach's
+    fitted exponents.
 
     ``flops`` defaults to the predicted budget (:data:`PREDICTION_FACTOR` times the largest).
     """
@@ -202,13 +239,9 @@ def approaches_table(flops: float | None = None) -> pd.DataFrame:
             "Approach 3": fit_sweep_approach3()}
     rows = []
     for name, fit in fits.items():
-        if name == "Approach 3":
-            a, b = fit.a, fit.b
-            n_opt, d_opt = (float(x) for x in fit.law.optimal_allocation(flops))
-        else:
-            a, b = fit.a, fit.b
-            n_opt, d_opt = fit.n_coef * flops ** a, fit.d_coef * flops ** b
-        rows.append({"approach": name, "a": float(a), "b": float(b), "n_opt": n_opt, "d_opt": d_opt,
+        n_opt = _run_counted_optimum(fit.law, flops) if name == "Approach 3" else fit.n_coef * flops ** fit.a
+        d_opt = float(flops / flops_per_token_at(n_opt))
+        rows.append({"approach": name, "a": float(fit.a), "b": float(fit.b), "n_opt": float(n_opt), "d_opt": d_opt,
                      "tokens_per_param": d_opt / n_opt})
     return pd.DataFrame(rows)
 

@@ -138,3 +138,22 @@ def test_refit_with_exponents_recovers_a_law_held_at_its_own_exponents(synthetic
     held, objective = refit_with_exponents(frame, law.alpha, law.beta)
     assert held.E == pytest.approx(law.E, rel=1e-4) and held.A == pytest.approx(law.A, rel=1e-3)
     assert objective < 1e-9
+
+
+def test_two_implementations_of_eq11_agree_converged_but_not_stopped_early(runs240):
+    """huber_objective and the vectorised Batch compute Eq. (11) equally up to rounding error: a converged
+    descent ends at the same point with either, an early stop only to the first digits."""
+    from chinchilla_lib.book.formats import agreed_text
+
+    tight = {obj: lbfgsb.descend_lbfgsb(*runs240, FIRST_START, scale="mean", ftol=1e-15, gtol=1e-12,
+                                        objective=obj).law for obj in lbfgsb.OBJECTIVES}
+    one, two = tight.values()
+    for k in ("E", "alpha", "beta"):
+        assert getattr(one, k) == pytest.approx(getattr(two, k), rel=1e-4)
+    early = {obj: lbfgsb.descend_lbfgsb(*runs240, FIRST_START, scale="mean", objective=obj).law
+             for obj in lbfgsb.OBJECTIVES}
+    one, two = early.values()
+    assert [agreed_text(getattr(one, k), getattr(two, k)) for k in ("E", "alpha", "beta")] == ["1.78", "0.38", "0.31"]
+    assert abs(one.E - two.E) > 1e-3 and abs(one.beta - two.beta) > 1e-3  # the third decimal moves
+    with pytest.raises(ValueError, match="objective"):
+        lbfgsb.descend_lbfgsb(*runs240, FIRST_START, objective="fortran")

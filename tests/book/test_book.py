@@ -205,3 +205,15 @@ def test_quantity_table_has_one_row_per_quantity_in_words_with_its_format():
     assert list(shown["Quantity"]) == ["Parameters (B)", "Layers", "Compute as 6ND, Table 1's N (FLOPs)", "Ratio x"]
     assert list(shown["Chinchilla"]) == ["70.0", "80", "5.88e23", "1.23"]
     assert list(shown["Gopher"]) == ["280", "80", "5.04e23", "0.500"]
+
+
+def test_agreeing_figures_by_hand():
+    from chinchilla_lib.book.formats import agreed_text, agreeing_figures
+
+    # 1.7796 and 1.7829: 2, 1.8 | 1.8, 1.78 | 1.78, 1.780 | 1.783 -> three figures shared
+    assert agreeing_figures(1.7796, 1.7829) == 3 and agreed_text(1.7796, 1.7829) == "1.78"
+    assert agreed_text(0.37897, 0.38061) == "0.38" and agreed_text(0.30969, 0.31101) == "0.31"
+    assert agreed_text(821.28, 845.07) == "800"  # 800 | 800, then 820 | 850
+    assert agreeing_figures(0.0248, 0.0261) == 0 and agreed_text(0.0248, 0.0261) == "–"  # 0.02 | 0.03
+    assert agreeing_figures(0.449, 0.451) == 0  # 0.4 | 0.5 at one figure, though both are 0.45 at two
+    assert agreeing_figures(2.5, 2.5) == 6 and agreeing_figures(1.0, float("nan")) == 0

@@ -98,6 +98,15 @@ def test_known_outcomes(whole_scorecard):
     assert card.loc["flops.gopher_appendix_f", "status"] == "differs"
 
 
+def test_llama3_tokens_row_allows_only_the_rounding_of_the_printed_law():
+    row = scorecard("comparison.llama3.tokens_from_law").iloc[0]
+    # by hand: 0.29 x 3.8e25^0.53 = 10.46T and 0.295 x 3.8e25^0.535 = 14.29T; 1 - 10.46 / 14.29 = 0.2677
+    assert row["tolerance_kind"] == "relative"
+    assert row["tolerance"] == pytest.approx(0.2677, abs=2e-4)
+    # 10.46T / 16.55T - 1 = -0.368: the printed tokens lie beyond what the rounding allows
+    assert row["difference"] == pytest.approx(-0.368, abs=1e-3) and row["status"] == "differs"
+
+
 def test_check_status_logic():
     assert Check("x", "q", 1.0, "s", 1.004, 0.005).status == "reproduced"
     assert Check("x", "q", 1.0, "s", 1.006, 0.005).status == "differs"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from chinchilla_lib.evaluation.model_comparison import (
     average_score,
     category_averages,
+    correct_count_range,
     correct_counts,
     head_to_head,
     rounds_to,
@@ -134,6 +135,16 @@ def test_correct_counts_refuses_a_size_that_cannot_give_the_printed_accuracy():
     # 70.5% of 135 questions: 95.2 -> 95, and 95/135 = 70.37% prints as 70.4, not 70.5.
     with pytest.raises(ValueError, match="no whole number of 135 questions"):
         correct_counts([70.5], [135])
+
+
+def test_correct_count_range_by_hand():
+    # 56.5% of 1,534: 865/1534 = 56.39 (56.4), 866/1534 = 56.45 and 867/1534 = 56.52 (both 56.5),
+    # 868/1534 = 56.58 (56.6); 44.5%: 682/1534 = 44.46, 683/1534 = 44.52; 31.0% of 100: 31 only
+    lo, hi = correct_count_range([56.5, 44.5, 31.0], [1534, 1534, 100])
+    assert list(lo) == [866, 682, 31] and list(hi) == [867, 683, 31]
+    assert list(correct_counts([56.5, 44.5, 31.0], [1534, 1534, 100])) == [867, 683, 31]  # one of the two
+    with pytest.raises(ValueError, match="no whole number of 135 questions"):
+        correct_count_range([70.5], [135])
 
 
 def test_rounding_and_truncation_of_printed_values():

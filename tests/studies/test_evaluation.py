@@ -145,6 +145,23 @@ def test_table6_is_an_average_over_questions():
     assert ev.mmlu_summary()["rule"] == "questions"
 
 
+def test_mmlu_counts_are_exact_but_for_professional_law():
+    counts = ev.mmlu_count_uncertainty()
+    # at one decimal a count can be ambiguous only where 0.1% exceeds one question: n > 1,000,
+    # and professional_law (1,534) is the only such subject
+    assert (counts["n_tasks"], counts["n_ambiguous"]) == (57, 1)
+    assert (counts["ambiguous_tasks"], counts["ambiguous_questions"]) == ("professional_law", "1,534")
+    assert counts["max_count_spread"] == 1
+    t = ev.mmlu_per_task()
+    total = t["n_test_questions"].sum()
+    assert counts["average_spread"] == pytest.approx(100 / total)  # one question of the whole test
+    # second implementation: both question averages straight from the per-subject columns
+    gaps = [abs((t[v] * t["n_test_questions"]).sum() / total - 100 * t[k].sum() / total)
+            for v, k in (("value", "correct"), ("baseline_value", "baseline_correct"))]
+    assert counts["weighting_gap"] == pytest.approx(max(gaps), rel=1e-9)
+    assert 0.005 < counts["weighting_gap"] < 0.01  # 67.561 against 67.569: within 0.01, not equal
+
+
 def test_mmlu_tally_matches_figure_6_caption():
     summary = ev.mmlu_summary()
     assert (summary["wins"], summary["ties"], summary["losses"]) == (51, 2, 4)

@@ -175,6 +175,23 @@ def test_llama3_arithmetic_by_hand():
     assert out["n_from_tokens"] == pytest.approx(3.8e25 / (6 * 16.55e12))
 
 
+def test_llama3_rounding_by_hand():
+    """ln(3.8e25) = ln 3.8 + 25 ln 10 = 1.33500 + 57.56463 = 58.89963; then by hand:
+    0.29 e^(0.53 x 58.89963) = 0.29 e^31.21680 = 10.46T; 0.285 e^(0.525 x ...) = 0.285 e^30.92231 = 7.66T;
+    0.295 e^(0.535 x ...) = 0.295 e^31.51130 = 14.29T; ln(16.55e12 / 0.295) / 58.89963 = 31.65820 / 58.89963."""
+    r = later.llama3_rounding()
+    assert r["tokens_law"] == pytest.approx(10.46e12, rel=1e-3)
+    assert r["tokens_lo"] == pytest.approx(7.660e12, rel=1e-3)
+    assert r["tokens_hi"] == pytest.approx(14.29e12, rel=1e-3)
+    assert r["printed_inside"] == 0.0  # 16.55T is above 14.29T
+    assert r["alpha_needed_lo"] == pytest.approx(0.53749, abs=2e-5)
+    assert r["alpha_needed_hi"] == pytest.approx(0.53808, abs=2e-5)  # ln(16.55e12 / 0.285) / 58.89963
+    assert (r["alpha_needed_rounded"], r["alpha_needed_cut"]) == (0.54, 0.53)
+    assert r["alpha_factor"] == pytest.approx(1.3425, rel=1e-4)  # e^(0.005 x 58.89963) = e^0.29450
+    with pytest.raises(ValueError, match="half_unit"):
+        later.llama3_rounding(half_unit=-1)
+
+
 def test_later_exponents_rows():
     t = later.later_exponents()
     assert t.loc[0, "a"] == pytest.approx(1 - 0.53)

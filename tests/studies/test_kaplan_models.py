@@ -253,3 +253,21 @@ def test_explanation_deltas_adds_porian_steps_and_signs_each_explanation():
     porian_rows = table[table["evidence"].str.startswith("measurement")]
     assert porian_rows["delta_a"].sum() == pytest.approx(0.83 - 0.60)
     assert "step 1: count" in table["explanation"].iloc[1]
+
+
+def test_kaplan_setup_gap_against_their_own_optima():
+    gap = porian.kaplan_setup_gap()
+    assert gap["kaplan"] == 0.73 and gap["kaplan_fixed"] == 0.88  # Kaplan Table 6; Figure 14's fixed-batch fit
+    assert gap["gap_rw"] == pytest.approx(gap["theirs_rw"] - 0.73) and 0.09 < gap["gap_rw"] < 0.12
+    # by hand, their first RefinedWeb run: 6 x 331,776 x 6.279337e9 = 1.2500e16 FLOPs, the budget it sits at
+    runs = ds.load_porian()
+    first = runs[runs["configuration"] == porian.KAPLAN_SETUP["rw"]].iloc[0]
+    assert 6 * first["n_params"] * first["n_tokens"] == pytest.approx(first["flops"], rel=1e-9)
+    assert gap["flops_6nd_dev"] < 1e-9
+    # second implementation of the halves: least squares in log-log through Porian et al.'s own optima
+    optima = ds.porian_summaries().set_index("configuration").loc[porian.KAPLAN_SETUP["rw"], "optimal_pairs"]
+    log_c, log_n = np.log(optima["flops"].to_numpy(float)), np.log(optima["n"].to_numpy(float))
+    half = gap["budgets_rw"] // 2
+    assert gap["lower_rw"] == pytest.approx(np.polyfit(log_c[:half], log_n[:half], 1)[0], abs=0.01)
+    assert gap["upper_rw"] == pytest.approx(np.polyfit(log_c[-half:], log_n[-half:], 1)[0], abs=0.01)
+    assert min(gap["lower_rw"], gap["upper_rw"]) > gap["kaplan"] + 0.05  # the range does not explain the gap

@@ -131,3 +131,56 @@ def test_prediction_verdict_in_words():
     assert high["law"].startswith("too optimistic") and "between g05 and g07, around g06" in high["optimum"]
     mixed = tinygpt.prediction_verdict(outcome([1.9, 2.1, 2.2]))
     assert mixed["law"].startswith("right about some") and "at g05 or below it" in mixed["optimum"]
+
+
+def test_flops_per_token_at_the_ladder_and_between():
+    from chinchilla_lib.train.config import LADDER, run_flops_per_token, shape_of
+
+    family = tinygpt.model_family().set_index("model")
+    for name in LADDER:  # exact at every shape: the count the runs were made with
+        n = family.loc[name, "n_params"]
+        assert tinygpt.flops_per_token_at(n) == pytest.approx(run_flops_per_token(shape_of(name))["total"], rel=1e-12)
+    # at the geometric mean of g06 and g07, log-log interpolation gives the geometric mean of their ratios to 6N
+    n6, n7 = family.loc["g06", "n_params"], family.loc["g07", "n_params"]
+    r6, r7 = family.loc["g06", "flop_ratio"], family.loc["g07", "flop_ratio"]
+    mid = math.sqrt(n6 * n7)
+    assert tinygpt.flops_per_token_at(mid) == pytest.approx(math.sqrt(r6 * r7) * 6 * mid, rel=1e-12)
+
+
+def test_approaches_table_counts_flops_as_the_runs_do():
+    flops = 2e13
+    table = tinygpt.approaches_table(flops).set_index("approach")
+    family = tinygpt.model_family().sort_values("n_params")
+    log_n, log_r = np.log(family["n_params"].to_numpy(float)), np.log(family["flop_ratio"].to_numpy(float))
+
+    def tokens(n):  # second implementation: the tokens a model of n parameters trains on at `flops`
+        return flops / (6 * n * np.exp(np.interp(np.log(n), log_n, log_r)))
+
+    for row in table.itertuples():
+        assert row.d_opt == pytest.approx(tokens(row.n_opt), rel=1e-9)
+    # Approach 3: the minimum of the law along the budget, by a dense grid
+    law = tinygpt.fit_sweep_approach3().law
+    grid = np.geomspace(family["n_params"].min(), family["n_params"].max(), 200001)
+    best = grid[np.argmin(law.loss(grid, tokens(grid)))]
+    assert table.loc["Approach 3", "n_opt"] == pytest.approx(best, rel=1e-3)
+    # the planned tokens per parameter in this one convention (about 104 and 183, not 140 and 240)
+    assert table.loc["Approach 2", "tokens_per_param"] == pytest.approx(104, abs=1)
+    assert table.loc["Approach 3", "tokens_per_param"] == pytest.approx(183, abs=1)
+
+
+def test_prediction_commit_is_the_commit_that_added_the_file():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(tinygpt.__file__).resolve().parents[2]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    added = subprocess.run(["git", "log", "--diff-filter=A", "--follow", "--format=%H", "--",
+                            "chinchilla_lib/data/tinygpt_prediction.json"], cwd=root, capture_output=True, text=True)
+    if added.returncode != 0 or not added.stdout.strip():
+        pytest.skip("history not available (shallow clone)")
+    assert added.stdout.split()[-1] == tinygpt.PREDICTION_COMMIT
+    parent = subprocess.run(["git", "rev-parse", f"{tinygpt.PREDICTION_COMMIT}^"], cwd=root, capture_output=True,
+                            text=True).stdout.strip()
+    assert parent == tinygpt.load_prediction()["made_from_commit"]  # made from the commit just before

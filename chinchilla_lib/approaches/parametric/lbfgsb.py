@@ -36,9 +36,9 @@ from ...laws.parametric import ParametricLaw
 from ...result_cache import storable
 from .fit import _Data, _data, _delta
 from .grid import check_grid
-from .objective import DEFAULT_DELTA, huber_objective
+from .objective import DEFAULT_DELTA, Batch, huber_objective
 
-__all__ = ["SCIPY_FTOL", "SCIPY_GTOL", "SCALES", "LbfgsbDescent", "LbfgsbGridFit", "descend_lbfgsb",
+__all__ = ["SCIPY_FTOL", "SCIPY_GTOL", "SCALES", "OBJECTIVES", "LbfgsbDescent", "LbfgsbGridFit", "descend_lbfgsb",
            "fit_lbfgsb_grid", "tolerance_table"]
 
 #: scipy's default ``ftol`` of L-BFGS-B (``factr`` 1e7 times the machine epsilon).
@@ -47,6 +47,10 @@ SCIPY_FTOL = 1e7 * float(np.finfo(float).eps)
 SCIPY_GTOL = 1e-5
 #: The loss scales: Eq. (11) divided by the number of runs, or as printed.
 SCALES = ("mean", "sum")
+#: Two implementations of Eq. (11) and its gradient, equal up to rounding error:
+#: :func:`~chinchilla_lib.approaches.parametric.objective.huber_objective` (one point, the default)
+#: and the vectorised :class:`~chinchilla_lib.approaches.parametric.objective.Batch` of ``fit_approach3``.
+OBJECTIVES = ("huber_objective", "Batch")
 _MAXITER = 15000
 _COLUMNS = ("log_A", "log_B", "log_E", "alpha", "beta")
 
@@ -134,12 +138,28 @@ class LbfgsbDescent:
                              name="lbfgsb-descent", source="L-BFGS-B descent of Eq. (11)")
 
 
+def _equation_11(data: _Data, delta: float, objective: str):
+    """Eq. (11) as a sum and its gradient at one point, by the chosen implementation (:data:`OBJECTIVES`)."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    if objective == "huber_objective":
+        return lambda p: huber_objective(p, data.log_n, data.log_d, data.log_l, delta)
+    batch = Batch(data.log_n, data.log_d, data.log_l, delta)  # scaled by 1/delta: undo it
+
+    def batched(p):
+        value, grad = batch(np.asarray(p, dtype=float)[None, :])
+        return float(value[0]) * delta, grad[0] * delta
+
+    return batched
+
+
 def _descend(data: _Data, delta: float, start, scale: float, ftol: float, gtol: float,
-             record_path: bool = False) -> LbfgsbDescent:
+             record_path: bool = False, objective: str = "huber_objective") -> LbfgsbDescent:
     args = (data.log_n, data.log_d, data.log_l, delta)
+    equation_11 = _equation_11(data, delta, objective)
 
     def scaled(p):
-        value, grad = huber_objective(p, *args)
+        value, grad = equation_11(p)
         return value / scale, grad / scale
 
     x0 = np.asarray(start, dtype=float)
@@ -166,7 +186,7 @@ def _descend(data: _Data, delta: float, start, scale: float, ftol: float, gtol: 
 
 def descend_lbfgsb(n_params, n_tokens, loss, start, *, scale: str = "mean", ftol: float = SCIPY_FTOL,
                    gtol: float = SCIPY_GTOL, delta: float = DEFAULT_DELTA,
-                   record_path: bool = False) -> LbfgsbDescent:
+                   record_path: bool = False, objective: str = "huber_objective") -> LbfgsbDescent:
     """One scipy L-BFGS-B descent of Eq. (11) (divided by the number of runs when ``scale="mean"``).
 
     Parameters
@@ -183,6 +203,10 @@ def descend_lbfgsb(n_params, n_tokens, loss, start, *, scale: str = "mean", ftol
         Huber threshold (1e-3 in the paper).
     record_path : bool
         Keep every iterate (see :class:`LbfgsbDescent`).
+    objective : ``"huber_objective"`` or ``"Batch"``
+        Which implementation of Eq. (11) the descent calls (:data:`OBJECTIVES`).  The two agree
+        to rounding error, so a converged descent ends at the same point with either; a
+        descent that stops early can end at points that differ in the third decimal.
 
     References
     ----------
@@ -194,7 +218,7 @@ def descend_lbfgsb(n_params, n_tokens, loss, start, *, scale: str = "mean", ftol
         raise ValueError("start must be one point (log A, log B, log E, alpha, beta); for a grid use fit_lbfgsb_grid")
     with _one_blas_thread():
         return _descend(data, delta, start[0], _scale_of(scale, data.size), _tolerance("ftol", ftol),
-                        _tolerance("gtol", gtol), record_path)
+                        _tolerance("gtol", gtol), record_path, objective)
 
 
 @storable  # a stored result may hold it (result_cache)
