@@ -46,9 +46,11 @@ from ..stats import budget_groups, percentile_interval
 from .envelope import fit_interior_envelope
 from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
+from .parametric.bootstrap import frontier_at
 from .quality import THRESHOLDS, Quality, assess_approach1, assess_approach2, assess_approach3, bootstrap_checks
 
 __all__ = ["MIN_SIZES", "MIN_BUDGETS", "MAX_E_SPREAD", "MIN_E_SHARE", "GridResult", "grid_frame", "size_curves",
+           "reference_flops",
            "isoflop_slices", "slice_budgets", "grid_approach1", "grid_approach2", "grid_approach3", "grid_approach"]
 
 #: Fewest model sizes with two or more token counts (a curve) that Approaches 1 and 2 accept.
@@ -109,6 +111,16 @@ class GridResult:
     #: The gate's verdict (:class:`~chinchilla_lib.approaches.quality.Quality`): decided or flagged (a refused
     #: fit raises instead).
     quality: object = field(default=None, repr=False, compare=False)
+    #: The median compute of the runs (geometric) and the resamples' tokens per parameter D_opt / N_opt there.
+    reference_flops: float = float("nan")
+    tpp_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def tpp_interval(self, level: float = 0.8) -> tuple[float, float]:
+        """The central ``level`` interval of D_opt / N_opt at :attr:`reference_flops` over the fitted resamples."""
+        if self.tpp_samples is None:
+            return (float("nan"), float("nan"))
+        good = self.tpp_samples[np.isfinite(self.tpp_samples)]
+        return tuple(float(x) for x in percentile_interval(good, level)) if good.size >= 2 else (np.nan, np.nan)
 
 
 def grid_frame(runs: pd.DataFrame, *, size_tol: float = 0.0) -> pd.DataFrame:
@@ -206,20 +218,34 @@ def _resample(grid: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return grid.iloc[np.sort(idx)]
 
 
-def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> np.ndarray:
+def reference_flops(grid: pd.DataFrame) -> float:
+    """The median compute of a grid's runs (geometric): where its tokens per parameter are quoted."""
+    return float(np.exp(np.median(np.log(grid["flops"].to_numpy(float)))))
+
+
+def _tokens_per_param(fit, flops: float) -> float:
+    """D_opt / N_opt of a power-law allocation at ``flops``: C / (6 N_opt^2)."""
+    n_opt = fit.n_coef * flops**fit.a
+    return float(flops / (6.0 * n_opt**2))
+
+
+def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The exponent a and the tokens per parameter at :func:`reference_flops` of ``one(resample)`` per resample."""
     rng = np.random.default_rng(seed)
-    out = np.full(n_resamples, np.nan)
+    flops = reference_flops(grid)
+    a, tpp = np.full(n_resamples, np.nan), np.full(n_resamples, np.nan)
     for i in range(n_resamples):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out[i] = one(_resample(grid, rng))
+                fit = one(_resample(grid, rng))
+            a[i], tpp[i] = fit.a, _tokens_per_param(fit, flops)
         except ValueError:
             pass
-    return out
+    return a, tpp
 
 
-def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality) -> GridResult:
+def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality, tpp_samples=None) -> GridResult:
     good = samples[np.isfinite(samples)]
     if good.size < max(2, samples.size // 2):
         raise ValueError(f"approach {approach}: only {good.size} of {samples.size} bootstrap resamples could be "
@@ -228,7 +254,8 @@ def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality) 
         raise ValueError(f"approach {approach}: refused: {quality.reason()}")
     lo, hi = percentile_interval(good, _LEVEL)
     return GridResult(approach, float(a), (float(lo), float(hi)), _LEVEL, len(grid), int(grid["n_params"].nunique()),
-                      int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples, quality)
+                      int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples, quality,
+                      reference_flops(grid), tpp_samples)
 
 
 def _envelope(grid: pd.DataFrame, n_grid: int):
@@ -263,9 +290,9 @@ def grid_approach1(runs: pd.DataFrame, *, n_resamples: int = 100, seed: int = 0,
     grid = grid_frame(runs, size_tol=size_tol)
     n_resamples, n_grid = positive_int("n_resamples", n_resamples), positive_int("n_grid", n_grid)
     fit = _envelope(grid, n_grid)
-    samples = _bootstrap(grid, lambda g: _envelope(g, n_grid).a, n_resamples, seed)
+    samples, tpp = _bootstrap(grid, lambda g: _envelope(g, n_grid), n_resamples, seed)
     quality = assess_approach1(fit, sizes=grid["n_params"].to_numpy(float), a_samples=samples)
-    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit, quality)
+    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit, quality, tpp)
 
 
 def _isoflop(grid: pd.DataFrame, budgets: np.ndarray):
@@ -305,9 +332,9 @@ def grid_approach2(runs: pd.DataFrame, *, budgets=None, per_decade: float = 4.0,
         "budgets", budgets, hint="FLOPs")
     fit = _isoflop(grid, budgets)
     kept = fit.budgets.loc[fit.budgets["used"], "budget"].to_numpy()
-    samples = _bootstrap(grid, lambda g: _isoflop(g, kept).a, n_resamples, seed)
+    samples, tpp = _bootstrap(grid, lambda g: _isoflop(g, kept), n_resamples, seed)
     quality = Quality.of(assess_approach2(fit).checks + tuple(bootstrap_checks(samples)))
-    return _result(2, fit.a, samples, grid, len(kept), seed, fit, quality)
+    return _result(2, fit.a, samples, grid, len(kept), seed, fit, quality, tpp)
 
 
 def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0, size_tol: float = 0.0,
@@ -338,10 +365,13 @@ def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0,
         raise ValueError(f"Approach 3 is ill-conditioned: E = {boot.fit.E:.3g} with a 10-90% bootstrap range "
                          f"{lo:.3g}-{hi:.3g} ({spread:.0%} of E, above {max_e_spread:.0%}); add runs that "
                          "pin the irreducible loss (larger models, longer runs)")
-    samples = boot.samples["a"].to_numpy(float)
-    samples = np.where(boot.samples["converged"].to_numpy(bool), samples, np.nan)
+    converged = boot.samples["converged"].to_numpy(bool)
+    samples = np.where(converged, boot.samples["a"].to_numpy(float), np.nan)
+    n_opt, d_opt = frontier_at(boot.samples[["log_A", "log_B", "log_E", "alpha", "beta"]].to_numpy(),
+                               reference_flops(grid))
+    tpp = np.where(converged, d_opt / n_opt, np.nan)
     quality = assess_approach3(boot.fit, grid["n_params"], grid["n_tokens"], grid["loss"], samples=boot.samples)
-    return _result(3, boot.fit.a, samples, grid, 0, seed, boot, quality)
+    return _result(3, boot.fit.a, samples, grid, 0, seed, boot, quality, tpp)
 
 
 def grid_approach(runs: pd.DataFrame, approach: int, **options) -> GridResult:

@@ -177,12 +177,13 @@ def _table_cached() -> pd.DataFrame:
         grid = run_set(key, count)
         res = results[(key, count, approach)]
         decided = not isinstance(res, str)  # decided or flagged by the gate: a fitted exponent
-        c_mid = float(np.exp(np.log(6.0 * grid["n_params"] * grid["n_tokens"]).median()))
         rows.append({"key": key, "data set": label, "approach": approach, "parameters": count,
                      "a": res.a if decided else np.nan,
                      "low": res.interval[0] if decided else np.nan,
                      "high": res.interval[1] if decided else np.nan,
-                     "tokens per parameter": _tokens_per_param(res, c_mid) if decided else np.nan,
+                     "tokens per parameter": _tokens_per_param(res, res.reference_flops) if decided else np.nan,
+                     "tpp low": res.tpp_interval()[0] if decided else np.nan,
+                     "tpp high": res.tpp_interval()[1] if decided else np.nan,
                      "runs": len(grid), "resamples": RESAMPLES[approach],
                      "unfitted": res.n_failed if decided else np.nan,
                      "status": res.quality.verdict if decided else "refused",
@@ -196,7 +197,7 @@ def approaches_table() -> pd.DataFrame:
 
     Columns ``key``, ``data set``, ``approach``, ``parameters`` (total / non-embedding), ``a``, ``low``,
     ``high`` (10th-90th bootstrap percentiles), ``tokens per parameter`` (D_opt / N_opt at the set's median
-    run compute), ``runs``, ``resamples`` (bootstrap), ``unfitted`` (resamples that could not be fitted),
+    run compute) with ``tpp low``, ``tpp high`` (its 10th-90th bootstrap percentiles), ``runs``, ``resamples`` (bootstrap), ``unfitted`` (resamples that could not be fitted),
     ``status`` (the gate's verdict: decided, flagged or refused, :mod:`~chinchilla_lib.approaches.quality`),
     ``reason`` (the failed checks' messages) and ``checks`` (their names).
     """
@@ -207,7 +208,9 @@ def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
     """Summary numbers of :func:`approaches_table` for the chapter.
 
     ``n_rows``, ``n_decided``, ``n_flagged``, ``n_refused``; ``a_min``, ``a_max`` over decided rows; ``a_min_total``,
-    ``a_max_total`` over decided rows in total parameters; ``tpp_min``, ``tpp_max``; ``n_cover_half``
+    ``a_max_total`` over decided rows in total parameters; ``tpp_min``, ``tpp_max`` with their sets' 10th-90th
+    percentiles ``tpp_min_lo``, ``tpp_min_hi``, ``tpp_max_lo``, ``tpp_max_hi``, the sets ``tpp_min_set``,
+    ``tpp_max_set``, and ``tpp_spread_beyond_noise`` (the highest set's interval lies above the lowest's); ``n_cover_half``
     (decided rows whose interval contains the paper's Approach 1 a, ``paper_a1``), ``paper_a1``;
     ``gadre_width_max`` (widest Gadre interval, total parameters) and ``deepseek_spread`` (DeepSeek's
     highest minus lowest data-quality exponent); per decided or flagged row ``{key}_{t|ne}_a{k}``, ``..._lo``,
@@ -224,6 +227,10 @@ def public_runs_numbers(table: pd.DataFrame | None = None) -> dict:
            "a_max_total": total["a"].max(), "tpp_min": ok["tokens per parameter"].min(),
            "tpp_max": ok["tokens per parameter"].max(), "paper_a1": paper_a1,
            "n_cover_half": int(((ok["low"] <= paper_a1) & (ok["high"] >= paper_a1)).sum())}
+    lowest, highest = ok.loc[ok["tokens per parameter"].idxmin()], ok.loc[ok["tokens per parameter"].idxmax()]
+    out |= {"tpp_min_lo": lowest["tpp low"], "tpp_min_hi": lowest["tpp high"], "tpp_min_set": lowest["data set"],
+            "tpp_max_lo": highest["tpp low"], "tpp_max_hi": highest["tpp high"], "tpp_max_set": highest["data set"],
+            "tpp_spread_beyond_noise": bool(highest["tpp low"] > lowest["tpp high"])}
     gadre = total[total["key"].str.startswith("gadre")]
     out["gadre_width_max"] = float((gadre["high"] - gadre["low"]).max())
     quality = [later_value(f"deepseek.a_{k}") for k in ("early_data", "current_data", "openwebtext2")]
