@@ -533,12 +533,9 @@ def _one_line(exc: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; the exit status: 0 done, 2 refused (one line on standard error), 130 interrupted.
-
-    Ctrl-C prints one line and exits 130 (``train`` names where its finished runs are, and also
-    stops on SIGTERM, exiting 143, 128 plus the signal's number); a reader that closes the pipe early (``scorecard | head -1``)
-    ends the output quietly with the status of a closed pipe, 141.  Never a traceback.
-    """
+    """Run the command line: exit 0 done, 2 refused (one line on standard error), 130 on Ctrl-C (one line;
+    ``train`` names where its runs are, and exits 143 on SIGTERM), 141 quietly when the reader closes the pipe
+    (``scorecard | head -1``).  Never a traceback."""
     try:
         return _main(argv)
     except KeyboardInterrupt:
