@@ -37,7 +37,7 @@ __all__ = ["TABLE2_METHODS", "exponent_comparison", "printed_exponent_spread", "
            "projection_ratio_table", "projection_ratio_range", "compute_optimal_sizes", "NamedAllocation",
            "PRINTED_ALLOCATIONS", "REFIT_ALLOCATIONS", "printed_power_law", "allocation_names", "get_allocation",
            "allocations_at", "name_table", "glance_budgets", "glance_cells",
-           "glance_summary", "HEADLINE_ALLOCATIONS", "headline", "headline_table", "headline_summary", "flops_text"]
+           "glance_summary", "REFIT_RESAMPLES", "refit_intervals", "HEADLINE_ALLOCATIONS", "headline", "headline_table", "headline_summary", "flops_text"]
 
 #: The rows of Table 2, in the paper's order.
 TABLE2_METHODS = ("approach1", "approach2", "approach3", "kaplan")
@@ -260,6 +260,49 @@ def glance_summary(flops: float, names: Sequence[str] | None = None) -> dict:
             "tpp_min": long["tokens_per_param"].min(), "tpp_max": long["tokens_per_param"].max(),
             "name_min": long["n_params"].idxmin(), "name_max": long["n_params"].idxmax(),
             "kaplan_n": kaplan["n_params"] / 1e9, "kaplan_tpp": kaplan["tokens_per_param"]}
+
+
+#: Bootstrap resamples behind the intervals of our refits in the results at a glance.
+REFIT_RESAMPLES = 400
+
+
+def refit_intervals(flops, n_resamples: int = REFIT_RESAMPLES, seed: int = 0) -> pd.DataFrame:
+    """Our two refits of the Figure 4 points with 80% bootstrap intervals and the gate's verdict, per budget.
+
+    Approach 2 (``approach2-fig4``: IsoFLOP profiles grouped as :data:`~chinchilla_lib.datasets.FIG4_GROUPING`,
+    runs resampled within budgets) and Approach 3 (``approach3-fig4``: the parametric fit, runs
+    resampled) by :func:`~chinchilla_lib.approaches.runs.fit_runs`.  Each cell reads
+    ``N (low-high), D/N (low-high)``.
+
+    Returns
+    -------
+    DataFrame
+        ``allocation``, ``verdict``, then one column per budget named ``"%.3g FLOPs"``.
+    """
+    import warnings
+
+    from ..approaches.runs import fit_runs
+    from ..datasets import FIG4_GROUPING, load_hoffmann_fig4
+    from ..datasets.figure4 import REPLICATION_EXCLUDED
+
+    budgets = np.atleast_1d(positive_array("flops", flops, hint="budgets in FLOPs, e.g. [1e21, 1e24]"))
+    points = load_hoffmann_fig4(exclude_highest_loss=REPLICATION_EXCLUDED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = {"approach2-fig4": fit_runs(points, approach=2, bootstrap=n_resamples, seed=seed, **FIG4_GROUPING),
+                "approach3-fig4": fit_runs(points, approach=3, bootstrap=n_resamples, seed=seed)}
+    rows = []
+    for name, fit in fits.items():
+        row = {"allocation": name, "verdict": fit.quality.verdict}
+        for c in budgets:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                plan = fit.plan(float(c))
+            (n_lo, n_hi), (t_lo, t_hi) = plan["intervals"]["n_params"], plan["intervals"]["tokens_per_param"]
+            row[f"{c:.3g} FLOPs"] = (f"{_si(plan['n_params'], '')} ({_si(n_lo, '')}-{_si(n_hi, '')}), "
+                                     f"{_ratio_text(plan['tokens_per_param'])} ({_ratio_text(t_lo)}-{_ratio_text(t_hi)})")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------
