@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..approaches.isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, method_ratio, share_above_optimum
+from ..approaches.quality import assess_approach2
 from ..datasets import (
     PORIAN_DATASETS,
     PORIAN_STEPS,
@@ -65,7 +66,9 @@ def porian_exponents(
     -------
     DataFrame
         ``configuration``, ``theirs``, ``ours``, ``difference`` (ours - theirs),
-        ``n_budgets`` and ``n_used`` (budgets that entered the fit).
+        ``n_budgets``, ``n_used`` (budgets that entered the fit) and ``verdict`` (the fit-quality gate's,
+        :func:`~chinchilla_lib.approaches.quality.assess_approach2`: budgets used and a bend of the minima;
+        no bootstrap here).
     """
     table = porian_configurations()
     runs = load_porian()
@@ -80,8 +83,11 @@ def porian_exponents(
             warnings.simplefilter("ignore", IsoFLOPWarning)
             fit = fit_isoflop_frame(runs[runs["configuration"] == name], method=method, window=window,
                                     n_bootstrap=0)
+        quality = assess_approach2(fit)
         rows.append({"configuration": name, "theirs": theirs, "ours": fit.a, "difference": fit.a - theirs,
-                     "n_budgets": len(fit.budgets), "n_used": int(fit.budgets["used"].sum())})
+                     "n_budgets": len(fit.budgets), "n_used": int(fit.budgets["used"].sum()),
+                     "verdict": quality.verdict if quality.verdict == "decided" else
+                     f"{quality.verdict}: {', '.join(c.name.replace('_', ' ') for c in quality.failed)}"})
     return pd.DataFrame(rows)
 
 
