@@ -51,6 +51,16 @@ def test_approaches_2_and_3_recover_the_law_within_their_interval(noisy, approac
     assert res.n_runs == len(noisy) and res.n_sizes == SIZES.size
 
 
+@pytest.mark.parametrize("approach", [2, 3])
+def test_tokens_per_parameter_interval_holds_the_laws_ratio_at_the_median_compute(noisy, approach):
+    res = grid_approach(noisy, approach, n_resamples=60, seed=0)
+    c = float(np.exp(np.median(np.log(6 * noisy["n_params"] * noisy["n_tokens"]))))  # by hand: 6ND's median
+    assert res.reference_flops == pytest.approx(c, rel=1e-12)
+    n_opt, d_opt = LAW.optimal_allocation(c)  # Eq. 4 of the generating law, a second implementation
+    lo, hi = res.tpp_interval()
+    assert lo <= float(d_opt / n_opt) <= hi and res.quality.verdict in ("decided", "flagged")
+
+
 def test_approach1_recovers_the_law_within_its_interval_and_the_staircase_resolution(noisy):
     res = grid_approach1(noisy, n_resamples=40, seed=0)
     # the argmin is a staircase over sizes a factor 10**(2/12) apart: its resolution in a is

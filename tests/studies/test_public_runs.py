@@ -33,18 +33,19 @@ def test_run_set_refuses_what_the_files_cannot_give():
 def _table():
     return pd.DataFrame([
         {"key": "gadre_c4", "data set": "Gadre C4", "approach": 3, "parameters": "total", "a": 0.51, "low": 0.40,
-         "high": 0.57, "tokens per parameter": 7.5, "runs": 34, "resamples": 200, "unfitted": 0,
+         "high": 0.57, "tokens per parameter": 7.5, "tpp low": 5.0, "tpp high": 12.0, "runs": 34, "resamples": 200, "unfitted": 0,
          "status": "decided", "reason": ""},
         {"key": "gadre_c4", "data set": "Gadre C4", "approach": 1, "parameters": "total", "a": np.nan,
-         "low": np.nan, "high": np.nan, "tokens per parameter": np.nan, "runs": 34, "resamples": 50,
+         "low": np.nan, "high": np.nan, "tokens per parameter": np.nan, "tpp low": np.nan, "tpp high": np.nan,
+         "runs": 34, "resamples": 50,
          "unfitted": np.nan, "status": "refused",
          "reason": "approach 1: only 7 of 50 bootstrap resamples could be fitted; the runs do not decide"},
         {"key": "sardana", "data set": "Sardana", "approach": 3, "parameters": "total", "a": np.nan, "low": np.nan,
-         "high": np.nan, "tokens per parameter": np.nan, "runs": 47, "resamples": 200, "unfitted": np.nan,
+         "high": np.nan, "tokens per parameter": np.nan, "tpp low": np.nan, "tpp high": np.nan, "runs": 47, "resamples": 200, "unfitted": np.nan,
          "status": "refused", "reason": "Approach 3 is ill-conditioned: E = 1.46 with a 10-90% bootstrap range "
                                         "0.351-1.92 (107% of E, above 50%); add runs"},
         {"key": "porian", "data set": "Porian tuned", "approach": 2, "parameters": "total", "a": 0.45,
-         "low": 0.44, "high": 0.46, "tokens per parameter": 19.0, "runs": 121, "resamples": 50, "unfitted": 3,
+         "low": 0.44, "high": 0.46, "tokens per parameter": 19.0, "tpp low": 15.0, "tpp high": 24.0, "runs": 121, "resamples": 50, "unfitted": 3,
          "status": "decided", "reason": ""},
     ])
 
@@ -56,6 +57,9 @@ def test_summary_numbers_of_a_table():
     assert out["n_cover_half"] == 1  # 0.40-0.57 holds 0.5, 0.44-0.46 does not
     assert out["gadre_c4_t_a3_lo"] == 0.40 and out["porian_t_a2_unfitted"] == 3
     assert out["tpp_min"] == 7.5 and out["tpp_max"] == 19.0
+    assert (out["tpp_min_set"], out["tpp_min_lo"], out["tpp_min_hi"]) == ("Gadre C4", 5.0, 12.0)
+    assert (out["tpp_max_set"], out["tpp_max_lo"], out["tpp_max_hi"]) == ("Porian tuned", 15.0, 24.0)
+    assert out["tpp_spread_beyond_noise"]  # 15 (the highest's low end) lies above 12 (the lowest's high end)
     assert out["deepseek_spread"] == pytest.approx(0.578 - 0.450)  # DeepSeek LLM Sec. 3.2
 
 
