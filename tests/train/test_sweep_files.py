@@ -14,25 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from smoke_copies import lines, smoke_copy
 
 from chinchilla_lib.datasets import DataFileError
 from chinchilla_lib.datasets.paper_tables import DATA_DIR
 from chinchilla_lib.train.files import CURVE_COLUMNS, RUN_COLUMNS, _append, _mend, _scan, read_curves, read_runs
-from chinchilla_lib.train.sweep import SWEEPS, sweep_paths
+from chinchilla_lib.train.sweep import SWEEPS
 
 PROG = "python -m chinchilla_lib"
-
-def _smoke_copy(folder: Path) -> tuple[Path, Path, bytes, bytes]:
-    """The committed smoke runs and curves copied into ``folder``: their paths and original bytes."""
-    runs, curves = sweep_paths("smoke", folder)
-    runs.write_bytes((DATA_DIR / runs.name).read_bytes())
-    curves.write_bytes((DATA_DIR / curves.name).read_bytes())
-    return runs, curves, runs.read_bytes(), curves.read_bytes()
-
-
-def _lines(data: bytes) -> list[bytes]:
-    return data.split(b"\n")[:-1]  # every line ends in a newline
-
 
 # --- reading: what counts as torn, what is refused ---------------------------------------------
 
@@ -59,8 +48,8 @@ def test_committed_runs_files_read_as_plain_csv_without_warnings():
      "column 'loss' holds '2.6x', not a number"),
 ])
 def test_a_bad_last_line_is_torn(tmp_path, tail, line, why):
-    runs, _, original, _ = _smoke_copy(tmp_path)
-    rows = _lines(original)
+    runs, _, original, _ = smoke_copy(tmp_path)
+    rows = lines(original)
     head = b"\n".join(rows[:-1]) + b"\n"
     runs.write_bytes(head + tail(rows[-1]))
     scan = _scan(runs, RUN_COLUMNS, "")
@@ -69,7 +58,7 @@ def test_a_bad_last_line_is_torn(tmp_path, tail, line, why):
 
 
 def test_a_header_cut_short_is_torn_and_a_whole_file_is_not(tmp_path):
-    runs, _, original, _ = _smoke_copy(tmp_path)
+    runs, _, original, _ = smoke_copy(tmp_path)
     assert _scan(runs, RUN_COLUMNS, "").torn == b""
     runs.write_bytes(original[:30])
     scan = _scan(runs, RUN_COLUMNS, "")
@@ -77,8 +66,8 @@ def test_a_header_cut_short_is_torn_and_a_whole_file_is_not(tmp_path):
 
 
 def test_torn_last_run_is_left_out_set_aside_and_listed_as_not_done(tmp_path):
-    runs, curves, original, original_curves = _smoke_copy(tmp_path)
-    rows = _lines(original)
+    runs, curves, original, original_curves = smoke_copy(tmp_path)
+    rows = lines(original)
     last = rows[-1]  # g02 at 2e10 FLOPs, the sixth run; its three curve rows are the curves file's last
     key = last.split(b",")[1].decode()
     head = b"\n".join(rows[:-1]) + b"\n"
@@ -99,7 +88,7 @@ def test_torn_last_run_is_left_out_set_aside_and_listed_as_not_done(tmp_path):
     assert said[0].startswith(f"data file {runs}, line 7: set aside a torn last line") and f"{runs}.torn" in said[0]
     assert said[1].startswith(f"data file {curves}, line 17: set aside 3 last row(s) of a run")
     assert runs.read_bytes() == head and Path(f"{runs}.torn").read_bytes() == half
-    curve_rows = _lines(original_curves)
+    curve_rows = lines(original_curves)
     assert curves.read_bytes() == b"\n".join(curve_rows[:-3]) + b"\n"
     assert Path(f"{curves}.torn").read_bytes() == b"\n".join(curve_rows[-3:]) + b"\n"
     with warnings.catch_warnings():
@@ -114,8 +103,8 @@ def test_torn_last_run_is_left_out_set_aside_and_listed_as_not_done(tmp_path):
 
 
 def test_append_after_a_torn_line_starts_a_fresh_line(tmp_path):
-    runs, _, original, _ = _smoke_copy(tmp_path)
-    rows = _lines(original)
+    runs, _, original, _ = smoke_copy(tmp_path)
+    rows = lines(original)
     runs.write_bytes(b"\n".join(rows[:-1]) + b"\n" + rows[-1][:50])
     header = rows[0].decode().split(",")
     with pytest.warns(UserWarning, match="line 7: set aside a torn last line"):
@@ -131,13 +120,13 @@ def test_a_new_file_gets_its_header_in_the_same_write(tmp_path):
 
 def _run_together(original: bytes) -> bytes:
     """Line 4 cut after its 20th comma, and line 5 appended onto it (as an append after a torn write did)."""
-    rows = _lines(original)
+    rows = lines(original)
     cut = rows[3][:[i for i, b in enumerate(rows[3]) if b == ord(",")][19] + 1]
     return b"\n".join(rows[:3] + [cut + rows[4]] + rows[5:]) + b"\n"
 
 
 def test_a_bad_line_before_the_last_is_refused_naming_the_file_and_the_line(tmp_path, capsys):
-    runs, curves, original, original_curves = _smoke_copy(tmp_path)
+    runs, curves, original, original_curves = smoke_copy(tmp_path)
     runs.write_bytes(_run_together(original))
     # 20 whole fields, the 21st empty and joined to the next row's first: 20 + 40 fields.
     message = f"data file {runs}, line 4: expected 40 fields, saw 60; delete line 4"
@@ -153,7 +142,7 @@ def test_a_bad_line_before_the_last_is_refused_naming_the_file_and_the_line(tmp_
     assert runs.read_bytes() == _run_together(original)  # refused, not changed
 
     runs.write_bytes(original)
-    rows = _lines(original_curves)
+    rows = lines(original_curves)
     rows[1] = rows[1].replace(b",3.9080686569213867", b",3.9O8")  # the letter O in line 2's loss
     curves.write_bytes(b"\n".join(rows) + b"\n")
     with pytest.raises(DataFileError, match=rf"data file {curves}, line 2: column 'loss' holds '3\.9O8', not a number"):

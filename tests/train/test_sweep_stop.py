@@ -16,26 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+from smoke_copies import lines, smoke_copy
 
-from chinchilla_lib.datasets.paper_tables import DATA_DIR
 from chinchilla_lib.train.files import read_curves
 from chinchilla_lib.train.sweep import sweep_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 PROG = "python -m chinchilla_lib"
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
-
-
-def _smoke_copy(folder: Path) -> tuple[Path, Path, bytes, bytes]:
-    """The committed smoke runs and curves copied into ``folder``: their paths and original bytes."""
-    runs, curves = sweep_paths("smoke", folder)
-    runs.write_bytes((DATA_DIR / runs.name).read_bytes())
-    curves.write_bytes((DATA_DIR / curves.name).read_bytes())
-    return runs, curves, runs.read_bytes(), curves.read_bytes()
-
-
-def _lines(data: bytes) -> list[bytes]:
-    return data.split(b"\n")[:-1]  # every line ends in a newline
 
 
 def _alive(pid: int) -> bool:
@@ -170,8 +158,8 @@ def test_a_sweep_killed_mid_run_and_mid_write_resumes_without_losing_or_repeatin
     # come part-way through its writes, its curve rows are appended whole and its row half.
     from chinchilla_lib.train.sweep import run_sweep
 
-    runs, curves, original, original_curves = _smoke_copy(tmp_path)
-    rows, curve_rows = _lines(original), _lines(original_curves)
+    runs, curves, original, original_curves = smoke_copy(tmp_path)
+    rows, curve_rows = lines(original), lines(original_curves)
     missing, its_curves = rows[2], curve_rows[4:7]
     key = missing.split(b",")[1]
     assert {r.split(b",")[1] for r in its_curves} == {key} and missing.split(b",")[2] == b"g01"
@@ -204,11 +192,11 @@ def test_a_sweep_killed_mid_run_and_mid_write_resumes_without_losing_or_repeatin
     assert sorted(done["key"]) == sorted(r.split(b",")[1].decode() for r in rows[1:])
     # The five finished runs kept byte for byte, the sixth trained once more with the same settings (the 26
     # fields from the sweep's name to eval_steps), every line whole.
-    lines = _lines(runs.read_bytes())
-    assert lines[:6] == kept and len(lines) == 7
-    assert lines[6].split(b",")[:26] == missing.split(b",")[:26]
-    assert runs.read_bytes().endswith(b"\n") and {len(line.split(b",")) for line in lines} == {40}
-    curve_lines = _lines(curves.read_bytes())
+    resumed = lines(runs.read_bytes())
+    assert resumed[:6] == kept and len(resumed) == 7
+    assert resumed[6].split(b",")[:26] == missing.split(b",")[:26]
+    assert runs.read_bytes().endswith(b"\n") and {len(line.split(b",")) for line in resumed} == {40}
+    curve_lines = lines(curves.read_bytes())
     assert curve_lines[:16] == kept_curves and len(curve_lines) == 1 + 18
     assert [r.split(b",")[:7] for r in curve_lines[16:]] == [r.split(b",")[:7] for r in its_curves]  # ..., step
     assert read_curves(curves).duplicated(["key", "step"]).sum() == 0
