@@ -241,3 +241,191 @@ def test_a_flagged_fit_exits_0_and_lists_the_failed_checks_under_warnings(tmp_pa
     assert result["quality"]["verdict"] == "flagged"
     assert any(w.startswith("flagged: extrapolation is ") for w in result["warnings"])
     assert "warning: flagged: extrapolation" in err
+
+
+# ---------------------------------------------------------------- the gate's parts, by hand
+def test_thresholds_table_states_every_check_its_side_and_its_effect():
+    from chinchilla_lib.approaches.quality import MEANING, thresholds_table
+
+    table = thresholds_table()
+    assert list(table.columns) == ["check", "threshold", "fails when", "failing it", "what it measures"]
+    # (check, threshold, fails when, failing it): read off the module docstring's two lists by hand
+    expected = [("a spread", 0.2, "above", "refuses"), ("E spread", 0.5, "above", "refuses"),
+                ("E floor", 0.01, "below", "refuses"), ("exponent floor", 0.02, "below", "refuses"),
+                ("exponent ceiling", 3.0, "above", "refuses"), ("resamples majority", 0.5, "below", "refuses"),
+                ("envelope holder share", 0.5, "above", "refuses"), ("finished holder share", 0.5, "above", "refuses"),
+                ("interior decades", 0.5, "below", "refuses"), ("sizes on envelope", 3, "below", "refuses"),
+                ("budgets used", 3, "below", "refuses"), ("resamples fitted", 0.99, "below", "flags"),
+                ("residual structure", 3.0, "above", "flags"), ("structure size", 0.01, "above", "flags"),
+                ("E above losses", 2.0, "above", "flags"), ("conditioning", 1e10, "above", "flags"),
+                ("curvature p", 0.01, "below", "flags"), ("extrapolation", 100.0, "above", "flags")]
+    assert [tuple(row) for row in table[["check", "threshold", "fails when", "failing it"]].itertuples(index=False)] \
+        == expected
+    assert list(table["what it measures"]) == list(MEANING.values())
+
+
+def test_a_check_says_what_failed_by_how_much_and_what_data_would_decide_it():
+    spread = Check("a_spread", 0.31234, 0.2, False, True)
+    assert spread.message() == ("a_spread is 0.312, above its threshold 0.2; "
+                                "needs more runs, or sizes and budgets spread over more decades")
+    floor = Check("E_floor", float("nan"), 0.01, False, True)
+    assert floor.message() == ("E_floor is not computable, below its threshold 0.01; "
+                               "needs runs that pin the irreducible loss (larger models, longer runs)")
+    assert spread.to_dict() == {"name": "a_spread", "value": 0.31234, "threshold": 0.2, "passed": False}
+    assert Check("E_floor", float("inf"), 0.01, False, True, note="n").to_dict() == \
+        {"name": "E_floor", "value": None, "threshold": 0.01, "passed": False, "note": "n"}
+
+
+def test_quality_names_its_checks_and_takes_more():
+    ok = Check("a_spread", 0.1, 0.2, True, True)
+    far = Check("extrapolation", 500.0, 100.0, False, False)
+    decided = Quality.of([ok])
+    assert decided.reason() == "every check passed"
+    with pytest.raises(ValueError) as info:
+        decided.check("E_floor")
+    assert str(info.value) == "no check 'E_floor'; this fit has a_spread"
+    more = decided.with_checks(far)
+    assert more.verdict == "flagged" and more.checks == (ok, far) and decided.checks == (ok,)
+    with pytest.raises(ValueError) as info:
+        more.check("E_floor")
+    assert str(info.value) == "no check 'E_floor'; this fit has a_spread, extrapolation"
+
+
+def test_extrapolation_is_the_planned_budget_over_the_largest_fitted():
+    from chinchilla_lib.approaches.quality import extrapolation_check
+
+    check = extrapolation_check(1e24, 2e21)
+    assert check.value == pytest.approx(500.0) and not check.passed and not check.refuses
+    assert check.note == "largest fitted budget 2e+21"
+
+
+def _bend_p_by_hand(log_c, log_n):
+    """p of the quadratic coefficient's t statistic (t^2 is the F of one extra term) from least squares."""
+    from scipy import stats
+
+    x = np.column_stack([np.ones_like(log_c), log_c, log_c**2])
+    coef, *_ = np.linalg.lstsq(x, log_n, rcond=None)
+    dof = log_c.size - 3
+    s2 = np.sum((log_n - x @ coef) ** 2) / dof
+    se = np.sqrt(s2 * np.linalg.inv(x.T @ x)[2, 2])
+    return 2 * stats.t.sf(abs(coef[2] / se), dof)
+
+
+@pytest.mark.parametrize("k", [4, 5, 8])
+def test_the_bend_p_value_is_the_least_squares_t_test(k):
+    from chinchilla_lib.approaches.quality import _curvature_p
+
+    rng = np.random.default_rng(k)
+    log_c = np.linspace(40.0, 48.0, k)
+    log_n = 0.5 * log_c - 2.0 + 0.003 * (log_c - 44.0) ** 2 + rng.normal(0, 0.01, k)
+    p = _curvature_p(log_c, log_n)
+    assert 1e-4 < p < 0.99  # neither end: the degrees of freedom matter
+    assert p == pytest.approx(_bend_p_by_hand(log_c, log_n), rel=1e-6)
+
+
+def test_the_bend_p_value_is_one_for_three_budgets_and_for_a_line_to_rounding():
+    from chinchilla_lib.approaches.quality import _curvature_p
+
+    log_c = np.linspace(40.0, 48.0, 8)
+    assert _curvature_p(log_c[:3], np.array([19.0, 21.5, 22.0])) == 1.0  # k < 4: nothing to test
+    line = 0.5 * log_c - 2.0
+    wiggle = np.array([1, -1, -1, 1, 1, -1, -1, 1.0])
+    threshold = 1e3 * np.finfo(float).eps * np.sum(line**2)  # the rule: rss of the line at most 1e3 eps sum(ln N^2)
+    small = line + wiggle * np.sqrt(0.5 * threshold / 8)  # rss of the line about half the rule's bound
+    assert _curvature_p(log_c, small) == 1.0
+    above = line + wiggle * np.sqrt(20 * threshold / 8)  # 20 times the bound (and above sum(2 ln N), sum(ln N^3))
+    assert _curvature_p(log_c, above) == pytest.approx(_bend_p_by_hand(log_c, above), rel=1e-3)
+    assert _curvature_p(log_c, above) < 1.0
+
+
+def _iso_fit(used, level=0.8, a_samples=None):
+    from types import SimpleNamespace
+
+    budgets = pd.DataFrame({"budget": [1e18, 1e19, 1e20, 1e21][:len(used)], "n_opt": [1e8, 3e8, 1e9, 3.2e9][:len(used)],
+                            "used": used})
+    return SimpleNamespace(budgets=budgets, n_bootstrap=0 if a_samples is None else len(a_samples),
+                           a_samples=a_samples, level=level)
+
+
+def test_approach2_checks_by_hand():
+    from chinchilla_lib.approaches.quality import assess_approach2
+
+    samples = np.linspace(0.4, 0.6, 101)  # percentiles at the level 0.5: 0.45 and 0.55 (by hand)
+    quality = assess_approach2(_iso_fit([True, True, True, False], level=0.5, a_samples=samples), flops=1e22)
+    assert [c.name for c in quality.checks] == ["budgets_used", "a_spread", "resamples_fitted", "resamples_majority",
+                                                "curvature_p", "extrapolation"]
+    assert quality.check("budgets_used").value == 3 and quality.check("a_spread").value == pytest.approx(0.1)
+    assert quality.check("curvature_p").value == 1.0  # three budgets: no bend to test
+    assert quality.check("curvature_p").note == "a bend of ln N_opt in ln C (F-test, quadratic against line)"
+    assert quality.check("extrapolation").value == pytest.approx(1e22 / 1e20)
+    two = assess_approach2(_iso_fit([True, True]))
+    assert [c.name for c in two.checks] == ["budgets_used", "curvature_p"] and two.verdict == "refused"
+    assert [c.name for c in assess_approach2(_iso_fit([True])).checks] == ["budgets_used"]
+
+
+def _envelope(holders, flops=(1e18, 1e19, 1e20, 1e21, 1e22, 1e23)):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(envelope=pd.DataFrame({"flops": list(flops), "n_params": [h * 1e8 for h in holders]}))
+
+
+def test_approach1_checks_by_hand():
+    from chinchilla_lib.approaches.quality import assess_approach1
+
+    fit = _envelope([1, 2, 2, 3, 3, 5])  # six decades of compute, sizes 1..5 (x 1e8) in the runs
+    quality = assess_approach1(fit, sizes=np.arange(1, 6) * 1e8, ends=[1e21, 5e22], a_samples=np.linspace(0.4, 0.6, 101),
+                               flops=1e25)
+    assert [c.name for c in quality.checks] == ["sizes_on_envelope", "envelope_holder_share", "interior_decades",
+                                                "finished_holder_share", "a_spread", "resamples_fitted",
+                                                "resamples_majority", "extrapolation"]
+    # four sizes hold it; 2e8 and 3e8 two points each (the first of the tie named); interior (2e8, 3e8) from 1e19 to 1e22
+    assert quality.check("sizes_on_envelope").value == 4
+    assert quality.check("envelope_holder_share").value == pytest.approx(2 / 6)
+    assert quality.check("envelope_holder_share").note == "held by the size 2e+08"
+    assert quality.check("interior_decades").value == pytest.approx(3.0)
+    assert quality.check("interior_decades").note == "of 5.00 decades fitted"
+    # from the first end (1e21) up: 3e8, 3e8, 5e8
+    late = quality.check("finished_holder_share")
+    assert late.value == pytest.approx(2 / 3)
+    assert late.note == "held by the size 3e+08 over the 2.00 decades above the first curve's end (1e+21 FLOPs)"
+    assert quality.check("a_spread").value == pytest.approx(0.16)  # 10th-90th percentiles 0.42, 0.58
+    assert quality.check("extrapolation").value == pytest.approx(100.0)
+    # without the runs' sizes, 5e8 is the largest: interior (2e8, 3e8) from 1e19 to 1e22, the same 3 decades;
+    # 3e8 as the largest (sizes 1..3) leaves 2e8 alone inside: two points, one decade
+    assert assess_approach1(_envelope([1, 2, 2, 3, 3, 3])).check("interior_decades").value == pytest.approx(1.0)
+    assert assess_approach1(_envelope([1, 2, 2, 3, 3, 4]), sizes=[1e8, 5e8]).check("interior_decades").value == \
+        pytest.approx(4.0)
+    assert assess_approach1(_envelope([1, 2, 3, 3, 3, 3])).check("interior_decades").value == 0.0  # one point
+    assert assess_approach1(_envelope([1, 1, 1, 3, 3, 3])).check("interior_decades").value == 0.0  # none inside
+
+
+def test_approach1_finished_share_at_the_edges():
+    from chinchilla_lib.approaches.quality import assess_approach1
+
+    fit = _envelope([1, 2, 2, 3, 3, 5])
+    two = assess_approach1(fit, ends=[1e22]).check("finished_holder_share")  # 1e22 and 1e23: 3e8 and 5e8
+    assert two.value == pytest.approx(0.5)
+    never = assess_approach1(fit, ends=[1e24]).check("finished_holder_share")
+    assert np.isnan(never.value) and not never.passed
+    assert never.note == "the envelope never reaches the first curve's end (1e+24 FLOPs)"
+
+
+def test_approach1_object_columns_give_the_same_checks():
+    from chinchilla_lib.approaches.quality import assess_approach1
+
+    fit = _envelope([1, 2, 2, 3, 3, 5])
+    as_objects = type(fit)(envelope=fit.envelope.astype(object))
+    kw = {"sizes": np.arange(1, 6) * 1e8, "ends": [1e21]}
+    assert assess_approach1(as_objects, **kw).to_dict() == assess_approach1(fit, **kw).to_dict()
+
+
+def test_the_hessian_condition_number_of_a_known_function():
+    from chinchilla_lib.approaches.quality import _hessian_condition
+
+    def f(x):  # 0.5 x'Hx + x0^4 with H = [[2, 1], [1, 3]]: at x0 = 0.1 the Hessian is [[2 + 12 x0^2, 1], [1, 3]]
+        return 0.5 * (2 * x[0] ** 2 + 2 * x[0] * x[1] + 3 * x[1] ** 2) + x[0] ** 4
+
+    for x in (np.array([0.1, 0.0]), np.array([0.1, 50.0])):  # the step scales with |x| above 1
+        eig = np.linalg.eigvalsh(np.array([[2.12, 1.0], [1.0, 3.0]]))
+        assert _hessian_condition(f, x) == pytest.approx(eig.max() / eig.min(), rel=1e-4)
+    assert _hessian_condition(lambda x: x[0] ** 2, np.array([0.5, 0.5])) == np.inf  # flat along x1
