@@ -405,6 +405,9 @@ def test_approach1_finished_share_at_the_edges():
     fit = _envelope([1, 2, 2, 3, 3, 5])
     two = assess_approach1(fit, ends=[1e22]).check("finished_holder_share")  # 1e22 and 1e23: 3e8 and 5e8
     assert two.value == pytest.approx(0.5)
+    three = assess_approach1(fit, ends=[1e20, 1e23]).check("finished_holder_share")  # 2e8, 3e8, 3e8, 5e8
+    assert three.value == pytest.approx(0.5)
+    assert three.note == "held by the size 3e+08 over the 3.00 decades above the first curve's end (1e+20 FLOPs)"
     never = assess_approach1(fit, ends=[1e24]).check("finished_holder_share")
     assert np.isnan(never.value) and not never.passed
     assert never.note == "the envelope never reaches the first curve's end (1e+24 FLOPs)"
@@ -429,3 +432,127 @@ def test_the_hessian_condition_number_of_a_known_function():
         eig = np.linalg.eigvalsh(np.array([[2.12, 1.0], [1.0, 3.0]]))
         assert _hessian_condition(f, x) == pytest.approx(eig.max() / eig.min(), rel=1e-4)
     assert _hessian_condition(lambda x: x[0] ** 2, np.array([0.5, 0.5])) == np.inf  # flat along x1
+
+
+def test_approach3_gate_takes_integer_columns_and_integer_convergence_flags():
+    """Sizes and token counts read as integers (a CSV's int64: 6ND overflows it) and converged as 0/1 judge alike."""
+    from chinchilla_lib.approaches.quality import assess_approach3
+
+    runs = _grid()
+    runs[["n_params", "n_tokens"]] = runs[["n_params", "n_tokens"]].round()  # whole numbers, as floats
+    fit = _fit(runs)
+    rng = np.random.default_rng(1)
+    samples = pd.DataFrame({"E": rng.normal(fit.E, 0.02, 50), "a": rng.normal(fit.a, 0.02, 50),
+                            "converged": np.arange(50) % 10 != 0})  # 45 of 50 fitted
+    floats = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=samples)
+    assert floats.check("resamples_fitted").value == pytest.approx(0.9)
+    ints = assess_approach3(fit, runs["n_params"].astype("int64"), runs["n_tokens"].astype("int64"),
+                            runs["loss"], samples=samples.assign(converged=samples["converged"].astype(int)))
+    assert [c.name for c in ints.checks] == [c.name for c in floats.checks]
+    for a, b in zip(ints.checks, floats.checks):
+        assert a.value == pytest.approx(b.value, rel=1e-9), a.name
+
+
+def test_a_check_passes_at_its_threshold_and_fails_when_not_computable():
+    from chinchilla_lib.approaches.quality import _check
+
+    assert _check("a_spread", 0.2).passed and not _check("a_spread", 0.2000001).passed  # at most
+    assert _check("E_floor", 0.01).passed and not _check("E_floor", 0.0099999).passed  # at least
+    assert not _check("a_spread", float("nan")).passed and not _check("E_floor", float("inf")).passed
+    assert not _check("extrapolation", float("-inf")).passed
+    budgets = _check("budgets_used", 3, note="n")
+    assert budgets == Check("budgets_used", 3.0, 3.0, True, True, "n") and isinstance(budgets.threshold, float)
+    assert _check("a_spread", 0.1).refuses and not _check("extrapolation", 1.0).refuses
+    assert isinstance(_check("a_spread", np.float64(0.1)).passed, bool)
+
+
+def test_equal_count_groups_by_hand():
+    from chinchilla_lib.approaches.quality import _groups
+
+    # distinct values 1, 2, 3, 5 ranked 0..3; two bins: rank * 2 // 4
+    assert _groups(np.array([3.0, 1.0, 2.0, 2.0, 5.0]), 2).tolist() == [1, 0, 0, 0, 1]
+    # seven distinct values in three bins: rank * 3 // 7 = 0, 0, 0, 1, 1, 2, 2
+    assert _groups(np.arange(7.0)[::-1], 3).tolist() == [2, 2, 1, 1, 0, 0, 0]
+
+
+def test_bootstrap_checks_at_the_edges():
+    spread, fitted, majority = bootstrap_checks(np.linspace(0.4, 0.6, 101), level=0.5)
+    assert spread.value == pytest.approx(0.1)  # 25th-75th percentiles 0.45 and 0.55
+    assert spread.note == "50% interval over 101 fitted resamples" and fitted.note == majority.note == "101 of 101"
+    spread, fitted, majority = bootstrap_checks(np.r_[0.5, [np.nan] * 3])  # one fitted: no spread
+    assert np.isnan(spread.value) and not spread.passed
+    assert fitted.value == pytest.approx(0.25) and not majority.passed and majority.refuses
+    spread, fitted, majority = bootstrap_checks([])
+    assert fitted.value == 0.0 and majority.value == 0.0 and fitted.note == "0 of 0"
+    spread, fitted, majority = bootstrap_checks([0.5, 0.6])  # two fitted: 0.51 and 0.59 (by hand)
+    assert spread.value == pytest.approx(0.08) and fitted.value == 1.0 and fitted.passed and majority.passed
+
+
+def _structure_by_hand(r, by, noise=None):
+    """residual_structure's rule in plain Python: equal-count bins of the distinct values, z of bin medians."""
+    import math
+    import statistics
+
+    n_bins = min(10, max(2, len(r) // 5))
+    best = (0.0, 0.0, "")
+    for name, values in by.items():
+        distinct = sorted(set(values))
+        labels = [min(distinct.index(v) * n_bins // len(distinct), n_bins - 1) for v in values]
+        groups = {k: [ri for ri, lab in zip(r, labels) if lab == k] for k in sorted(set(labels))}
+        medians = {k: statistics.median(g) for k, g in groups.items()}
+        if noise is None:
+            dev = [ri - medians[lab] for ri, lab in zip(r, labels)]
+            centre = statistics.median(dev)
+            sigma = 1.4826 * statistics.median([abs(x - centre) for x in dev])
+        else:
+            sigma = noise
+        if not sigma > 0:
+            sigma = np.finfo(float).eps * max(1.0, max(abs(x) for x in r))
+        z = [medians[k] / (1.2533 * sigma / math.sqrt(len(groups[k]))) for k in groups]
+        rms = math.sqrt(sum(x * x for x in z) / len(z))
+        if rms >= best[0]:
+            best = (rms, max(abs(m) for m in medians.values()), name)
+    return best
+
+
+@pytest.mark.parametrize("n,noise", [(37, 0.01), (37, None), (8, None), (120, 0.02)])
+def test_residual_structure_agrees_with_a_plain_python_rule(n, noise):
+    rng = np.random.default_rng(n)
+    size = np.round(rng.uniform(0, 3, n), 1)  # ties
+    compute = rng.uniform(0, 1, n)
+    r = 0.01 * np.sin(3 * size) + rng.normal(0, 0.01, n)
+    structure, big = residual_structure(r, {"size": size, "compute": compute}, noise=noise)
+    rms, largest, name = _structure_by_hand(list(r), {"size": list(size), "compute": list(compute)}, noise)
+    assert structure.value == pytest.approx(rms, rel=1e-9) and big.value == pytest.approx(largest, rel=1e-12)
+    assert structure.note == f"grouped by {name}"
+    assert big.note == f"largest bin median of the log-loss residuals, by {name}"
+    assert (structure.name, structure.threshold, structure.passed, structure.refuses, structure.needs) == \
+        ("residual_structure", 3.0, rms <= 3.0, False, "structure_size")
+    assert (big.name, big.threshold, big.passed, big.refuses, big.needs) == \
+        ("structure_size", 0.01, largest <= 0.01, False, "residual_structure")
+
+
+def test_residual_structure_without_scatter_and_on_equal_groupings():
+    x = np.repeat(np.arange(5.0), 5)  # 25 runs: five bins of five
+    steps = np.repeat([0.0, 0.0, 0.0, 0.0, 0.5], 5)  # no scatter about the bin medians
+    structure, big = residual_structure(steps, {"size": x})
+    # sigma falls back to eps x max(1, 0.5); one bin's z is 0.5 / (1.2533 eps / sqrt 5), the rest 0
+    z = 0.5 / (1.2533 * np.finfo(float).eps / np.sqrt(5))
+    assert structure.value == pytest.approx(np.sqrt(z**2 / 5), rel=1e-9) and big.value == 0.5
+    steps2 = np.repeat([0.0, 0.0, 0.0, 0.0, 2.0], 5)
+    assert residual_structure(steps2, {"size": x})[0].value == pytest.approx(
+        np.sqrt((2.0 / (1.2533 * 2.0 * np.finfo(float).eps / np.sqrt(5))) ** 2 / 5), rel=1e-9)
+    same, _ = residual_structure(steps, {"size": x, "compute": x}, noise=0.1)  # a tie: the later grouping named
+    assert same.note == "grouped by compute"
+    assert same.value == pytest.approx(np.sqrt((0.5 / (1.2533 * 0.1 / np.sqrt(5))) ** 2 / 5))
+    zero, size = residual_structure(np.zeros(25), {"size": x}, noise=0.1)
+    assert zero.value == 0.0 and size.value == 0.0 and zero.note == "grouped by size"
+
+
+def test_a_paired_failure_alone_is_not_listed():
+    big = Check("structure_size", 0.05, 0.01, False, False, needs="residual_structure")
+    insignificant = Check("residual_structure", 1.0, 3.0, True, False, needs="structure_size")
+    far = Check("extrapolation", 500.0, 100.0, False, False)
+    assert Quality.of([big, insignificant]).failed == ()
+    assert Quality.of([big, insignificant, far]).failed == (far,)
+    assert Quality.of([far, Check("a_spread", 0.3, 0.2, False, True)]).failed[1] is far
