@@ -361,6 +361,12 @@ def test_approach2_checks_by_hand():
     two = assess_approach2(_iso_fit([True, True]))
     assert [c.name for c in two.checks] == ["budgets_used", "curvature_p"] and two.verdict == "refused"
     assert [c.name for c in assess_approach2(_iso_fit([True])).checks] == ["budgets_used"]
+    bent = _iso_fit([True] * 4)
+    bent.budgets["n_opt"] = [1e8, 3e8, 1.2e9, 3e9]
+    as_objects = _iso_fit([True] * 4)
+    as_objects.budgets = bent.budgets.astype({"budget": object, "n_opt": object})  # Python numbers
+    assert assess_approach2(as_objects).to_dict() == assess_approach2(bent).to_dict()
+    assert assess_approach2(bent).check("curvature_p").value < 1.0
 
 
 def _envelope(holders, flops=(1e18, 1e19, 1e20, 1e21, 1e22, 1e23)):
@@ -556,3 +562,33 @@ def test_a_paired_failure_alone_is_not_listed():
     assert Quality.of([big, insignificant]).failed == ()
     assert Quality.of([big, insignificant, far]).failed == (far,)
     assert Quality.of([far, Check("a_spread", 0.3, 0.2, False, True)]).failed[1] is far
+
+
+def test_approach3_checks_by_hand():
+    from chinchilla_lib.approaches.quality import assess_approach3
+
+    runs = _grid(noise=0.002)
+    fit = _fit(runs)
+    low = float(runs["loss"].min())
+    samples = pd.DataFrame({"E": [1.60, 1.70, 5.0], "a": [0.50, 0.52, 0.9], "converged": [True, True, False]})
+    quality = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=samples, noise=0.002)
+    assert [c.name for c in quality.checks] == ["a_spread", "resamples_fitted", "resamples_majority", "E_spread",
+                                                "E_floor", "exponent_floor", "exponent_ceiling", "E_above_losses",
+                                                "residual_structure", "structure_size", "conditioning"]
+    # two converged: 10th-90th percentiles of (1.6, 1.7) are 1.61 and 1.69; of a (0.50, 0.52), 0.502 and 0.518
+    assert quality.check("E_spread").value == pytest.approx(0.08 / fit.E)
+    assert quality.check("E_spread").note == "10-90% range of E over E"
+    assert quality.check("a_spread").value == pytest.approx(0.016)
+    assert quality.check("resamples_fitted").value == pytest.approx(2 / 3)
+    assert quality.check("E_floor").value == pytest.approx(fit.E / low)
+    assert quality.check("E_floor").note == "E over the lowest loss"
+    assert quality.check("exponent_floor").value == min(fit.alpha, fit.beta)
+    assert quality.check("exponent_floor").note == "the smaller of alpha, beta"
+    assert quality.check("exponent_ceiling").value == max(fit.alpha, fit.beta)
+    assert quality.check("exponent_ceiling").note == "the larger of alpha, beta"
+    above = quality.check("E_above_losses")
+    assert above.value == pytest.approx((fit.E - low) / (0.002 * low))
+    assert above.note == f"E = {fit.E:.4g}, lowest loss {low:.4g}, noise {0.002 * low:.2g}"
+    one = samples.assign(converged=[True, False, False])  # one converged: no spread of E
+    e_spread = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=one).check("E_spread")
+    assert np.isnan(e_spread.value) and not e_spread.passed
