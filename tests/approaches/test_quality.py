@@ -592,3 +592,38 @@ def test_approach3_checks_by_hand():
     one = samples.assign(converged=[True, False, False])  # one converged: no spread of E
     e_spread = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=one).check("E_spread")
     assert np.isnan(e_spread.value) and not e_spread.passed
+
+
+def _condition_by_hand(fit, n, d, y, delta):
+    """Eq. (11)'s Huber objective with scipy's huber and logsumexp; central differences at the gate's step, 1e-4 max(1, |x|)."""
+    from scipy.special import huber, logsumexp
+
+    ln, ld, ly = np.log(n), np.log(d), np.log(y)
+
+    def objective(x):
+        a, b, e, alpha, beta = x
+        pred = logsumexp(np.stack([a - alpha * ln, b - beta * ld, np.full_like(ln, e)]), axis=0)
+        return float(np.sum(huber(delta, pred - ly)))
+
+    x = np.array([np.log(fit.A), np.log(fit.B), np.log(fit.E), fit.alpha, fit.beta])
+    h = 1e-4 * np.maximum(1.0, np.abs(x))
+    hess = np.empty((5, 5))
+    for i in range(5):
+        for j in range(5):
+            ei, ej = np.eye(5)[i] * h[i], np.eye(5)[j] * h[j]
+            hess[i, j] = (objective(x + ei + ej) - objective(x + ei - ej) - objective(x - ei + ej)
+                          + objective(x - ei - ej)) / (4 * h[i] * h[j])
+    eig = np.abs(np.linalg.eigvalsh(hess))
+    return eig.max() / eig.min()
+
+
+@pytest.mark.parametrize("delta", [1e-3, 0.05])
+def test_approach3_conditioning_is_the_huber_objectives_at_the_fits_delta(delta):
+    from dataclasses import replace
+
+    from chinchilla_lib.approaches.quality import _approach3_condition
+
+    runs = _grid(noise=0.01)
+    fit = replace(_fit(runs), delta=delta)
+    n, d, y = (runs[c].to_numpy(float) for c in ("n_params", "n_tokens", "loss"))
+    assert _approach3_condition(fit, n, d, y) == pytest.approx(_condition_by_hand(fit, n, d, y, delta), rel=1e-5)
