@@ -336,6 +336,10 @@ def test_the_bend_p_value_is_one_for_three_budgets_and_for_a_line_to_rounding():
     above = line + wiggle * np.sqrt(20 * threshold / 8)  # 20 times the bound (and above sum(2 ln N), sum(ln N^3))
     assert _curvature_p(log_c, above) == pytest.approx(_bend_p_by_hand(log_c, above), rel=1e-3)
     assert _curvature_p(log_c, above) < 1.0
+    design = np.column_stack([np.ones_like(log_c), log_c - log_c.mean()])  # a line's residual of the wiggle
+    off_line = wiggle - design @ np.linalg.lstsq(design, wiggle, rcond=None)[0]
+    just_over = line + wiggle * np.sqrt(1000.5 * threshold / 1e3 / np.sum(off_line**2))  # rss 1000.5 eps sum
+    assert _curvature_p(log_c, just_over) < 1.0
 
 
 def _iso_fit(used, level=0.8, a_samples=None):
@@ -470,6 +474,7 @@ def test_a_check_passes_at_its_threshold_and_fails_when_not_computable():
     assert budgets == Check("budgets_used", 3.0, 3.0, True, True, "n") and isinstance(budgets.threshold, float)
     assert _check("a_spread", 0.1).refuses and not _check("extrapolation", 1.0).refuses
     assert isinstance(_check("a_spread", np.float64(0.1)).passed, bool)
+    assert _check("a_spread", 0.1).note == ""
 
 
 def test_equal_count_groups_by_hand():
@@ -490,6 +495,8 @@ def test_bootstrap_checks_at_the_edges():
     assert fitted.value == pytest.approx(0.25) and not majority.passed and majority.refuses
     spread, fitted, majority = bootstrap_checks([])
     assert fitted.value == 0.0 and majority.value == 0.0 and fitted.note == "0 of 0"
+    spread, fitted, majority = bootstrap_checks([0.5, None, 0.6])  # None: not fitted, as NaN
+    assert fitted.value == pytest.approx(2 / 3) and spread.value == pytest.approx(0.08)
     spread, fitted, majority = bootstrap_checks([0.5, 0.6])  # two fitted: 0.51 and 0.59 (by hand)
     assert spread.value == pytest.approx(0.08) and fitted.value == 1.0 and fitted.passed and majority.passed
 
@@ -551,6 +558,8 @@ def test_residual_structure_without_scatter_and_on_equal_groupings():
     same, _ = residual_structure(steps, {"size": x, "compute": x}, noise=0.1)  # a tie: the later grouping named
     assert same.note == "grouped by compute"
     assert same.value == pytest.approx(np.sqrt((0.5 / (1.2533 * 0.1 / np.sqrt(5))) ** 2 / 5))
+    nothing, size = residual_structure(steps, {})  # no grouping: nothing to test
+    assert (nothing.value, size.value, nothing.note) == (0.0, 0.0, "grouped by ") and size.passed
     zero, size = residual_structure(np.zeros(25), {"size": x}, noise=0.1)
     assert zero.value == 0.0 and size.value == 0.0 and zero.note == "grouped by size"
 
@@ -589,6 +598,13 @@ def test_approach3_checks_by_hand():
     above = quality.check("E_above_losses")
     assert above.value == pytest.approx((fit.E - low) / (0.002 * low))
     assert above.note == f"E = {fit.E:.4g}, lowest loss {low:.4g}, noise {0.002 * low:.2g}"
+    n, d = runs["n_params"].to_numpy(float), runs["n_tokens"].to_numpy(float)
+    residuals = np.log(runs["loss"].to_numpy(float)) - np.log(fit.predict(n, d))
+    rms, largest, name = _structure_by_hand(list(residuals), {"size": list(np.log(n)),
+                                                              "compute": list(np.log(6 * n * d))}, 0.002)
+    assert quality.check("residual_structure").value == pytest.approx(rms, rel=1e-9)
+    assert quality.check("residual_structure").note == f"grouped by {name}"
+    assert quality.check("structure_size").value == pytest.approx(largest, rel=1e-12)
     one = samples.assign(converged=[True, False, False])  # one converged: no spread of E
     e_spread = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=one).check("E_spread")
     assert np.isnan(e_spread.value) and not e_spread.passed
@@ -627,3 +643,8 @@ def test_approach3_conditioning_is_the_huber_objectives_at_the_fits_delta(delta)
     fit = replace(_fit(runs), delta=delta)
     n, d, y = (runs[c].to_numpy(float) for c in ("n_params", "n_tokens", "loss"))
     assert _approach3_condition(fit, n, d, y) == pytest.approx(_condition_by_hand(fit, n, d, y, delta), rel=1e-5)
+    if delta == 1e-3:  # a fit without a delta is judged at the default, 1e-3
+        from types import SimpleNamespace
+
+        bare = SimpleNamespace(**{k: getattr(fit, k) for k in ("log_A", "log_B", "log_E", "alpha", "beta")})
+        assert _approach3_condition(bare, n, d, y) == _approach3_condition(fit, n, d, y)
