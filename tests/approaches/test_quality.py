@@ -605,6 +605,13 @@ def test_approach3_checks_by_hand():
     assert quality.check("residual_structure").value == pytest.approx(rms, rel=1e-9)
     assert quality.check("residual_structure").note == f"grouped by {name}"
     assert quality.check("structure_size").value == pytest.approx(largest, rel=1e-12)
+    by_size = runs["loss"] * np.where(runs["n_params"] > 5e8, 1.05, 1.0)  # a step across sizes the fit has not seen
+    stepped = assess_approach3(fit, runs["n_params"], runs["n_tokens"], by_size, noise=0.002)
+    residuals = np.log(by_size.to_numpy(float)) - np.log(fit.predict(n, d))
+    rms, _, name = _structure_by_hand(list(residuals), {"size": list(np.log(n)), "compute": list(np.log(6 * n * d))},
+                                      0.002)
+    assert name == "size" and stepped.check("residual_structure").note == "grouped by size"
+    assert stepped.check("residual_structure").value == pytest.approx(rms, rel=1e-9)
     one = samples.assign(converged=[True, False, False])  # one converged: no spread of E
     e_spread = assess_approach3(fit, runs["n_params"], runs["n_tokens"], runs["loss"], samples=one).check("E_spread")
     assert np.isnan(e_spread.value) and not e_spread.passed
