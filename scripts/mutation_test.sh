@@ -20,7 +20,7 @@ modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
   modules=(_validate laws.flops laws.parametric laws.powerlaw approaches.envelope.fit approaches.envelope.diagnostics
            approaches.isoflop.profile approaches.isoflop.fit approaches.isoflop.diagnostics approaches.parametric.objective
-           approaches.parametric.fit approaches.parametric.bootstrap approaches.runs cli)
+           approaches.parametric.fit approaches.parametric.bootstrap approaches.runs approaches.quality cli)
 fi
 for m in "${modules[@]}"; do
   echo "--- mutating chinchilla_lib.$m"

@@ -190,7 +190,9 @@ def test_a_closed_pipe_ends_quietly():
 def test_ctrl_c_prints_one_line_and_exits_130():
     proc = subprocess.Popen([sys.executable, "-m", "chinchilla_lib", "fit", "--approach", "3", "--data",
                              "hoffmann-fig4", "--bootstrap", "100000"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # a parent that ignores SIGINT (a background job, mutmut's workers) passes that on
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(6)  # imports done, the bootstrap running
     assert proc.poll() is None
     proc.send_signal(signal.SIGINT)

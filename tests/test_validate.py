@@ -238,3 +238,34 @@ def test_a_declared_bound_states_its_range_and_example_once():
     assert share("cut", 0.25) == 0.25 and type(share("cut", np.float32(0.25))) is float
     with pytest.raises(ValueError, match=r"^cut must be a share between 0 and 0.5 \(e.g. 0.1\), got 0.5$"):
         share("cut", 0.5)
+
+
+def test_read_limited_takes_exactly_the_limit_and_names_the_size(tmp_path):
+    from chinchilla_lib._validate import read_limited
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"x" * 1000)
+    assert read_limited(path, 1000, what="runs CSV", fix="cut it") == b"x" * 1000  # at the limit: read
+    with pytest.raises(ValueError) as info:
+        read_limited(path, 999, what="runs CSV", fix="cut it")
+    assert str(info.value) == f"runs CSV {str(path)!r} is larger than 999 bytes; cut it"
+    # a MiB limit is named in MiB (1 << 20 = 1,048,576 bytes); /dev/zero never ends
+    for limit, size in ((1 << 20, "1 MiB"), (3 << 20, "3 MiB"), ((1 << 20) - 1, "1,048,575 bytes")):
+        with pytest.raises(ValueError) as info:
+            read_limited("/dev/zero", limit, what="law file", fix="f")
+        assert str(info.value) == f"law file '/dev/zero' is larger than {size}; f"
+
+
+def test_read_limited_cuts_a_long_path_to_240_characters(tmp_path):
+    from chinchilla_lib._validate import read_limited
+
+    deep = tmp_path
+    for _ in range(3):
+        deep = deep / ("d" * 100)
+    deep.mkdir(parents=True)
+    path = deep / "runs.csv"
+    path.write_bytes(b"xy")
+    with pytest.raises(ValueError) as info:
+        read_limited(path, 1, what="runs CSV", fix="f")
+    shown_path = repr(str(path))[:237] + "..."  # PATH_LIMIT 240: 237 characters and an ellipsis
+    assert str(info.value) == f"runs CSV {shown_path} is larger than 1 bytes; f"
