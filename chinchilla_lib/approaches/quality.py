@@ -217,6 +217,11 @@ class Quality:
         """``{"verdict": ..., "checks": [{"name", "value", "threshold", "passed"}, ...]}`` (``fit --json``)."""
         return {"verdict": self.verdict, "checks": [c.to_dict() for c in self.checks]}
 
+    def label(self) -> str:
+        """The verdict as a table shows it: ``decided``, or ``flagged: residual structure, ...`` naming the failed checks."""
+        names = ", ".join(c.name.replace("_", " ") for c in self.failed)
+        return self.verdict if not names else f"{self.verdict}: {names}"
+
     def reason(self) -> str:
         """One line naming the first failed check (refusing first) and what data would decide it."""
         failed = self.failed

@@ -115,6 +115,12 @@ class GridResult:
     reference_flops: float = float("nan")
     tpp_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
 
+    def tokens_per_param(self) -> float:
+        """D_opt / N_opt of the fit on all runs at :attr:`reference_flops` (its plan there)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the median compute lies inside the runs: no extrapolation to warn of
+            return float(self.fit.plan(self.reference_flops)["tokens_per_param"])
+
     def tpp_interval(self, level: float = 0.8) -> tuple[float, float]:
         """The central ``level`` interval of D_opt / N_opt at :attr:`reference_flops` over the fitted resamples."""
         if self.tpp_samples is None:
@@ -223,12 +229,6 @@ def reference_flops(grid: pd.DataFrame) -> float:
     return float(np.exp(np.median(np.log(grid["flops"].to_numpy(float)))))
 
 
-def _tokens_per_param(fit, flops: float) -> float:
-    """D_opt / N_opt of a power-law allocation at ``flops``: C / (6 N_opt^2)."""
-    n_opt = fit.n_coef * flops**fit.a
-    return float(flops / (6.0 * n_opt**2))
-
-
 def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The exponent a and the tokens per parameter at :func:`reference_flops` of ``one(resample)`` per resample."""
     rng = np.random.default_rng(seed)
@@ -239,7 +239,7 @@ def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> tuple[np
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fit = one(_resample(grid, rng))
-            a[i], tpp[i] = fit.a, _tokens_per_param(fit, flops)
+                a[i], tpp[i] = fit.a, fit.plan(flops)["tokens_per_param"]
         except ValueError:
             pass
     return a, tpp

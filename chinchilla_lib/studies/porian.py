@@ -83,11 +83,9 @@ def porian_exponents(
             warnings.simplefilter("ignore", IsoFLOPWarning)
             fit = fit_isoflop_frame(runs[runs["configuration"] == name], method=method, window=window,
                                     n_bootstrap=0)
-        quality = assess_approach2(fit)
         rows.append({"configuration": name, "theirs": theirs, "ours": fit.a, "difference": fit.a - theirs,
                      "n_budgets": len(fit.budgets), "n_used": int(fit.budgets["used"].sum()),
-                     "verdict": quality.verdict if quality.verdict == "decided" else
-                     f"{quality.verdict}: {', '.join(c.name.replace('_', ' ') for c in quality.failed)}"})
+                     "verdict": assess_approach2(fit).label()})
     return pd.DataFrame(rows)
 
 

@@ -161,13 +161,6 @@ def approach_results() -> dict[tuple[str, str, int], object]:
     return dict(zip(keys, values))
 
 
-def _tokens_per_param(result, flops: float) -> float:
-    if result.approach == 3:
-        return float(result.fit.plan(flops)["tokens_per_param"])
-    n_opt = result.fit.n_coef * flops**result.a
-    return float(flops / (6.0 * n_opt**2))
-
-
 @lru_cache(maxsize=1)
 def _table_cached() -> pd.DataFrame:
     results = approach_results()
@@ -181,7 +174,7 @@ def _table_cached() -> pd.DataFrame:
                      "a": res.a if decided else np.nan,
                      "low": res.interval[0] if decided else np.nan,
                      "high": res.interval[1] if decided else np.nan,
-                     "tokens per parameter": _tokens_per_param(res, res.reference_flops) if decided else np.nan,
+                     "tokens per parameter": res.tokens_per_param() if decided else np.nan,
                      "tpp low": res.tpp_interval()[0] if decided else np.nan,
                      "tpp high": res.tpp_interval()[1] if decided else np.nan,
                      "runs": len(grid), "resamples": RESAMPLES[approach],
@@ -312,11 +305,6 @@ def verdict_table(table: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["data set", "parameters", "Approach 1", "Approach 2", "Approach 3"])
 
 
-def _cell_of(quality) -> str:
-    failed = ", ".join(c.name.replace("_", " ") for c in quality.failed)
-    return quality.verdict if quality.verdict == "decided" else f"{quality.verdict}: {failed}"
-
-
 def book_verdicts(table: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`verdict_table` and the book's other fitted runs: our own sweep and the LLaMA-1 curves.
 
@@ -331,12 +319,12 @@ def book_verdicts(table: pd.DataFrame | None = None) -> pd.DataFrame:
 
     own = gate_verdicts()
     rows = [{"data set": "Our byte-level runs", "parameters": "total",
-             **{f"Approach {k}": _cell_of(own[k]) for k in (1, 2, 3)}}]
+             **{f"Approach {k}": own[k].label() for k in (1, 2, 3)}}]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         llama = fit_runs(llama1_curves().reset_index(drop=True), approach=1, curve_col="model")
     rows.append({"data set": "LLaMA-1 training curves", "parameters": "total",
-                 "Approach 1": _cell_of(llama.quality), "Approach 2": "no IsoFLOP runs",
+                 "Approach 1": llama.quality.label(), "Approach 2": "no IsoFLOP runs",
                  "Approach 3": "no finished runs at several lengths"})
     return pd.concat([verdict_table(table), pd.DataFrame(rows)], ignore_index=True)
 

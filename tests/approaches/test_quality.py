@@ -50,6 +50,14 @@ def test_the_verdict_is_refused_flagged_or_decided_by_the_failed_checks():
     assert Quality.of([bad_flagging, bad_refusing]).failed[0] is bad_refusing  # refusing first
 
 
+def test_the_label_names_the_failed_checks_in_words():
+    ok = Check("a_spread", 0.1, 0.2, True, True)
+    far = Check("extrapolation", 500.0, 100.0, False, False)
+    assert Quality.of([ok]).label() == "decided"
+    assert Quality.of([ok, far]).label() == "flagged: extrapolation"
+    assert Quality.of([far, Check("a_spread", 0.3, 0.2, False, True)]).label() == "refused: a spread, extrapolation"
+
+
 def test_a_paired_check_counts_only_when_its_partner_fails_too():
     big = Check("structure_size", 0.05, 0.01, False, False, needs="residual_structure")
     significant = Check("residual_structure", 5.0, 3.0, False, False, needs="structure_size")
@@ -210,7 +218,8 @@ def test_fit_json_carries_quality_on_csv_for_every_approach(tmp_path):
     path = tmp_path / "runs.csv"
     _grid().to_csv(path, index=False)
     code, out, err = run_cli(["fit", "--approach", "3", "--csv", str(path), "--json"])
-    assert code == 0, err and _quality_keys(out)["verdict"] == "decided"
+    assert code == 0, err
+    assert _quality_keys(out)["verdict"] == "decided"
     iso = tmp_path / "iso.csv"
     _isoflop_runs().to_csv(iso, index=False)
     code, out, err = run_cli(["fit", "--approach", "2", "--csv", str(iso), "--json"])
