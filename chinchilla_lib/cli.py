@@ -62,6 +62,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+_DATA_HELP = ("hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all (all 245), porian "
+              "(Porian et al.'s final configuration), porian:NAME (approach 2; porian:list lists the names), "
+              "llama-1 (approach 1: the LLaMA-1 training curves), gadre:c4, gadre:rpj, gadre:rw, sardana, "
+              "muennighoff; the data page of the book lists what each holds")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m chinchilla_lib", description="Chinchilla scaling-law tools.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -97,9 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("fit", help="fit Approach 1 (envelope), 2 (IsoFLOP) or 3 (parametric) to training runs")
     fit.add_argument("--approach", required=True, type=int, choices=[1, 2, 3])
     source = fit.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help="hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
-                        "(all 245), porian:NAME (approach 2; porian:list lists the names) or llama-1 "
-                        "(approach 1: the LLaMA-1 training curves)")
+    source.add_argument("--data", help="a named set of public runs: " + _DATA_HELP)
     source.add_argument("--csv", help="a CSV of runs: columns n_params,n_tokens,loss (approach 3); n_params,loss and "
                         "flops or n_tokens (approach 2); the same plus run or model naming each curve (approach 1)")
     fit.add_argument("--flops", type=_number("--flops"), default=None,
@@ -118,6 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--include-unbracketed", action="store_true",
                      help="approach 2: keep budgets whose minimum lies outside the sampled sizes (extrapolated)")
     fit.add_argument("--json", action="store_true", help="print one JSON object")
+
+    bt = sub.add_parser("backtest", help="leave the largest budgets out, fit each approach on the rest and score "
+                        "its predictions against the held-out runs")
+    source = bt.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="a named set of final losses: " + _DATA_HELP)
+    source.add_argument("--csv", help="a CSV of finished runs: n_params, loss, and flops (each run's budget) or n_tokens")
+    bt.add_argument("--approach", default="all", choices=["1", "2", "3", "all"], help="default all")
+    bt.add_argument("--holdout", type=_number("--holdout", integer=True), default=1,
+                    help="how many of the largest budgets to hold out (default 1)")
+    bt.add_argument("--seed", type=_number("--seed", integer=True, allow_zero=True), default=0,
+                    help="seed of the bootstraps (default 0)")
+    bt.add_argument("--json", action="store_true", help='print one JSON object, {"rows": [...]}')
 
     sc = sub.add_parser("scorecard", help="every reproduction check against the paper's printed values")
     sc.add_argument("--json", action="store_true", help="print one JSON object")
@@ -300,6 +316,13 @@ def _print_text(command: str, result: dict) -> None:
                   f" ({row['source']})")
         print(", ".join(f"{v} {k}" for k, v in result["counts"].items()))
         return
+    if command == "backtest":
+        for r in result["rows"]:
+            error = "" if r["n_opt_rel_error"] is None else f"{r['n_opt_rel_error']:+.1%}"
+            print(f"{r['set']}  approach {r['approach']}  held out {r['heldout_flops']:.3g} FLOPs  N_opt predicted "
+                  f"{r['predicted_n_opt'] or float('nan'):.3g} observed {r['observed_n_opt'] or float('nan'):.3g} "
+                  f"{error}  inside {r['n_opt_inside']}  {r['verdict']}")
+        return
     if isinstance(result, list):
         for item in result:
             print("  ".join(f"{k}={v}" for k, v in item.items()))
@@ -337,65 +360,22 @@ def _strict(value):
 # ------------------------------------------------------------------ fit
 
 
-def _data_lines(text: str) -> list[int]:
-    """The line number in the file (1-based) of each data row ``pandas.read_csv`` gives, blank lines skipped."""
-    lines = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip()]
-    return lines[1:]  # the first non-blank line is the header
-
-
 def _read_csv(path: str, approach: int):
-    """The runs of a user's CSV, checked column by column and row by row (rows named by their line in the file)."""
-    import io
+    from .approaches.runs import read_runs_csv
 
-    import pandas as pd
-
-    from ._validate import CSV_LIMIT, PATH_LIMIT, read_limited, shown
-    from .approaches.runs import runs_table
-
-    where = shown(repr(path), PATH_LIMIT)
-    name = f"--csv: {where}"
-    try:
-        raw = read_limited(path, CSV_LIMIT, what="--csv:", fix="fit a sample of the runs, or split the file")
-        text = raw.decode("utf-8-sig")
-        frame = pd.read_csv(io.StringIO(text))
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
-        raise _UsageError(f"--csv: cannot read {where} ({shown(reason, 200)})") from None
-    lines = _data_lines(text)
-    numbers = lines if len(lines) == len(frame) else None  # quoted line breaks: fall back to counting rows
-    try:  # the one check of a runs table, its rows named by their line in the file
-        return runs_table(frame, approach, name=name, row_name="line", first_row=2, row_numbers=numbers), "csv"
-    except ValueError as exc:
-        raise _UsageError(str(exc)) from None
+    return read_runs_csv(path, approach, what="--csv:"), "csv"
 
 
-def _runs(args, columns: list[str] | None = None):
-    """The runs named by --data or --csv as a DataFrame, and their kind (csv, hoffmann-fig4, porian, llama)."""
-    from . import datasets
+def _runs(args):
+    """The runs named by --data or --csv as a DataFrame, and the named set (None for a CSV)."""
+    from .datasets.named import fit_frame, named_set
 
     if args.csv is not None:
-        return _read_csv(args.csv, args.approach)
-    name = args.data
-    if name in ("hoffmann-fig4", "hoffmann-fig4:all"):
-        if args.approach == 1:
-            raise _UsageError("--data: hoffmann-fig4 holds final losses, not training curves; use it with "
-                              "--approach 2 or 3 (approach 1 takes llama-1 or --csv)")
-        frame = datasets.load_hoffmann_fig4(exclude_highest_loss=0 if name.endswith(":all") else datasets.REPLICATION_EXCLUDED)
-        return frame, "hoffmann-fig4"
-    if name.startswith("porian:"):
-        if args.approach != 2:
-            raise _UsageError("--data: porian runs are IsoFLOP profiles; use them with --approach 2")
-        config = name.split(":", 1)[1]
-        try:
-            return datasets.load_porian(config), "porian"
-        except ValueError as exc:
-            raise _UsageError(f"--data: {exc}") from None
-    if name == "llama-1":
-        if args.approach != 1:
-            raise _UsageError("--data: the LLaMA runs are training curves; use them with --approach 1")
-        return datasets.llama1_curves().reset_index(drop=True), "llama"  # as the book fits them
-    raise _UsageError(f"--data: unknown data set {name!r}; use hoffmann-fig4, hoffmann-fig4:all, porian:NAME "
-                      "or llama-1")
+        return _read_csv(args.csv, args.approach)[0], None
+    try:
+        return fit_frame(args.data, args.approach), named_set(args.data)
+    except ValueError as exc:
+        raise _UsageError(f"--data: {exc}") from None
 
 
 def _porian_list() -> list:
@@ -456,8 +436,9 @@ def _with_plan(out: dict, result, args) -> dict:
 def _fit_approach1(args) -> dict:
     from .approaches.runs import fit_runs
 
-    curves, kind = _runs(args)
-    result = fit_runs(curves, approach=1, flops=args.flops, **({"curve_col": "model"} if kind == "llama" else {}))
+    curves, spec = _runs(args)
+    curve = "run" if "run" in curves.columns else "model"
+    result = fit_runs(curves, approach=1, flops=args.flops, **({"curve_col": curve} if spec else {}))
     out = {"approach": 1, "a": float(result.a), "b": float(result.b), "n_coef": float(result.n_coef),
            "d_coef": float(result.d_coef), "n_models": int(result.n_models), "n_points": int(len(curves)),
            "flops_range": [float(result.envelope["flops"].min()), float(result.envelope["flops"].max())],
@@ -488,15 +469,18 @@ def _fit_approach3(args) -> dict:
 
 def _fit_approach2(args) -> dict:
     from .approaches.runs import fit_runs
-    from .datasets import FIG4_GROUPING
 
-    runs, kind = _runs(args)
-    method = args.method or ("akima" if kind == "porian" else "parabola")
-    grouping = FIG4_GROUPING if kind == "hoffmann-fig4" else {"rel_tol": 0.0, "min_points": None}
-    rel_tol = args.rel_tol if args.rel_tol is not None else grouping["rel_tol"]
+    runs, spec = _runs(args)
+    if spec is not None and spec.design == "grid":  # sizes x token counts: fit the interpolated IsoFLOP slices
+        from .approaches.run_grid import grid_frame, isoflop_slices, slice_budgets
+
+        grid = grid_frame(runs)
+        runs = isoflop_slices(grid, slice_budgets(grid)).rename(columns={"budget": "flops"})
+    method = args.method or (spec.method if spec else "parabola")
+    rel_tol = args.rel_tol if args.rel_tol is not None else (spec.rel_tol if spec else 0.0)
     n_boot = 200 if args.bootstrap is None else args.bootstrap
     result = fit_runs(runs, approach=2, bootstrap=n_boot, seed=args.seed or 0, rel_tol=rel_tol,
-                      min_points=grouping["min_points"], method=method,
+                      min_points=spec.min_points if spec else None, method=method,
                       include_unbracketed=args.include_unbracketed, flops=args.flops)
     used = result.budgets[result.budgets["used"]]
     out = {
@@ -519,7 +503,20 @@ def _fit_approach2(args) -> dict:
     return _with_plan(out, result, args), result.quality
 
 
-_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "scorecard": _scorecard, "train": _train}
+def _backtest(args) -> dict:
+    from .approaches.backtest import ROW_KEYS, backtest, backtest_set
+
+    approaches = (1, 2, 3) if args.approach == "all" else (int(args.approach),)
+    if args.csv is None:
+        rows = backtest_set(args.data, approaches, holdout=args.holdout, seed=args.seed)
+    else:
+        runs = _read_csv(args.csv, 2)[0]
+        rows = [r for k in approaches for r in backtest(runs, k, holdout=args.holdout, seed=args.seed, name="csv")]
+    return {"rows": [{k: r[k] for k in ROW_KEYS} | {k: r[k] for k in r if k not in ROW_KEYS} for r in rows]}
+
+
+_COMMANDS = {"plan": _plan, "flops": _flops, "fit": _fit, "backtest": _backtest, "scorecard": _scorecard,
+             "train": _train}
 
 #: Library wording -> the flag a command-line user types instead.
 _FLAG_NAMES = {"include_unbracketed=True": "--include-unbracketed", "n_resamples": "--bootstrap"}

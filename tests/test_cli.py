@@ -16,6 +16,7 @@ from cli_run import run_cli
 
 from chinchilla_lib import cli
 from chinchilla_lib.cli import _number, _one_line, _strict, build_parser, main
+from chinchilla_lib.datasets.named import curve_sets, data_names
 from chinchilla_lib.laws import get_law
 from chinchilla_lib.laws import inference as inf
 
@@ -744,9 +745,10 @@ def test_fit_csv_that_cannot_be_parsed_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--approach", "1", "--data", "hoffmann-fig4:all"], "hoffmann-fig4 holds final losses"),
+    (["--approach", "1", "--data", "hoffmann-fig4:all"], "hoffmann-fig4:all holds final losses"),
     (["--approach", "3", "--data", "porian:x"], "porian runs are IsoFLOP profiles; use them with --approach 2\n"),
-    (["--approach", "2", "--data", "llama-1"], "the LLaMA runs are training curves; use them with --approach 1\n"),
+    (["--approach", "2", "--data", "llama-1"], "llama-1 holds training curves, not final losses; use it with "
+     "--approach 1\n"),
     (["--approach", "2", "--data", "elsewhere"], "--data: unknown data set 'elsewhere'"),
 ])
 def test_fit_data_sets_are_used_with_their_approach(argv, message):
@@ -794,9 +796,9 @@ HELP = {
                 "Figure 4 refits, about 0.3 s); with --json a list", "--json print one JSON object"],
     ("flops",): ["--d-model D_MODEL", "--n-heads N_HEADS", "--seq-len SEQ_LEN", "--vocab-size VOCAB_SIZE",
                  "--json print one JSON object"],
-    ("fit",): ["--approach {1,2,3}", "hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all "
-               "(all 245), porian:NAME (approach 2; porian:list lists the names) or llama-1 (approach 1: the "
-               "LLaMA-1 training curves)",
+    ("fit",): ["--approach {1,2,3}", "a named set of public runs: hoffmann-fig4 (the 240 points the replication "
+               "keeps), hoffmann-fig4:all (all 245)", "porian:NAME (approach 2; porian:list lists the names), "
+               "llama-1 (approach 1: the LLaMA-1 training curves)",
                "a CSV of runs: columns n_params,n_tokens,loss (approach 3); n_params,loss and flops or n_tokens "
                "(approach 2); the same plus run or model naming each curve (approach 1)",
                "also plan at this budget in FLOPs: N, D, tokens per parameter (and loss for approach 3), with "
@@ -925,7 +927,7 @@ def test_plan_help_spells_the_table_a3_allocations():
 
 def test_subcommand_parsers_of_the_program_are_its_commands():
     parsers = cli.subcommand_parsers()
-    assert set(parsers) == {"plan", "flops", "fit", "scorecard", "train"}
+    assert set(parsers) == {"plan", "flops", "fit", "backtest", "scorecard", "train"}
     assert parsers["fit"].prog == f"{PROG} fit" and isinstance(parsers["fit"], argparse.ArgumentParser)
 
 
@@ -1096,13 +1098,21 @@ def test_fit_csv_checks_approach3_columns_in_order_and_no_others(tmp_path):
 def test_fit_hoffmann_fig4_with_approach1_is_one_exact_line():
     code, _, err = run(["fit", "--approach", "1", "--data", "hoffmann-fig4"])
     assert code == 2 and err == (f"{PROG} fit: error: --data: hoffmann-fig4 holds final losses, not training curves; "
-                                 "use it with --approach 2 or 3 (approach 1 takes llama-1 or --csv)\n")
+                                 f"use it with --approach 2 or 3 (approach 1 takes {', '.join(curve_sets())} or "
+                                 "--csv)\n")
 
 
 def test_fit_unknown_data_set_is_one_exact_line():
     code, _, err = run(["fit", "--approach", "2", "--data", "elsewhere"])
-    assert code == 2 and err == (f"{PROG} fit: error: --data: unknown data set 'elsewhere'; use hoffmann-fig4, "
-                                 "hoffmann-fig4:all, porian:NAME or llama-1\n")
+    assert code == 2 and err == (f"{PROG} fit: error: --data: unknown data set 'elsewhere'; use one of "
+                                 f"{', '.join(data_names())} (porian:list lists Porian et al.'s configurations)\n")
+
+
+def test_every_named_set_is_in_the_help_of_fit_and_backtest():
+    for command in ("fit", "backtest"):
+        text = " ".join(_help(command).split())
+        for name in data_names():
+            assert name in text, (command, name)
 
 
 def test_fit_porian_name_is_everything_after_the_first_colon():

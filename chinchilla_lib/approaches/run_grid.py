@@ -114,6 +114,23 @@ class GridResult:
     #: The median compute of the runs (geometric) and the resamples' tokens per parameter D_opt / N_opt there.
     reference_flops: float = float("nan")
     tpp_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: Budgets asked for with ``plan_at`` and the resamples' N_opt there (one column per budget; Approaches 1, 2).
+    plan_at: tuple = ()
+    n_opt_samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def n_opt_interval(self, flops: float, level: float = 0.8) -> tuple[float, float]:
+        """The central ``level`` interval of N_opt at ``flops`` over the fitted resamples.
+
+        Approach 3 reads it from its bootstrap's laws at any budget; Approaches 1 and 2 only at a budget
+        given in ``plan_at`` when the grid was fitted (ValueError otherwise).
+        """
+        if self.approach == 3:
+            return tuple(self.fit.plan(flops, level).intervals["n_params"])
+        if float(flops) not in self.plan_at:
+            raise ValueError(f"no resamples at {flops:.3g} FLOPs; fit the grid with plan_at=({flops:.3g},)")
+        column = self.n_opt_samples[:, self.plan_at.index(float(flops))]
+        good = column[np.isfinite(column)]
+        return tuple(float(x) for x in percentile_interval(good, level)) if good.size >= 2 else (np.nan, np.nan)
 
     def tokens_per_param(self) -> float:
         """D_opt / N_opt of the fit on all runs at :attr:`reference_flops` (its plan there)."""
@@ -229,23 +246,28 @@ def reference_flops(grid: pd.DataFrame) -> float:
     return float(np.exp(np.median(np.log(grid["flops"].to_numpy(float)))))
 
 
-def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The exponent a and the tokens per parameter at :func:`reference_flops` of ``one(resample)`` per resample."""
+def _bootstrap(grid: pd.DataFrame, one, n_resamples: int, seed: int,
+               plan_at: tuple = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per resample of ``one(resample)``: the exponent a, the tokens per parameter at :func:`reference_flops`
+    and N_opt at each budget of ``plan_at`` (one column each)."""
     rng = np.random.default_rng(seed)
     flops = reference_flops(grid)
     a, tpp = np.full(n_resamples, np.nan), np.full(n_resamples, np.nan)
+    n_opt = np.full((n_resamples, len(plan_at)), np.nan)
     for i in range(n_resamples):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fit = one(_resample(grid, rng))
                 a[i], tpp[i] = fit.a, fit.plan(flops)["tokens_per_param"]
+                n_opt[i] = [fit.n_opt(c) for c in plan_at]
         except ValueError:
             pass
-    return a, tpp
+    return a, tpp, n_opt
 
 
-def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality, tpp_samples=None) -> GridResult:
+def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality, tpp_samples=None,
+            plan_at: tuple = (), n_opt_samples=None) -> GridResult:
     good = samples[np.isfinite(samples)]
     if good.size < max(2, samples.size // 2):
         raise ValueError(f"approach {approach}: only {good.size} of {samples.size} bootstrap resamples could be "
@@ -255,7 +277,7 @@ def _result(approach, a, samples, grid, n_budgets, seed, fit, quality: Quality, 
     lo, hi = percentile_interval(good, _LEVEL)
     return GridResult(approach, float(a), (float(lo), float(hi)), _LEVEL, len(grid), int(grid["n_params"].nunique()),
                       int(n_budgets), samples.size, int(samples.size - good.size), seed, fit, samples, quality,
-                      reference_flops(grid), tpp_samples)
+                      reference_flops(grid), tpp_samples, tuple(float(c) for c in plan_at), n_opt_samples)
 
 
 def _envelope(grid: pd.DataFrame, n_grid: int):
@@ -272,7 +294,7 @@ def _envelope(grid: pd.DataFrame, n_grid: int):
 
 
 def grid_approach1(runs: pd.DataFrame, *, n_resamples: int = 100, seed: int = 0, n_grid: int = 400,
-                   size_tol: float = 0.0) -> GridResult:
+                   size_tol: float = 0.0, plan_at=()) -> GridResult:
     """Approach 1 (Section 3.1) on final losses: the lower envelope of each size's losses over compute.
 
     Parameters
@@ -286,13 +308,20 @@ def grid_approach1(runs: pd.DataFrame, *, n_resamples: int = 100, seed: int = 0,
         Log-spaced compute values of the envelope (the paper uses 1500 on full curves).
     size_tol : float, default 0
         See :func:`grid_frame`.
+    plan_at : sequence of float, optional
+        Budgets (FLOPs) at which every resample's N_opt is kept (:meth:`GridResult.n_opt_interval`).
     """
     grid = grid_frame(runs, size_tol=size_tol)
     n_resamples, n_grid = positive_int("n_resamples", n_resamples), positive_int("n_grid", n_grid)
+    plan_at = _plan_budgets(plan_at)
     fit = _envelope(grid, n_grid)
-    samples, tpp = _bootstrap(grid, lambda g: _envelope(g, n_grid), n_resamples, seed)
+    samples, tpp, n_opt = _bootstrap(grid, lambda g: _envelope(g, n_grid), n_resamples, seed, plan_at)
     quality = assess_approach1(fit, sizes=grid["n_params"].to_numpy(float), a_samples=samples)
-    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit, quality, tpp)
+    return _result(1, fit.a, samples, grid, fit.n_models, seed, fit, quality, tpp, plan_at, n_opt)
+
+
+def _plan_budgets(plan_at) -> tuple:
+    return tuple(float(c) for c in positive_array("plan_at", plan_at, hint="FLOPs")) if len(plan_at) else ()
 
 
 def _isoflop(grid: pd.DataFrame, budgets: np.ndarray):
@@ -314,7 +343,7 @@ def _isoflop(grid: pd.DataFrame, budgets: np.ndarray):
 
 
 def grid_approach2(runs: pd.DataFrame, *, budgets=None, per_decade: float = 4.0, n_resamples: int = 100,
-                   seed: int = 0, size_tol: float = 0.0) -> GridResult:
+                   seed: int = 0, size_tol: float = 0.0, plan_at=()) -> GridResult:
     """Approach 2 (Section 3.2) on final losses: parabolas through interpolated IsoFLOP slices.
 
     Parameters
@@ -323,18 +352,19 @@ def grid_approach2(runs: pd.DataFrame, *, budgets=None, per_decade: float = 4.0,
         See :func:`grid_frame`.
     budgets : array of float, optional
         Default :func:`slice_budgets` (``per_decade`` log-spaced budgets reached by 3 or more sizes).
-    n_resamples, seed, size_tol
+    n_resamples, seed, size_tol, plan_at
         As for :func:`grid_approach1`; every resample is sliced at the same budgets.
     """
     grid = grid_frame(runs, size_tol=size_tol)
     n_resamples = positive_int("n_resamples", n_resamples)
+    plan_at = _plan_budgets(plan_at)
     budgets = slice_budgets(grid, per_decade=per_decade) if budgets is None else positive_array(
         "budgets", budgets, hint="FLOPs")
     fit = _isoflop(grid, budgets)
     kept = fit.budgets.loc[fit.budgets["used"], "budget"].to_numpy()
-    samples, tpp = _bootstrap(grid, lambda g: _isoflop(g, kept), n_resamples, seed)
+    samples, tpp, n_opt = _bootstrap(grid, lambda g: _isoflop(g, kept), n_resamples, seed, plan_at)
     quality = Quality.of(assess_approach2(fit).checks + tuple(bootstrap_checks(samples)))
-    return _result(2, fit.a, samples, grid, len(kept), seed, fit, quality, tpp)
+    return _result(2, fit.a, samples, grid, len(kept), seed, fit, quality, tpp, plan_at, n_opt)
 
 
 def grid_approach3(runs: pd.DataFrame, *, n_resamples: int = 200, seed: int = 0, size_tol: float = 0.0,

@@ -27,7 +27,7 @@ from .isoflop import fit_isoflop
 from .parametric import bootstrap_approach3, fit_approach3
 from .quality import GATE_MAX_RUNS, GATE_RESAMPLES, assess_approach1, assess_approach2, assess_approach3
 
-__all__ = ["APPROACHES", "CHECKED", "LOSS_CEILING", "SWAP_RATIO", "RunsWarning", "column_sense", "fit_runs", "runs_table",
+__all__ = ["APPROACHES", "CHECKED", "read_runs_csv", "LOSS_CEILING", "SWAP_RATIO", "RunsWarning", "column_sense", "fit_runs", "runs_table",
            "runs_columns", "missing_columns"]
 
 #: What each approach needs from the runs.
@@ -275,3 +275,37 @@ def _gate_samples(fit, runs: pd.DataFrame, seed: int, extra: dict) -> pd.DataFra
         boot = bootstrap_approach3(runs["n_params"], runs["n_tokens"], runs["loss"], n_resamples=GATE_RESAMPLES,
                                    seed=seed, fit=fit, **extra)
     return boot.samples
+
+
+def _data_lines(text: str) -> list[int]:
+    """The line number in the file (1-based) of each data row ``pandas.read_csv`` gives, blank lines skipped."""
+    lines = [i + 1 for i, line in enumerate(text.splitlines()) if line.strip()]
+    return lines[1:]  # the first non-blank line is the header
+
+
+def read_runs_csv(path, approach: int, *, what: str = "csv") -> pd.DataFrame:
+    """A CSV file of runs read and checked by :func:`runs_table`, its rows named by their line in the file.
+
+    Reads at most :data:`~chinchilla_lib._validate.CSV_LIMIT` bytes (UTF-8, a byte-order mark allowed).
+
+    Raises
+    ------
+    ValueError
+        One line naming ``what`` and the file: it cannot be read, or a column or a row is wrong
+        (the row named by its line, counting the header as line 1).
+    """
+    import io
+
+    from .._validate import CSV_LIMIT, PATH_LIMIT, read_limited
+
+    where = shown(repr(str(path)), PATH_LIMIT)
+    try:
+        raw = read_limited(path, CSV_LIMIT, what=what, fix="fit a sample of the runs, or split the file")
+        text = raw.decode("utf-8-sig")
+        frame = pd.read_csv(io.StringIO(text))
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise ValueError(f"{what} cannot read {where} ({shown(reason, 200)})") from None
+    lines = _data_lines(text)
+    numbers = lines if len(lines) == len(frame) else None  # quoted line breaks: fall back to counting rows
+    return runs_table(frame, approach, name=f"{what} {where}", row_name="line", first_row=2, row_numbers=numbers)

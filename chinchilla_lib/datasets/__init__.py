@@ -12,6 +12,8 @@ One module per source:
 * :mod:`.llama` -- LLaMA-1 / Llama 2 training curves, recalibrated to tokens;
 * :mod:`.evaluation` -- the evaluation tables of Section 4.2 (Chinchilla against Gopher and others),
   Table 5's task counts, the text's claims, MMLU's subjects and categories;
+* :mod:`.named` -- every public set of runs by one short name (``fit --data``, ``backtest --data``),
+  with the choice of loss and runs made once;
 * :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
   compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
   (Muennighoff et al. 2023).
@@ -33,8 +35,9 @@ _EXPORTS = {
     "gadre": ("load_gadre_eval_metadata", "load_gadre_grid", "load_gadre_runs"),
     "llama": ("LLAMA_MIN_FRACTION", "llama_calibration", "llama1_curves", "load_llama_curves"),
     "muennighoff": ("load_muennighoff_runs",),
+    "named": ("NAMED_SETS", "NamedSet", "data_names", "named_runs", "named_set"),
     "paper_tables": ("DATA_DIR", "SCHEMAS", "DataFileError", "load_table", "paper_value", "table2_row", "table_names"),
-    "porian": ("PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
+    "porian": ("PORIAN_FINAL", "PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
                "porian_step", "porian_summaries"),
     "sardana": ("load_sardana_runs",),
 }
@@ -49,7 +52,7 @@ __all__ = [
     "load_evaluation", "load_evaluation_claims", "load_task_counts", "load_mmlu_subjects", "load_mmlu_categories",
     "mmlu_tasks",
     "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
-    "load_muennighoff_runs",
+    "load_muennighoff_runs", "NAMED_SETS", "NamedSet", "data_names", "named_runs", "named_set", "PORIAN_FINAL",
 ]
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from .external import fetch_external, require_columns
 from .paper_tables import DataFileError
 
-__all__ = ["PORIAN_FIELDS", "PORIAN_DATASETS", "PORIAN_STEPS", "porian_step", "porian_summaries",
+__all__ = ["PORIAN_FINAL", "PORIAN_FIELDS", "PORIAN_DATASETS", "PORIAN_STEPS", "porian_step", "porian_summaries",
            "porian_configurations", "load_porian"]
 
 _PORIAN_REPO = "formll/resolving-scaling-law-discrepancies"
@@ -20,6 +20,9 @@ _PORIAN_FILES = {
     "data/summary_df_att.pickle.xz": "RefinedWeb, attention FLOPs counted",
     "data/summary_df_kaplan_tuned_hparams.pickle.xz": "Kaplan setting with tuned hyper-parameters",
 }
+#: Porian et al.'s configuration with every correction applied (RefinedWeb, tuned AdamW, short warm-up,
+#: constant learning rate, standard parameter count, validation loss).
+PORIAN_FINAL = "rw-tuned-short-const-standard-val"
 PORIAN_FIELDS = ["dataset", "hparams", "warmup", "decay", "param_count", "val"]
 
 

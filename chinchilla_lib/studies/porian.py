@@ -22,6 +22,7 @@ from ..approaches.isoflop import IsoFLOPWarning, fit_budget, fit_isoflop_frame, 
 from ..approaches.quality import assess_approach2
 from ..datasets import (
     PORIAN_DATASETS,
+    PORIAN_FINAL,
     PORIAN_STEPS,
     load_porian,
     load_table,
@@ -41,9 +42,8 @@ NEAREST_WINDOW = 5
 #: Porian et al.'s reproduction of Kaplan's set-up on each data set (Kaplan's counting, long warm-up,
 #: Kaplan's decay, training loss).
 KAPLAN_SETUP = {"rw": "rw-base-long-kaplan-kaplan-train", "owt2": "owt2-base-long-kaplan-kaplan-train"}
-#: Porian et al.'s configuration with every correction applied (RefinedWeb, tuned AdamW, short
-#: warm-up, constant learning rate, standard parameter count, validation loss).
-FINAL_CONFIGURATION = "rw-tuned-short-const-standard-val"
+#: Porian et al.'s configuration with every correction applied (:data:`~chinchilla_lib.datasets.porian.PORIAN_FINAL`).
+FINAL_CONFIGURATION = PORIAN_FINAL
 
 
 def porian_exponents(

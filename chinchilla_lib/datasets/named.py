@@ -1,0 +1,266 @@
+"""Every public set of runs by one short name, as the book and the command line fit it.
+
+``fit --data NAME`` and ``backtest --data NAME`` take these names; :func:`named_runs` gives a set's
+runs as one tidy frame and :data:`NAMED_SETS` says what each holds.  Each set is one of three
+designs:
+
+* ``isoflop``: final losses of runs on shared compute budgets (``flops`` is each run's budget);
+* ``grid``: final losses of sizes each trained to several token counts (budgets not shared);
+* ``curves``: training curves (a ``run`` column; one row per checkpoint), for Approach 1 only.
+
+Where a set offers a choice (which loss, which runs), the choice is made here once and documented
+in :data:`NAMED_SETS`, so every chapter, test and command fits the same runs.
+
+Units: ``n_params`` and ``n_tokens`` raw counts, ``flops`` FLOPs (6 N D unless the set labels its
+budgets), ``loss`` nats per token.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["NamedSet", "NAMED_SETS", "PORIAN_PREFIX", "named_set", "named_runs", "data_names", "curve_sets",
+           "fit_frame"]
+
+#: ``porian:NAME`` names one of Porian et al.'s configurations (``porian:list`` lists them).
+PORIAN_PREFIX = "porian:"
+
+
+@dataclass(frozen=True)
+class NamedSet:
+    """One named set of runs.
+
+    Attributes
+    ----------
+    name : str
+        What ``--data`` takes.
+    title : str
+        What it is, in words (tables and help).
+    design : {"isoflop", "grid", "curves"}
+    runs : str
+        ``module:function`` (relative to :mod:`chinchilla_lib`) giving the runs the book fits.
+    choice : str
+        Which loss and which runs, and why.
+    curves : str, optional
+        ``module:function`` giving training curves (``run`` column) for Approach 1 on a set of finished runs.
+    rel_tol, min_points
+        How runs group into budgets (isoflop sets; see :func:`~chinchilla_lib.approaches.isoflop.profile.group_budgets`).
+    method : str
+        Approach 2's per-budget fit (``akima`` for Porian et al.'s runs, their own method).
+    noise : str, optional
+        ``module:function`` giving the seed-to-seed sd of one run's loss (nats), from the set's seed pairs.
+    """
+
+    name: str
+    title: str
+    design: str
+    runs: str
+    choice: str
+    curves: str | None = None
+    rel_tol: float = 0.0
+    min_points: int | None = None
+    method: str = "parabola"
+    noise: str | None = None
+
+    def noise_floor(self) -> float | None:
+        """The seed-to-seed sd of one run's loss (nats) where the set has seed pairs, else None."""
+        return float(_call(self.noise)) if self.noise else None
+
+    def load(self, **kwargs) -> pd.DataFrame:
+        """The set's runs (:attr:`runs`)."""
+        return _call(self.runs, **kwargs)
+
+    def load_curves(self) -> pd.DataFrame | None:
+        """The set's training curves for Approach 1, or None when it has none."""
+        if self.design == "curves":
+            return self.load()
+        return _call(self.curves) if self.curves else None
+
+
+def _call(target: str, **kwargs):
+    module, function = target.split(":")
+    return getattr(importlib.import_module(f"chinchilla_lib.{module}"), function)(**kwargs)
+
+
+def _sets() -> dict[str, NamedSet]:
+    fig4 = ("Figure 4 of Hoffmann et al. (their own runs, digitised by Besiroglu et al.)")
+    gadre = "held-out C4 validation loss (loss_c4_val), the evaluation Gadre et al. fit their laws to"
+    rows = [
+        NamedSet("hoffmann-fig4", fig4 + ": the 240 points the replication keeps", "isoflop",
+                 "datasets.named:fig4_runs", "the paper's final training loss read off the colour bar; the 5 "
+                 "highest-loss points dropped as Besiroglu et al. do", rel_tol=0.03, min_points=8),
+        NamedSet("hoffmann-fig4:all", fig4 + ": all 245 points", "isoflop", "datasets.named:fig4_all_runs",
+                 "all 245 digitised points", rel_tol=0.03, min_points=8),
+        NamedSet("porian", "Porian et al. 2024, their final configuration (RefinedWeb, tuned AdamW)", "isoflop",
+                 "datasets.named:porian_final_runs", "validation loss on held-out RefinedWeb", method="akima"),
+        NamedSet("llama-1", "LLaMA-1 training curves (7B-65B), digitised", "curves", "datasets.named:llama1_runs",
+                 "training loss, recalibrated to tokens"),
+        NamedSet("gadre:c4", "Gadre et al. 2024 over-training runs trained on C4", "grid",
+                 "datasets.named:gadre_c4_runs", gadre),
+        NamedSet("gadre:rpj", "Gadre et al. 2024 over-training runs trained on RedPajama", "grid",
+                 "datasets.named:gadre_rpj_runs", gadre + " (out of distribution for RedPajama)"),
+        NamedSet("gadre:rw", "Gadre et al. 2024 over-training runs trained on RefinedWeb", "grid",
+                 "datasets.named:gadre_rw_runs", gadre + " (out of distribution for RefinedWeb)"),
+        NamedSet("sardana", "Sardana et al. 2023 over-training runs", "grid", "datasets.named:sardana_runs",
+                 "final training loss smoothed over the last steps (the file has no validation loss; one pass "
+                 "over the data)"),
+        NamedSet("muennighoff", "Muennighoff et al. 2023 runs that see each token at most once", "grid",
+                 "datasets.named:muennighoff_runs", "final held-out C4 validation loss; runs of one epoch or less"),
+    ]
+    return {s.name: s for s in rows}
+
+
+#: The named sets, in the order the command line lists them.
+NAMED_SETS: dict[str, NamedSet] = _sets()
+
+
+def data_names() -> list[str]:
+    """Every name ``--data`` takes (``porian:NAME`` stands for Porian et al.'s configurations)."""
+    return [*NAMED_SETS, PORIAN_PREFIX + "NAME"]
+
+
+def named_set(name: str) -> NamedSet:
+    """The :class:`NamedSet` called ``name`` (``porian:NAME``: one of Porian et al.'s configurations).
+
+    Raises
+    ------
+    ValueError
+        An unknown name; the message lists the known ones.
+    """
+    if isinstance(name, str) and name.startswith(PORIAN_PREFIX) and name != PORIAN_PREFIX + "list":
+        config = name[len(PORIAN_PREFIX):]
+        return NamedSet(name, f"Porian et al. 2024, configuration {config}", "isoflop",
+                        "datasets.porian:load_porian", "as the configuration names it", method="akima")
+    if name not in NAMED_SETS:
+        raise ValueError(f"unknown data set {name!r}; use one of {', '.join(data_names())} "
+                         "(porian:list lists Porian et al.'s configurations)")
+    return NAMED_SETS[name]
+
+
+def named_runs(name: str) -> pd.DataFrame:
+    """The runs of the set called ``name``: ``n_params``, ``n_tokens``, ``flops``, ``loss`` (and ``run`` for curves).
+
+    Raises
+    ------
+    ValueError
+        An unknown name or Porian configuration.
+    """
+    spec = named_set(name)
+    if name.startswith(PORIAN_PREFIX):
+        return spec.load(configuration=name[len(PORIAN_PREFIX):])
+    return spec.load()
+
+
+def curve_sets() -> list[str]:
+    """The names whose sets have training curves (Approach 1 on real curves)."""
+    return [n for n, s in NAMED_SETS.items() if s.design == "curves" or s.curves]
+
+
+def fit_frame(name: str, approach: int) -> pd.DataFrame:
+    """The runs of ``name`` that ``approach`` fits: what ``fit --data NAME --approach K`` reads.
+
+    Approach 1 takes training curves (sets of :func:`curve_sets`); Approaches 2 and 3 take final
+    losses (every other set; a grid's runs are sliced into IsoFLOP profiles by the caller for
+    Approach 2).  ``porian:NAME`` is for Approach 2 (Porian et al.'s IsoFLOP profiles).
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or a set that holds the wrong kind of runs for ``approach``.
+    """
+    spec = named_set(name)
+    if name.startswith(PORIAN_PREFIX) and approach != 2:
+        raise ValueError("porian runs are IsoFLOP profiles; use them with --approach 2")
+    if approach == 1:
+        curves = spec.load_curves()
+        if curves is None:
+            raise ValueError(f"{name} holds final losses, not training curves; use it with --approach 2 or 3 "
+                             f"(approach 1 takes {', '.join(curve_sets())} or --csv)")
+        return curves
+    if spec.design == "curves":
+        raise ValueError(f"{name} holds training curves, not final losses; use it with --approach 1")
+    return named_runs(name)
+
+
+# ------------------------------------------------------------------ the sets' runs, as the book fits them
+
+def _finished(frame: pd.DataFrame, n, d, loss, flops=None) -> pd.DataFrame:
+    out = pd.DataFrame({"n_params": pd.Series(n).to_numpy(float), "n_tokens": pd.Series(d).to_numpy(float),
+                        "loss": pd.Series(loss).to_numpy(float)})
+    out["flops"] = 6.0 * out["n_params"] * out["n_tokens"] if flops is None else pd.Series(flops).to_numpy(float)
+    return out[["n_params", "n_tokens", "flops", "loss"]]
+
+
+def fig4_runs() -> pd.DataFrame:
+    """Figure 4's 240 points (the five highest-loss dropped); ``flops`` as digitised."""
+    from .figure4 import REPLICATION_EXCLUDED, load_hoffmann_fig4
+
+    runs = load_hoffmann_fig4(exclude_highest_loss=REPLICATION_EXCLUDED)
+    return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss"], runs["flops"])
+
+
+def fig4_all_runs() -> pd.DataFrame:
+    """All 245 points of Figure 4."""
+    from .figure4 import load_hoffmann_fig4
+
+    runs = load_hoffmann_fig4(exclude_highest_loss=0)
+    return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss"], runs["flops"])
+
+
+def porian_final_runs() -> pd.DataFrame:
+    """Porian et al.'s runs in their final configuration (:data:`~chinchilla_lib.datasets.porian.PORIAN_FINAL`)."""
+    from .porian import PORIAN_FINAL, load_porian
+
+    runs = load_porian(PORIAN_FINAL)
+    return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss"], runs["flops"])
+
+
+def llama1_runs() -> pd.DataFrame:
+    """The LLaMA-1 training curves as the book fits them (``model`` names each curve)."""
+    from .llama import llama1_curves
+
+    return llama1_curves().reset_index(drop=True)
+
+
+def _gadre(training_set: str, count: str = "total") -> pd.DataFrame:
+    from .gadre import load_gadre_runs
+
+    runs = load_gadre_runs()
+    runs = runs[runs["training_set"] == training_set]
+    n = runs["n_params_no_embed"] if count == "non-embedding" else runs["n_params"]
+    return _finished(runs, n, runs["n_tokens"], runs["loss_c4_val"])
+
+
+def gadre_c4_runs(count: str = "total") -> pd.DataFrame:
+    """Gadre et al.'s runs trained on C4 (``count``: ``total`` or ``non-embedding`` parameters)."""
+    return _gadre("C4", count)
+
+
+def gadre_rpj_runs(count: str = "total") -> pd.DataFrame:
+    """Gadre et al.'s runs trained on RedPajama."""
+    return _gadre("RedPajama", count)
+
+
+def gadre_rw_runs(count: str = "total") -> pd.DataFrame:
+    """Gadre et al.'s runs trained on RefinedWeb."""
+    return _gadre("RefinedWeb", count)
+
+
+def sardana_runs() -> pd.DataFrame:
+    """Sardana et al.'s 47 runs, final smoothed training loss."""
+    from .sardana import load_sardana_runs
+
+    runs = load_sardana_runs()
+    return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss_train"])
+
+
+def muennighoff_runs() -> pd.DataFrame:
+    """Muennighoff et al.'s runs that see each token at most once (one epoch or less)."""
+    from .muennighoff import load_muennighoff_runs
+
+    runs = load_muennighoff_runs()
+    runs = runs[runs["epochs"] <= 1.0 + 1e-9]
+    return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss_val"])
