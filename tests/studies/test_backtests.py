@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.studies.backtests import BACKTEST_SETS, backtest_numbers, backtest_table, coverage_table, \
-    untestable_table
+from chinchilla_lib.studies.backtests import (
+    BACKTEST_SETS,
+    backtest_numbers,
+    backtest_table,
+    coverage_table,
+    untestable_table,
+)
 from chinchilla_lib.studies.tokens_drift import drift_numbers, drift_table
 
 
