@@ -14,7 +14,9 @@ One module per source:
   Table 5's task counts, the text's claims, MMLU's subjects and categories;
 * :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
   compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
-  (Muennighoff et al. 2023).
+  (Muennighoff et al. 2023);
+* :mod:`.olmo_ladder` -- real training curves with their schedules: the OLMo model ladder
+  (Bhagia et al. 2024; five sizes at five lengths, each its own cosine schedule).
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -33,6 +35,7 @@ _EXPORTS = {
     "gadre": ("load_gadre_eval_metadata", "load_gadre_grid", "load_gadre_runs"),
     "llama": ("LLAMA_MIN_FRACTION", "llama_calibration", "llama1_curves", "load_llama_curves"),
     "muennighoff": ("load_muennighoff_runs",),
+    "olmo_ladder": ("load_olmo_ladder_curves", "load_olmo_ladder_runs"),
     "paper_tables": ("DATA_DIR", "SCHEMAS", "DataFileError", "load_table", "paper_value", "table2_row", "table_names"),
     "porian": ("PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
                "porian_step", "porian_summaries"),
@@ -49,7 +52,7 @@ __all__ = [
     "load_evaluation", "load_evaluation_claims", "load_task_counts", "load_mmlu_subjects", "load_mmlu_categories",
     "mmlu_tasks",
     "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
-    "load_muennighoff_runs",
+    "load_muennighoff_runs", "load_olmo_ladder_curves", "load_olmo_ladder_runs",
 ]
 
 
