@@ -326,6 +326,7 @@ def paper_values(src: Path) -> pd.DataFrame:
             row("approach1.n_grid", "Approach 1 number of log-spaced FLOP values", misc.loc["Approach 1 FLOP grid", "value"],
                 "FLOP values", "Sec. 3.1", misc.loc["Approach 1 FLOP grid", "status"]),
             *approach1_horizons(misc, row),
+            approach1_last_fraction(misc, row),
             row("replication.a", "Besiroglu et al. 2024: a implied by their refit",
                 fit.loc["Besiroglu et al. 2024 implied a", "value_unverified"], "exponent",
                 "Besiroglu et al. 2024 (arXiv 2404.10102)", "unverified", "secondary summary"),
@@ -360,6 +361,18 @@ def approach1_horizons(misc: pd.DataFrame, row) -> list[dict]:
                 found.group(1), "runs", "Sec. 3.1", family["status"], "each decays the learning rate 10x over its horizon"),
             row("approach1.horizon_span", "Approach 1 ratio of the longest to the shortest horizon of one size",
                 found.group(2), "ratio", "Sec. 3.1", family["status"], "horizons measured in training tokens")]
+
+
+def approach1_last_fraction(misc: pd.DataFrame, row) -> dict:
+    """The share of each run's training whose points Approach 1 keeps, from the 'Approach 1 selected points'
+    row ("within last 15% of training", a footnote of Sec. 3.1)."""
+    points = misc.loc["Approach 1 selected points"]
+    found = re.search(r"last (\d+)% of training", str(points["value_unverified"]))
+    if found is None:
+        raise ValueError("chinchilla_misc_facts.csv: 'Approach 1 selected points' no longer gives the last share")
+    return row("approach1.last_fraction", "Approach 1 points kept: the last share of each run's training",
+               int(found.group(1)) / 100, "fraction of the run's tokens", points["paper_location"], points["status"],
+               points["notes"])
 
 
 # Settings of Pearce & Song's simulated Kaplan study (their analysis script), used by the

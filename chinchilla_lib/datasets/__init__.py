@@ -16,7 +16,11 @@ One module per source:
   with the choice of loss and runs made once;
 * :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
   compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
-  (Muennighoff et al. 2023).
+  (Muennighoff et al. 2023);
+* :mod:`.olmo_ladder`, :mod:`.gemstones` -- real training curves with their schedules: the OLMo
+  model ladder (Bhagia et al. 2024; five sizes at five lengths, each its own cosine schedule) and
+  the Gemstones (McLeish et al. 2025; 22 widths x depths, constant rate with cool-downs), with
+  the Gemstones authors' own fitted laws.
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -33,9 +37,12 @@ _EXPORTS = {
                    "load_task_counts", "mmlu_tasks"),
     "figure4": ("FIG4_GROUPING", "REPLICATION_EXCLUDED", "load_hoffmann_fig4"),
     "gadre": ("load_gadre_eval_metadata", "load_gadre_grid", "load_gadre_runs"),
+    "gemstones": ("load_gemstones_approach1", "load_gemstones_approach3", "load_gemstones_curves",
+                  "load_gemstones_runs"),
     "llama": ("LLAMA_MIN_FRACTION", "llama_calibration", "llama1_curves", "load_llama_curves"),
     "muennighoff": ("load_muennighoff_runs",),
     "named": ("NAMED_SETS", "NamedSet", "data_names", "named_runs", "named_set"),
+    "olmo_ladder": ("load_olmo_ladder_curves", "load_olmo_ladder_runs"),
     "paper_tables": ("DATA_DIR", "SCHEMAS", "DataFileError", "load_table", "paper_value", "table2_row", "table_names"),
     "porian": ("PORIAN_FINAL", "PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
                "porian_step", "porian_summaries"),
@@ -53,6 +60,8 @@ __all__ = [
     "mmlu_tasks",
     "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
     "load_muennighoff_runs", "NAMED_SETS", "NamedSet", "data_names", "named_runs", "named_set", "PORIAN_FINAL",
+    "load_olmo_ladder_curves", "load_olmo_ladder_runs", "load_gemstones_curves",
+    "load_gemstones_runs", "load_gemstones_approach1", "load_gemstones_approach3",
 ]
 
 

@@ -3,6 +3,8 @@
 * :mod:`.figure4` -- the points of Hoffmann et al.'s Figure 4: budgets, Approach 2 and 3 fits, projections,
   the FLOP convention of the strips, the robustness of Approach 2;
 * :mod:`.porian` -- Porian et al.'s 15 configurations: exponents by three estimators, per-budget optima;
+* :mod:`.public_runs` -- the three approaches on other people's finished runs (Gadre, Sardana, Muennighoff, Porian,
+  the OLMo ladder, the Gemstones, Figure 4);
 * :mod:`.llama` -- the LLaMA-1 training curves and how far their sizes straddle the optimum; the claims of
   the post "Chinchilla's Death" tested on both LLaMA families; tokens per parameter of well-known models;
 * :mod:`.overtrained_runs` -- the law fitted near compute-optimal and extrapolated to real over-trained runs
@@ -12,6 +14,8 @@
 * :mod:`.pearce_song` -- Pearce & Song's simulated Kaplan study (embedding parameters);
 * :mod:`.isoflop_bias` -- biases of the IsoFLOP parabola on simulated profiles;
 * :mod:`.envelope_bias` -- the envelope estimator on simulated training curves;
+* :mod:`.checkpoint_envelope` -- Approach 1 on real training curves (the OLMo ladder, the Gemstones): checkpoints
+  near the end of each run's own schedule against all checkpoints;
 * :mod:`.schedules` -- matched against fixed learning-rate schedules on simulated curves;
 * :mod:`.published_models` -- the paper's model tables recounted: Table 1 tokens per parameter and 6ND, Tables 4, A4, A9;
 * :mod:`.closed_forms` -- every named law and allocation in closed form, the constants of the in-page planner;

@@ -1,4 +1,4 @@
-"""The three approaches on other people's real runs: Gadre, Sardana, Muennighoff, Porian and Figure 4.
+"""The three approaches on other people's real runs: Gadre, Sardana, Muennighoff, Porian, OLMo, Gemstones, Figure 4.
 
 Each public set of finished runs is read by its loader in :mod:`chinchilla_lib.datasets`
 and given to :mod:`chinchilla_lib.approaches.run_grid` (Approach 1: envelope of final losses;
@@ -6,15 +6,19 @@ Approach 2: interpolated IsoFLOP slices; Approach 3: the parametric fit), in tot
 parameters and, where the set lets us count embeddings, in non-embedding parameters.
 Results are computed once per process (cached).
 
-Embeddings are counted from Gadre et al.'s own files (``params_no_embed``) and, for the
-Figure 4 points, from Table A9's shapes (:func:`~chinchilla_lib.laws.embeddings.nonembedding_from_total`,
-N_T = N_E + γ N_E^(1/3) with γ fitted to Table A9).  Sardana's, Muennighoff's and Porian's
+Embeddings are counted from Gadre et al.'s own files (``params_no_embed``), from the model shapes
+of the OLMo ladder and the Gemstones (both have an input table and a separate output layer, both
+left out of the non-embedding count; :mod:`~chinchilla_lib.datasets.olmo_ladder`,
+:mod:`~chinchilla_lib.datasets.gemstones`) and, for the Figure 4 points, from Table A9's shapes
+(:func:`~chinchilla_lib.laws.embeddings.nonembedding_from_total`, N_T = N_E + γ N_E^(1/3) with γ
+fitted to Table A9).  Sardana's, Muennighoff's and Porian's
 files give one parameter count and no shapes, so only total parameters are used there.
 
 References
 ----------
 Hoffmann et al. 2022, Sections 3.1-3.3, Table 2; Gadre et al. 2024; Sardana et al. 2023;
-Muennighoff et al. 2023; Porian et al. 2024; DeepSeek LLM 2024, Sec. 3.2.
+Muennighoff et al. 2023; Porian et al. 2024; Bhagia et al. 2024; McLeish et al. 2025; DeepSeek LLM 2024,
+Sec. 3.2.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ import pandas as pd
 from ..approaches.run_grid import grid_approach, grid_frame, size_curves
 from ..datasets import load_porian, table2_row
 from ..datasets.gadre import load_gadre_runs
+from ..datasets.gemstones import load_gemstones_runs
 from ..datasets.muennighoff import load_muennighoff_runs
+from ..datasets.olmo_ladder import load_olmo_ladder_runs
 from ..datasets.sardana import load_sardana_runs
 from ..laws.embeddings import nonembedding_from_total
 from ..result_cache import shared_all, shared_result
@@ -55,12 +61,17 @@ RUN_SETS = {
                     "see each token at most once, so repetition plays no part"),
     "porian": ("Porian tuned", "RefinedWeb", "loss: validation loss on held-out RefinedWeb, their final "
                "configuration (tuned AdamW, short warm-up, constant learning rate)"),
+    "olmo_ladder": ("OLMo ladder", "OLMo pretraining data", "loss: C4 validation cross-entropy at the last "
+                    "checkpoint of each run, the end of its own cosine schedule (25 runs and a second run of "
+                    "each 1xC model)"),
+    "gemstones": ("Gemstones cooled", "Dolma", "loss: held-out Dolma validation loss at the end of each cool-down "
+                  "(learning rate decayed to zero over 10% more tokens), 10B to 110B tokens"),
     "figure4": ("Figure 4 points", "MassiveText", "loss: the paper's final training loss, read off Figure 4's "
                 "colour bar (240 points, the 5 highest-loss dropped)"),
 }
 #: Parameter counts: total, and non-embedding where the set allows.
 COUNTS = ("total", "non-embedding")
-_NON_EMBEDDING = ("gadre_c4", "gadre_rpj", "gadre_rw", "figure4")
+_NON_EMBEDDING = ("gadre_c4", "gadre_rpj", "gadre_rw", "olmo_ladder", "gemstones", "figure4")
 #: Bootstrap resamples per approach (kept modest so the chapter builds quickly).
 RESAMPLES = {1: 50, 2: 50, 3: 200}
 #: Figure 4's digitised sizes within this relative distance are one model (Table A9 sizes are far apart).
@@ -84,6 +95,10 @@ def _run_set_cached(key: str, count: str) -> pd.DataFrame:
         frame = pd.DataFrame({"n_params": runs["n_params"], "n_tokens": runs["n_tokens"], "loss": runs["loss_val"]})
     elif key == "porian":
         frame = load_porian(FINAL_CONFIGURATION)[["n_params", "n_tokens", "loss"]]
+    elif key in ("olmo_ladder", "gemstones"):
+        runs = load_olmo_ladder_runs() if key == "olmo_ladder" else load_gemstones_runs()
+        n = runs["n_params_non_embedding"] if count == "non-embedding" else runs["n_params"]
+        frame = pd.DataFrame({"n_params": n, "n_tokens": runs["n_tokens"], "loss": runs["loss"]})
     else:
         runs = fig4_runs()
         n = nonembedding_from_total(runs["n_params"].to_numpy(float)) if count == "non-embedding" \

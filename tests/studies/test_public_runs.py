@@ -21,6 +21,34 @@ def test_run_sets_are_grids_of_the_loss_their_docstring_names():
     assert set(public_runs.loss_table()["data set"]) == {v[0] for v in public_runs.RUN_SETS.values()}
 
 
+def test_the_olmo_and_gemstones_sets_are_their_finished_runs_in_both_counts():
+    from chinchilla_lib.datasets import load_gemstones_runs, load_olmo_ladder_runs
+
+    for key, runs in (("olmo_ladder", load_olmo_ladder_runs()), ("gemstones", load_gemstones_runs())):
+        total, non_embedding = public_runs.run_set(key), public_runs.run_set(key, "non-embedding")
+        assert len(total) == len(runs) == len(non_embedding)  # 30 ladder runs; 199 cooled Gemstones runs
+        np.testing.assert_array_equal(total["n_params"], runs["n_params"])
+        np.testing.assert_array_equal(non_embedding["n_params"], runs["n_params_non_embedding"])
+        np.testing.assert_array_equal(total["loss"], runs["loss"])
+        assert (non_embedding["n_params"] < total["n_params"]).all()
+    keys = list(public_runs.RUN_SETS)
+    assert keys.index("porian") + 1 == keys.index("olmo_ladder") and keys.index("gemstones") + 1 == keys.index("figure4")
+
+
+def test_approach3_on_the_cooled_gemstones_reproduces_the_authors_fit():
+    """A second implementation: McLeish et al. fitted the same law to the same 199 runs (Huber delta 1e-3)."""
+    from chinchilla_lib.approaches.parametric import fit_approach3
+    from chinchilla_lib.datasets import load_gemstones_approach3
+
+    runs = public_runs.run_set("gemstones")
+    ours = fit_approach3(runs["n_params"], runs["n_tokens"], runs["loss"])
+    theirs = load_gemstones_approach3().set_index(["variant", "count"]).loc[("cool_end", "total")]
+    for name in ("alpha", "beta", "E"):
+        assert getattr(ours, name) == pytest.approx(theirs[name], rel=2e-3), name
+    for name in ("A", "B"):
+        assert getattr(ours, name) == pytest.approx(theirs[name], rel=2e-2), name
+
+
 def test_run_set_refuses_what_the_files_cannot_give():
     with pytest.raises(ValueError, match="unknown run set"):
         public_runs.run_set("kaplan")
