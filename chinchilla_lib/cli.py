@@ -65,7 +65,8 @@ class _Parser(argparse.ArgumentParser):
 _DATA_HELP = ("hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all (all 245), porian "
               "(Porian et al.'s final configuration), porian:NAME (approach 2; porian:list lists the names), "
               "llama-1 (approach 1: the LLaMA-1 training curves), gadre:c4, gadre:rpj, gadre:rw, sardana, "
-              "muennighoff; the data page of the book lists what each holds")
+              "muennighoff, olmo-ladder, gemstones (both with training curves for approach 1); the data page of the "
+              "book lists what each holds")
 
 
 def build_parser() -> argparse.ArgumentParser:

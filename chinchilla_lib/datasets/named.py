@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["NamedSet", "NAMED_SETS", "PORIAN_PREFIX", "named_set", "named_runs", "data_names", "curve_sets",
@@ -109,6 +110,15 @@ def _sets() -> dict[str, NamedSet]:
                  "over the data)"),
         NamedSet("muennighoff", "Muennighoff et al. 2023 runs that see each token at most once", "grid",
                  "datasets.named:muennighoff_runs", "final held-out C4 validation loss; runs of one epoch or less"),
+        NamedSet("olmo-ladder", "OLMo model ladder (Bhagia et al. 2024): five sizes at 0.5-10 times 20 tokens per "
+                 "parameter", "grid", "datasets.named:olmo_ladder_runs", "C4 validation cross-entropy at the last "
+                 "checkpoint of each run (the end of its own cosine schedule); Approach 1 takes the checkpoints in "
+                 "the last 15% of each run, as the paper's footnote does", curves="datasets.named:olmo_ladder_curves",
+                 noise="datasets.named:olmo_noise_floor"),
+        NamedSet("gemstones", "Gemstones (McLeish et al. 2025): 22 models on a width x depth grid, cooled down at "
+                 "many token counts", "grid", "datasets.named:gemstones_runs", "held-out Dolma loss at the end of "
+                 "each learning-rate cool-down (each a finished run); Approach 1 takes those ends, one curve per "
+                 "model", curves="datasets.named:gemstones_curves"),
     ]
     return {s.name: s for s in rows}
 
@@ -264,3 +274,52 @@ def muennighoff_runs() -> pd.DataFrame:
     runs = load_muennighoff_runs()
     runs = runs[runs["epochs"] <= 1.0 + 1e-9]
     return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss_val"])
+
+
+def olmo_ladder_runs(count: str = "total") -> pd.DataFrame:
+    """The OLMo ladder's 30 finished runs (the last checkpoint of each; ``count``: total or non-embedding)."""
+    from .olmo_ladder import load_olmo_ladder_runs
+
+    runs = load_olmo_ladder_runs()
+    n = runs["n_params_non_embedding"] if count == "non-embedding" else runs["n_params"]
+    return _finished(runs, n, runs["n_tokens"], runs["loss"])
+
+
+def olmo_ladder_curves() -> pd.DataFrame:
+    """The OLMo ladder's checkpoints in the last share of each run's tokens (``approach1.last_fraction`` of
+    ``paper_values.csv``, Hoffmann et al.'s Sec. 3.1 footnote), ``run`` naming each curve; flops 6 N D."""
+    from .olmo_ladder import load_olmo_ladder_curves
+    from .paper_tables import paper_value
+
+    curves = load_olmo_ladder_curves()
+    kept = curves[curves["schedule_fraction"] >= 1.0 - paper_value("approach1.last_fraction") - 1e-12]
+    return kept[["run", "n_params", "n_tokens", "flops", "loss"]].reset_index(drop=True)
+
+
+def olmo_noise_floor() -> float:
+    """Seed-to-seed sd of one OLMo ladder run's final loss: the 1xC runs and their reruns, sd of the
+    differences over the square root of 2 (nats)."""
+    from .olmo_ladder import load_olmo_ladder_runs
+
+    runs = load_olmo_ladder_runs()
+    pairs = runs[runs["multiplier"] == 1].pivot_table(index="model", columns="rerun", values="loss")
+    diff = (pairs[True] - pairs[False]).dropna().to_numpy(float)
+    return float(np.sqrt(np.mean(diff ** 2) / 2.0))
+
+
+def gemstones_runs(count: str = "total") -> pd.DataFrame:
+    """The Gemstones' 199 cooled-down runs (``count``: total or non-embedding parameters)."""
+    from .gemstones import load_gemstones_runs
+
+    runs = load_gemstones_runs()
+    n = runs["n_params_non_embedding"] if count == "non-embedding" else runs["n_params"]
+    return _finished(runs, n, runs["n_tokens"], runs["loss"])
+
+
+def gemstones_curves() -> pd.DataFrame:
+    """The Gemstones' cooled ends as training curves, one per model (``run`` = the model); flops 6 N D."""
+    from .gemstones import load_gemstones_runs
+
+    runs = load_gemstones_runs()
+    out = _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss"])
+    return out.assign(run=runs["model"].to_numpy())[["run", "n_params", "n_tokens", "flops", "loss"]]

@@ -31,17 +31,13 @@ import numpy as np
 import pandas as pd
 
 from ..approaches.run_grid import grid_approach, grid_frame, size_curves
-from ..datasets import load_porian, table2_row
-from ..datasets.gadre import load_gadre_runs
-from ..datasets.gemstones import load_gemstones_runs
-from ..datasets.muennighoff import load_muennighoff_runs
-from ..datasets.olmo_ladder import load_olmo_ladder_runs
+from ..datasets import table2_row
+from ..datasets.named import named_set
 from ..datasets.sardana import load_sardana_runs
 from ..laws.embeddings import nonembedding_from_total
 from ..result_cache import shared_all, shared_result
 from .figure4 import fig4_runs
 from .later_studies import later_value
-from .porian import FINAL_CONFIGURATION
 
 __all__ = ["RUN_SETS", "COUNTS", "RESAMPLES", "FIG4_SIZE_TOL", "run_set", "loss_table", "approaches_table",
            "approach_results", "public_runs_numbers", "set_overview", "exponent_grid", "verdict_table", "book_verdicts", "refusal_numbers",
@@ -76,35 +72,24 @@ _NON_EMBEDDING = ("gadre_c4", "gadre_rpj", "gadre_rw", "olmo_ladder", "gemstones
 RESAMPLES = {1: 50, 2: 50, 3: 200}
 #: Figure 4's digitised sizes within this relative distance are one model (Table A9 sizes are far apart).
 FIG4_SIZE_TOL = 1e-3
-_GADRE = {"gadre_c4": "C4", "gadre_rpj": "RedPajama", "gadre_rw": "RefinedWeb"}
+
+
+#: The named set (:data:`~chinchilla_lib.datasets.named.NAMED_SETS`) each run set reads, where one does.
+_NAMED = {"gadre_c4": "gadre:c4", "gadre_rpj": "gadre:rpj", "gadre_rw": "gadre:rw", "sardana": "sardana",
+          "muennighoff": "muennighoff", "porian": "porian", "olmo_ladder": "olmo-ladder", "gemstones": "gemstones"}
 
 
 @lru_cache(maxsize=16)
 def _run_set_cached(key: str, count: str) -> pd.DataFrame:
-    if key in _GADRE:
-        runs = load_gadre_runs()
-        runs = runs[runs["training_set"] == _GADRE[key]]
-        n = runs["n_params_no_embed"] if count == "non-embedding" else runs["n_params"]
-        frame = pd.DataFrame({"n_params": n, "n_tokens": runs["n_tokens"], "loss": runs["loss_c4_val"]})
-    elif key == "sardana":
-        runs = load_sardana_runs()
-        frame = pd.DataFrame({"n_params": runs["n_params"], "n_tokens": runs["n_tokens"], "loss": runs["loss_train"]})
-    elif key == "muennighoff":
-        runs = load_muennighoff_runs()
-        runs = runs[runs["epochs"] <= 1.0 + 1e-9]
-        frame = pd.DataFrame({"n_params": runs["n_params"], "n_tokens": runs["n_tokens"], "loss": runs["loss_val"]})
-    elif key == "porian":
-        frame = load_porian(FINAL_CONFIGURATION)[["n_params", "n_tokens", "loss"]]
-    elif key in ("olmo_ladder", "gemstones"):
-        runs = load_olmo_ladder_runs() if key == "olmo_ladder" else load_gemstones_runs()
-        n = runs["n_params_non_embedding"] if count == "non-embedding" else runs["n_params"]
-        frame = pd.DataFrame({"n_params": n, "n_tokens": runs["n_tokens"], "loss": runs["loss"]})
-    else:
+    if key in _NAMED:
+        spec = named_set(_NAMED[key])
+        frame = spec.load(count=count) if key in _NON_EMBEDDING else spec.load()
+    else:  # Figure 4: non-embedding counts from Table A9's shapes
         runs = fig4_runs()
         n = nonembedding_from_total(runs["n_params"].to_numpy(float)) if count == "non-embedding" \
             else runs["n_params"].to_numpy(float)
         frame = pd.DataFrame({"n_params": n, "n_tokens": runs["n_tokens"], "loss": runs["loss"]})
-    return frame.reset_index(drop=True)
+    return frame[["n_params", "n_tokens", "loss"]].reset_index(drop=True)
 
 
 def run_set(key: str, count: str = "total") -> pd.DataFrame:

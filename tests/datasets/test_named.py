@@ -48,3 +48,26 @@ def test_muennighoff_keeps_one_epoch_runs_only():
 
     raw = load_muennighoff_runs()
     assert len(named_runs("muennighoff")) == int((raw["epochs"] <= 1 + 1e-9).sum()) < len(raw)
+
+
+def test_olmo_noise_floor_from_the_rerun_pairs_by_hand():
+    # sd of one run = sd of a pair's difference / sqrt(2); the pairs are each size's 1xC run and its rerun,
+    # read here from the checkpoints (the last of each run), not from the finished-runs table.
+    from chinchilla_lib.datasets import load_olmo_ladder_curves
+    from chinchilla_lib.datasets.named import olmo_noise_floor
+
+    ends = load_olmo_ladder_curves().groupby("run").tail(1).set_index("run")["loss"]
+    sizes = ("190M", "370M", "760M", "1B", "3B")
+    diffs = np.array([ends[f"{m}-1xC-rerun"] - ends[f"{m}-1xC"] for m in sizes])
+    assert olmo_noise_floor() == pytest.approx(np.sqrt(np.sum(diffs ** 2) / (2 * len(sizes))))
+    assert NAMED_SETS["olmo-ladder"].noise_floor() == olmo_noise_floor() and NAMED_SETS["gemstones"].noise_floor() is None
+
+
+def test_curves_of_the_grid_sets_are_the_paper_s_selection():
+    from chinchilla_lib.datasets import load_gemstones_runs, load_olmo_ladder_curves
+
+    every = load_olmo_ladder_curves()
+    olmo = named_set("olmo-ladder").load_curves()
+    assert olmo["run"].nunique() == 30 and len(olmo) == int((every["schedule_fraction"] >= 0.85 - 1e-12).sum())
+    gem, cooled = named_set("gemstones").load_curves(), load_gemstones_runs()
+    assert gem["run"].nunique() == cooled["model"].nunique() and len(gem) == len(cooled)
