@@ -14,7 +14,10 @@ One module per source:
   Table 5's task counts, the text's claims, MMLU's subjects and categories;
 * :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
   compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
-  (Muennighoff et al. 2023).
+  (Muennighoff et al. 2023);
+* :mod:`.llama3_isoflops`, :mod:`.cs336`, :mod:`.open_athena` -- IsoFLOP sets: the Llama 3
+  paper's Figure 2 points, Stanford CS336's exercise set, Open-Athena's harmonised sets
+  (Czech et al. 2026).
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -29,10 +32,13 @@ _EXPORTS = {
                  "cache_dir", "fetch_external"),
     "evaluation": ("load_evaluation", "load_evaluation_claims", "load_mmlu_categories", "load_mmlu_subjects",
                    "load_task_counts", "mmlu_tasks"),
+    "cs336": ("load_cs336_isoflops",),
     "figure4": ("FIG4_GROUPING", "REPLICATION_EXCLUDED", "load_hoffmann_fig4"),
     "gadre": ("load_gadre_eval_metadata", "load_gadre_grid", "load_gadre_runs"),
     "llama": ("LLAMA_MIN_FRACTION", "llama_calibration", "llama1_curves", "load_llama_curves"),
+    "llama3_isoflops": ("load_llama3_isoflops",),
     "muennighoff": ("load_muennighoff_runs",),
+    "open_athena": ("OPEN_ATHENA_PREFIX", "load_open_athena", "open_athena_sets"),
     "paper_tables": ("DATA_DIR", "SCHEMAS", "DataFileError", "load_table", "paper_value", "table2_row", "table_names"),
     "porian": ("PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
                "porian_step", "porian_summaries"),
@@ -49,7 +55,8 @@ __all__ = [
     "load_evaluation", "load_evaluation_claims", "load_task_counts", "load_mmlu_subjects", "load_mmlu_categories",
     "mmlu_tasks",
     "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
-    "load_muennighoff_runs",
+    "load_muennighoff_runs", "load_llama3_isoflops", "load_cs336_isoflops", "OPEN_ATHENA_PREFIX", "load_open_athena",
+    "open_athena_sets",
 ]
 
 
