@@ -748,8 +748,8 @@ def open_athena_audit() -> pd.DataFrame:
         dcl = _one(r"DCL: [\d.e+]+ FLOPs \(([\d.]+)% of budget", block, OPEN_ATHENA_EXP11)[0]
         add(f"{key}_token_overestimate", f"Approach 2 tokens over their {label} surface's at 3.8e25 FLOPs", over_pct,
             "%", where11, f"printed as {over_pct}")
-        add(f"{key}_waste", f"deadweight compute of Approach 2's allocation under their {label} surface at 3.8e25 FLOPs",
-            dcl, "% of budget", where11, f"printed as {dcl}")
+        add(f"{key}_waste",
+            f"deadweight compute of Approach 2's allocation under their {label} surface at 3.8e25 FLOPs", dcl, "% of budget", where11, f"printed as {dcl}")
         add(f"{key}_d_opt", f"compute-optimal tokens of their {label} surface at 3.8e25 FLOPs", float(true_t) * 1e12,
             "tokens", where11, f"printed as {true_t}T")
         if key == "vpnls":

@@ -1,4 +1,6 @@
-"""The IsoFLOP points of the Llama 3 paper's Figure 2, digitised from its SVG (``eric-czech/llama3_isoflop_extraction``).
+"""The IsoFLOP points of the Llama 3 paper's Figure 2, digitised from its SVG.
+
+The file is ``isoflops_points.csv`` of ``eric-czech/llama3_isoflop_extraction``.
 
 133 points on ten budgets from 6e18 to 1e22 FLOPs.  The file gives, per point, the budget
 (``compute_budget``), the training tokens and the validation loss as Figure 2 plots them, plus
@@ -74,7 +76,8 @@ def tidy_llama3_isoflops(raw: pd.DataFrame, path=LLAMA3_ISOFLOPS_FILE) -> pd.Dat
                                 "token count and loss must be a positive number")
         frame[column] = values
     if frame.duplicated(["flops", "n_tokens"]).any():
-        raise DataFileError(f"{path}: a (compute_budget, training_tokens) point appears twice; the upstream file changed")
+        raise DataFileError(f"{path}: a (compute_budget, training_tokens) point appears twice; the upstream file "
+                            "changed")
     counts = frame.groupby("flops").size()
     if (counts < LLAMA3_MIN_POINTS).any():
         thin = ", ".join(f"{c:.3g}" for c in counts.index[counts < LLAMA3_MIN_POINTS])

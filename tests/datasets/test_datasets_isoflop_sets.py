@@ -112,7 +112,8 @@ def test_open_athena_agrees_with_its_per_source_files():
     """The harmonised table and the per-source parts hold the same runs (two files, one content)."""
     runs = ds.load_open_athena()
     for source, n in PER_SOURCE.items():
-        part = pd.read_csv(ds.fetch_external(f"Open-Athena/scaling-law-analysis/data/isoflops/extract/{source}/isoflops.csv"))
+        name = f"Open-Athena/scaling-law-analysis/data/isoflops/extract/{source}/isoflops.csv"
+        part = pd.read_csv(ds.fetch_external(name))
         assert len(part) == n
         mine = runs[runs["source"] == source]
         np.testing.assert_allclose(np.sort(mine["loss"]), np.sort(part["loss"]), rtol=0)
@@ -176,3 +177,10 @@ def test_open_athena_broken_frames_are_refused(damage, message):
 def test_unknown_open_athena_set_lists_the_names():
     with pytest.raises(ValueError, match="open-athena:marin-dclm"):
         ds.load_open_athena("open-athena:marin")
+
+
+def test_docstring_examples_pass():
+    import doctest
+
+    result = doctest.testmod(open_athena)
+    assert result.attempted > 0 and result.failed == 0
