@@ -40,6 +40,7 @@ import pandas as pd
 from .._validate import positive_int, positive_scalar
 from ..approaches.isoflop.profile import parabolas
 from ..approaches.parametric import bootstrap_approach3
+from ..approaches.parametric.bootstrap import MIN_RESAMPLES
 from ..approaches.quality import extrapolation_check
 from ..approaches.runs import fit_runs, runs_table
 from ..laws.parametric import ParametricLaw
@@ -261,7 +262,7 @@ def audit_runs(runs: pd.DataFrame, *, name: str = "runs", n_bootstrap: int = 0, 
     name : str
         The set's name (kept in the result).
     n_bootstrap : int, default 0
-        Paired resamples: the runs of each budget resampled with replacement, both approaches
+        Paired resamples (0, or at least 20): the runs of each budget resampled with replacement, both approaches
         refitted on each (Approach 2 leaves out, per resample, a budget whose minimum is not
         bracketed; Approach 3 starts from the full-data optimum).  0: no intervals.
     seed : int, default 0
@@ -284,6 +285,8 @@ def audit_runs(runs: pd.DataFrame, *, name: str = "runs", n_bootstrap: int = 0, 
     table = runs_table(runs, 2, name=name)
     runs_table(runs, 3, name=name)  # both approaches' columns, checked where they enter
     n_bootstrap = 0 if n_bootstrap == 0 else positive_int("n_bootstrap", n_bootstrap)
+    if 0 < n_bootstrap < MIN_RESAMPLES:
+        raise ValueError(f"n_bootstrap must be 0 (no intervals) or at least {MIN_RESAMPLES}, got {n_bootstrap}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the gate records what the warnings say
         fit2 = fit_runs(table, 2, seed=seed, **options)
@@ -301,12 +304,11 @@ def audit_runs(runs: pd.DataFrame, *, name: str = "runs", n_bootstrap: int = 0, 
 
 # ---------------------------------------------------------------- every IsoFLOP set the book holds
 def _figure4() -> pd.DataFrame:
-    from ..datasets import FIG4_GROUPING
     from .figure4 import fig4_runs
 
     runs = fig4_runs()
     runs = runs[runs["budget"].notna()]  # the points on the nine IsoFLOP strips (FIG4_GROUPING)
-    return runs[["n_params", "n_tokens", "flops", "loss"]].assign(**{"_grouping": [FIG4_GROUPING] * len(runs)})
+    return runs[["n_params", "n_tokens", "flops", "loss"]]
 
 
 def _porian() -> pd.DataFrame:
@@ -361,8 +363,7 @@ def audit_set_runs(name: str) -> pd.DataFrame:
     """The runs of one set of :data:`AUDIT_SETS`: ``n_params``, ``n_tokens``, ``flops`` (budget), ``loss``."""
     if name not in AUDIT_SETS:
         raise ValueError(f"unknown IsoFLOP set {name!r}; choose one of: {', '.join(AUDIT_SETS)}")
-    runs = AUDIT_SETS[name][1]()
-    return runs.drop(columns=[c for c in runs.columns if c.startswith("_")]).reset_index(drop=True)
+    return AUDIT_SETS[name][1]().reset_index(drop=True)
 
 
 def _grouping(name: str) -> dict:

@@ -128,6 +128,8 @@ def test_audit_runs_refuses_bad_input_in_one_line():
         audit.audit_runs(runs, isoflop_options={"window": 3})
     with pytest.raises(ValueError, match="n_bootstrap"):
         audit.audit_runs(runs, n_bootstrap=-2)
+    with pytest.raises(ValueError, match="n_bootstrap must be 0 .* or at least 20, got 5"):
+        audit.audit_runs(runs, n_bootstrap=5)
     with pytest.raises(ValueError, match="unknown IsoFLOP set"):
         audit.audit_set("llama-4")
 
