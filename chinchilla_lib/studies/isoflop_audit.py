@@ -56,7 +56,7 @@ __all__ = ["TARGET_MULTIPLE", "AUDIT_RESAMPLES", "AUDIT_SETS", "OBJECTIVE_DELTAS
 #: The second target of every set: this many times its largest budget (the gate's extrapolation limit).
 TARGET_MULTIPLE = 100.0
 #: Paired resamples of the audit of one set (both approaches refitted on each).
-AUDIT_RESAMPLES = 200
+AUDIT_RESAMPLES = 1000
 
 
 def _law(law) -> ParametricLaw:
