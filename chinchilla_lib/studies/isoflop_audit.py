@@ -179,7 +179,9 @@ class IsoFLOPAudit:
 
         Adds ``approach2``, ``approach3`` (the verdicts' labels), ``refused`` (either fit
         refused: the gap entries are then NaN) and ``token_overestimate_lo/hi``, ``waste_lo/hi``
-        (percentile intervals at ``level`` over the paired resamples; NaN without them).
+        (percentile intervals at ``level`` over the paired resamples; NaN without them).  The
+        waste is 0 at Approach 3's own optimum and positive on either side of it, so when the
+        estimate is near 0 the resamples' waste lies mostly above it and its interval can exclude it.
         """
         q2, q3 = self.verdicts(flops)
         out = allocation_gap(self.isoflop, self.approach3, flops)
@@ -262,9 +264,10 @@ def audit_runs(runs: pd.DataFrame, *, name: str = "runs", n_bootstrap: int = 0, 
     name : str
         The set's name (kept in the result).
     n_bootstrap : int, default 0
-        Paired resamples (0, or at least 20): the runs of each budget resampled with replacement, both approaches
-        refitted on each (Approach 2 leaves out, per resample, a budget whose minimum is not
-        bracketed; Approach 3 starts from the full-data optimum).  0: no intervals.
+        Paired resamples (0, or at least 20): the runs of each budget resampled with
+        replacement, both approaches refitted on each (Approach 2 leaves out, per resample, a
+        budget whose minimum is not bracketed; Approach 3 starts from the full-data optimum).
+        0: no intervals.
     seed : int, default 0
     isoflop_options : dict, optional
         How Approach 2 groups budgets (``rel_tol``, ``min_points``; default exact labels).
