@@ -1,7 +1,10 @@
 """Build the tidy CSVs in ``chinchilla_lib/data/`` from the transcribed paper tables.
 
 The transcriptions (with provenance for every number) live outside this
-repository in ``../shared/reference/paper-tables``.  This script is the one
+repository in ``../shared/reference/paper-tables``.  The printed numbers of one later
+study, Czech et al. 2026 (Open-Athena's audit of Approach 2), are read instead from their
+own pinned files (``paper.tex`` and a results file), fetched and hash-checked through
+``chinchilla_lib.datasets`` and parsed as text.  This script is the one
 documented way the committed ``chinchilla_lib/data/*.csv`` files were made; the test
 ``tests/datasets/test_data_provenance.py`` re-runs it in memory and checks that the
 committed files still agree with the transcriptions.
@@ -682,6 +685,89 @@ def later_studies(src: Path) -> pd.DataFrame:
     for key, (value, what) in zip(("early_data", "current_data", "openwebtext2"), quality):
         add(f"deepseek.a_{key}", "DeepSeek LLM", f"exponent a of M_opt, {what} data".replace("data data", "data"),
             value, "exponent", alloc, "the exponent depends on data quality")
+    return pd.concat([pd.DataFrame(rows), open_athena_audit()], ignore_index=True)
+
+
+#: Open-Athena's files the audit's printed numbers are read from (pinned, hash-checked, parsed as text).
+OPEN_ATHENA_PAPER = "Open-Athena/scaling-law-analysis/results/paper/paper.tex"
+OPEN_ATHENA_EXP11 = "Open-Athena/scaling-law-analysis/results/experiments/exp11/compute_allocation_errors.txt"
+
+
+def _pinned_text(name: str) -> str:
+    """One pinned external file as text, fetched and hash-checked by the library (never executed)."""
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from chinchilla_lib.datasets.external import fetch_external
+
+    return fetch_external(name).read_text(encoding="utf-8")
+
+
+def _one(pattern: str, text: str, where: str) -> tuple[str, ...]:
+    """The groups of the single match of ``pattern`` in ``text`` (whitespace collapsed); error if not exactly one."""
+    found = re.findall(pattern, " ".join(text.split()))
+    if len(found) != 1:
+        raise ValueError(f"{where}: expected one match of {pattern!r}, found {len(found)}; the pinned file changed")
+    return found[0] if isinstance(found[0], tuple) else (found[0],)
+
+
+def open_athena_audit() -> pd.DataFrame:
+    """Czech et al. (2026)'s audit of Approach 2 on the Llama 3 points, read from their pinned paper and results.
+
+    The paper's text (Sec. "Error Costs") prints ranges; their exp11 results file prints each
+    comparison and the surfaces behind it.  Parsed from the files, never typed, so a change upstream
+    (a new pin) shows as a changed row.
+    """
+    study = "Czech et al. 2026 (Open-Athena)"
+    paper = _pinned_text(OPEN_ATHENA_PAPER)
+    section = paper.split("\\label{sec:error_costs}", 1)[1].split("\\section{", 1)[0]
+    where = ("Czech et al. 2026 (arXiv 2603.22339), Sec. 'Error Costs: Misallocation at Frontier Scale', "
+             "paper.tex at the pinned commit")
+    rows = []
+
+    def add(id_, quantity, value, unit, location, notes=""):
+        rows.append({"id": f"openathena.llama3.{id_}", "study": study, "quantity": quantity, "value": float(value),
+                     "unit": unit, "location": location, "status": "unverified", "notes": notes})
+
+    over = _one(r"On the empirical Llama~3 data, Approach~2 overestimates the compute-optimal token count by "
+                r"(\d+)--(\d+)\\%", section, OPEN_ATHENA_PAPER)
+    waste = _one(r"yielding DCL of (\d+)--(\d+)\\% of budget", section, OPEN_ATHENA_PAPER)
+    span = "a range 'depending on the reference surface' (their VPNLS and Approach 3 fits)"
+    for end, i in (("low", 0), ("high", 1)):
+        add(f"token_overestimate_{end}", f"Approach 2 tokens over Approach 3's at 3.8e25 FLOPs, {end} end of range",
+            over[i], "%", where, f"printed as {over[i]}; {span}")
+    for end, i in (("low", 0), ("high", 1)):
+        add(f"waste_{end}", f"deadweight compute of Approach 2's allocation at 3.8e25 FLOPs, {end} end of range",
+            waste[i], "% of budget", where, f"printed as {waste[i]}; {span}")
+    exp11 = _pinned_text(OPEN_ATHENA_EXP11)
+    llama = exp11.split("Llama 3: Approach 2 vs Parametric Fits on Real IsoFLOP Data", 1)[1]
+    where11 = "Czech et al. 2026, results/experiments/exp11/compute_allocation_errors.txt at the pinned commit"
+    a2 = _one(r"Approach 2 power laws: a=([\d.]+), b=([\d.]+)", llama, OPEN_ATHENA_EXP11)
+    add("approach2_b", "Approach 2 exponent of D* in C on the Llama 3 points", a2[1], "exponent", where11,
+        f"printed as {a2[1]}; their a + b = 1")
+    number = r"([\d.]+)"
+    for key, label in (("vpnls", "VPNLS"), ("approach3", "Approach 3")):
+        surface = _one(rf"{label} surface \(E={number}, A={number}, B={number}, \u03b1={number}, \u03b2={number},",
+                       llama, OPEN_ATHENA_EXP11)
+        for name, value in zip(("E", "A", "B", "alpha", "beta"), surface):
+            add(f"{key}_{name}", f"{name} of their {label} surface fitted to the Llama 3 points (plotted loss)", value,
+                {"E": "Figure 2 loss", "A": "coefficient", "B": "coefficient"}.get(name, "exponent"), where11,
+                f"printed as {value}; " + ("VPNLS: least squares on the loss" if key == "vpnls"
+                                           else "their Approach 3: least squares on log loss"))
+        block = llama.split(f"Approach 2 vs {label}:", 1)[1].split("Approach 2 vs", 1)[0]
+        true_t, inferred_t, over_pct = _one(r"D\* \(tokens\): ([\d.]+)T true \u2192 ([\d.]+)T inferred "
+                                            r"\(over, ([\d.]+)%\)", block, OPEN_ATHENA_EXP11)
+        dcl = _one(r"DCL: [\d.e+]+ FLOPs \(([\d.]+)% of budget", block, OPEN_ATHENA_EXP11)[0]
+        add(f"{key}_token_overestimate", f"Approach 2 tokens over their {label} surface's at 3.8e25 FLOPs", over_pct,
+            "%", where11, f"printed as {over_pct}")
+        add(f"{key}_waste",
+            f"deadweight compute of Approach 2's allocation under their {label} surface at 3.8e25 FLOPs", dcl, "% of budget", where11, f"printed as {dcl}")
+        add(f"{key}_d_opt", f"compute-optimal tokens of their {label} surface at 3.8e25 FLOPs", float(true_t) * 1e12,
+            "tokens", where11, f"printed as {true_t}T")
+        if key == "vpnls":
+            add("approach2_d_opt", "Approach 2 compute-optimal tokens at 3.8e25 FLOPs on the Llama 3 points",
+                float(inferred_t) * 1e12, "tokens", where11, f"printed as {inferred_t}T")
     return pd.DataFrame(rows)
 
 

@@ -21,6 +21,9 @@ One module per source:
   model ladder (Bhagia et al. 2024; five sizes at five lengths, each its own cosine schedule) and
   the Gemstones (McLeish et al. 2025; 22 widths x depths, constant rate with cool-downs), with
   the Gemstones authors' own fitted laws.
+* :mod:`.llama3_isoflops`, :mod:`.cs336`, :mod:`.open_athena` -- IsoFLOP sets: the Llama 3
+  paper's Figure 2 points, Stanford CS336's exercise set, Open-Athena's harmonised sets
+  (Czech et al. 2026).
 
 Units are in the column names or stated in each loader: ``n_params`` and
 ``n_tokens`` are raw counts, ``flops`` are FLOPs, ``loss`` is nats per token.
@@ -35,14 +38,17 @@ _EXPORTS = {
                  "cache_dir", "fetch_external"),
     "evaluation": ("load_evaluation", "load_evaluation_claims", "load_mmlu_categories", "load_mmlu_subjects",
                    "load_task_counts", "mmlu_tasks"),
+    "cs336": ("load_cs336_isoflops",),
     "figure4": ("FIG4_GROUPING", "REPLICATION_EXCLUDED", "load_hoffmann_fig4"),
     "gadre": ("load_gadre_eval_metadata", "load_gadre_grid", "load_gadre_runs"),
     "gemstones": ("load_gemstones_approach1", "load_gemstones_approach3", "load_gemstones_curves",
                   "load_gemstones_runs"),
     "llama": ("LLAMA_MIN_FRACTION", "llama_calibration", "llama1_curves", "load_llama_curves"),
+    "llama3_isoflops": ("load_llama3_isoflops",),
     "muennighoff": ("load_muennighoff_runs",),
     "named": ("NAMED_SETS", "NamedSet", "data_names", "named_runs", "named_set"),
     "olmo_ladder": ("load_olmo_ladder_curves", "load_olmo_ladder_runs"),
+    "open_athena": ("OPEN_ATHENA_PREFIX", "load_open_athena", "open_athena_sets"),
     "paper_tables": ("DATA_DIR", "SCHEMAS", "DataFileError", "load_table", "paper_value", "table2_row", "table_names"),
     "porian": ("PORIAN_FINAL", "PORIAN_DATASETS", "PORIAN_FIELDS", "PORIAN_STEPS", "load_porian", "porian_configurations",
                "porian_step", "porian_summaries"),
@@ -61,7 +67,8 @@ __all__ = [
     "llama_calibration", "load_gadre_runs", "load_gadre_grid", "load_gadre_eval_metadata", "load_sardana_runs",
     "load_muennighoff_runs", "NAMED_SETS", "NamedSet", "data_names", "named_runs", "named_set", "PORIAN_FINAL",
     "load_olmo_ladder_curves", "load_olmo_ladder_runs", "load_gemstones_curves",
-    "load_gemstones_runs", "load_gemstones_approach1", "load_gemstones_approach3",
+    "load_gemstones_runs", "load_gemstones_approach1", "load_gemstones_approach3", "load_llama3_isoflops", "load_cs336_isoflops", "OPEN_ATHENA_PREFIX", "load_open_athena",
+    "open_athena_sets",
 ]
 
 

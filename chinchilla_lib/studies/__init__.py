@@ -23,6 +23,9 @@
   and the registry of named allocations (``plan --law NAME``, ``plan --compare``);
 * :mod:`.curvature` -- is log N_opt straight in log C? (Figure 4 strips, Porian et al.);
 * :mod:`.later_studies` -- Llama 3's and DeepSeek LLM's IsoFLOP results beside Table 2;
+* :mod:`.llama3_allocation` -- Llama 3's tokens law and flagship allocation refitted on its Figure 2 points;
+* :mod:`.isoflop_audit` -- Approach 2 against Approach 3 on every IsoFLOP set: the token overestimate and the
+  deadweight compute (Czech et al. 2026);
 * :mod:`.kaplan_models` -- Kaplan's allocation rule against Chinchilla's at given budgets (App. D.4, Gopher's budget);
 * :mod:`.evaluation` -- Chinchilla against Gopher on the paper's evaluation tables (Section 4.2), every claim recomputed;
 * :mod:`.early_stop` -- the paper's Approach 3 procedure with L-BFGS-B stopping early (mean loss, default tolerances);

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..datasets import load_table
 
-__all__ = ["later_value", "llama3_arithmetic", "LLAMA3_HALF_UNIT", "llama3_rounding", "later_exponents"]
+__all__ = ["later_value", "printed_half_unit", "llama3_arithmetic", "LLAMA3_HALF_UNIT", "llama3_rounding",
+           "later_exponents"]
 
 #: Llama 3 prints its tokens law as D = 0.29 C^0.53: two decimals, so each constant is known to
 #: half a unit in the second decimal.
@@ -30,6 +31,35 @@ def later_value(value_id: str) -> float:
     if value_id not in table.index:
         raise ValueError(f"no later-study value {value_id!r}; the ids are {', '.join(table.index)}")
     return float(table.loc[value_id, "value"])
+
+
+_SUFFIXES = {"T": 1e12, "B": 1e9, "M": 1e6}
+
+
+def printed_half_unit(value_id: str) -> float:
+    """Half a unit in the last printed digit of one value of ``later_studies.csv``, in the value's unit.
+
+    Read from the row's ``notes``, which keep the number as printed (``printed as 0.3100``,
+    ``printed as 16.1T``): the digits after the point fix the unit of the last digit, a
+    suffix T, B or M scales it.
+
+    Examples
+    --------
+    >>> printed_half_unit("openathena.llama3.vpnls_alpha")  # printed as 0.3100
+    5e-05
+    >>> printed_half_unit("openathena.llama3.approach2_d_opt")  # printed as 16.1T
+    50000000000.0
+    """
+    import re
+
+    table = load_table("later_studies").set_index("id")
+    if value_id not in table.index:
+        raise ValueError(f"no later-study value {value_id!r}; the ids are {', '.join(table.index)}")
+    found = re.search(r"printed as (\d+(?:\.(\d+))?)([TBM]?)", str(table.loc[value_id, "notes"]))
+    if not found:
+        raise ValueError(f"later-study value {value_id!r} does not keep its printed form in notes ('printed as ...')")
+    decimals = len(found.group(2) or "")
+    return 0.5 * 10.0 ** (-decimals) * _SUFFIXES.get(found.group(3), 1.0)
 
 
 def llama3_arithmetic() -> dict:

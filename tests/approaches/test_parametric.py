@@ -871,6 +871,36 @@ def test_bootstrap_is_seeded_and_chunked_without_changing_the_resamples(monkeypa
     assert not np.allclose(other.samples["alpha"], boot.samples["alpha"])
 
 
+def test_bootstrap_takes_resamples_drawn_elsewhere_as_counts(noisy_boot):
+    """Counts given are the resamples: the seed's own counts give the seed's own samples; others, other samples."""
+    n, d, loss, boot = noisy_boot
+    drawn = pboot._resample_weights(n.size, 40, np.random.default_rng(7))  # what seed=7 draws
+    given = bootstrap_approach3(n, d, loss, counts=drawn, flops=1e22, fit=boot.fit)
+    pd.testing.assert_frame_equal(given.samples, boot.samples)
+    assert given.n_resamples == 40 and given.seed is None
+    # a resample that is the data itself (every run once) refits to the full-data optimum
+    ones = bootstrap_approach3(n, d, loss, counts=np.ones((20, n.size)), flops=1e22, fit=boot.fit)
+    np.testing.assert_allclose(ones.samples["alpha"], boot.fit.alpha, rtol=1e-6)
+
+
+@pytest.mark.parametrize("counts, message", [
+    (np.ones((20, 35)), "one column per run"),
+    (np.full((20, 36), 0.5), "whole numbers"),
+    (np.eye(36)[:20] * 36, None),  # valid: each resample is one run 36 times
+    (np.ones((20, 36)) * 2, "sum to the number of runs"),
+    (np.ones((19, 36)), "at least 20"),
+])
+def test_bootstrap_counts_are_checked(noisy_boot, counts, message):
+    n, d, loss, boot = noisy_boot
+    if message is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert bootstrap_approach3(n, d, loss, counts=counts, fit=boot.fit).n_resamples == 20
+        return
+    with pytest.raises(ValueError, match=message):
+        bootstrap_approach3(n, d, loss, counts=counts, fit=boot.fit)
+
+
 def test_bootstrap_refuses_a_fit_of_other_runs(noisy_boot):
     n, d, loss, boot = noisy_boot
     with pytest.raises(ValueError, match="fit was made on other runs"):

@@ -191,9 +191,25 @@ def _intervals(samples: pd.DataFrame, fit: Approach3Fit, flops: float) -> pd.Dat
     return table
 
 
+def _check_counts(counts, n_points: int) -> np.ndarray:
+    """``counts`` as a float array (K, n_points) of whole numbers >= 0 whose rows sum to ``n_points`` (ValueError)."""
+    arr = np.asarray(counts, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] != n_points:
+        raise ValueError(f"counts must have one row per resample and one column per run ({n_points}), "
+                         f"got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or (arr < 0).any() or (arr != np.round(arr)).any():
+        raise ValueError("counts must be whole numbers >= 0 (how often each run appears in each resample)")
+    if (arr.sum(axis=1) != n_points).any():
+        raise ValueError(f"every row of counts must sum to the number of runs ({n_points}): a resample draws "
+                         "as many runs as there are")
+    if arr.shape[0] < MIN_RESAMPLES:
+        raise ValueError(f"counts holds {arr.shape[0]} resamples; an interval needs at least {MIN_RESAMPLES}")
+    return arr
+
+
 def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, seed: int | None = 0,
                         flops: float | None = None, delta: float = DEFAULT_DELTA, grid=None,
-                        fit: Approach3Fit | None = None) -> Approach3Bootstrap:
+                        fit: Approach3Fit | None = None, counts=None) -> Approach3Bootstrap:
     """Bootstrap percentile intervals for the Approach 3 fit (Section 3.3; Besiroglu et al. 2024).
 
     Each resample draws the runs with replacement (``numpy.random.default_rng(seed)``;
@@ -216,6 +232,11 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
         Passed to :func:`fit_approach3` for the full-data fit.
     fit : Approach3Fit, optional
         A full-data fit to reuse (it must come from the same data).
+    counts : array of shape (K, n), optional
+        The resamples drawn elsewhere, as how often each run appears in each (whole numbers,
+        each row summing to the number of runs n): resamples within IsoFLOP budgets, or the
+        same resamples as another estimator's so that the two are paired.  ``n_resamples``
+        and ``seed`` are then not used (K is ``n_resamples``, at least 20).
 
     Returns
     -------
@@ -225,6 +246,9 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     """
     t0 = time.perf_counter()
     data, delta = _data(n_params, n_tokens, loss), _delta(delta)
+    if counts is not None:
+        counts = _check_counts(counts, data.size)
+        n_resamples, seed = counts.shape[0], None
     n_resamples = positive_int("n_resamples", n_resamples)
     if n_resamples < MIN_RESAMPLES:
         raise ValueError(f"n_resamples must be at least {MIN_RESAMPLES} for an interval to mean anything, "
@@ -245,7 +269,8 @@ def bootstrap_approach3(n_params, n_tokens, loss, *, n_resamples: int = 4000, se
     rng = np.random.default_rng(seed)
     parts = []
     for start in range(0, n_resamples, CHUNK):  # memory bounded whatever n_resamples
-        weights = _resample_weights(data.size, min(CHUNK, n_resamples - start), rng)
+        size = min(CHUNK, n_resamples - start)
+        weights = counts[start:start + size] if counts is not None else _resample_weights(data.size, size, rng)
         parts.append(_bootstrap_optimise(data, delta, fit.params, weights))
     x, f, converged = (np.concatenate([p[i] for p in parts]) for i in range(3))
     n_polished = sum(p[3] for p in parts)
