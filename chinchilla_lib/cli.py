@@ -65,8 +65,11 @@ class _Parser(argparse.ArgumentParser):
 _DATA_HELP = ("hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all (all 245), porian "
               "(Porian et al.'s final configuration), porian:NAME (approach 2; porian:list lists the names), "
               "llama-1 (approach 1: the LLaMA-1 training curves), gadre:c4, gadre:rpj, gadre:rw, sardana, "
-              "muennighoff, olmo-ladder, gemstones (both with training curves for approach 1); the data page of the "
-              "book lists what each holds")
+              "muennighoff, olmo-ladder, gemstones (both with training curves for approach 1), cs336, llama-3 "
+              "(the Llama 3 IsoFLOP points), open-athena:epochai-chinchilla, open-athena:llama-3-exp-loss, "
+              "open-athena:llama-3-raw-loss, open-athena:marin-comma, open-athena:marin-dclm, "
+              "open-athena:marin-nemotron, open-athena:misfitting, open-athena:ml-scalefit; the data page of the book "
+              "lists what each holds")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -65,6 +65,8 @@ class NamedSet:
     min_points: int | None = None
     method: str = "parabola"
     noise: str | None = None
+    #: Positional arguments of :attr:`runs` (e.g. the Open-Athena set's name).
+    args: tuple = ()
 
     def noise_floor(self) -> float | None:
         """The seed-to-seed sd of one run's loss (nats) where the set has seed pairs, else None."""
@@ -72,7 +74,7 @@ class NamedSet:
 
     def load(self, **kwargs) -> pd.DataFrame:
         """The set's runs (:attr:`runs`)."""
-        return _call(self.runs, **kwargs)
+        return _call(self.runs, *self.args, **kwargs)
 
     def load_curves(self) -> pd.DataFrame | None:
         """The set's training curves for Approach 1, or None when it has none."""
@@ -81,9 +83,24 @@ class NamedSet:
         return _call(self.curves) if self.curves else None
 
 
-def _call(target: str, **kwargs):
+def _call(target: str, *args, **kwargs):
     module, function = target.split(":")
-    return getattr(importlib.import_module(f"chinchilla_lib.{module}"), function)(**kwargs)
+    return getattr(importlib.import_module(f"chinchilla_lib.{module}"), function)(*args, **kwargs)
+
+
+#: Open-Athena's harmonised sets (Czech et al. 2026) by short name: (what, which loss).
+OPEN_ATHENA = {
+    "epochai-chinchilla": ("Figure 4 as Besiroglu et al. extracted it", "Chinchilla's final training loss"),
+    "llama-3-exp-loss": ("the Llama 3 points, loss exponentiated", "exp of Llama 3 Figure 2's loss"),
+    "llama-3-raw-loss": ("the Llama 3 points, loss as plotted", "Llama 3 Figure 2's loss as plotted"),
+    "marin-comma": ("Marin's ladder on the Comma corpus", "Paloma macro-averaged validation loss"),
+    "marin-dclm": ("Marin's ladder on DCLM", "Paloma macro-averaged validation loss"),
+    "marin-nemotron": ("Marin's ladder on Nemotron-CC", "Paloma macro-averaged validation loss"),
+    "misfitting": ("the (Mis)Fitting survey's runs on FineWeb/C4", "final loss as the runs give it"),
+    "ml-scalefit": ("the Chinchilla points as shipped with ml-scalefit", "Chinchilla's final training loss"),
+}
+#: Prefix of Open-Athena's set names.
+OPEN_ATHENA_PREFIX = "open-athena:"
 
 
 def _sets() -> dict[str, NamedSet]:
@@ -119,8 +136,18 @@ def _sets() -> dict[str, NamedSet]:
                  "many token counts", "grid", "datasets.named:gemstones_runs", "held-out Dolma loss at the end of "
                  "each learning-rate cool-down (each a finished run); Approach 1 takes those ends, one curve per "
                  "model", curves="datasets.named:gemstones_curves"),
+        NamedSet("cs336", "Stanford CS336 IsoFLOP exercise: 9 budgets x 8 sizes (probably synthetic)", "isoflop",
+                 "datasets.cs336:load_cs336_isoflops", "the exercise's final losses; D = C / (6 N)"),
+        NamedSet("llama-3", "Llama 3 IsoFLOP points, digitised from the paper's Figure 2 (10 budgets)", "isoflop",
+                 "datasets.llama3_isoflops:load_llama3_isoflops", "the validation loss as plotted (its normalisation "
+                 "is not stated); N = C / (6 D)"),
     ]
+    rows += [NamedSet(OPEN_ATHENA_PREFIX + short, f"Open-Athena's harmonised IsoFLOP set {short} ({what})", "isoflop",
+                      "datasets.named:open_athena_runs", loss, args=(OPEN_ATHENA_PREFIX + short,))
+             for short, (what, loss) in OPEN_ATHENA.items()]
     return {s.name: s for s in rows}
+
+
 
 
 #: The named sets, in the order the command line lists them.
@@ -323,3 +350,11 @@ def gemstones_curves() -> pd.DataFrame:
     runs = load_gemstones_runs()
     out = _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss"])
     return out.assign(run=runs["model"].to_numpy())[["run", "n_params", "n_tokens", "flops", "loss"]]
+
+
+def open_athena_runs(name: str) -> pd.DataFrame:
+    """One of Open-Athena's harmonised sets (:func:`~chinchilla_lib.datasets.open_athena.load_open_athena`)."""
+    from .open_athena import load_open_athena
+
+    runs = load_open_athena(name)
+    return _finished(runs, runs["n_params"], runs["n_tokens"], runs["loss"], runs["flops"])

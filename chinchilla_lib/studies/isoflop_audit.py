@@ -306,75 +306,38 @@ def audit_runs(runs: pd.DataFrame, *, name: str = "runs", n_bootstrap: int = 0, 
 
 
 # ---------------------------------------------------------------- every IsoFLOP set the book holds
-def _figure4() -> pd.DataFrame:
-    from .figure4 import fig4_runs
-
-    runs = fig4_runs()
-    runs = runs[runs["budget"].notna()]  # the points on the nine IsoFLOP strips (FIG4_GROUPING)
-    return runs[["n_params", "n_tokens", "flops", "loss"]]
-
-
-def _porian() -> pd.DataFrame:
-    from ..datasets import load_porian
-    from .porian import FINAL_CONFIGURATION
-
-    return load_porian(FINAL_CONFIGURATION)[["n_params", "n_tokens", "flops", "loss"]]
-
-
-def _cs336() -> pd.DataFrame:
-    from ..datasets import load_cs336_isoflops
-
-    return load_cs336_isoflops()
-
-
-def _llama3() -> pd.DataFrame:
-    from ..datasets import load_llama3_isoflops
-
-    return load_llama3_isoflops()
-
-
-def _open_athena(name: str):
-    def load() -> pd.DataFrame:
-        from ..datasets import load_open_athena
-
-        return load_open_athena(name)[["n_params", "n_tokens", "flops", "loss"]]
-    return load
-
-
 def _audit_sets() -> dict:
-    from ..datasets.open_athena import OPEN_ATHENA_PREFIX
-    from .porian import FINAL_CONFIGURATION
+    from ..datasets.named import NAMED_SETS
 
-    sets = {"hoffmann-fig4": ("Hoffmann et al. Figure 4 points on the nine IsoFLOP strips", _figure4),
-            f"porian:{FINAL_CONFIGURATION}": ("Porian et al., final configuration (tuned AdamW)", _porian),
-            "cs336": ("Stanford CS336 IsoFLOP exercise", _cs336),
-            "llama-3": ("Llama 3 Figure 2 points (loss as plotted)", _llama3)}
-    names = ("epochai-chinchilla", "ml-scalefit", "llama-3-raw-loss", "llama-3-exp-loss", "marin-comma", "marin-dclm",
-             "marin-nemotron", "misfitting")
-    for short in names:
-        name = OPEN_ATHENA_PREFIX + short
-        sets[name] = (f"Open-Athena's harmonised set {short}", _open_athena(name))
-    return sets
+    return {name: spec.title for name, spec in NAMED_SETS.items()
+            if spec.design == "isoflop" and name != "hoffmann-fig4:all"}
 
 
-#: Every IsoFLOP set of the book, by name: (label, loader of its runs).  Figure 4's points are
-#: grouped into budgets as the Approach 2 chapter groups them; the others carry budget labels.
+#: Every IsoFLOP set of the book (:data:`~chinchilla_lib.datasets.named.NAMED_SETS` of design ``isoflop``,
+#: Figure 4 once), by name: its title.
 AUDIT_SETS: dict = _audit_sets()
 
 
 def audit_set_runs(name: str) -> pd.DataFrame:
-    """The runs of one set of :data:`AUDIT_SETS`: ``n_params``, ``n_tokens``, ``flops`` (budget), ``loss``."""
+    """The runs of one set of :data:`AUDIT_SETS` on its budgets: ``n_params``, ``n_tokens``, ``flops``, ``loss``.
+
+    Runs that are on no budget of the set's grouping (Figure 4's scattered points) are left out.
+    """
+    from ..approaches.isoflop.profile import group_budgets
+    from ..datasets.named import named_runs, named_set
+
     if name not in AUDIT_SETS:
         raise ValueError(f"unknown IsoFLOP set {name!r}; choose one of: {', '.join(AUDIT_SETS)}")
-    return AUDIT_SETS[name][1]().reset_index(drop=True)
+    spec, runs = named_set(name), named_runs(name)
+    labels = group_budgets(runs["flops"].to_numpy(float), rel_tol=spec.rel_tol, min_points=spec.min_points)
+    return runs[np.isfinite(labels)].reset_index(drop=True)
 
 
 def _grouping(name: str) -> dict:
-    if name == "hoffmann-fig4":
-        from ..datasets import FIG4_GROUPING
+    from ..datasets.named import named_set
 
-        return dict(FIG4_GROUPING)
-    return {}
+    spec = named_set(name)
+    return {"rel_tol": spec.rel_tol, "min_points": spec.min_points} if spec.rel_tol or spec.min_points else {}
 
 
 @lru_cache(maxsize=32)
@@ -421,7 +384,7 @@ def audit_table(names=None, *, n_bootstrap: int = AUDIT_RESAMPLES, seed: int = 0
         targets = (("flagship", flagship), (f"{TARGET_MULTIPLE:g}x largest", TARGET_MULTIPLE * audit.largest_budget))
         for target, flops in targets:
             gap = audit.gap(flops, level)
-            rows.append({"set": name, "label": AUDIT_SETS[name][0], "n_runs": audit.n_runs,
+            rows.append({"set": name, "label": AUDIT_SETS[name], "n_runs": audit.n_runs,
                          "n_budgets": audit.n_budgets,
                          "largest_budget": audit.largest_budget, "target": target, "flops": flops,
                          "approach2": gap["approach2"], "approach3": gap["approach3"],

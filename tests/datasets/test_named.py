@@ -71,3 +71,12 @@ def test_curves_of_the_grid_sets_are_the_paper_s_selection():
     assert olmo["run"].nunique() == 30 and len(olmo) == int((every["schedule_fraction"] >= 0.85 - 1e-12).sum())
     gem, cooled = named_set("gemstones").load_curves(), load_gemstones_runs()
     assert gem["run"].nunique() == cooled["model"].nunique() and len(gem) == len(cooled)
+
+
+def test_open_athena_names_are_the_loader_s_sets():
+    from chinchilla_lib.datasets import open_athena_sets
+
+    named = sorted(n for n in NAMED_SETS if n.startswith("open-athena:"))
+    assert named == sorted(open_athena_sets()["set"])
+    assert len(named_runs("open-athena:marin-dclm")) == int(
+        open_athena_sets().set_index("set").loc["open-athena:marin-dclm", "n_runs"])
