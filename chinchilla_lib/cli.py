@@ -65,11 +65,10 @@ class _Parser(argparse.ArgumentParser):
 _DATA_HELP = ("hoffmann-fig4 (the 240 points the replication keeps), hoffmann-fig4:all (all 245), porian "
               "(Porian et al.'s final configuration), porian:NAME (approach 2; porian:list lists the names), "
               "llama-1 (approach 1: the LLaMA-1 training curves), gadre:c4, gadre:rpj, gadre:rw, sardana, "
-              "muennighoff, olmo-ladder, gemstones (both with training curves for approach 1), cs336, llama-3 "
-              "(the Llama 3 IsoFLOP points), open-athena:epochai-chinchilla, open-athena:llama-3-exp-loss, "
-              "open-athena:llama-3-raw-loss, open-athena:marin-comma, open-athena:marin-dclm, "
-              "open-athena:marin-nemotron, open-athena:misfitting, open-athena:ml-scalefit; the data page of the book "
-              "lists what each holds")
+              "muennighoff, olmo-ladder, gemstones (both with training curves for approach 1), cs336, llama-3 (the "
+              "Llama 3 IsoFLOP points), open-athena:" + ", open-athena:".join((
+                  "epochai-chinchilla", "llama-3-exp-loss", "llama-3-raw-loss", "marin-comma", "marin-dclm",
+                  "marin-nemotron", "misfitting", "ml-scalefit")) + "; the book's data page says what each holds")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -382,13 +381,6 @@ def _runs(args):
         raise _UsageError(f"--data: {exc}") from None
 
 
-def _porian_list() -> list:
-    from .datasets import PORIAN_FIELDS, porian_configurations
-
-    table = porian_configurations()
-    return [{"name": row["configuration"], **{f: row[f] for f in PORIAN_FIELDS}} for _, row in table.iterrows()]
-
-
 #: Options of ``fit`` and the approaches they apply to.
 _FIT_OPTIONS = {"--method": ("method", (2,)), "--rel-tol": ("rel_tol", (2,)),
                 "--include-unbracketed": ("include_unbracketed", (2,)), "--bootstrap": ("bootstrap", (2, 3)),
@@ -413,7 +405,9 @@ def _check_fit_options(args) -> None:
 
 def _fit(args):
     if args.data == "porian:list":
-        return _porian_list()
+        from .datasets.named import porian_list
+
+        return porian_list()
     _check_fit_options(args)
     fitter = {1: _fit_approach1, 2: _fit_approach2, 3: _fit_approach3}[args.approach]
     out, quality = fitter(args)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["NamedSet", "NAMED_SETS", "PORIAN_PREFIX", "named_set", "named_runs", "data_names", "curve_sets",
+__all__ = ["porian_list", "NamedSet", "NAMED_SETS", "PORIAN_PREFIX", "named_set", "named_runs", "data_names", "curve_sets",
            "fit_frame"]
 
 #: ``porian:NAME`` names one of Porian et al.'s configurations (``porian:list`` lists them).
@@ -189,6 +189,14 @@ def named_runs(name: str) -> pd.DataFrame:
     if name.startswith(PORIAN_PREFIX):
         return spec.load(configuration=name[len(PORIAN_PREFIX):])
     return spec.load()
+
+
+def porian_list() -> list[dict]:
+    """Porian et al.'s configurations, the names ``porian:NAME`` takes: ``name`` and the upstream fields."""
+    from .porian import PORIAN_FIELDS, porian_configurations
+
+    table = porian_configurations()
+    return [{"name": row["configuration"], **{f: row[f] for f in PORIAN_FIELDS}} for _, row in table.iterrows()]
 
 
 def curve_sets() -> list[str]:
