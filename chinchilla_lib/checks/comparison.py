@@ -184,7 +184,7 @@ def _isoflop_audit():
                   f"{value:.1f}% with {ours}; 80% paired-bootstrap interval {100 * gap[key + '_lo']:.1f}-"
                   f"{100 * gap[key + '_hi']:.1f}% ({audit.n_bootstrap} resamples within budgets); their range is "
                   "over least-squares surfaces, which the rows recomputing their surfaces reproduce"),
-            explained_in="comparison", printed_by=_CZECH,
+            explained_in="backtests", printed_by=_CZECH,
         )
     b_id, d_id = "openathena.llama3.approach2_b", "openathena.llama3.approach2_d_opt"
     yield Check(
@@ -215,7 +215,7 @@ def _isoflop_audit():
                 note=(f"our Approach 2 and our arithmetic with their printed constants; tolerance: half a unit of the "
                       f"printed value ({half:g}) plus {spread:.2f}, the most the result moves when each printed "
                       "constant moves by half a unit of its last digit"),
-                explained_in="comparison", printed_by=_CZECH,
+                explained_in="backtests", printed_by=_CZECH,
             )
 
 

@@ -1,4 +1,5 @@
-"""The three approaches on other people's real runs: Gadre, Sardana, Muennighoff, Porian, OLMo, Gemstones, Figure 4.
+"""The three approaches on other people's real runs: grids (Gadre, Sardana, Muennighoff, OLMo, Gemstones) and
+IsoFLOP sets (Porian, CS336, Llama 3, Marin's ladders, the (Mis)Fitting runs, Figure 4).
 
 Each public set of finished runs is read by its loader in :mod:`chinchilla_lib.datasets`
 and given to :mod:`chinchilla_lib.approaches.run_grid` (Approach 1: envelope of final losses;
@@ -62,6 +63,14 @@ RUN_SETS = {
                     "each 1xC model)"),
     "gemstones": ("Gemstones cooled", "Dolma", "loss: held-out Dolma validation loss at the end of each cool-down "
                   "(learning rate decayed to zero over 10% more tokens), 10B to 110B tokens"),
+    "cs336": ("CS336 exercise", "unstated (probably synthetic)", "loss: the exercise's final losses"),
+    "llama_3": ("Llama 3 points", "Llama 3 pre-training mix", "loss: Figure 2's validation loss as plotted "
+                "(normalisation not stated; units move no exponent)"),
+    "marin_comma": ("Marin, Comma", "Comma", "loss: Paloma macro-averaged validation loss, Marin's IsoFLOP ladder"),
+    "marin_dclm": ("Marin, DCLM", "DCLM", "loss: Paloma macro-averaged validation loss, Marin's IsoFLOP ladder"),
+    "marin_nemotron": ("Marin, Nemotron-CC", "Nemotron-CC", "loss: Paloma macro-averaged validation loss, Marin's "
+                       "IsoFLOP ladder"),
+    "misfitting": ("(Mis)Fitting runs", "FineWeb / C4", "loss: final loss as the survey's runs give it"),
     "figure4": ("Figure 4 points", "MassiveText", "loss: the paper's final training loss, read off Figure 4's "
                 "colour bar (240 points, the 5 highest-loss dropped)"),
 }
@@ -76,7 +85,10 @@ FIG4_SIZE_TOL = 1e-3
 
 #: The named set (:data:`~chinchilla_lib.datasets.named.NAMED_SETS`) each run set reads, where one does.
 _NAMED = {"gadre_c4": "gadre:c4", "gadre_rpj": "gadre:rpj", "gadre_rw": "gadre:rw", "sardana": "sardana",
-          "muennighoff": "muennighoff", "porian": "porian", "olmo_ladder": "olmo-ladder", "gemstones": "gemstones"}
+          "muennighoff": "muennighoff", "porian": "porian", "olmo_ladder": "olmo-ladder", "gemstones": "gemstones",
+          "cs336": "cs336", "llama_3": "llama-3", "marin_comma": "open-athena:marin-comma",
+          "marin_dclm": "open-athena:marin-dclm", "marin_nemotron": "open-athena:marin-nemotron",
+          "misfitting": "open-athena:misfitting"}
 
 
 @lru_cache(maxsize=16)
@@ -277,7 +289,7 @@ def exponent_grid(table: pd.DataFrame | None = None) -> pd.DataFrame:
 _REFUSALS = (("bootstrap resamples could be fitted", "resamples_majority"), ("refused: ", None),
              ("E collapses", "E_floor"), ("bootstrap range", "E_spread"), ("budget(s) are reached", "budgets_used"),
              ("IsoFLOP slices have a minimum", "budgets_used"), ("model size(s) have runs", "sizes_on_envelope"),
-             ("interior envelope is held by", "sizes_on_envelope"))
+             ("interior envelope is held by", "sizes_on_envelope"), ("envelope is reached by", "sizes_on_envelope"))
 
 
 def _refusal_check(reason: str) -> str:

@@ -32,7 +32,7 @@ def test_the_olmo_and_gemstones_sets_are_their_finished_runs_in_both_counts():
         np.testing.assert_array_equal(total["loss"], runs["loss"])
         assert (non_embedding["n_params"] < total["n_params"]).all()
     keys = list(public_runs.RUN_SETS)
-    assert keys.index("porian") + 1 == keys.index("olmo_ladder") and keys.index("gemstones") + 1 == keys.index("figure4")
+    assert keys.index("porian") + 1 == keys.index("olmo_ladder") and keys.index("figure4") == len(keys) - 1
 
 
 def test_approach3_on_the_cooled_gemstones_reproduces_the_authors_fit():
@@ -169,3 +169,12 @@ def test_figure4_exponents_that_table2_printed_are_left_to_their_own_rows(monkey
     # every row names the estimator it uses; Porian's Approach 2 row points at the row of their own estimator
     assert rows["other_runs.figure4.total.approach1.a"].quantity.endswith("envelope of final losses")
     assert "approach2.porian." in rows["other_runs.porian.total.approach2.a"].note
+
+
+def test_the_isoflop_sets_are_their_named_runs():
+    from chinchilla_lib.datasets.named import named_runs
+
+    for key, name in (("llama_3", "llama-3"), ("cs336", "cs336"), ("marin_dclm", "open-athena:marin-dclm")):
+        runs, named = public_runs.run_set(key), named_runs(name)
+        np.testing.assert_array_equal(runs["loss"], named["loss"])
+        np.testing.assert_array_equal(runs["n_params"] * runs["n_tokens"], named["n_params"] * named["n_tokens"])
