@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .style import INK, SERIES
+from .style import INK, SERIES, readable_log_ticks
 
 __all__ = ["plot_backtests"]
 
@@ -54,4 +54,5 @@ def plot_backtests(ax, rows: Sequence[dict], *, sets: Sequence[str] | None = Non
     ax.set_xticks(range(len(sets)), sets, rotation=30, ha="right")
     ax.set_xlim(-0.6, len(sets) - 0.4)
     ax.set_ylabel("predicted / observed N_opt")
+    readable_log_ticks(ax, "y")
     ax.legend(loc="best", frameon=False)

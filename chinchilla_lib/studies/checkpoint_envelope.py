@@ -43,6 +43,7 @@ from ..approaches.runs import fit_runs
 from ..datasets import paper_value
 from ..datasets.gemstones import load_gemstones_curves, load_gemstones_runs
 from ..datasets.olmo_ladder import load_olmo_ladder_curves, load_olmo_ladder_runs
+from ..result_cache import shared_result
 from ..stats import percentile_interval
 
 __all__ = ["SELECTIONS", "RESAMPLES", "last_fraction", "end_of_schedule", "select_checkpoints",
@@ -217,6 +218,7 @@ def _finished_flops() -> dict[str, float]:
 
 
 @lru_cache(maxsize=4)
+@shared_result  # computed once per book build, shared by the chapters
 def _table(n_resamples: int, seed: int) -> pd.DataFrame:
     rows = []
     for (key, selection), (kept, curve_col) in SELECTIONS.items():

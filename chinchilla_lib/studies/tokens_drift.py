@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["drift_table", "drift_numbers"]
+__all__ = ["drift_table", "drift_numbers", "drift_by_set"]
 
 
 def _reading(low: float, high: float) -> str:
@@ -70,3 +70,24 @@ def drift_numbers(drift: pd.DataFrame | None = None) -> dict:
             "n_decided_falls": int((decided["reading"] == "falls").sum()),
             "slope_min": float(np.min(drift["slope"])) if len(drift) else np.nan,
             "slope_max": float(np.max(drift["slope"])) if len(drift) else np.nan}
+
+
+def drift_by_set(drift: pd.DataFrame | None = None) -> dict[str, str]:
+    """The sets by what their decided fits say, as text: ``rises``, ``falls``, ``mixed`` (decided fits of the set
+    disagree), ``cannot_tell`` (every decided fit's interval holds zero); each a list of data sets separated by "; "
+    (parameter counts named where a set's two counts differ), or "none"."""
+    drift = drift_table() if drift is None else drift
+    decided = drift[drift["status"] == "decided"]
+    groups: dict[str, list[str]] = {"rises": [], "falls": [], "mixed": [], "cannot_tell": []}
+    by_set = decided.groupby("data set", sort=False)
+    for name, part in by_set:
+        readings = {}
+        for count, rows in part.groupby("parameters", sort=False):
+            told = set(rows["reading"]) - {"cannot tell"}
+            readings[count] = told.pop() if len(told) == 1 else ("mixed" if told else "cannot_tell")
+        if len(set(readings.values())) == 1:
+            groups[next(iter(readings.values()))].append(name)
+        else:
+            for count, reading in readings.items():
+                groups[reading].append(f"{name} ({count})")
+    return {key: "; ".join(names) if names else "none" for key, names in groups.items()}

@@ -13,7 +13,7 @@ from chinchilla_lib.studies.backtests import (
     coverage_table,
     untestable_table,
 )
-from chinchilla_lib.studies.tokens_drift import drift_numbers, drift_table
+from chinchilla_lib.studies.tokens_drift import drift_by_set, drift_numbers, drift_table
 
 
 def _row(set_, k, pred, obs, inside, loss_error=None, loss_inside=None, verdict="decided"):
@@ -71,3 +71,16 @@ def test_drift_slope_is_one_minus_twice_a():
     numbers = drift_numbers(drift)
     assert (numbers["n_rises"], numbers["n_falls"], numbers["n_cannot"]) == (1, 1, 1)
     assert (numbers["n_decided_rises"], numbers["n_decided_falls"]) == (1, 0)
+
+
+def test_drift_by_set_groups_what_each_set_s_decided_fits_say():
+    def row(name, count, a, low, high, status="decided"):
+        return {"data set": name, "parameters": count, "approach": 2, "a": a, "low": low, "high": high,
+                "tokens per parameter": 20.0, "status": status}
+
+    table = pd.DataFrame([row("up", "total", 0.4, 0.38, 0.42), row("up", "total", 0.45, 0.44, 0.46),
+                          row("two", "total", 0.5, 0.45, 0.55), row("two", "non-embedding", 0.6, 0.55, 0.65),
+                          row("flag", "total", 0.4, 0.38, 0.42, "flagged"), row("odd", "total", 0.4, 0.38, 0.42),
+                          row("odd", "total", 0.6, 0.58, 0.62)])
+    assert drift_by_set(drift_table(table)) == {"rises": "up", "falls": "two (non-embedding)", "mixed": "odd",
+                                                "cannot_tell": "two (total)"}
