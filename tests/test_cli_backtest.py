@@ -87,3 +87,11 @@ def test_a_csv_without_a_loss_column_is_one_line(tmp_path):
     pd.DataFrame({"n_params": [1e8, 2e8], "flops": [1e18, 1e18]}).to_csv(path, index=False)
     code, out, err = run_cli(["backtest", "--csv", str(path)])
     assert code == 2 and out == "" and "loss" in err and err.count("\n") == 1
+
+
+def test_the_reference_page_lists_the_row_keys_in_order():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "chapters" / "cli_reference.md").read_text()
+    listed = page.split("with the keys", 1)[1].split("(`null`", 1)[0]
+    assert [k.strip(" `\n") for k in listed.replace("\n", " ").split(",")] == list(ROW_KEYS)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["porian_list", "NamedSet", "NAMED_SETS", "PORIAN_PREFIX", "named_set", "named_runs", "data_names", "curve_sets",
+__all__ = ["named_sets_table", "porian_list", "NamedSet", "NAMED_SETS", "PORIAN_PREFIX", "named_set", "named_runs", "data_names", "curve_sets",
            "fit_frame"]
 
 #: ``porian:NAME`` names one of Porian et al.'s configurations (``porian:list`` lists them).
@@ -189,6 +189,23 @@ def named_runs(name: str) -> pd.DataFrame:
     if name.startswith(PORIAN_PREFIX):
         return spec.load(configuration=name[len(PORIAN_PREFIX):])
     return spec.load()
+
+
+_APPROACHES = {"isoflop": "2, 3", "grid": "2, 3", "curves": "1"}
+
+
+def named_sets_table() -> pd.DataFrame:
+    """Every name ``--data`` takes, for the reference pages: ``name``, ``what it is``, ``design``,
+    ``fit --approach`` (the approaches ``fit`` takes it with), ``backtest`` (yes / no) and ``runs and loss``
+    (the choice made)."""
+    rows = [{"name": n, "what it is": s.title, "design": s.design,
+             "fit --approach": "1, 2, 3" if s.curves else _APPROACHES[s.design],
+             "backtest": "no" if s.design == "curves" else "yes", "runs and loss": s.choice}
+            for n, s in NAMED_SETS.items()]
+    rows.append({"name": PORIAN_PREFIX + "NAME", "what it is": "one of Porian et al.'s configurations (porian:list "
+                 "lists them)", "design": "isoflop", "fit --approach": "2", "backtest": "yes",
+                 "runs and loss": "as the configuration names it"})
+    return pd.DataFrame(rows)
 
 
 def porian_list() -> list[dict]:

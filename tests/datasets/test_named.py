@@ -80,3 +80,12 @@ def test_open_athena_names_are_the_loader_s_sets():
     assert named == sorted(open_athena_sets()["set"])
     assert len(named_runs("open-athena:marin-dclm")) == int(
         open_athena_sets().set_index("set").loc["open-athena:marin-dclm", "n_runs"])
+
+
+def test_the_reference_table_names_every_set_once():
+    from chinchilla_lib.datasets.named import named_sets_table
+
+    table = named_sets_table()
+    assert list(table["name"]) == data_names() and table["name"].is_unique
+    assert table.set_index("name").loc["llama-1", "backtest"] == "no"
+    assert table.set_index("name").loc["olmo-ladder", "fit --approach"] == "1, 2, 3"
