@@ -54,6 +54,7 @@ EOF
 check fit-csv "$cli" fit --approach 3 --csv "$work/runs.csv" --flops 5.76e23 --json
 check fit-data "$cli" fit --approach 3 --data hoffmann-fig4 --json
 check fit-bootstrap "$cli" fit --approach 3 --csv "$work/runs.csv" --bootstrap 20 --json
+check backtest "$cli" backtest --data cs336 --approach 2 --json
 check scorecard "$cli" scorecard --json
 "$work/venv/bin/python" - "$work/plan.out" "$work/fit-csv.out" <<'EOF'
 import json, sys
