@@ -14,17 +14,17 @@ an interval from resampling those runs.  Two designs of runs are read:
   own labels (grouped within ``rel_tol``); a held-out budget's profile is its runs.
 * **Grids** (sizes each trained to several token counts, budgets not shared: Gadre, the OLMo
   ladder, ...): the budgets are log-spaced slices of compute
-  (:func:`~chinchilla_lib.approaches.run_grid.slice_budgets`); a held-out budget's profile is
-  interpolated from every size's runs (:func:`~chinchilla_lib.approaches.run_grid.isoflop_slices`).
+  (``run_grid.slice_budgets``); a held-out budget's profile is
+  interpolated from every size's runs (``run_grid.isoflop_slices``).
 
 A set's budgets are those whose profile has a minimum bracketed by its sizes (else nothing is
 observed there); a backtest needs at least :data:`MIN_BUDGETS` of them, three to fit and one to
 hold out.  The fits use only runs at or below the cut-off budget (for grids, runs whose compute
 is at most the cut-off), so nothing of a held-out budget leaks into its prediction.
 
-Predictions: Approach 1 (:func:`~chinchilla_lib.approaches.run_grid.grid_approach1`, each size's
+Predictions: Approach 1 (``run_grid.grid_approach1``, each size's
 finished runs as its curve) and Approach 2 (:func:`~chinchilla_lib.approaches.runs.fit_runs` on
-IsoFLOP sets, :func:`~chinchilla_lib.approaches.run_grid.grid_approach2` on grids) predict N_opt
+IsoFLOP sets, ``run_grid.grid_approach2`` on grids) predict N_opt
 with a bootstrap interval and no loss; Approach 3 (:func:`~chinchilla_lib.approaches.runs.fit_runs`
 with a bootstrap) predicts N_opt and the lowest loss at the budget, L(N_opt, D_opt).  A fit the gate
 refuses predicts nothing: its row carries the verdict and the reason, and ``null`` predictions.
@@ -59,11 +59,11 @@ from .runs import fit_runs
 __all__ = ["ROW_KEYS", "MIN_BUDGETS", "LEVEL", "RESAMPLES", "Design", "design_of", "observed_optimum",
            "backtest", "backtest_set", "coverage"]
 
-#: The keys of every backtest row, in order: the public contract of ``backtest --json``.
+#: The keys of every backtest row, in order (the public contract of ``backtest --json``).
 ROW_KEYS = ("set", "approach", "cutoff_flops", "heldout_flops", "predicted_n_opt", "predicted_n_opt_interval",
             "observed_n_opt", "observed_n_opt_interval", "n_opt_rel_error", "n_opt_inside", "predicted_loss",
             "observed_loss", "loss_error", "loss_inside", "verdict")
-#: Fewest budgets with an observed minimum a backtest needs: three to fit a power law, one to hold out.
+#: Fewest budgets with an observed minimum a backtest needs (three to fit a power law, one to hold out).
 MIN_BUDGETS = 4
 #: Coverage of every interval (10th-90th percentiles, as the paper's Table 2).
 LEVEL = 0.8
@@ -79,9 +79,9 @@ class Design:
 
 
 def design_of(runs: pd.DataFrame, *, rel_tol: float = 0.0, min_points: int | None = None) -> str:
-    """``"isoflop"`` when most runs (80%) sit on budgets shared by :data:`MIN_SIZES` or more sizes, else ``"grid"``.
+    """``"isoflop"`` when most runs (80%) sit on budgets shared by three or more sizes, else ``"grid"``.
 
-    Budgets are grouped as :func:`~chinchilla_lib.approaches.isoflop.profile.group_budgets` does; runs left
+    Budgets are grouped as :func:`~chinchilla_lib.approaches.isoflop.group_budgets` does; runs left
     out by ``min_points`` do not count against the share."""
     if "flops" not in runs.columns:
         return Design.GRID
@@ -334,7 +334,7 @@ def backtest(runs: pd.DataFrame, approach: int, *, holdout: int = 1, seed: int =
 
 def backtest_set(name: str, approaches=(1, 2, 3), *, holdout: int = 1, seed: int = 0) -> list[dict]:
     """:func:`backtest` of every approach in ``approaches`` on the named set ``name``
-    (:func:`~chinchilla_lib.datasets.named.named_runs`), with the set's own budget grouping and noise floor.
+    (:func:`~chinchilla_lib.datasets.named_runs`), with the set's own budget grouping and noise floor.
 
     Raises
     ------

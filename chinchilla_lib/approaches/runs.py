@@ -286,7 +286,7 @@ def _data_lines(text: str) -> list[int]:
 def read_runs_csv(path, approach: int, *, what: str = "csv") -> pd.DataFrame:
     """A CSV file of runs read and checked by :func:`runs_table`, its rows named by their line in the file.
 
-    Reads at most :data:`~chinchilla_lib._validate.CSV_LIMIT` bytes (UTF-8, a byte-order mark allowed).
+    Reads at most ``CSV_LIMIT`` bytes (512 MiB; ``chinchilla_lib._validate``), UTF-8, a byte-order mark allowed.
 
     Raises
     ------

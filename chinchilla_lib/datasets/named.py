@@ -40,18 +40,19 @@ class NamedSet:
         What ``--data`` takes.
     title : str
         What it is, in words (tables and help).
-    design : {"isoflop", "grid", "curves"}
+    design : str
+        ``"isoflop"``, ``"grid"`` or ``"curves"`` (see above).
     runs : str
         ``module:function`` (relative to :mod:`chinchilla_lib`) giving the runs the book fits.
     choice : str
         Which loss and which runs, and why.
-    curves : str, optional
+    curves : str or None
         ``module:function`` giving training curves (``run`` column) for Approach 1 on a set of finished runs.
     rel_tol, min_points
-        How runs group into budgets (isoflop sets; see :func:`~chinchilla_lib.approaches.isoflop.profile.group_budgets`).
+        How runs group into budgets (isoflop sets; as ``group_budgets`` of Approach 2 groups them).
     method : str
         Approach 2's per-budget fit (``akima`` for Porian et al.'s runs, their own method).
-    noise : str, optional
+    noise : str or None
         ``module:function`` giving the seed-to-seed sd of one run's loss (nats), from the set's seed pairs.
     """
 

@@ -205,7 +205,7 @@ def load_olmo_ladder_curves() -> pd.DataFrame:
         ``n_tokens``, ``flops`` (6 N D, total parameters), ``flops_reported`` (the file's count),
         ``loss`` (C4 validation, nats per token), ``learning_rate``, ``learning_rate_peak``,
         ``batch_size_tokens``, ``schedule_fraction`` (tokens over the run's final tokens) and the
-        other held-out losses ``loss_<set>`` (:data:`OLMO_EVALS`); sorted by size, multiplier, rerun, step.
+        other held-out losses ``loss_<set>`` (``OLMO_EVALS``); sorted by size, multiplier, rerun, step.
 
     References
     ----------
