@@ -4,7 +4,7 @@ In one run this measures, each in a fresh interpreter with no result cache (``CH
 
 1. the baseline: ``python -m chinchilla_lib backtest --data hoffmann-fig4 --approach 2`` (one set, one
    approach: Figure 4's points, 100 bootstrap resamples of the fit and 200 of the held-out vertex);
-2. the table: :func:`chinchilla_lib.studies.backtests.backtest_rows` (every set and approach), then the
+2. the table: :func:`chinchilla_lib.studies.public_backtests.backtest_rows` (every set and approach), then the
    coverage table and the numbers the chapter quotes.
 
 It prints the seconds of each, their ratio, and the target (the table in at most 90 s on this 2-core
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 90.0
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-_TABLE = ("from chinchilla_lib.studies.backtests import backtest_rows, backtest_numbers, coverage_table; "
+_TABLE = ("from chinchilla_lib.studies.public_backtests import backtest_rows, backtest_numbers, coverage_table; "
           "rows = backtest_rows(); coverage_table(rows); n = backtest_numbers(rows); "
           "print(n['n_backtests'], n['n_scored'])")
 

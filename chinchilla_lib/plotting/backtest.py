@@ -45,7 +45,7 @@ def plot_backtests(ax, rows: Sequence[dict], *, sets: Sequence[str] | None = Non
             if r["predicted_n_opt_interval"] is not None:
                 lo, hi = np.asarray(r["predicted_n_opt_interval"]) / obs
                 ax.plot([xx, xx], [lo, hi], color=s.color, lw=1.5)
-            ax.plot(xx, y, marker=s.marker, ms=7, color=s.color, mfc=s.color if r["n_opt_inside"] else "white",
+            ax.plot(xx, y, marker=s.marker, ms=7, color=s.color, mfc=s.color if r["n_opt_inside"] else INK["face"],
                     mew=1.5, ls="none")
     for k in (1, 2, 3):
         s = SERIES[f"approach{k}-ours"]

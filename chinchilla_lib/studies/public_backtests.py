@@ -23,7 +23,7 @@ from ..approaches.backtest import LEVEL, backtest_set, coverage
 from ..datasets.named import NAMED_SETS
 from ..result_cache import shared_all
 
-__all__ = ["HOLDOUT", "BACKTEST_SETS", "backtest_rows", "backtest_table", "untestable_table", "backtest_numbers",
+__all__ = ["HOLDOUT", "BACKTEST_SETS", "backtest_rows", "backtest_table", "backtest_grid", "untestable_table", "backtest_numbers",
            "coverage_table"]
 
 #: Budgets held out in the book's table: the largest of each set.
@@ -42,7 +42,7 @@ def _set_rows(name: str, holdout: int) -> list[dict]:
 
 @lru_cache(maxsize=4)
 def _rows_cached(holdout: int) -> tuple:
-    items = [(f"studies.backtests.set_rows-{name}-{holdout}", functools.partial(_set_rows, name, holdout))
+    items = [(f"studies.public_backtests.set_rows-{name}-{holdout}", functools.partial(_set_rows, name, holdout))
              for name in BACKTEST_SETS]
     return tuple(row for rows in shared_all(items) for row in rows)
 
@@ -84,6 +84,37 @@ def backtest_table(rows: list[dict] | None = None) -> pd.DataFrame:
                     "inside": yes[r["n_opt_inside"]],
                     "loss error": np.nan if r["loss_error"] is None else r["loss_error"],
                     "loss inside": yes[r["loss_inside"]], "verdict": r["verdict"]})
+    return pd.DataFrame(out)
+
+
+def _cell(r: dict) -> str:
+    if r["predicted_n_opt"] is None:
+        return "refused" if r["verdict"] == "refused" else "no prediction"
+    mark = {True: "inside", False: "outside", None: "not judged"}[r["n_opt_inside"]]
+    flag = ", flagged" if r["verdict"] == "flagged" else ""
+    error = r["n_opt_rel_error"]
+    return f"{error:+.1%} ({mark}{flag})" if abs(error) < 0.01 else f"{error:+.0%} ({mark}{flag})"
+
+
+def backtest_grid(rows: list[dict] | None = None) -> pd.DataFrame:
+    """The backtests at a glance: one row per set that could be backtested, one column per approach.
+
+    Columns ``data set``, ``held out`` (FLOPs), ``observed N_opt (B)`` (the held-out budget's vertex, with its
+    80% interval), ``Approach 1``, ``Approach 2``, ``Approach 3`` (each the error of its predicted N_opt,
+    ``inside`` or ``outside`` the interval it is judged by, ``flagged`` when the gate flags the fit, or
+    ``refused``) and ``loss error`` (Approach 3's predicted lowest loss over the observed, minus one).
+    """
+    rows = [r for r in (backtest_rows() if rows is None else rows) if r["approach"] is not None]
+    out = []
+    for name in dict.fromkeys(r["set"] for r in rows):
+        mine = {r["approach"]: r for r in rows if r["set"] == name}
+        first = next(iter(mine.values()))
+        obs, interval = first["observed_n_opt"], first["observed_n_opt_interval"]
+        seen = "" if obs is None else f"{obs / 1e9:.3g}" + (f" ({_interval(interval)})" if interval else "")
+        a3 = mine.get(3)
+        out.append({"data set": name, "held out": first["heldout_flops"], "observed N_opt (B)": seen,
+                    **{f"Approach {k}": _cell(mine[k]) if k in mine else "" for k in (1, 2, 3)},
+                    "loss error": np.nan if a3 is None or a3["loss_error"] is None else a3["loss_error"]})
     return pd.DataFrame(out)
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from chinchilla_lib.studies.backtests import (
+from chinchilla_lib.studies.public_backtests import (
     BACKTEST_SETS,
+    backtest_grid,
     backtest_numbers,
     backtest_table,
     coverage_table,
@@ -84,3 +85,11 @@ def test_drift_by_set_groups_what_each_set_s_decided_fits_say():
                           row("odd", "total", 0.6, 0.58, 0.62)])
     assert drift_by_set(drift_table(table)) == {"rises": "up", "falls": "two (non-embedding)", "mixed": "odd",
                                                 "cannot_tell": "two (total)"}
+
+
+def test_the_grid_has_one_row_per_set_and_a_cell_per_approach():
+    grid = backtest_grid(ROWS).set_index("data set")
+    assert list(grid.index) == ["x", "y"]
+    assert grid.loc["x", "Approach 1"] == "+20% (outside)" and grid.loc["x", "Approach 2"] == "+5% (inside)"
+    assert grid.loc["y", "Approach 1"] == "refused" and grid.loc["x", "loss error"] == 0.01
+    assert grid.loc["x", "observed N_opt (B)"] == "1 (0.95-1.05)"
