@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from chinchilla_lib.datasets import DataFileError
-from chinchilla_lib.datasets.corpus import MIXTURES, corpus_card, load_corpus, mixture_documents, split_mixture
+from chinchilla_lib.datasets.corpus import (CANDIDATES_FILE, MIXTURES, corpus_card, load_corpus, mixture_documents,
+                                           split_mixture, training_window_starts)
 from chinchilla_lib.datasets.corpus_archives import (REGISTRIES, SOURCES, SourcePin, archive_members, source_archive,
                                                      source_pin)
 from chinchilla_lib.datasets.corpus_readers import (dictd_entries, osis_text, read_documents, read_fortune,
@@ -32,6 +33,31 @@ def test_every_pin_names_its_archive_address_and_hash():
     assert SOURCES["gcide"].sha256 == "7b0af5cfde3cbdef5e9d6e78f92ec335ced7c2790f37a40f49bebc6f7347ac0f"
     with pytest.raises(ValueError, match="source must be one of"):
         source_pin("nope")
+
+
+def test_the_candidates_record_agrees_with_the_pins():
+    import pandas as pd
+
+    table = pd.read_csv(CANDIDATES_FILE, dtype=str, keep_default_na=False)
+    used = table[table["used"] == "yes"].set_index("package")
+    pins = {p.package: p for p in SOURCES.values()}
+    assert set(used.index) == set(pins) and set(table["used"]) == {"yes", "no"}
+    for package, row in used.iterrows():
+        assert (row["version"], row["sha256"], row["archive"]) == (pins[package].version, pins[package].sha256,
+                                                                  pins[package].archive)
+    assert table["sha256"].str.fullmatch(r"[0-9a-f]{64}").all() and table["note"].str.len().gt(0).all()
+
+
+def test_training_windows_predict_every_byte_once_at_most():
+    # 1000 bytes at seq_len 9: (1000 - 1) // 9 = 111 windows, targets 1..999
+    starts = training_window_starts(1000, 9, 111, seed=3)
+    assert starts.dtype == np.int64 and (starts % 9 == 0).all() and starts.max() + 9 <= 999
+    targets = (starts[:, None] + np.arange(1, 10)).ravel()
+    assert len(set(targets.tolist())) == 999 and sorted(targets.tolist()) == list(range(1, 1000))
+    assert (training_window_starts(1000, 9, 50, seed=3) == starts[:50]).all()
+    assert not (training_window_starts(1000, 9, 50, seed=4) == starts[:50]).all()
+    with pytest.raises(ValueError, match="n_windows must be between 0 and 111"):
+        training_window_starts(1000, 9, 112, seed=3)
 
 
 def _one_line(exc: pytest.ExceptionInfo) -> str:
@@ -163,6 +189,8 @@ def test_the_mixture_is_as_large_as_stated_and_document_disjoint(mixed):
 
 
 def test_the_card_adds_up_to_the_splits_recounted_from_the_documents(mixed):
+    import pandas as pd
+
     corpus, docs = mixed
     card = corpus_card("mixed").set_index("source")
     assert list(card.index) == list(docs)
@@ -172,6 +200,9 @@ def test_the_card_adds_up_to_the_splits_recounted_from_the_documents(mixed):
             mine = [n.split("/", 1)[1] for n in names if n.split("/", 1)[0] == source]
             assert card.loc[source, f"{split}_bytes"] == sum(len(docs[source][d]) for d in mine)
             assert card.loc[source, f"{split}_documents"] == len(mine)
+    record = pd.read_csv(CANDIDATES_FILE).set_index("package")["text_bytes"]
+    for source, row in card.iterrows():
+        assert row["train_bytes"] + row["val_bytes"] == record[row["package"]]
     whole = b"".join(docs[n.split("/", 1)[0]][n.split("/", 1)[1]] for n in corpus.train_docs + corpus.val_docs)
     assert corpus.sha256 == hashlib.sha256(whole).hexdigest()
     with pytest.raises(ValueError, match="mixtures"):
