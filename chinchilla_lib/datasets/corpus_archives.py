@@ -160,6 +160,7 @@ def _fetch_url(pin: SourcePin, target: Path) -> str | None:
         with os.fdopen(handle, "wb") as out, urllib.request.urlopen(pin.url, timeout=_TIMEOUT) as answer:
             for block in iter(lambda: answer.read(1 << 20), b""):
                 out.write(block)
+        os.chmod(temporary, 0o644)  # a temporary file is private; the archive is plain public data
         os.replace(temporary, target / pin.archive)
         return None
     except OSError as exc:  # URLError, HTTPError and timeouts are OSErrors
