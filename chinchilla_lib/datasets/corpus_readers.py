@@ -22,7 +22,6 @@ to end stay apart.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import html
 import json

@@ -14,12 +14,24 @@ import numpy as np
 import pytest
 
 from chinchilla_lib.datasets import DataFileError
-from chinchilla_lib.datasets.corpus import (CANDIDATES_FILE, MIXTURES, corpus_card, load_corpus, mixture_documents,
-                                           split_mixture, training_window_starts)
-from chinchilla_lib.datasets.corpus_archives import (REGISTRIES, SOURCES, SourcePin, archive_members, source_archive,
-                                                     source_pin)
-from chinchilla_lib.datasets.corpus_readers import (dictd_entries, osis_text, read_documents, read_fortune,
-                                                    read_sword)
+from chinchilla_lib.datasets.corpus import (
+    CANDIDATES_FILE,
+    MIXTURES,
+    corpus_card,
+    load_corpus,
+    mixture_documents,
+    split_mixture,
+    training_window_starts,
+)
+from chinchilla_lib.datasets.corpus_archives import (
+    REGISTRIES,
+    SOURCES,
+    SourcePin,
+    archive_members,
+    source_archive,
+    source_pin,
+)
+from chinchilla_lib.datasets.corpus_readers import dictd_entries, osis_text, read_documents, read_fortune, read_sword
 
 
 def test_every_pin_names_its_archive_address_and_hash():
@@ -201,7 +213,7 @@ def test_the_card_adds_up_to_the_splits_recounted_from_the_documents(mixed):
             assert card.loc[source, f"{split}_bytes"] == sum(len(docs[source][d]) for d in mine)
             assert card.loc[source, f"{split}_documents"] == len(mine)
     record = pd.read_csv(CANDIDATES_FILE).set_index("package")["text_bytes"]
-    for source, row in card.iterrows():
+    for _, row in card.iterrows():
         assert row["train_bytes"] + row["val_bytes"] == record[row["package"]]
     whole = b"".join(docs[n.split("/", 1)[0]][n.split("/", 1)[1]] for n in corpus.train_docs + corpus.val_docs)
     assert corpus.sha256 == hashlib.sha256(whole).hexdigest()
