@@ -53,8 +53,8 @@ only an optimum beyond 462 (more than twice the first grid's) would reach g05 (1
 epoch); :func:`worst_prediction_tokens` repeats the calculation.
 
 **Time.**  One thread of the machine the grid was planned on (AMD EPYC, Zen 4, AVX-512; torch
-2.13 CPU) multiplies float32 matrices at up to 96 GFLOP/s (large squares 89-92, the models' own
-products at a batch of 32 sequences 77-96; ``benchmarks/bench_matmul.py``).  Timed steps of every run of the plan
+2.13 CPU) multiplies float32 matrices at 90-98 GFLOP/s (``benchmarks/bench_matmul.py``, two runs:
+large squares 89-96, the models' own products at a batch of 32 sequences 77-98).  Timed steps of every run of the plan
 (``benchmarks/bench_train_steps.py``) reach 16-38 GFLOP/s of Appendix F FLOPs (10-28 as 6 N), the
 narrow models and small batches lowest.  The first plan (:func:`plan_table`) is 72 runs, 36 sizes
 x 2 seeds, of 12 x (1.5625e11 + ... + 5e12) = 1.18e14 FLOPs as 6 N D (1.78e14 by Appendix F): about
