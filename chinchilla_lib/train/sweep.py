@@ -344,15 +344,17 @@ def unrepeated_plan(done: pd.DataFrame) -> list[RunConfig]:
     at an edge minimum (seed 0) while the next size fits in one epoch; every size has each seed of
     :data:`~chinchilla_lib.train.sweep_unrepeated.UNREPEATED_SEEDS`, seed by seed and, within a seed,
     smallest budget first, so a slice grows before the second seeds start.  Corpus ``mixed``, the
-    ``disjoint`` sampler, budgets as ``6 N D``, peak rates of :meth:`LearningRateRule.for_model`
-    rounded to four significant digits: the fitted rule's last bits differ between machines (the
+    ``disjoint`` sampler, budgets as ``6 N D``, the peak rate of each width from the width law
+    :meth:`LearningRateRule.lr` (not each scanned model's own best rate, whose scatter between
+    neighbouring models of one width is scan noise: g03 and g04, both 32 wide, scanned best at
+    rates 2.7 times apart), rounded to four significant digits: the fitted rule's last bits differ between machines (the
     committed ``isoflop`` rows were planned with rates that differ from today's in the 16th digit,
     so their keys cannot be planned again), and a rate in a key must not.
     """
     rule = learning_rate_rule()
 
     def run(model: str, budget: float, seed: int) -> RunConfig:
-        lr = float(f"{rule.for_model(model):.4g}")
+        lr = float(f"{rule.lr(shape_of(model).d_model):.4g}")
         return plan_run(model, budget, seed=seed, corpus=UNREPEATED_CORPUS, n_evals=8, lr=lr, sampler="disjoint",
                         accounting="6nd")
 

@@ -28,9 +28,10 @@ changes exactly that:
   :data:`~chinchilla_lib.train.config.MIN_STEPS` steps.
 * **Seeds**: two (:data:`UNREPEATED_SEEDS`) at every run of every budget, so that each slice can be
   fitted to seed means and the seed scatter measured at every scale.
-* **Training**: the peak learning rate of each model from the committed ``lr-scan`` sweep
-  (:meth:`~chinchilla_lib.train.sweep.LearningRateRule.for_model`, rounded to four significant
-  digits so that a run's key does not hang on the fit's last bits), warm-up over a tenth of the
+* **Training**: the peak learning rate of each width from the power law in the width fitted to
+  the committed ``lr-scan`` sweep's best rates (:meth:`~chinchilla_lib.train.sweep.LearningRateRule.lr`,
+  the rule the laptop chapter derives; rounded to four significant digits so that a run's key does
+  not hang on the fit's last bits), warm-up over a tenth of the
   steps, a cosine matched to each run's length, eight validations spaced in log(steps).
 
 **Room for the prediction.**  A prediction at :data:`PREDICTION_FACTOR` x 5e12 = 5e13 FLOPs will

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from chinchilla_lib.datasets.corpus import MIXTURES
-from chinchilla_lib.train.config import LADDER, MIN_STEPS
+from chinchilla_lib.train.config import LADDER, MIN_STEPS, shape_of
 from chinchilla_lib.train.sweep import SWEEPS, learning_rate_rule, read_runs, unrepeated_plan
 from chinchilla_lib.train.sweep_unrepeated import (
     PREDICTION_FACTOR,
@@ -83,7 +83,9 @@ def test_one_accounting_one_corpus_no_byte_twice(first_plan):
         n = c.flops_per_token / 6
         assert c.n_tokens * 6 * n == pytest.approx(c.budget, rel=2e-3)  # whole sequences of 128 round D
         assert MIN_STEPS <= c.steps and c.total_sequences <= EPOCH_SEQUENCES
-        assert c.lr == pytest.approx(rule.for_model(c.model), rel=5e-4) and c.lr == float(f"{c.lr:.4g}")
+        # the width law, by hand: lr_32 (d / 32) ** exponent
+        width_law = rule.lr_32 * (shape_of(c.model).d_model / 32.0) ** rule.exponent
+        assert c.lr == pytest.approx(width_law, rel=5e-4) and c.lr == float(f"{c.lr:.4g}")
     g06 = next(c for c in first_plan if c.model == "g06" and c.budget == 5e12)
     assert g06.n_sequences == round(5e12 / (6 * HAND_PARAMS["g06"]) / 128)  # 8,063,931 tokens: 62,999 sequences
     assert plan_table(first_plan)["epochs"].max() <= 0.4  # g02 at 5e12: 35.1M tokens
