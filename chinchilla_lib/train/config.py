@@ -11,6 +11,8 @@ it imports nothing heavier than numpy.  The network itself is :mod:`chinchilla_l
   (Appendix F), embeddings and logits included and reported separately.
 * :func:`batch_rule`: steps, sequences and learning rate for a run of a given length: every run
   takes :data:`MIN_STEPS` optimiser steps, its batch growing with its length.
+* :data:`SAMPLERS` and :data:`ACCOUNTINGS`: how a run draws its training windows, and how its
+  budget is counted (:func:`accounted_flops_per_token`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from ..laws.flops import flops_per_token
 
 __all__ = [
     "VOCAB_SIZE", "SEQ_LEN", "N_VAL_WINDOWS", "MIN_STEPS", "WARMUP_DIVISOR", "MAX_BATCH", "LR_BASE", "LR_WIDTH", "LADDER", "shape_of", "gpt_parameter_counts",
-    "run_flops_per_token", "batch_rule", "RunConfig", "plan_run",
+    "run_flops_per_token", "batch_rule", "RunConfig", "plan_run", "SAMPLERS", "ACCOUNTINGS",
+    "accounted_flops_per_token",
 ]
 
 #: Byte-level vocabulary.
@@ -47,6 +50,15 @@ MAX_BATCH = 32
 LR_BASE = 4e-3
 #: The width at which the peak learning rate is :data:`LR_BASE`.
 LR_WIDTH = 32
+
+#: How a run draws its training windows (see :mod:`chinchilla_lib.train.sampling`): ``uniform``, window
+#: starts drawn uniformly with replacement (the first grids; bytes repeat, within a run and across
+#: epochs); ``disjoint``, non-overlapping windows in a seeded random order, none read twice.
+SAMPLERS = ("uniform", "disjoint")
+#: How a run's budget is counted: ``appendix-f``, the training FLOPs of Appendix F with embeddings and
+#: logits (:func:`run_flops_per_token`; the first grids); ``6nd``, ``C = 6 N D`` with ``N`` the total
+#: parameter count, embeddings included.
+ACCOUNTINGS = ("appendix-f", "6nd")
 
 #: The model family: name -> (d_model, n_layers, n_heads); kv_size = d_model / n_heads, ffw_size = 4 d_model.
 #: In order of size (``s01``, the smallest, was added when the lowest loss of a slice fell on ``g00``).
@@ -129,6 +141,23 @@ def run_flops_per_token(shape: TransformerShape) -> dict[str, float]:
             "six_n": 6.0 * gpt_parameter_counts(shape)["total"]}
 
 
+def accounted_flops_per_token(shape: TransformerShape, accounting: str = "appendix-f") -> float:
+    """Training FLOPs per token of ``shape`` in ``accounting`` (one of :data:`ACCOUNTINGS`).
+
+    ``appendix-f``: ``run_flops_per_token(shape)["total"]``; ``6nd``: 6 times the total
+    parameter count of :func:`gpt_parameter_counts` (embeddings included).
+
+    References
+    ----------
+    Hoffmann et al. 2022, Appendix F and Table A4 (the two counts side by side).
+    """
+    if accounting not in ACCOUNTINGS:
+        raise ValueError(f"accounting must be one of {ACCOUNTINGS}, got {accounting!r}")
+    if accounting == "6nd":
+        return 6.0 * gpt_parameter_counts(shape)["total"]
+    return run_flops_per_token(shape)["total"]
+
+
 def batch_rule(n_tokens: float, d_model: int, *, seq_len: int = SEQ_LEN, min_steps: int = MIN_STEPS,
                max_batch: int = MAX_BATCH, lr_base: float = LR_BASE) -> tuple[int, int, float]:
     """Steps, training sequences and peak learning rate for a run of ``n_tokens`` tokens at width ``d_model``.
@@ -159,6 +188,10 @@ def batch_rule(n_tokens: float, d_model: int, *, seq_len: int = SEQ_LEN, min_ste
     return steps, n_sequences, lr_base * LR_WIDTH / d_model
 
 
+#: Settings added after the first grids, with the value the first grids ran with (left out of a key).
+_KEYLESS = {"sampler": "uniform", "accounting": "appendix-f"}
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Every setting of one training run (the columns of a sweep's tidy rows).
@@ -170,7 +203,9 @@ class RunConfig:
     ``schedule_steps`` (= ``steps`` for a matched schedule; longer for a fixed one, the run then
     stopping part-way down the cosine); the warm-up defaults to 2% of ``steps`` whatever the
     schedule, so a fixed and a matched run differ only in the decay; validation after each
-    step in ``eval_steps``.
+    step in ``eval_steps``.  ``sampler`` (one of :data:`SAMPLERS`) says how training windows are
+    drawn and ``accounting`` (one of :data:`ACCOUNTINGS`) how ``budget`` and the run's FLOPs are
+    counted.
     """
 
     model: str
@@ -190,9 +225,15 @@ class RunConfig:
     budget: float = 0.0
     schedule: str = "matched"
     n_sequences: int | None = None
+    sampler: str = "uniform"
+    accounting: str = "appendix-f"
 
     def __post_init__(self) -> None:
         shape_of(self.model)
+        if self.sampler not in SAMPLERS:
+            raise ValueError(f"sampler must be one of {SAMPLERS}, got {self.sampler!r}")
+        if self.accounting not in ACCOUNTINGS:
+            raise ValueError(f"accounting must be one of {ACCOUNTINGS}, got {self.accounting!r}")
         for key in ("steps", "batch"):
             if int(getattr(self, key)) < 1:
                 raise ValueError(f"{key} must be a positive whole number, got {getattr(self, key)!r}")
@@ -228,9 +269,20 @@ class RunConfig:
         edges = np.arange(self.steps + 1, dtype=np.int64) * self.total_sequences // self.steps
         return np.diff(edges)
 
+    @property
+    def flops_per_token(self) -> float:
+        """Training FLOPs per token in the run's ``accounting``."""
+        return accounted_flops_per_token(self.shape, self.accounting)
+
     def key(self) -> str:
-        """A stable hash of every setting (unset optional ones left out): the run's identity in a resumable sweep."""
-        settings = {k: v for k, v in self.as_dict().items() if v is not None}
+        """A stable hash of every setting: the run's identity in a resumable sweep.
+
+        Unset optional settings are left out, and so are the settings added after the first grids
+        (:data:`_KEYLESS`) while they hold the value those grids ran with: the committed runs keep
+        their keys, and a run with another sampler or accounting has a key of its own.
+        """
+        settings = {k: v for k, v in self.as_dict().items()
+                    if v is not None and not (k in _KEYLESS and v == _KEYLESS[k])}
         text = json.dumps(settings, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -245,20 +297,23 @@ class RunConfig:
 
 def plan_run(model: str, budget: float, *, seed: int = 0, corpus: str = "shakespeare", n_evals: int = 8,
              horizon: float | None = None, lr_base: float = LR_BASE, min_steps: int = MIN_STEPS,
-             lr: float | None = None, warmup_divisor: int = WARMUP_DIVISOR) -> RunConfig:
-    """The run of ``model`` that spends ``budget`` training FLOPs (Appendix F count, embeddings included).
+             lr: float | None = None, warmup_divisor: int = WARMUP_DIVISOR, sampler: str = "uniform",
+             accounting: str = "appendix-f") -> RunConfig:
+    """The run of ``model`` that spends ``budget`` training FLOPs counted by ``accounting``.
 
-    Tokens ``D = budget / FLOPs-per-token``; steps, sequences and learning rate from
+    Tokens ``D = budget / FLOPs-per-token`` (:func:`accounted_flops_per_token`: the Appendix F
+    count with embeddings by default, ``6 N`` with ``accounting="6nd"``); steps, sequences and learning rate from
     :func:`batch_rule`; ``n_evals`` validations spaced evenly in
     log(steps) from 1/16 of the run to its end.  With ``horizon`` (a larger FLOP budget), the
     cosine is laid out for the tokens ``model`` would see at ``horizon`` (a fixed schedule, the
     same for every budget, as Kaplan et al. 2020 trained) and the run stops after ``D`` tokens.
     ``min_steps`` below :data:`MIN_STEPS` is for quick checks only (the smoke grid); ``lr``
     overrides the rule's learning rate; the warm-up takes ``steps // warmup_divisor`` steps (50
-    for the first grid and the smoke grid, whose committed runs keep their settings).
+    for the first grid and the smoke grid, whose committed runs keep their settings); ``sampler``
+    is one of :data:`SAMPLERS`.
     """
     shape = shape_of(model)
-    per_token = run_flops_per_token(shape)["total"]
+    per_token = accounted_flops_per_token(shape, accounting)
     n_tokens = budget / per_token
     steps, n_sequences, rule_lr = batch_rule(n_tokens, shape.d_model, seq_len=shape.seq_len, lr_base=lr_base,
                                              min_steps=min_steps)
@@ -271,4 +326,5 @@ def plan_run(model: str, budget: float, *, seed: int = 0, corpus: str = "shakesp
         schedule_steps = int(round(steps * horizon / per_token / n_tokens))
     return RunConfig(model=model, steps=steps, batch=n_sequences // steps, lr=lr, seed=seed, corpus=corpus,
                      schedule_steps=schedule_steps, warmup=max(1, steps // int(warmup_divisor)), eval_steps=tuple(evals), budget=float(budget),
-                     schedule="matched" if horizon is None else "fixed", n_sequences=n_sequences)
+                     schedule="matched" if horizon is None else "fixed", n_sequences=n_sequences, sampler=sampler,
+                     accounting=accounting)

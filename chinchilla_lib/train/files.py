@@ -28,18 +28,21 @@ __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "read_runs", "read_curves"]
 
 _SETTINGS = ["model", "d_model", "n_layers", "n_heads", "kv_size", "ffw_size", "vocab_size", "seq_len", "corpus",
              "budget", "schedule", "seed", "steps", "batch", "n_sequences", "lr", "schedule_steps", "warmup", "final_lr_fraction",
-             "weight_decay", "beta1", "beta2", "grad_clip", "eval_steps"]
-#: Columns of a sweep's runs file: identity, every setting, counts, FLOPs, losses, where and how fast.
+             "weight_decay", "beta1", "beta2", "grad_clip", "eval_steps", "sampler", "accounting"]
+#: Columns of a sweep's runs file: identity, every setting, counts, FLOPs, tokens and epochs, losses, where
+#: and how fast.  ``flops_per_token`` is the Appendix F count (what the network computes); ``flops`` is
+#: the run's compute in its ``accounting``; ``epochs`` is ``n_tokens / train_bytes``, the passes over
+#: the training split (above 1 in the first grids, whose sampler drew windows with replacement).
 RUN_COLUMNS = (["sweep", "key"] + _SETTINGS +
                ["corpus_sha256", "n_params", "n_params_non_embedding", "n_params_embedding", "flops_per_token",
-                "flops_per_token_non_embedding", "n_tokens", "flops", "loss", "train_loss", "device",
+                "flops_per_token_non_embedding", "n_tokens", "train_bytes", "epochs", "flops", "loss", "train_loss", "device",
                 "torch_version", "seconds", "tokens_per_second"])
 #: Columns of a sweep's curves file: one row per validation along a run.
 CURVE_COLUMNS = ["sweep", "key", "model", "budget", "schedule", "seed", "step", "n_tokens", "flops", "lr", "loss"]
 
 #: Columns of the runs and curves files that hold text; every other column holds a number.
 _TEXT_COLUMNS = frozenset({"sweep", "key", "model", "corpus", "schedule", "eval_steps", "corpus_sha256", "device",
-                           "torch_version"})
+                           "torch_version", "sampler", "accounting"})
 
 
 @dataclass(frozen=True)

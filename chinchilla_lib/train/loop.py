@@ -4,9 +4,11 @@ AdamW (decoupled weight decay on the weight matrices and the position table, non
 layer norms or the token table); linear warm-up then a cosine decay of the learning rate to a
 tenth of its peak over ``schedule_steps`` (Hoffmann et al. 2022, Sec. 3 and App. B; a run
 shorter than its schedule stops part-way down, as Kaplan et al. 2020 trained); gradients
-clipped to norm 1.  Training windows of ``seq_len + 1`` bytes start at offsets drawn from a
-numpy PCG64 generator seeded with the run's seed; the weights are drawn from torch's generator
-seeded likewise.  With one thread, the same configuration gives bit-identical losses.
+clipped to norm 1.  Training windows of ``seq_len + 1`` bytes are read where the run's sampler
+puts them (:mod:`chinchilla_lib.train.sampling`: drawn with replacement by the first grids,
+disjoint and in a seeded order since), each batch cut from the ``uint8`` split and only then
+widened to ``int64``; the weights are drawn from torch's generator seeded with the run's seed.
+With one thread, the same configuration gives bit-identical losses.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import torch
 from ..datasets.corpus import load_corpus, validation_windows
 from .config import N_VAL_WINDOWS, RunConfig, gpt_parameter_counts, run_flops_per_token
 from .model import GPT
+from .sampling import batch_starts, batch_windows
 
 __all__ = ["N_VAL_WINDOWS", "device", "learning_rate", "train_run", "evaluate"]
 
@@ -114,10 +117,12 @@ def train_run(config: RunConfig, *, progress: bool = False, threads: int | None 
     -------
     dict
         ``config`` (the settings), ``key``, the counts (``n_params``, ``n_params_non_embedding``,
-        ``n_params_embedding``), FLOPs (``flops_per_token``, ``flops_per_token_non_embedding``,
-        ``flops`` of the whole run), ``n_tokens``, ``loss`` (final validation loss),
+        ``n_params_embedding``), FLOPs per token as the network computes them (Appendix F:
+        ``flops_per_token``, ``flops_per_token_non_embedding``), ``flops`` of the whole run in
+        its ``accounting`` (Appendix F, or ``6 N D``), ``n_tokens``, ``train_bytes`` (the
+        training split) and ``epochs`` (``n_tokens / train_bytes``), ``loss`` (final validation loss),
         ``train_loss`` (mean of the last 10% of steps), ``curve`` (a list of
-        ``{step, n_tokens, flops, lr, loss}`` at each ``eval_steps``), ``corpus_sha256``,
+        ``{step, n_tokens, flops, lr, loss}`` at each ``eval_steps``, FLOPs in the run's accounting), ``corpus_sha256``,
         ``device``, ``torch_version``, ``seconds`` and ``tokens_per_second``.
     """
     if threads is not None:
@@ -131,11 +136,11 @@ def train_run(config: RunConfig, *, progress: bool = False, threads: int | None 
     if sum(p.numel() for p in model.parameters()) != counts["total"]:
         raise RuntimeError("the model's parameter count differs from gpt_parameter_counts")
     fpt = run_flops_per_token(shape)
+    accounted = config.flops_per_token
     optimiser = _optimiser(model, config)
     windows = torch.from_numpy(validation_windows(corpus.val, shape.seq_len, N_VAL_WINDOWS)).to(where)
-    rng = np.random.default_rng(config.seed)
-    train = torch.from_numpy(corpus.train.astype(np.int64))
-    offsets = np.arange(shape.seq_len + 1)
+    train = corpus.train  # uint8: each batch is widened on its own
+    starts_of_steps = batch_starts(config, train.size)
     evals = set(config.eval_steps)
     sizes = config.batch_sizes()
     done_sequences = np.concatenate([[0], np.cumsum(sizes)])
@@ -146,8 +151,7 @@ def train_run(config: RunConfig, *, progress: bool = False, threads: int | None 
         lr = learning_rate(config, step)
         for group in optimiser.param_groups:
             group["lr"] = lr
-        starts = rng.integers(0, train.numel() - shape.seq_len - 1, size=int(sizes[step]))
-        batch = train[torch.from_numpy(starts[:, None] + offsets)].to(where)
+        batch = torch.from_numpy(batch_windows(train, next(starts_of_steps), shape.seq_len)).to(where)
         _, loss = model(batch[:, :-1], batch[:, 1:])
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
@@ -160,7 +164,7 @@ def train_run(config: RunConfig, *, progress: bool = False, threads: int | None 
             recent.append(value)
         if step + 1 in evals:
             tokens = int(done_sequences[step + 1]) * shape.seq_len
-            curve.append({"step": step + 1, "n_tokens": tokens, "flops": tokens * fpt["total"], "lr": lr,
+            curve.append({"step": step + 1, "n_tokens": tokens, "flops": tokens * accounted, "lr": lr,
                           "loss": evaluate(model, windows)})
         bar.update(step + 1, value)
     bar.close()
@@ -174,7 +178,9 @@ def train_run(config: RunConfig, *, progress: bool = False, threads: int | None 
         "flops_per_token": fpt["total"],
         "flops_per_token_non_embedding": fpt["non_embedding"],
         "n_tokens": config.n_tokens,
-        "flops": config.n_tokens * fpt["total"],
+        "train_bytes": int(train.size),
+        "epochs": config.n_tokens / train.size,
+        "flops": config.n_tokens * accounted,
         "loss": curve[-1]["loss"],
         "train_loss": float(np.mean(recent)),
         "curve": curve,

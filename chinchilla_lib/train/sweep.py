@@ -30,11 +30,12 @@ if TYPE_CHECKING:  # pandas is imported where runs are read, not to list the swe
 from .config import LADDER, LR_BASE, LR_WIDTH, WARMUP_DIVISOR, RunConfig, plan_run, run_flops_per_token, shape_of
 from .files import _SETTINGS, CURVE_COLUMNS, RUN_COLUMNS, _append, _mend, read_curves, read_runs
 from .pool import _executor, _stop_pool
+from .sweep_unrepeated import UNREPEATED_BUDGETS, UNREPEATED_CORPUS, UNREPEATED_SEEDS, UNREPEATED_START, fits_one_epoch
 
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
            "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_SCAN_SEEDS", "LR_FIT_MIN_WIDTH", "LearningRateRule", "FIRST_WARMUP_DIVISOR",
-           "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows"]
+           "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows", "unrepeated_plan"]
 
 #: IsoFLOP budgets of the committed sweep (FLOPs, Appendix F count): 10^11.7 to 10^12.3 in steps of 10^0.15.
 ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11.7 + 0.15 * k):.2g}") for k in range(5))
@@ -62,8 +63,14 @@ class Sweep:
     description: str
 
 
-def _slice_sizes(done: pd.DataFrame, budget: float, first: str, schedule: str = "matched") -> list[str]:
-    """The sizes of one IsoFLOP slice: six from ``first``, grown by one at an edge holding the minimum."""
+def _slice_sizes(done: pd.DataFrame, budget: float, first: str, schedule: str = "matched",
+                 feasible: Callable[[str, float], bool] | None = None) -> list[str]:
+    """The sizes of one IsoFLOP slice: six from ``first``, grown by one at an edge holding the minimum.
+
+    A size is added only if ``feasible(model, budget)`` (default :func:`_feasible`: at least
+    :data:`~chinchilla_lib.train.config.MIN_STEPS` sequences).
+    """
+    feasible = _feasible if feasible is None else feasible
     start = _ORDER.index(first)
     sizes = _ORDER[start:start + 6]
     rows = done[(done["budget"] == budget) & (done["schedule"] == schedule) & (done["seed"] == 0)]
@@ -73,9 +80,9 @@ def _slice_sizes(done: pd.DataFrame, budget: float, first: str, schedule: str = 
             return sizes
         best = have.loc[have["loss"].idxmin(), "model"]
         i = _ORDER.index(best)
-        if best == sizes[0] and i > 0:
+        if best == sizes[0] and i > 0 and feasible(_ORDER[i - 1], budget):
             sizes = [_ORDER[i - 1]] + sizes
-        elif best == sizes[-1] and i + 1 < len(_ORDER) and _feasible(_ORDER[i + 1], budget):
+        elif best == sizes[-1] and i + 1 < len(_ORDER) and feasible(_ORDER[i + 1], budget):
             sizes = sizes + [_ORDER[i + 1]]
         else:
             return sizes
@@ -329,6 +336,32 @@ def _prediction_plan(done: pd.DataFrame) -> list[RunConfig]:
             for run in prediction["runs_to_train"]]
 
 
+def unrepeated_plan(done: pd.DataFrame) -> list[RunConfig]:
+    """Every run the ``isoflop-unrepeated`` sweep wants, given its finished runs ``done``.
+
+    The design of :mod:`~chinchilla_lib.train.sweep_unrepeated`: each budget of
+    :data:`~chinchilla_lib.train.sweep_unrepeated.UNREPEATED_BUDGETS` starts with six sizes and grows
+    at an edge minimum (seed 0) while the next size fits in one epoch; every size has each seed of
+    :data:`~chinchilla_lib.train.sweep_unrepeated.UNREPEATED_SEEDS`, seed by seed and, within a seed,
+    smallest budget first, so a slice grows before the second seeds start.  Corpus ``mixed``, the
+    ``disjoint`` sampler, budgets as ``6 N D``, the peak rate of each width from the width law
+    :meth:`LearningRateRule.lr` (not each scanned model's own best rate, whose scatter between
+    neighbouring models of one width is scan noise: g03 and g04, both 32 wide, scanned best at
+    rates 2.7 times apart), rounded to four significant digits: the fitted rule's last bits differ between machines (the
+    committed ``isoflop`` rows were planned with rates that differ from today's in the 16th digit,
+    so their keys cannot be planned again), and a rate in a key must not.
+    """
+    rule = learning_rate_rule()
+
+    def run(model: str, budget: float, seed: int) -> RunConfig:
+        lr = float(f"{rule.lr(shape_of(model).d_model):.4g}")
+        return plan_run(model, budget, seed=seed, corpus=UNREPEATED_CORPUS, n_evals=8, lr=lr, sampler="disjoint",
+                        accounting="6nd")
+
+    slices = {b: _slice_sizes(done, b, UNREPEATED_START[b], feasible=fits_one_epoch) for b in UNREPEATED_BUDGETS}
+    return [run(m, b, seed) for seed in UNREPEATED_SEEDS for b, sizes in slices.items() for m in sizes]
+
+
 #: The sweeps ``train --sweep NAME`` knows.
 SWEEPS: dict[str, Sweep] = {
     "smoke": Sweep("smoke", _smoke_plan, "2 budgets x 3 sizes of 200 steps, well under a minute"),
@@ -340,6 +373,8 @@ SWEEPS: dict[str, Sweep] = {
     "isoflop-small": Sweep("isoflop-small", _isoflop_small_plan,
                            "the first grid: 5 budgets 1e11-1.6e12, learning rate blind to the batch"),
     "prediction": Sweep("prediction", _prediction_plan, "the predicted model and its neighbours at the predicted budget"),
+    "isoflop-unrepeated": Sweep("isoflop-unrepeated", unrepeated_plan,
+                                "second IsoFLOP grid: mixed corpus, no byte twice, C = 6ND, 6 budgets 1.6e11-5e12"),
 }
 
 

@@ -39,12 +39,12 @@ def test_committed_runs_files_read_as_plain_csv_without_warnings():
 
 
 @pytest.mark.parametrize("tail, line, why", [
-    # No newline at the end, though all 40 fields are there (the last number may be cut short).
+    # No newline at the end, though all 44 fields are there (the last number may be cut short).
     (lambda row: row, 7, "no newline at its end"),
     # 17 fields and a newline: not a write of ours, but no row either.
-    (lambda row: b",".join(row.split(b",")[:17]) + b"\n", 7, "expected 40 fields, saw 17"),
-    # The loss (field 35) is not a number.
-    (lambda row: b",".join(row.split(b",")[:34] + [b"2.6x"] + row.split(b",")[35:]) + b"\n", 7,
+    (lambda row: b",".join(row.split(b",")[:17]) + b"\n", 7, "expected 44 fields, saw 17"),
+    # The loss (field 39) is not a number.
+    (lambda row: b",".join(row.split(b",")[:38] + [b"2.6x"] + row.split(b",")[39:]) + b"\n", 7,
      "column 'loss' holds '2.6x', not a number"),
 ])
 def test_a_bad_last_line_is_torn(tmp_path, tail, line, why):
@@ -128,8 +128,8 @@ def _run_together(original: bytes) -> bytes:
 def test_a_bad_line_before_the_last_is_refused_naming_the_file_and_the_line(tmp_path, capsys):
     runs, curves, original, original_curves = smoke_copy(tmp_path)
     runs.write_bytes(_run_together(original))
-    # 20 whole fields, the 21st empty and joined to the next row's first: 20 + 40 fields.
-    message = f"data file {runs}, line 4: expected 40 fields, saw 60; delete line 4"
+    # 20 whole fields, the 21st empty and joined to the next row's first: 20 + 44 fields.
+    message = f"data file {runs}, line 4: expected 44 fields, saw 64; delete line 4"
     with pytest.raises(DataFileError) as info:
         read_runs(runs)
     assert str(info.value).startswith(message)

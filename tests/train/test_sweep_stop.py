@@ -195,7 +195,7 @@ def test_a_sweep_killed_mid_run_and_mid_write_resumes_without_losing_or_repeatin
     resumed = lines(runs.read_bytes())
     assert resumed[:6] == kept and len(resumed) == 7
     assert resumed[6].split(b",")[:26] == missing.split(b",")[:26]
-    assert runs.read_bytes().endswith(b"\n") and {len(line.split(b",")) for line in resumed} == {40}
+    assert runs.read_bytes().endswith(b"\n") and {len(line.split(b",")) for line in resumed} == {44}
     curve_lines = lines(curves.read_bytes())
     assert curve_lines[:16] == kept_curves and len(curve_lines) == 1 + 18
     assert [r.split(b",")[:7] for r in curve_lines[16:]] == [r.split(b",")[:7] for r in its_curves]  # ..., step
