@@ -10,7 +10,7 @@ commit, since the commit would then not say what made the file.  ``--dry-run`` p
 prediction without checking git or writing anything.
 
 Usage: python scripts/predict_tinygpt.py [--sweep isoflop-unrepeated] [--dry-run]
-Exit status 2 when the runs are not committed or the sweep cannot decide (the reason on stderr).
+Exit status 2 when the runs (and, for the second grid, its curves) are not committed or the sweep cannot decide (the reason on stderr).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from chinchilla_lib.studies.tinygpt import PREDICTION_FILE, predict  # noqa: E40
 
 RUNS = {"isoflop": "chinchilla_lib/data/tinygpt_isoflop_runs.csv",
         "isoflop-unrepeated": "chinchilla_lib/data/tinygpt_isoflop_unrepeated_runs.csv"}
+#: Approach 1 of the second grid reads its validation curves.
+CURVES = "chinchilla_lib/data/tinygpt_isoflop_unrepeated_curves.csv"
 
 
 def _first_grid() -> int:
@@ -58,11 +60,12 @@ def _second_grid(dry_run: bool) -> int:
 
     commit = None
     if not dry_run:
-        why = uncommitted(ROOT / RUNS["isoflop-unrepeated"])
-        if why:
-            print(f"commit the grid's runs first ({why}): the prediction names the commit it was made from",
-                  file=sys.stderr)
-            return 2
+        for data in (RUNS["isoflop-unrepeated"], CURVES):
+            why = uncommitted(ROOT / data)
+            if why:
+                print(f"commit the grid's runs and curves first ({why}): the prediction names the commit it was "
+                      "made from", file=sys.stderr)
+                return 2
         target = str(TARGET.relative_to(ROOT))
         changed = changed_files(ROOT, ["chinchilla_lib", "scripts"], ignore=(target,))
         if changed:
