@@ -45,7 +45,7 @@ from ..approaches.runs import fit_runs
 from ..stats import percentile_interval
 from ..train.config import LADDER, gpt_parameter_counts, plan_run, shape_of
 from ..train.sweep import UNREPEATED_PREDICTION_FILE, sweep_paths
-from ..train.sweep_unrepeated import PREDICTION_FACTOR, PREDICTION_SEEDS, fits_one_epoch
+from ..train.sweep_unrepeated import PREDICTION_FACTOR, PREDICTION_SEEDS, UNREPEATED_TRAIN_BYTES, fits_one_epoch
 from .prediction_interval import combined_interval, pooled_seed_noise, resampled_losses
 
 __all__ = ["SWEEP", "PREDICTION_FILE", "PREDICTION_BOOTSTRAP", "GRID_RESAMPLES", "LEVEL", "INTERVAL_INCLUDES",
@@ -342,7 +342,9 @@ def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | 
     intervals that add the seed noise to the law's bootstrap spread
     (:func:`~chinchilla_lib.studies.prediction_interval.combined_interval`): for one run and for
     the mean of the :data:`~chinchilla_lib.train.sweep_unrepeated.PREDICTION_SEEDS` seeds each is
-    trained with; and ``runs_to_train``, the three models with their tokens and epochs.
+    trained with; and ``runs_to_train``, the three models with their tokens and epochs (of the
+    runs' ``train_bytes``; none may read more disjoint windows than the smaller of it and
+    :data:`~chinchilla_lib.train.sweep_unrepeated.UNREPEATED_TRAIN_BYTES` holds, the planner's bound).
 
     Raises
     ------
@@ -369,9 +371,10 @@ def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | 
         raise ValueError(f"the law puts {ladder.loc[best, 'model']} lowest at {flops:.3g} FLOPs, an end of the "
                          "ladder: the prediction has no neighbour on one side; extend the ladder")
     train_bytes = int(runs["train_bytes"].min())
+    bound = min(train_bytes, UNREPEATED_TRAIN_BYTES)  # the planner's bound is the pin's, the split may be larger
     rows = []
     for _, r in ladder.iloc[best - 1: best + 2].iterrows():
-        if not fits_one_epoch(r["model"], flops, train_bytes):
+        if not fits_one_epoch(r["model"], flops, bound):
             raise ValueError(f"{r['model']} at {flops:.3g} FLOPs reads {r['n_tokens'] / train_bytes:.2f} epochs of "
                              f"the {train_bytes:,}-byte training split; the prediction's runs must read at most one")
         losses = resampled_losses(boot.samples, r["n_params"], r["n_tokens"])

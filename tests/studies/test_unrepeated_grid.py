@@ -27,8 +27,8 @@ TRUE = ParametricLaw(E=1.5, A=20.0, B=245.0, alpha=0.5, beta=0.5)
 TRAIN_BYTES = 91_196_179
 
 
-def _grid(noise_sd: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(runs, curves) of the planned grid under the law TRUE, with noise of ``noise_sd`` nats."""
+def _grid(noise_sd: float, seed: int = 0, law: ParametricLaw = TRUE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(runs, curves) of the planned grid under ``law``, with noise of ``noise_sd`` nats."""
     rng = np.random.default_rng(seed)
     rows, points = [], []
     for c in unrepeated_plan(read_runs("/nonexistent")):
@@ -37,11 +37,11 @@ def _grid(noise_sd: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows.append({"key": c.key(), "budget": c.budget, "model": c.model, "seed": c.seed, "n_params": n,
                      "n_params_non_embedding": n_ne, "n_tokens": c.n_tokens, "train_bytes": TRAIN_BYTES,
                      "epochs": c.n_tokens / TRAIN_BYTES, "accounting": "6nd", "sampler": "disjoint",
-                     "schedule": "matched", "loss": float(TRUE.loss(n, c.n_tokens)) + noise})
+                     "schedule": "matched", "loss": float(law.loss(n, c.n_tokens)) + noise})
         for k in range(8):
             d = c.n_tokens * 2.0 ** (-4 * k / 7)
             points.append({"key": c.key(), "seed": c.seed, "n_params": n, "n_params_non_embedding": n_ne,
-                           "flops": 6.0 * n * d, "loss": float(TRUE.loss(n, d)) + noise})
+                           "flops": 6.0 * n * d, "loss": float(law.loss(n, d)) + noise})
     return pd.DataFrame(rows), pd.DataFrame(points)
 
 
@@ -168,6 +168,15 @@ def test_a_grid_whose_approach_3_is_refused_cannot_decide():
     with pytest.raises(ValueError, match=r"^the grid cannot decide: Approach 3 \(total parameters\) is refused "
                                          r"by the gate: .*; approaches not refused: ") as exc:
         ug.predict_unrepeated(*_grid(0.3, seed=1), n_resamples=40, grid_resamples=20)
+    assert "\n" not in str(exc.value)
+
+
+def test_a_prediction_whose_runs_would_read_more_than_one_epoch_is_refused():
+    # k = (B / A)^2 = 780 tokens per parameter: N_opt = sqrt(5e13 / (6 x 780)) = 103,362, nearly g06 (103,344),
+    # whose smaller neighbour g05 (75,072) would read 5e13 / (6 x 75,072) = 111M tokens, over the 90M bound
+    law = ParametricLaw(E=1.5, A=245 / math.sqrt(780), B=245.0, alpha=0.5, beta=0.5)
+    with pytest.raises(ValueError, match=r"^g05 at 5e\+13 FLOPs reads 1\.2\d epochs of the 91,196,179-byte") as exc:
+        ug.predict_unrepeated(*_grid(0.002, law=law), n_resamples=30, grid_resamples=20)
     assert "\n" not in str(exc.value)
 
 
