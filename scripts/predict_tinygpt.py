@@ -76,7 +76,7 @@ def _second_grid(dry_run: bool) -> int:
     try:
         prediction = predict_unrepeated()
     except ValueError as exc:
-        print(f"the grid cannot decide a prediction: {exc}", file=sys.stderr)
+        print(f"no prediction from the second grid: {exc}", file=sys.stderr)
         return 2
     prediction = {"made_from_commit": commit, "made_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   **prediction}
