@@ -30,6 +30,10 @@
 * :mod:`.evaluation` -- Chinchilla against Gopher on the paper's evaluation tables (Section 4.2), every claim recomputed;
 * :mod:`.early_stop` -- the paper's Approach 3 procedure with L-BFGS-B stopping early (mean loss, default tolerances);
 * :mod:`.interval_width` -- the bootstrap interval of Approach 3's exponent and the runs the printed one implies.
+* :mod:`.unrepeated_grid` -- our second IsoFLOP grid (no byte read twice, C = 6ND): every approach in total and
+  non-embedding parameters, and the prediction at ten times its largest budget with the runs that test it;
+* :mod:`.prediction_interval` -- the seed noise of repeated runs and a loss interval that adds it to a law's
+  bootstrap spread.
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """

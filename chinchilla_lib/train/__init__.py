@@ -16,6 +16,7 @@ trained, so the settings, the sweep plans and the committed results can be read 
   twice, C = 6ND), with the calculations behind it.
 * :mod:`~chinchilla_lib.train.files`: a sweep's runs and curves files (whole-line appends, torn lines set aside).
 * :mod:`~chinchilla_lib.train.pool`: the local pool's workers, which never outlive the sweep.
+* :mod:`~chinchilla_lib.train.provenance`: whether a file is committed (a prediction, and the runs it is made from).
 * :mod:`~chinchilla_lib.train.command`: the ``train`` subcommand of the command line.
 """
 

@@ -35,7 +35,8 @@ from .sweep_unrepeated import UNREPEATED_BUDGETS, UNREPEATED_CORPUS, UNREPEATED_
 __all__ = ["RUN_COLUMNS", "CURVE_COLUMNS", "Sweep", "SWEEPS", "ISOFLOP_BUDGETS", "FIXED_HORIZON", "run_sweep",
            "read_runs", "read_curves", "sweep_paths", "isoflop_plan", "SMALL_BUDGETS", "LR_SCAN_BUDGET",
            "LR_SCAN_MODELS", "LR_SCAN_GRID", "LR_SCAN_SEEDS", "LR_FIT_MIN_WIDTH", "LearningRateRule", "FIRST_WARMUP_DIVISOR",
-           "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows", "unrepeated_plan"]
+           "WARMUP_CHECK", "warmup_check", "learning_rate_rule", "result_row", "curve_rows", "unrepeated_plan",
+           "UNREPEATED_PREDICTION_FILE", "prediction_unrepeated_runs", "prediction_unrepeated_plan"]
 
 #: IsoFLOP budgets of the committed sweep (FLOPs, Appendix F count): 10^11.7 to 10^12.3 in steps of 10^0.15.
 ISOFLOP_BUDGETS = tuple(float(f"{10 ** (11.7 + 0.15 * k):.2g}") for k in range(5))
@@ -352,14 +353,65 @@ def unrepeated_plan(done: pd.DataFrame) -> list[RunConfig]:
     so their keys cannot be planned again), and a rate in a key must not.
     """
     rule = learning_rate_rule()
-
-    def run(model: str, budget: float, seed: int) -> RunConfig:
-        lr = float(f"{rule.lr(shape_of(model).d_model):.4g}")
-        return plan_run(model, budget, seed=seed, corpus=UNREPEATED_CORPUS, n_evals=8, lr=lr, sampler="disjoint",
-                        accounting="6nd")
-
     slices = {b: _slice_sizes(done, b, UNREPEATED_START[b], feasible=fits_one_epoch) for b in UNREPEATED_BUDGETS}
-    return [run(m, b, seed) for seed in UNREPEATED_SEEDS for b, sizes in slices.items() for m in sizes]
+    return [_unrepeated_run(rule, m, b, seed)
+            for seed in UNREPEATED_SEEDS for b, sizes in slices.items() for m in sizes]
+
+
+def _unrepeated_run(rule: LearningRateRule, model: str, budget: float, seed: int) -> RunConfig:
+    """One run with the settings of the ``isoflop-unrepeated`` grid (see :func:`unrepeated_plan`)."""
+    lr = float(f"{rule.lr(shape_of(model).d_model):.4g}")
+    return plan_run(model, budget, seed=seed, corpus=UNREPEATED_CORPUS, n_evals=8, lr=lr, sampler="disjoint",
+                    accounting="6nd")
+
+
+#: The prediction made from the ``isoflop-unrepeated`` grid alone, before the runs it names are trained.
+UNREPEATED_PREDICTION_FILE = DATA_DIR / "tinygpt_prediction_unrepeated.json"
+
+
+def prediction_unrepeated_runs(prediction: dict) -> list[RunConfig]:
+    """The runs that test a prediction from the ``isoflop-unrepeated`` grid: every model of its ``runs_to_train``.
+
+    Each model at the prediction's ``flops`` with each of its ``seeds``, and the grid's settings
+    (:func:`_unrepeated_run`: corpus ``mixed``, disjoint windows, ``6 N D``, the width law's rate).
+
+    Raises
+    ------
+    ValueError
+        When the prediction lacks ``flops`` or ``runs_to_train``, or a run would read more than one epoch.
+    """
+    missing = [k for k in ("flops", "runs_to_train") if k not in prediction]
+    if missing:
+        raise ValueError(f"prediction lacks {', '.join(missing)}; give the dict of scripts/predict_tinygpt.py "
+                         "--sweep isoflop-unrepeated")
+    rule = learning_rate_rule()
+    runs = [_unrepeated_run(rule, r["model"], float(prediction["flops"]), int(seed))
+            for r in prediction["runs_to_train"] for seed in r["seeds"]]
+    for run in runs:
+        if not fits_one_epoch(run.model, run.budget):
+            raise ValueError(f"prediction names {run.model} at {run.budget:.3g} FLOPs, which reads more than one "
+                             "epoch of the training split; make the prediction again with the current planner")
+    return runs
+
+
+def prediction_unrepeated_plan(done: pd.DataFrame, path: str | Path | None = None) -> list[RunConfig]:
+    """The ``prediction-unrepeated`` sweep: the runs of the committed prediction file (never of an uncommitted one).
+
+    Raises
+    ------
+    ValueError
+        When ``path`` (default :data:`UNREPEATED_PREDICTION_FILE`) is missing or not committed to git.
+    """
+    import json
+
+    from .provenance import uncommitted
+
+    path = Path(path) if path is not None else UNREPEATED_PREDICTION_FILE
+    why = uncommitted(path)
+    if why:
+        raise ValueError(f"no committed prediction to test: {why}; make it with scripts/predict_tinygpt.py --sweep "
+                         "isoflop-unrepeated and commit it before training the runs it names")
+    return prediction_unrepeated_runs(json.loads(path.read_text()))
 
 
 #: The sweeps ``train --sweep NAME`` knows.
@@ -375,6 +427,8 @@ SWEEPS: dict[str, Sweep] = {
     "prediction": Sweep("prediction", _prediction_plan, "the predicted model and its neighbours at the predicted budget"),
     "isoflop-unrepeated": Sweep("isoflop-unrepeated", unrepeated_plan,
                                 "second IsoFLOP grid: mixed corpus, no byte twice, C = 6ND, 6 budgets 1.6e11-5e12"),
+    "prediction-unrepeated": Sweep("prediction-unrepeated", prediction_unrepeated_plan,
+                                   "the models the second grid's prediction names, three seeds each, at its budget"),
 }
 
 
