@@ -48,7 +48,7 @@ from ..train.sweep import UNREPEATED_PREDICTION_FILE, sweep_paths
 from ..train.sweep_unrepeated import PREDICTION_FACTOR, PREDICTION_SEEDS, UNREPEATED_TRAIN_BYTES, fits_one_epoch
 from .prediction_interval import combined_interval, pooled_seed_noise, resampled_losses
 
-__all__ = ["SWEEP", "PREDICTION_FILE", "PREDICTION_BOOTSTRAP", "GRID_RESAMPLES", "LEVEL", "INTERVAL_INCLUDES",
+__all__ = ["SWEEP", "PREDICTION_FILE", "PREDICTION_BOOTSTRAP", "GRID_RESAMPLES", "LEVEL", "NOISE_BUDGETS", "INTERVAL_INCLUDES",
            "INTERVAL_EXCLUDES", "unrepeated_runs", "unrepeated_curves", "ladder_counts", "total_params", "grid_table",
            "approach_answers", "ladder_losses_6nd", "predict_unrepeated", "load_prediction_unrepeated",
            "prediction_unrepeated_outcome"]
@@ -327,6 +327,10 @@ def _decided(answers: list[dict]) -> list[str]:
             if a["verdict"] in ("decided", "flagged")]
 
 
+#: The seed noise of a prediction's interval is pooled over the seed pairs of the grid's largest budgets, this many.
+NOISE_BUDGETS = 2
+
+
 def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | None = None, *,
                        factor: float = PREDICTION_FACTOR, n_resamples: int = PREDICTION_BOOTSTRAP,
                        grid_resamples: int = GRID_RESAMPLES) -> dict:
@@ -335,8 +339,10 @@ def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | 
     ``runs`` and ``curves`` default to the committed files (``curves`` with ``n_params`` and
     ``n_params_non_embedding`` of each run, as :func:`unrepeated_curves` gives them).
 
-    Every approach's answer in both counts (:func:`approach_answers`); the seed noise of the grid's
-    seed pairs (:func:`~chinchilla_lib.studies.prediction_interval.pooled_seed_noise`); the ladder
+    Every approach's answer in both counts (:func:`approach_answers`, whose gate judges residuals
+    against the seed noise of all the grid's seed pairs); the seed noise of the pairs of the
+    :data:`NOISE_BUDGETS` largest budgets (:func:`~chinchilla_lib.studies.prediction_interval.pooled_seed_noise`),
+    which the intervals add; the ladder
     model Approach 3's law in total parameters puts lowest at the budget (Eq. 2 on the tokens
     its run would read, :func:`ladder_losses_6nd`), its loss and its neighbours' with 80%
     intervals that add the seed noise to the law's bootstrap spread
@@ -358,6 +364,8 @@ def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | 
     largest = float(runs["budget"].max())
     flops = float(factor * largest)
     noise = pooled_seed_noise(runs)
+    top_budgets = sorted(float(b) for b in runs["budget"].unique())[-NOISE_BUDGETS:]
+    floor = pooled_seed_noise(runs[runs["budget"].isin(top_budgets)])  # the noise at the scale predicted
     answers, fits = approach_answers(runs, curves, flops, noise["sd_log"], n_resamples=n_resamples,
                                      grid_resamples=grid_resamples)
     boot, quality = fits["total"]
@@ -383,8 +391,8 @@ def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | 
                      "tokens_per_param": r["n_tokens"] / r["n_params"], "epochs": r["n_tokens"] / train_bytes,
                      "seeds": list(PREDICTION_SEEDS), "predicted_loss": float(r["loss"]),
                      "law_interval": list(percentile_interval(losses, LEVEL)),
-                     "loss_interval_one_run": list(combined_interval(losses, noise["sd"], LEVEL)),
-                     "loss_interval_seed_mean": list(combined_interval(losses, noise["sd"], LEVEL,
+                     "loss_interval_one_run": list(combined_interval(losses, floor["sd"], LEVEL)),
+                     "loss_interval_seed_mean": list(combined_interval(losses, floor["sd"], LEVEL,
                                                                        n_seeds=len(PREDICTION_SEEDS)))})
     chosen = rows[1]
     law = boot.fit.law
@@ -401,9 +409,13 @@ def predict_unrepeated(runs: pd.DataFrame | None = None, curves: pd.DataFrame | 
         "train_bytes": train_bytes,
         "level": LEVEL,
         "n_resamples": int(n_resamples),
-        "seed_noise_sd": noise["sd"],
-        "seed_noise": {"sd": noise["sd"], "sd_log": noise["sd_log"], "n_pairs": noise["n_groups"],
-                       "dof": noise["dof"], "estimator": "pooled within (budget, model): sqrt(sum d^2 / (2 n)) for "
+        "seed_noise_sd": floor["sd"],
+        "seed_noise": {"sd": floor["sd"], "sd_log": floor["sd_log"], "n_pairs": floor["n_groups"],
+                       "dof": floor["dof"], "budgets": top_budgets,
+                       "why": f"the seed pairs of the grid's {NOISE_BUDGETS} largest budgets, the scale nearest the "
+                       "prediction's (smaller models at small budgets scatter more between seeds)",
+                       "all_budgets": {"sd": noise["sd"], "sd_log": noise["sd_log"], "n_pairs": noise["n_groups"]},
+                       "estimator": "pooled within (budget, model): sqrt(sum d^2 / (2 n)) for "
                        "n seed pairs with differences d", "per_budget": noise["per_budget"]},
         "approaches": answers,
         "approaches_not_refused": _decided(answers),
