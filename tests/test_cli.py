@@ -812,7 +812,7 @@ HELP = {
                "--json print one JSON object"],
     ("scorecard",): ["--json print one JSON object"],
     ("train",): ["--smoke train the small smoke grid and print its runs",
-                 "--sweep {isoflop,isoflop-small,isoflop-unrepeated,lr-scan,lr-tune,prediction,smoke,warmup-check}",
+                 "--sweep {isoflop,isoflop-small,isoflop-unrepeated,lr-scan,lr-tune,prediction,prediction-unrepeated,smoke,warmup-check}",
                  "run or resume a committed sweep", "local worker processes, one thread each (default 2)",
                  "address of a Dask distributed scheduler, e.g. tcp://host:8786",
                  "folder of the runs and curves files (default: chinchilla_lib/data/; --smoke: a temporary folder)",
@@ -1439,7 +1439,7 @@ def test_train_options_parse_with_their_defaults():
     (["train", "--smoke", "--workers", "0"], "argument --workers: --workers must be at least 1, got '0'"),
     (["train", "--smoke", "--workers", "two"], "argument --workers: --workers must be a whole number, got 'two'"),
     (["train", "--sweep", "nope"], "argument --sweep: invalid choice: 'nope' (choose from 'isoflop', 'isoflop-small', "
-                                   "'isoflop-unrepeated', 'lr-scan', 'lr-tune', 'prediction', 'smoke', 'warmup-check')"),
+                                   "'isoflop-unrepeated', 'lr-scan', 'lr-tune', 'prediction', 'prediction-unrepeated', 'smoke', 'warmup-check')"),
     (["train"], "one of the arguments --smoke --sweep is required"),
     (["train", "--smoke", "--sweep", "smoke"], "argument --sweep: not allowed with argument --smoke"),
 ])
