@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,13 +33,14 @@ CURVES = "chinchilla_lib/data/tinygpt_isoflop_unrepeated_curves.csv"
 
 
 def _first_grid() -> int:
-    status = subprocess.run(["git", "status", "--porcelain", RUNS["isoflop"]], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.strip()
-    if status:
-        print(f"commit {RUNS['isoflop']} first: the prediction names the commit it was made from", file=sys.stderr)
+    from chinchilla_lib.train.provenance import head_commit, uncommitted
+
+    why = uncommitted(ROOT / RUNS["isoflop"])
+    if why:
+        print(f"commit {RUNS['isoflop']} first ({why}): the prediction names the commit it was made from",
+              file=sys.stderr)
         return 2
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                            check=True).stdout.strip()
+    commit = head_commit(ROOT)
     try:
         prediction = predict()
     except ValueError as exc:

