@@ -13,14 +13,19 @@ counted two ways: the Appendix F FLOPs the network computes (``flops_per_token *
 tokens_per_second``) and ``6 N`` per token, each as a share of the peak.  A run is many small
 products, elementwise work and an optimiser step, so its share is far below one; the share says
 how much of the machine the sweeps used.  The committed rows were timed where they ran, which
-need not be this machine.
+need not be this machine.  Last, it profiles five training steps of the second prediction's model
+at its planned batch with ``torch.profiler`` and sums the operators' own time by kind (matrix
+products, attention, elementwise and normalisation, the optimiser, other): where a step's time goes.
+
+``--json`` writes the peak, every product and the profile; the book reads the copy committed as
+``chinchilla_lib/data/tinygpt_throughput.json`` (measured with the machine otherwise idle).
 
 Each shape is timed as the best of ``--repeats`` rounds (after one warm-up product), so a second
 process on the machine lowers the numbers less than a mean would.
 
 Usage::
 
-    python benchmarks/bench_matmul.py [--repeats 5] [--json FILE]
+    python benchmarks/bench_matmul.py [--repeats 5] [--json chinchilla_lib/data/tinygpt_throughput.json]
 """
 
 from __future__ import annotations
@@ -37,8 +42,6 @@ SQUARES = (1024, 2048, 4096)
 WIDTHS = (32, 64, 96, 160)
 #: Rows of a model's products at the largest batch: 32 sequences of 128 positions.
 ROWS = 32 * 128
-#: Sweeps whose committed runs are compared with the peak.
-SWEEPS = ("isoflop-small", "lr-scan", "isoflop", "prediction")
 
 
 def _rate(m: int, k: int, n: int, repeats: int) -> float:
@@ -73,23 +76,66 @@ def shapes() -> list[tuple[str, int, int, int]]:
     return out
 
 
-def sweep_rates() -> list[dict]:
-    """Median rate of each sweep's committed runs (GFLOP/s, Appendix F and 6 N), and of its largest model."""
-    from chinchilla_lib.train.sweep import read_runs, sweep_paths
+#: The model and budget of the profiled step: the second prediction's model at its budget (``6 N D``).
+PROFILE_MODEL, PROFILE_BUDGET = "g08", 5e13
+#: Operators of the matrix products and of attention, by exact name or by a part of it.
+PRODUCTS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")
+ATTENTION = ("scaled_dot_product", "flash_attention")
+#: The optimiser's own operators (AdamW and the gradient-norm clip).
+OPTIMISER = ("Optimizer.", "_foreach", "aten::lerp_", "aten::addcdiv_", "aten::addcmul_", "aten::sqrt",
+             "aten::linalg_vector_norm", "aten::clamp")
 
-    rows = []
-    for name in SWEEPS:
-        runs = read_runs(sweep_paths(name)[0])
-        if runs.empty:
-            continue
-        appendix_f = runs["flops_per_token"] * runs["tokens_per_second"] / 1e9
-        six_n = 6 * runs["n_params"] * runs["tokens_per_second"] / 1e9
-        largest = runs["n_params"] == runs["n_params"].max()
-        rows.append({"sweep": name, "runs": len(runs), "hours": float(runs["seconds"].sum() / 3600),
-                     "gflops_appendix_f": float(appendix_f.median()), "gflops_6n": float(six_n.median()),
-                     "largest_model": str(runs.loc[largest, "model"].iloc[0]),
-                     "largest_gflops_appendix_f": float(appendix_f[largest].median())})
-    return rows
+
+def _kind(name: str) -> str:
+    """The kind of a profiled operator: products, attention, optimiser, elementwise (other aten ops), bookkeeping."""
+    if name in PRODUCTS:
+        return "matrix products"
+    if any(key in name for key in ATTENTION):
+        return "attention"
+    if any(key in name for key in OPTIMISER):
+        return "optimiser"
+    if name.startswith("aten::"):
+        return "elementwise, normalisation and copies"
+    return "autograd bookkeeping and other"
+
+
+def step_profile(steps: int = 5) -> dict:
+    """Self CPU time of one training step of :data:`PROFILE_MODEL` at its planned batch, summed by kind."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    from chinchilla_lib.train.config import plan_run, shape_of
+    from chinchilla_lib.train.loop import _optimiser
+    from chinchilla_lib.train.model import GPT
+
+    config = plan_run(PROFILE_MODEL, PROFILE_BUDGET, accounting="6nd", sampler="disjoint")
+    shape = shape_of(PROFILE_MODEL)
+    torch.manual_seed(0)
+    net = GPT(shape)
+    optimiser = _optimiser(net, config)
+    data = torch.randint(0, 256, (config.batch, shape.seq_len + 1), generator=torch.Generator().manual_seed(0))
+
+    def step():
+        _, loss = net(data[:, :-1], data[:, 1:])
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimiser.step()
+
+    for _ in range(2):
+        step()
+    start = time.perf_counter()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    wall = (time.perf_counter() - start) / steps
+    kinds: dict[str, float] = {}
+    for event in prof.key_averages():
+        kind = _kind(event.key)
+        kinds[kind] = kinds.get(kind, 0.0) + event.self_cpu_time_total / 1e6 / steps
+    return {"model": PROFILE_MODEL, "budget": PROFILE_BUDGET, "batch": config.batch, "seq_len": shape.seq_len,
+            "steps": steps, "wall_seconds_per_step": wall,
+            "kinds": [{"kind": k, "seconds": v} for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])]}
 
 
 def main() -> int:
@@ -109,17 +155,25 @@ def main() -> int:
     for p in products:
         print(f"{p['shape']:<18} {p['m']:>5} x {p['k']:>4} x {p['n']:>4}  {p['gflops']:7.1f} GFLOP/s  "
               f"({p['gflops'] / peak:4.0%} of peak)")
-    sweeps = sweep_rates()
+    from chinchilla_lib.studies.throughput import sweep_rates
+
+    sweeps = sweep_rates().to_dict("records")
+    step = step_profile()
     print(f"\npeak (best product): {peak:.1f} GFLOP/s; committed sweeps (median run, as recorded where they ran):")
     for s in sweeps:
-        print(f"{s['sweep']:<14} {s['runs']:>3} runs {s['hours']:5.2f} h  {s['gflops_appendix_f']:5.1f} GFLOP/s "
+        print(f"{s['sweep']:<14} {s['runs']:>3} runs {s['cpu_hours']:5.2f} CPU-h  {s['gflops_appendix_f']:5.1f} GFLOP/s "
               f"Appendix F ({s['gflops_appendix_f'] / peak:4.0%}), {s['gflops_6n']:5.1f} as 6N "
               f"({s['gflops_6n'] / peak:4.0%}); largest {s['largest_model']}: "
               f"{s['largest_gflops_appendix_f']:.1f} ({s['largest_gflops_appendix_f'] / peak:4.0%})")
+    total = sum(k["seconds"] for k in step["kinds"])
+    print(f"\none step of {step['model']} at {step['batch']} sequences: {step['wall_seconds_per_step'] * 1e3:.1f} ms")
+    for k in step["kinds"]:
+        print(f"  {k['kind']:<30} {k['seconds'] * 1e3:7.2f} ms  {k['seconds'] / total:4.0%}")
     if args.json:
         Path(args.json).write_text(json.dumps({"torch": torch.__version__,
                                                "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-                                               "peak_gflops": peak, "products": products, "sweeps": sweeps},
+                                               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                               "peak_gflops": peak, "products": products, "profile": step},
                                               indent=1) + "\n")
     return 0
 

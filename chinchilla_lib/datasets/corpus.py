@@ -43,7 +43,7 @@ from .corpus_archives import file_sha256
 from .external import ENV_VAR
 from .paper_tables import DataFileError
 
-__all__ = ["CORPORA_FILE", "CorpusPin", "CORPORA", "MIXTURES_FILE", "MixturePin", "MIXTURES", "Corpus",
+__all__ = ["card_summary", "CORPORA_FILE", "CorpusPin", "CORPORA", "MIXTURES_FILE", "MixturePin", "MIXTURES", "Corpus",
            "corpus_archive", "load_corpus", "mixture_documents", "corpus_card", "validation_windows", "training_window_starts", "CANDIDATES_FILE"]
 
 #: One row per corpus: the package, version, archive name, SHA-256, licences and which members are text.
@@ -362,6 +362,18 @@ def corpus_card(name: str = "mixed") -> pd.DataFrame:
                      "documents": len(train) + len(val), "train_documents": len(train), "val_documents": len(val),
                      "train_bytes": sum(train), "val_bytes": sum(val)})
     return pd.DataFrame(rows, columns=CARD_COLUMNS)
+
+
+def card_summary(card: pd.DataFrame) -> pd.DataFrame:
+    """The data card as a reader's table: package with version, the text's licence, the hash's first 12 digits, MB.
+
+    ``card`` is :func:`corpus_card`; the columns are ``source, title, registry, package, text licence,
+    SHA-256 (first 12), documents, train (MB), validation (MB)``.
+    """
+    return pd.DataFrame({"source": card["source"], "title": card["title"], "registry": card["registry"],
+                         "package": card["package"] + " " + card["version"], "text licence": card["text_licence"],
+                         "SHA-256 (first 12)": card["sha256"].str[:12] + "…", "documents": card["documents"],
+                         "train (MB)": card["train_bytes"] / 1e6, "validation (MB)": card["val_bytes"] / 1e6})
 
 
 def validation_windows(data: np.ndarray, seq_len: int, n_windows: int) -> np.ndarray:

@@ -33,7 +33,10 @@
 * :mod:`.unrepeated_grid` -- our second IsoFLOP grid (no byte read twice, C = 6ND): every approach in total and
   non-embedding parameters, and the prediction at ten times its largest budget with the runs that test it;
 * :mod:`.prediction_interval` -- the seed noise of repeated runs and a loss interval that adds it to a law's
-  bootstrap spread.
+  bootstrap spread;
+* :mod:`.prediction_pair` -- our two predictions made in advance side by side, with what their runs reached;
+* :mod:`.throughput` -- the training sweeps' achieved FLOP/s against one CPU thread's matrix-multiply peak, and
+  where a training step's time goes.
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """

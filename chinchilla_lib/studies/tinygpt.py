@@ -32,7 +32,8 @@ __all__ = ["PREDICTION_FILE", "PREDICTION_FACTOR", "seed_scatter", "gate_verdict
            "fit_sweep_approach1", "fit_sweep_approach2", "fit_sweep_approach3", "approaches_table", "seed_noise",
            "schedule_exponents", "widest_seed_pairs", "predict", "load_prediction", "ladder_losses",
            "lr_scan_table", "schedule_gaps", "law_loss_interval", "prediction_outcome", "PREDICTION_BOOTSTRAP",
-           "seed_realisations", "envelope_holders", "prediction_verdict", "flops_per_token_at", "PREDICTION_COMMIT"]
+           "seed_realisations", "envelope_holders", "prediction_verdict", "flops_per_token_at", "PREDICTION_COMMIT",
+           "first_grid_confounds", "confound_numbers"]
 
 #: The prediction made from the sweep before the predicted model was trained.
 PREDICTION_FILE = Path(sweep_paths("isoflop")[0]).parent / "tinygpt_prediction.json"
@@ -452,3 +453,51 @@ def schedule_gaps(runs: pd.DataFrame | None = None) -> pd.DataFrame:
     wide = chosen.pivot_table(index=["budget", "model"], columns="schedule", values="loss").dropna()
     wide["gap"] = wide["fixed"] - wide["matched"]
     return wide.reset_index()
+
+
+def first_grid_confounds(schedule: str = "matched") -> dict:
+    """What made the first grid and its prediction an unfair test, each as a number.
+
+    Returns
+    -------
+    dict
+        ``grid_epochs`` and ``prediction_epochs`` (min, max): passes over the 4.58 MB training
+        split of the grid's runs and of the prediction's (the ``epochs`` column);
+        ``prediction_epochs_by_model``; ``a_total`` and ``a_non_embedding``: Approach 3's exponent
+        with the parameters counted with and without embeddings (the same runs and tokens);
+        ``tpp_appendix_f``: the prediction runs' tokens per parameter as trained (D/N, the budget
+        counted by Appendix F) and ``tpp_6nd``: the same budget read as ``C / (6 N)`` tokens, as a
+        ``6ND`` convention would have it; ``decades``: log10 of the grid's largest budget over its
+        smallest.
+    """
+    runs = sweep_runs()
+    runs = runs[runs["schedule"] == schedule]
+    trained = sweep_runs("prediction")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = {count: fit_approach3(runs[column], runs["n_tokens"], runs["loss"])
+                for count, column in (("total", "n_params"), ("non_embedding", "n_params_non_embedding"))}
+    by_model = trained.groupby("model").agg(n_params=("n_params", "first"), n_tokens=("n_tokens", "first"),
+                                            budget=("budget", "first"), epochs=("epochs", "max"))
+    by_model = by_model.sort_values("n_params")
+    return {"grid_epochs": (float(runs["epochs"].min()), float(runs["epochs"].max())),
+            "prediction_epochs": (float(trained["epochs"].min()), float(trained["epochs"].max())),
+            "prediction_epochs_by_model": by_model["epochs"].to_dict(),
+            "a_total": float(fits["total"].a), "a_non_embedding": float(fits["non_embedding"].a),
+            "tpp_appendix_f": (by_model["n_tokens"] / by_model["n_params"]).to_dict(),
+            "tpp_6nd": (by_model["budget"] / (6.0 * by_model["n_params"] ** 2)).to_dict(),
+            "decades": float(np.log10(runs["budget"].max() / runs["budget"].min()))}
+
+
+def confound_numbers() -> dict:
+    """:func:`first_grid_confounds` as the chapter quotes it: ranges, per-model lists as text, the split's size in MB."""
+    found = first_grid_confounds()
+
+    def listed(values: dict, fmt: str) -> str:
+        return ", ".join(f"{m} {v:{fmt}}" for m, v in values.items())
+
+    return {"epochs_lo": found["grid_epochs"][0], "epochs_hi": found["grid_epochs"][1],
+            "epochs_max": found["prediction_epochs"][1], "train_mb": float(sweep_runs()["train_bytes"].iloc[0]) / 1e6,
+            "a_total": found["a_total"], "a_ne": found["a_non_embedding"],
+            "epochs_models": listed(found["prediction_epochs_by_model"], ".1f"),
+            "tpp_f": listed(found["tpp_appendix_f"], ".0f"), "tpp_6nd": listed(found["tpp_6nd"], ".0f")}

@@ -48,15 +48,17 @@ from ..train.sweep import UNREPEATED_PREDICTION_FILE, sweep_paths
 from ..train.sweep_unrepeated import PREDICTION_FACTOR, PREDICTION_SEEDS, UNREPEATED_TRAIN_BYTES, fits_one_epoch
 from .prediction_interval import combined_interval, pooled_seed_noise, resampled_losses
 
-__all__ = ["SWEEP", "PREDICTION_FILE", "PREDICTION_BOOTSTRAP", "GRID_RESAMPLES", "LEVEL", "NOISE_BUDGETS", "INTERVAL_INCLUDES",
+__all__ = ["SWEEP", "PREDICTION_FILE", "PREDICTION_COMMIT", "PREDICTION_BOOTSTRAP", "GRID_RESAMPLES", "LEVEL", "NOISE_BUDGETS", "INTERVAL_INCLUDES",
            "INTERVAL_EXCLUDES", "unrepeated_runs", "unrepeated_curves", "ladder_counts", "total_params", "grid_table",
            "approach_answers", "ladder_losses_6nd", "predict_unrepeated", "load_prediction_unrepeated",
-           "prediction_unrepeated_outcome"]
+           "prediction_unrepeated_outcome", "outcome_phrases", "grid_numbers"]
 
 #: The sweep of the grid.
 SWEEP = "isoflop-unrepeated"
 #: Where the prediction is committed (the sweep ``prediction-unrepeated`` trains the runs it names).
 PREDICTION_FILE = UNREPEATED_PREDICTION_FILE
+#: The commit that added :data:`PREDICTION_FILE` (its ``made_from_commit`` is the commit of the grid it was made from).
+PREDICTION_COMMIT = "dc3a936ffe8e91a7e546131d3c179ee8024533fa"
 #: Resamples of the runs behind Approach 3's intervals (seed 0).
 PREDICTION_BOOTSTRAP = 400
 #: Resamples of Approach 2's bootstrap (the slices' points resampled within each budget, seed 0).
@@ -477,3 +479,49 @@ def prediction_unrepeated_outcome(prediction: dict | None = None, runs: pd.DataF
     table = pd.DataFrame(rows)
     table["observed_best"] = table["observed_loss"] == table["observed_loss"].min()
     return table
+
+
+def outcome_phrases(prediction: dict, outcome: pd.DataFrame) -> dict:
+    """The outcome in words for the chapter: ``result`` (one sentence) and ``judgement`` (what it says of the law).
+
+    ``outcome`` is :func:`prediction_unrepeated_outcome`.  While runs are missing, both say how many
+    of the planned runs are trained and claim nothing else.
+    """
+    from .tinygpt import prediction_verdict
+
+    planned = sum(len(r["seeds"]) for r in prediction["runs_to_train"])
+    trained = int(outcome["n_seeds"].sum())
+    if not outcome["complete"].all():
+        waiting = f"{trained} of its {planned} runs are trained; the outcome is read when all are."
+        return {"result": waiting, "judgement": waiting}
+    chosen = outcome.set_index("model").loc[prediction["predicted_model"]]
+    side = ("inside" if chosen["inside"] else "below" if chosen["observed_loss"] < chosen["low"] else "above")
+    best = outcome.loc[outcome["observed_loss"].idxmin(), "model"]
+    result = (f"The runs reached {chosen['observed_loss']:.3f}, {side} that interval, and the lowest mean of the "
+              f"three sizes was {best}'s" + (", as predicted." if best == prediction["predicted_model"] else "."))
+    verdict = prediction_verdict(outcome)
+    law = ("as good as its interval claimed" if chosen["inside"] else f"off by more than its interval: {verdict['law']}")
+    return {"result": result,
+            "judgement": f"Carried {prediction['factor']:.0f} times past its grid, the law was {law}; "
+                          f"{verdict['optimum']}."}
+
+
+def grid_numbers(runs: pd.DataFrame, card: pd.DataFrame, trained: pd.DataFrame) -> dict:
+    """The second grid and its corpus as the chapter quotes them (glued with the prefix ``u_``).
+
+    ``runs`` the grid (:func:`unrepeated_runs`), ``card`` the corpus's data card
+    (:func:`~chinchilla_lib.datasets.corpus.corpus_card`), ``trained`` the prediction's runs so far
+    (``epochs`` read; may be empty).  ``rounding`` is the largest relative gap between a run's
+    ``6 N D`` and its budget label (whole sequences).
+    """
+    used = ladder_counts().set_index("model").loc[sorted(runs["model"].unique())]
+    epochs = pd.concat([runs["epochs"], trained["epochs"]]) if len(trained) else runs["epochs"]
+    return {"sources": len(card), "train_mb": card["train_bytes"].sum() / 1e6, "val_mb": card["val_bytes"].sum() / 1e6,
+            "docs": int(card["documents"].sum()), "val_docs": int(card["val_documents"].sum()),
+            "registries": ", ".join(sorted(card["registry"].unique())), "epochs_max": float(epochs.max()),
+            "decades": float(np.log10(runs["budget"].max() / runs["budget"].min())),
+            "budgets": runs["budget"].nunique(), "lo": float(runs["budget"].min()), "hi": float(runs["budget"].max()),
+            "runs": len(runs), "sizes": int(runs.groupby("budget")["model"].nunique().min()),
+            "models": runs["model"].nunique(), "seeds": int(runs.groupby(["budget", "model"])["seed"].nunique().min()),
+            "n_lo": int(used["n_params"].min()), "n_hi": int(used["n_params"].max()),
+            "rounding": float((runs["flops"] / runs["budget"] - 1).abs().max())}

@@ -184,3 +184,33 @@ def test_prediction_commit_is_the_commit_that_added_the_file():
     parent = subprocess.run(["git", "rev-parse", f"{tinygpt.PREDICTION_COMMIT}^"], cwd=root, capture_output=True,
                             text=True).stdout.strip()
     assert parent == tinygpt.load_prediction()["made_from_commit"]  # made from the commit just before
+
+
+def test_first_grid_confounds_read_the_committed_files():
+    import pandas as pd
+
+    from chinchilla_lib.train.sweep import sweep_paths
+
+    confounds = tinygpt.first_grid_confounds()
+    trained = pd.read_csv(sweep_paths("prediction")[0])
+    # epochs by a second route: tokens read over the training split's bytes
+    epochs = trained["n_tokens"] / trained["train_bytes"]
+    assert confounds["prediction_epochs"][1] == pytest.approx(epochs.max(), rel=1e-9)
+    assert confounds["prediction_epochs"][1] > 1  # the first test repeated its data
+    assert confounds["a_total"] == pytest.approx(tinygpt.fit_sweep_approach3().a, rel=1e-9)
+    for _, run in trained.drop_duplicates("model").iterrows():
+        assert confounds["tpp_6nd"][run["model"]] == pytest.approx(run["budget"] / (6 * run["n_params"] ** 2))
+        assert confounds["tpp_appendix_f"][run["model"]] == pytest.approx(run["n_tokens"] / run["n_params"])
+    grid = pd.read_csv(sweep_paths("isoflop")[0])
+    grid = grid[grid["schedule"] == "matched"]
+    assert 10 ** confounds["decades"] == pytest.approx(grid["budget"].max() / grid["budget"].min())
+
+
+def test_the_two_predictions_side_by_side():
+    from chinchilla_lib.studies import prediction_pair
+
+    table = prediction_pair.predictions_table()
+    assert table.columns.tolist() == ["first", "second"]
+    assert float(table.loc["most epochs of any run", "second"]) <= 1.0
+    assert float(table.loc["most epochs of any run", "first"]) > 1.0
+    assert table.loc["predicted model", "first"].startswith(tinygpt.load_prediction()["predicted_model"])

@@ -200,3 +200,62 @@ def test_the_outcome_against_the_trained_runs():
     assert table["complete"].tolist() == [True, True, False]
     assert table.loc["g08", "observed_best"] and table.loc["g08", "predicted_best"]
     assert table["difference"].tolist() == pytest.approx([0.06, 0.01, 0.02])
+
+
+def test_the_prediction_commit_added_the_file_after_the_grid_it_was_made_from():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    root = Path(ug.__file__).resolve().parents[2]
+    if shutil.which("git") is None or not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    added = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--",
+                            "chinchilla_lib/data/tinygpt_prediction_unrepeated.json"], cwd=root,
+                           capture_output=True, text=True)
+    if added.returncode != 0 or not added.stdout.strip():
+        pytest.skip("history not available (shallow clone)")
+    assert added.stdout.split()[-1] == ug.PREDICTION_COMMIT
+    made_from = ug.load_prediction_unrepeated()["made_from_commit"]
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", made_from, ug.PREDICTION_COMMIT], cwd=root)
+    assert ancestor.returncode == 0  # the grid it was made from came first
+    # no run of the prediction's sweep was committed before (or with) the prediction
+    runs = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--",
+                           "chinchilla_lib/data/tinygpt_prediction_unrepeated_runs.csv"], cwd=root,
+                          capture_output=True, text=True).stdout.split()
+    for commit in runs:
+        later = subprocess.run(["git", "merge-base", "--is-ancestor", ug.PREDICTION_COMMIT, commit], cwd=root)
+        assert later.returncode == 0 and commit != ug.PREDICTION_COMMIT
+
+
+def _outcome_of(losses: dict) -> tuple[dict, pd.DataFrame]:
+    prediction = {"flops": 5e13, "factor": 10.0, "predicted_model": "g08", "runs_to_train": [
+        {"model": m, "n_params": HAND[m][0], "n_tokens": 1, "seeds": [0, 1, 2], "predicted_loss": 2.0,
+         "loss_interval_seed_mean": [1.98, 2.02], "loss_interval_one_run": [1.96, 2.04]}
+        for m in ("g07", "g08", "g09")]}
+    runs = pd.DataFrame([{"model": m, "budget": 5e13, "seed": s, "loss": x}
+                         for m, xs in losses.items() for s, x in enumerate(xs)])
+    return prediction, ug.prediction_unrepeated_outcome(prediction, runs)
+
+
+def test_the_outcome_in_words_claims_nothing_until_every_run_is_trained():
+    prediction, outcome = _outcome_of({"g07": [2.05, 2.06, 2.07], "g08": [1.99, 2.00, 2.04], "g09": [2.01, 2.03]})
+    phrases = ug.outcome_phrases(prediction, outcome)
+    assert phrases["result"] == phrases["judgement"] == (
+        "8 of its 9 runs are trained; the outcome is read when all are.")
+
+
+def test_the_outcome_in_words_names_the_side_and_the_lowest_size():
+    # g08's mean 2.01 lies inside 1.98-2.02 and is the lowest of 2.06, 2.01, 2.02
+    prediction, outcome = _outcome_of({"g07": [2.05, 2.06, 2.07], "g08": [1.99, 2.00, 2.04],
+                                       "g09": [2.01, 2.03, 2.02]})
+    phrases = ug.outcome_phrases(prediction, outcome)
+    assert phrases["result"] == ("The runs reached 2.010, inside that interval, and the lowest mean of the three "
+                                    "sizes was g08's, as predicted.")
+    assert "as good as its interval claimed" in phrases["judgement"]
+    assert "between g07 and g09" in phrases["judgement"]
+    # every mean below 1.98: outside, below, and the law too pessimistic
+    prediction, outcome = _outcome_of({m: [1.90, 1.91, 1.92] for m in ("g07", "g08")} | {"g09": [1.85, 1.86, 1.87]})
+    phrases = ug.outcome_phrases(prediction, outcome)
+    assert "1.910, below that interval" in phrases["result"] and "g09's." in phrases["result"]
+    assert "too pessimistic" in phrases["judgement"] and "g09 or beyond" in phrases["judgement"]
