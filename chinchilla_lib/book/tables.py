@@ -127,6 +127,14 @@ def reader_header(column) -> str:
     return text
 
 
+def _header_for(column, chosen_format) -> str:
+    """:func:`reader_header`, without its "(B)" when the column is not shown in billions (a chapter's own format)."""
+    header = reader_header(column)
+    if column in COLUMNS and COLUMNS[column][1] is billions and chosen_format is not billions:
+        header = header.replace(" (B)", "")
+    return header
+
+
 def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_rep: str = "–",
                 wrap: bool = False, headers: Mapping[str, str] | None = None):
     """The book's one table look: reader headers, one number format per quantity, no index, compact cells.
@@ -141,7 +149,8 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
     frame : DataFrame
     formats : dict or str, optional
         A format string (or function) for every column, or one per column name; it wins
-        over the format of :data:`COLUMNS`.
+        over the format of :data:`COLUMNS` (and a count so shown loses the "(B)" of its
+        header: ``{"n_params": "{:,.0f}"}`` is headed "Parameters").
     na_rep : str, default "–"
         Shown for missing values (NaN, None, and empty text).
     wrap : bool, default False
@@ -161,7 +170,7 @@ def table_style(frame: pd.DataFrame, formats: dict | str | None = None, *, na_re
             chosen[c] = general
         elif c not in chosen and not pd.api.types.is_numeric_dtype(frame[c]):
             chosen[c] = lambda v: _e_notation(str(v))
-    names = {c: (headers or {}).get(c, reader_header(c)) for c in frame.columns}
+    names = {c: (headers or {}).get(c, _header_for(c, chosen.get(c))) for c in frame.columns}
     if len(set(names.values())) < len(names):  # two columns would read alike: keep the names
         names = {c: (headers or {}).get(c, c) for c in frame.columns}
     shown = frame.rename(columns=names)

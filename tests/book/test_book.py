@@ -165,6 +165,9 @@ def test_table_style_headers_in_words_and_one_format_per_quantity():
     assert ">6e18-1e22</td>" in text and ">1e21 FLOPs</th>" in text and ">Budgets (FLOPs)</th>" in text
     # a chapter's own format wins, and is written without e+
     assert ">5.760e23</td>" in book.table_style(frame, {"flops": "{:.3e}"}).to_html()
+    # a count shown by the chapter's own format is not in billions: its header drops the "(B)"
+    counted = book.table_style(pd.DataFrame({"n_params": [9456.0]}), {"n_params": "{:,.0f}"}).to_html()
+    assert ">Parameters</th>" in counted and ">9,456</td>" in counted and "(B)" not in counted
     # two columns that would read alike keep their names
     both = pd.DataFrame({"lo": [0.1], "low": [0.2]})
     assert ">lo</th>" in book.table_style(both).to_html()
