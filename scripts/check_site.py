@@ -24,7 +24,14 @@ runs some of them; the report lists each failing check per page):
 ``planner``
     the planner page, given each budget of :data:`PLANNER_BUDGETS`, shows for every law and
     allocation the N and D that ``python -m chinchilla_lib plan --flops C --law NAME --json`` prints
-    (relative 1e-6).
+    (relative 1e-6);
+``tables``
+    no table wider than the text column at 1280 px unless it scrolls inside a box of its own;
+``figures``
+    every figure's image opens full size on a click (it sits in a link to an image);
+``scorecard``
+    the scorecard page's filter, set to one status, shows only rows of that status, and fewer
+    rows than all.
 
 Exit status 1 on any failure of the checks run.
 
@@ -63,7 +70,8 @@ PLANNER_BUDGETS = ["1e22", "5.76e23"]
 #: (budget, inference tokens) typed into the planner's two boxes, compared with plan --inference-tokens.
 PLANNER_INFERENCE = [("1e23", "2e12")]
 PLANNER_REL_TOL = 1e-6
-CHECKS = ["render", "caption-math", "alt-text", "xrefs", "code-overflow", "wording", "search", "planner"]
+CHECKS = ["render", "caption-math", "alt-text", "xrefs", "code-overflow", "wording", "search", "planner", "tables",
+          "figures", "scorecard"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -77,7 +85,20 @@ PAGE_PROBE = """() => {
     .filter(p => !p.closest('.cell_output'));
   const visible = el => el.getClientRects().length > 0 && el.clientWidth > 0;
   const links = Array.from(main.querySelectorAll('a.reference.internal[href]')).map(a => a.href);
+  const article = main.querySelector('article') || main;
+  const column = article.clientWidth;
+  const ownBox = el => { for (let p = el.parentElement; p && p !== article; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if ((o === 'auto' || o === 'scroll') && p.clientWidth <= column + 1) return true; }
+    return false; };
+  const tables = Array.from(article.querySelectorAll('table')).filter(t => t.getClientRects().length > 0);
+  const figureImages = Array.from(main.querySelectorAll('figure img'));
   return {
+    wideTables: tables.filter(t => t.getBoundingClientRect().width > column + 1 && !ownBox(t))
+      .map(t => Math.round(t.getBoundingClientRect().width)),
+    column: column,
+    unlinkedFigures: figureImages.filter(i => !(i.closest('a') && i.closest('a').getAttribute('href'))).length,
+    figureImages: figureImages.length,
     title: (document.querySelector('h1') || {}).textContent || '',
     textLength: main.innerText.length,
     text: main.innerText,
@@ -225,6 +246,31 @@ def _check_query(page, base: str, query: str) -> list[str]:
     return []
 
 
+def check_scorecard(page, base: str, site: Path) -> list[str]:
+    """The scorecard's filter set to each status shows only rows of that status, and fewer than all."""
+    found = [p for p in site.rglob("reproduction.html") if "_sources" not in p.parts]
+    if not found:
+        return ["no scorecard page (reproduction.html)"]
+    _open(page, f"{base}/{found[0].relative_to(site).as_posix()}")
+    if not page.query_selector("form.scorecard-filter select[name=status]"):
+        return ["the scorecard page has no filter"]
+    status_of = ("() => Array.from(document.querySelectorAll('table.scorecard tbody tr'))"
+                 ".filter(r => r.offsetParent !== null).map(r => r.querySelector('td').textContent.trim()"
+                 ".replace(/^\\S+\\s+/, ''))")
+    every = page.evaluate(status_of)
+    statuses = sorted(set(every))
+    problems = []
+    for status in statuses:
+        page.select_option("form.scorecard-filter select[name=status]", status)
+        shown = page.evaluate(status_of)
+        if not shown or set(shown) != {status} or (len(statuses) > 1 and len(shown) >= len(every)):
+            problems.append(f"filter {status!r} shows {len(shown)} row(s) of {sorted(set(shown))}")
+    page.select_option("form.scorecard-filter select[name=status]", "")
+    if len(page.evaluate(status_of)) != len(every):
+        problems.append("clearing the filter does not show every row again")
+    return problems
+
+
 def _cli_plan(flops: str, law: str, tokens: str | None = None) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     extra = ["--inference-tokens", tokens] if tokens is not None else []
@@ -299,6 +345,11 @@ def check_page(page, url: str, site: Path, base: str, only: set[str]) -> dict[st
         "xrefs": lambda: check_xrefs(info, site, base),
         "code-overflow": lambda: check_code_overflow(info),
         "wording": lambda: check_wording(info),
+        "tables": lambda: ([f"{len(info['wideTables'])} table(s) wider than the {info['column']} px text column "
+                            f"without a scroll box of their own: {info['wideTables'][:3]} px"]
+                           if info["wideTables"] else []),
+        "figures": lambda: ([f"{info['unlinkedFigures']} of {info['figureImages']} figure image(s) do not open "
+                             "full size on a click"] if info["unlinkedFigures"] else []),
     }
     out = {name: run() for name, run in found.items() if name in only}
     out["_info"] = info
@@ -356,7 +407,8 @@ def main(argv=None) -> int:
                     args.screenshots.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(args.screenshots / (rel.replace("/", "_") + ".png")), full_page=True)
             for name, run in (("search", lambda: check_search(page, base)),
-                              ("planner", lambda: check_planner(page, base, site))):
+                              ("planner", lambda: check_planner(page, base, site)),
+                              ("scorecard", lambda: check_scorecard(page, base, site))):
                 if name not in only:
                     continue
                 problems = run()

@@ -9,10 +9,13 @@
 from .formats import billions, count_text, flops_text, significant
 from .glue import glue_all, glue_figure, glue_number
 from .scorecard import (
+    EXTRA_COLUMNS,
     SCORECARD_COLUMNS,
     STATUS_MARKERS,
     STATUS_MEANINGS,
     STATUS_STYLES,
+    chapter_summary,
+    printed_decimals,
     scorecard_by_chapter,
     scorecard_counts,
     scorecard_frame,
@@ -25,4 +28,4 @@ from .tables import COLUMNS, quantity_table, reader_header, table_style
 __all__ = ["glue_number", "glue_all", "glue_figure", "table_style", "scorecard_frame", "scorecard_table",
            "scorecard_counts", "STATUS_STYLES", "STATUS_MARKERS", "STATUS_MEANINGS", "SCORECARD_COLUMNS", "COLUMNS",
            "significant", "flops_text", "billions", "count_text", "reader_header", "status_text", "status_legend",
-           "scorecard_by_chapter", "quantity_table"]
+           "scorecard_by_chapter", "quantity_table", "EXTRA_COLUMNS", "chapter_summary", "printed_decimals"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .formats import _e_notation
-from .tables import _CELL, reader_header
+from .tables import reader_header
 
-__all__ = ["STATUS_STYLES", "STATUS_MARKERS", "STATUS_MEANINGS", "SCORECARD_COLUMNS", "status_text", "status_legend",
-           "scorecard_frame", "scorecard_table", "scorecard_by_chapter", "scorecard_counts"]
+__all__ = ["STATUS_STYLES", "STATUS_MARKERS", "STATUS_MEANINGS", "SCORECARD_COLUMNS", "EXTRA_COLUMNS", "status_text",
+           "status_legend", "printed_decimals", "chapter_summary", "scorecard_frame", "scorecard_table",
+           "scorecard_by_chapter", "scorecard_counts"]
 
 
 #: How each status is marked in a scorecard table (the same in every chapter and on the intro page).
@@ -42,12 +44,17 @@ STATUS_MEANINGS = {
     "refused": "the fit-quality gate refuses the fit behind our value: the runs cannot decide it",
 }
 
-#: The columns of a scorecard table and their headers, in order (:func:`scorecard_frame`'s names).
-SCORECARD_COLUMNS = {"quantity": "Check", "source": "Printed in", "status": "Status", "paper": "Paper",
-                     "ours": "Ours", "difference": "Difference", "tolerance": "Tolerance",
-                     "why": "Note", "id": "Id"}
+#: The columns of a scorecard table and their headers, in order (:func:`scorecard_frame`'s names): the
+#: status first; where the value was printed, the tolerance and the row's id are in the note.
+SCORECARD_COLUMNS = {"status": "Status", "quantity": "Check", "paper": "Printed", "ours": "Ours",
+                     "difference": "Difference", "why": "Note"}
+#: Columns a table may also show (``columns=``), with their headers.
+EXTRA_COLUMNS = {"source": "Printed in", "tolerance": "Tolerance", "id": "Id"}
 
-_WRAP = {"white-space": "normal", "min-width": "12em", "max-width": "28em", "vertical-align": "top"}
+#: Every cell wraps (the numbers are short), so a table fits the text column.
+_SCORECARD_CELL = "padding: 2px 6px; white-space: normal; vertical-align: top; font-size: 0.85em"
+#: Above this size a difference reads better as a percentage of the printed value.
+_RELATIVE_ABOVE = 1e4
 
 
 def status_text(status: str) -> str:
@@ -78,42 +85,80 @@ def _sentence(text) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def printed_decimals(tolerance: float) -> int | None:
+    """Decimals of a printed value whose tolerance is half a unit in its last digit (0.005 -> 2; None above 0.5)."""
+    if not np.isfinite(tolerance) or tolerance <= 0:
+        return None
+    decimals = int(np.ceil(-np.log10(2 * tolerance) - 1e-9))
+    return decimals if 0 <= decimals <= 8 else None
+
+
+def _value(x: float, decimals: int | None) -> str:
+    """``x`` to ``decimals`` places; 4 significant figures when not known or beyond 1e7 (``5.76e23``)."""
+    return _e_notation(f"{x:.4g}") if decimals is None or abs(x) >= 1e7 else f"{x:.{decimals}f}"
+
+
+def _difference(row) -> str:
+    """Relative (per cent) for a relative tolerance or a large value; else absolute at the printed precision."""
+    ref, diff = row["reference"], row["difference"]
+    if row["tolerance_kind"] == "relative":
+        return f"{diff:+.2%}"
+    if abs(ref) >= _RELATIVE_ABOVE and ref != 0:
+        return f"{diff / ref:+.2%}"
+    decimals = printed_decimals(row["tolerance"])
+    return _e_notation(f"{diff:+.3g}") if decimals is None else f"{diff:+.{decimals}f}"
+
+
 def scorecard_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """Scorecard rows as display text: ``paper``, ``ours``, ``difference``, ``tolerance`` and ``why``.
 
-    Relative differences and tolerances are shown in per cent, absolute ones in the
-    units of the value (4 significant figures).  ``why`` is the row's note followed, for a
-    row explained elsewhere, by the chapter that explains it.
+    Values with an absolute tolerance of half a unit in the last printed digit are written to
+    that digit (:func:`printed_decimals`), others to 4 significant figures.  The difference is
+    relative (per cent of the printed value) for a relative tolerance and for values of
+    10,000 or more, where a percentage means more; else absolute, at the printed precision.
+    ``why`` is the row's note, the chapter that explains it (for a row explained elsewhere),
+    where the value was printed, the tolerance and the row's id.
     """
     relative = rows["tolerance_kind"] == "relative"
     note = rows["note"] if "note" in rows else pd.Series("", index=rows.index)
     where = rows["explained_in"] if "explained_in" in rows else pd.Series("", index=rows.index)
-    why = [" ".join(p for p in (_sentence(n), f"Explained in {_chapter_text(w)}." if w else "") if p)
-           for n, w in zip(note, where)]
+    source = rows["source"] if "source" in rows else pd.Series("", index=rows.index)
+    ids = rows["id"] if "id" in rows else pd.Series("", index=rows.index)
+    decimals = [None if r else printed_decimals(t) for t, r in zip(rows["tolerance"], relative)]
+    tolerance = [f"±{t:.1%}" if r else _e_notation(f"±{t:.4g}") for t, r in zip(rows["tolerance"], relative)]
+    why = [" ".join(p for p in (_sentence(n), f"Explained in {_chapter_text(w)}." if w else "",
+                                f"Printed in {_e_notation(str(src))}." if str(src).strip() else "",
+                                "" if str(n).lstrip().lower().startswith("tolerance") else f"Tolerance {tol}.",
+                                f"Id: {i}." if str(i).strip() else "") if p)
+           for n, w, src, tol, i in zip(note, where, source, tolerance, ids)]
     text = {c: rows[c].map(lambda t: _e_notation(str(t))) for c in ("quantity", "source") if c in rows}
     return rows.assign(
         **text,
-        paper=rows["reference"].map(lambda x: _e_notation(f"{x:.4g}")),
-        ours=rows["ours"].map(lambda x: _e_notation(f"{x:.4g}")),
-        difference=[f"{d:+.2%}" if r else _e_notation(f"{d:+.4f}") for d, r in zip(rows["difference"], relative)],
-        tolerance=[f"±{t:.1%}" if r else _e_notation(f"±{t:.4g}") for t, r in zip(rows["tolerance"], relative)],
+        paper=[_value(x, d) for x, d in zip(rows["reference"], decimals)],
+        ours=[_value(x, d) for x, d in zip(rows["ours"], decimals)],
+        difference=[_difference(r) for _, r in rows.iterrows()],
+        tolerance=tolerance,
         why=why,
     )
 
 
+def chapter_summary(rows: pd.DataFrame) -> str:
+    """One line for a chapter's rows: how many, and how many of each status (``"12 rows: 8 ✓ reproduced, ..."``)."""
+    counts = rows["status"].value_counts()
+    parts = [f"{counts[s]} {status_text(s)}" for s in STATUS_MARKERS if s in counts]
+    return f"{len(rows)} row{'' if len(rows) == 1 else 's'}: " + ", ".join(parts)
+
+
 def _styled_scorecard(rows: pd.DataFrame, columns, caption: str | None):
+    headers = {**SCORECARD_COLUMNS, **EXTRA_COLUMNS}
     shown = scorecard_frame(rows)[list(columns)]
     shown = shown.assign(**({"status": shown["status"].map(status_text)} if "status" in columns else {}))
-    shown = shown.rename(columns={c: SCORECARD_COLUMNS.get(c, reader_header(c)) for c in columns})
-    styled = shown.style.hide(axis="index").set_table_styles([{"selector": "td, th", "props": _CELL}])
-    styled = styled.format(escape="html")
-    wrapped = [SCORECARD_COLUMNS[c] for c in ("quantity", "source", "why") if c in columns]
-    if wrapped:
-        styled = styled.set_properties(subset=wrapped, **_WRAP)
+    shown = shown.rename(columns={c: headers.get(c, reader_header(c)) for c in columns})
+    styled = shown.style.hide(axis="index").set_table_styles(
+        [{"selector": "td, th", "props": _SCORECARD_CELL}, {"selector": "", "props": "width: 100%"}])
+    styled = styled.format(escape="html").set_table_attributes('class="scorecard"')
     if "status" in columns:
         styled = styled.map(lambda s: STATUS_STYLES.get(s.split(" ", 1)[-1], ""), subset=["Status"])
-    if "id" in columns:
-        styled = styled.set_properties(subset=["Id"], **{"font-size": "0.75em", "color": "#666666"})
     if caption:
         styled = styled.set_caption(caption).set_table_styles(
             [{"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold"}],
@@ -124,11 +169,12 @@ def _styled_scorecard(rows: pd.DataFrame, columns, caption: str | None):
 def scorecard_table(prefix: str | None = None, *, columns=tuple(SCORECARD_COLUMNS), legend: bool = True):
     """The scorecard rows whose id starts with ``prefix`` (all when None), as a reader's table.
 
-    Each row is labelled by what it measures (its ``quantity``), its status carries one
-    marker (:data:`STATUS_MARKERS`) and one colour (:data:`STATUS_STYLES`), its note and
-    the chapter that explains it are shown in the "Note" column, and its id comes last,
-    small.  ``legend`` puts the status legend (:func:`status_legend`) above the table.
-    ``columns`` picks the columns (keys of :data:`SCORECARD_COLUMNS`).
+    The status comes first, with one marker (:data:`STATUS_MARKERS`) and one colour
+    (:data:`STATUS_STYLES`); each row is labelled by what it measures (its ``quantity``); the
+    "Note" column holds its note, the chapter that explains it, where the value was printed,
+    the tolerance and the id.  ``legend`` puts the status legend (:func:`status_legend`) above
+    the table.  ``columns`` picks the columns (keys of :data:`SCORECARD_COLUMNS` and
+    :data:`EXTRA_COLUMNS`).
     """
     from ..checks import scorecard
 
@@ -148,7 +194,9 @@ def scorecard_by_chapter(rows: pd.DataFrame | None = None, *, columns=tuple(SCOR
     -------
     IPython.display.HTML
         The legend, then for each chapter with rows a table captioned with the chapter's
-        number and title.  Every row appears exactly once.
+        number and title and its summary line (:func:`chapter_summary`).  Every row appears
+        exactly once.  The page's filter (``_static/scorecard_filter.js``) finds the tables by
+        their class ``scorecard``.
     """
     from IPython.display import HTML
 
@@ -159,7 +207,7 @@ def scorecard_by_chapter(rows: pd.DataFrame | None = None, *, columns=tuple(SCOR
     for number, (module, (_stem, title)) in enumerate(CHAPTER_FILES.items(), start=1):
         group = rows[rows["chapter"] == module]
         if len(group):
-            caption = f"Chapter {number}: {title} ({len(group)} row{'' if len(group) == 1 else 's'})"
+            caption = f"Chapter {number}: {title}. {chapter_summary(group)}"
             parts.append(_styled_scorecard(group, columns, caption).to_html())
     unknown = rows[~rows["chapter"].isin(list(CHAPTER_FILES))]
     if len(unknown):

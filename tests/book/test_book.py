@@ -56,9 +56,23 @@ def test_scorecard_counts_default_is_the_whole_scorecard(scorecard_once):
 
 def test_scorecard_frame_formats_relative_and_absolute_rows():
     shown = book.scorecard_frame(_rows())
-    assert list(shown["difference"][:2]) == ["+0.0000", "+25.00%"]
+    # tolerance 0.01 is half a unit of a value printed to 0.02: two decimals (ceil(-log10(0.02)) = 2)
+    assert list(shown["difference"][:2]) == ["+0.00", "+25.00%"]
     assert list(shown["tolerance"][:2]) == ["±0.01", "±5.0%"]
-    assert shown["ours"].iloc[1] == "2.5"
+    assert shown["ours"].iloc[1] == "2.5" and shown["paper"].iloc[0] == "1.00"
+    assert shown["difference"].iloc[2] == "+0.0"  # tolerance 0.1: one decimal
+    assert book.printed_decimals(0.005) == 2 and book.printed_decimals(0.5) == 0
+    assert book.printed_decimals(5.0) is None and book.printed_decimals(0.0) is None
+    # a large value with an absolute tolerance: the difference as a share of it, not floating-point noise
+    big = _rows().assign(reference=[5.76e23, 2.0, 3.0, 4.0], ours=[5.7600000000000002e23, 2.5, 3.0, 4.001],
+                         difference=[1.9186e9, 0.25, 0.0, 0.001], tolerance=[5e21, 0.05, 0.1, 0.01])
+    assert book.scorecard_frame(big)["difference"].iloc[0] == "+0.00%"
+    assert "Tolerance ±0.01. Id: a.x." in shown["why"].iloc[0]
+
+
+def test_chapter_summary_counts_each_status_once():
+    assert book.chapter_summary(_rows()) == "4 rows: 3 ✓ reproduced, 1 ✗ differs"
+    assert book.chapter_summary(_rows().iloc[:1]) == "1 row: 1 ✓ reproduced"
 
 
 def test_table_style_wrap_option():
@@ -70,12 +84,14 @@ def test_table_style_wrap_option():
 
 def test_scorecard_table_columns_and_labels():
     html = book.scorecard_table("flops.", columns=("quantity", "source", "id")).to_html()
-    assert "flops.gopher_appendix_f" in html and "white-space: normal" in html
+    assert "flops.gopher_appendix_f" in html and "white-space: normal" in html and "nowrap" not in html
     assert "Gopher training FLOPs, App. F count" in html  # the row's quantity labels it
     default = book.scorecard_table("flops.").to_html()
     headers = re.findall(r'<th id="[^"]*" class="col_heading[^"]*" >([^<]*)</th>', default)
     assert headers == list(book.SCORECARD_COLUMNS.values())
-    assert headers[-1] == "Id"  # the id kept, last
+    assert headers[0] == "Status"  # status first
+    assert "Id: flops.gopher_appendix_f." in default  # the id kept, in the note
+    assert 'class="scorecard"' in default  # found by the page's filter
     assert book.status_legend() in default  # the legend above the table
 
 
@@ -105,11 +121,11 @@ def _grouped_rows():
 def test_scorecard_by_chapter_keeps_every_row_once_in_book_order():
     html = book.scorecard_by_chapter(_grouped_rows()).data
     for row_id in ("a.x", "a.y", "b.z", "b.w"):
-        assert html.count(f">{row_id}<") == 1
+        assert html.count(f"Id: {row_id}.") == 1
     captions = re.findall(r"<caption>([^<]*)</caption>", html)
-    assert captions == ["Chapter 1: The problem: spending a compute budget (2 rows)",
-                        "Chapter 4: Approach 2: IsoFLOP profiles (1 row)",
-                        "Chapter 11: A Chinchilla on a laptop (1 row)"]
+    assert captions == ["Chapter 1: The problem: spending a compute budget. 2 rows: 2 ✓ reproduced",
+                        "Chapter 4: Approach 2: IsoFLOP profiles. 1 row: 1 ✗ differs",
+                        "Chapter 11: A Chinchilla on a laptop. 1 row: 1 ✓ reproduced"]
     assert html.index(book.status_legend()) < html.index("<table")
     assert "Why y. Explained in chapter 4 (Approach 2: IsoFLOP profiles)." in html  # explanation visible
 
