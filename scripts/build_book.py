@@ -5,8 +5,10 @@
   in small batches, each taken by whichever reader is free.
 * ``BOOK_REPOSITORY=OWNER/NAME`` (set by the GitHub Pages workflow from ``github.repository``)
   fills in the repository URL and turns on the repository button and the Binder and Colab launch
-  buttons, so that they point at the repository the site is built from.  Unset (a local build), the
-  site shows none of them.  ``BOOK_BRANCH`` names the branch (default ``main``).
+  buttons, so that they point at the repository the site is built from, and puts the repository and
+  its install line in the line above every page.  Unset (a local build), the site shows none of the
+  buttons, and that line says the code is the checkout it was built from.  ``BOOK_BRANCH`` names the
+  branch (default ``main``).  Chapters read ``BOOK_REPOSITORY`` too (``chinchilla_lib.book.source``).
 * Results that several chapters need (the scorecard, chapter by chapter, and the costliest
   studies) are computed once per build and shared: ``CHINCHILLA_LIB_CACHE`` (default
   ``_build/.chinchilla_cache``) holds them, keyed by a hash of the library, ``chinchilla_lib/data/`` and the
@@ -31,6 +33,20 @@ from pathlib import Path
 REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
+#: The header's line on a local build, which has no repository to link to.
+LOCAL_ANNOUNCEMENT = ("This copy was built from a local checkout of its code: the README in that folder sets it "
+                      "up, tests it and runs the chapters in Jupyter.")
+
+
+def announcement(name: str | None) -> str:
+    """The line above every page: where the code is and how to install it (or, on a local build, where it is)."""
+    if not name:
+        return LOCAL_ANNOUNCEMENT
+    url = f"https://github.com/{name}"
+    return (f'Code and data: <a href="{url}">{url}</a> · install: '
+            f'<code>pip install "chinchilla_lib @ git+{url}"</code>')
+
+
 def repository_options(environ=os.environ) -> dict:
     """Theme options that the repository named in ``BOOK_REPOSITORY`` turns on (empty when it is unset)."""
     name = environ.get("BOOK_REPOSITORY", "").strip()
@@ -39,6 +55,7 @@ def repository_options(environ=os.environ) -> dict:
     if not REPOSITORY_PATTERN.match(name):
         raise SystemExit(f"build_book.py: error: BOOK_REPOSITORY must be OWNER/NAME, got {name!r}")
     return {
+        "announcement": announcement(name),
         "repository_url": f"https://github.com/{name}",
         "repository_branch": environ.get("BOOK_BRANCH", "main").strip() or "main",
         "path_to_docs": "",
@@ -55,6 +72,9 @@ def _patch(jobs: int, theme: dict, *, small_batches: bool) -> None:
 
     def get_final_config(*args, **kwargs):
         sphinx_config, meta = original_config(*args, **kwargs)
+        options = dict(sphinx_config.get("html_theme_options", {}))
+        options["announcement"] = theme.get("announcement", LOCAL_ANNOUNCEMENT)
+        sphinx_config["html_theme_options"] = options
         if theme:
             options = dict(sphinx_config.get("html_theme_options", {}))
             launch = dict(options.get("launch_buttons", {})) | theme["launch_buttons"]

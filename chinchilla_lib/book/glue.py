@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["glue_number", "glue_all", "glue_figure"]
+__all__ = ["glue_number", "glue_all", "glue_figure", "glue_markdown"]
 
 
 def _plain(value):
@@ -44,3 +44,11 @@ def glue_figure(name: str, fig=None) -> None:
     fig = plt.gcf() if fig is None else fig
     glue(name, fig, display=False)
     plt.close(fig)
+
+
+def glue_markdown(name: str, text: str) -> None:
+    """Glue Markdown (links, code) for a ``{glue:md}`` role, without displaying it."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    glue(name, Markdown(text), display=False)

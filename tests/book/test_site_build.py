@@ -35,6 +35,7 @@ def test_local_build_has_no_repository_or_launch_buttons(build_book):
 def test_repository_from_the_environment(build_book):
     options = build_book.repository_options({"BOOK_REPOSITORY": "someone/chinchilla-book"})
     assert options["repository_url"] == "https://github.com/someone/chinchilla-book"
+    assert 'pip install "chinchilla_lib @ git+https://github.com/someone/chinchilla-book"' in options["announcement"]
     assert options["repository_branch"] == "main" and options["use_repository_button"] is True
     assert options["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
     assert options["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
@@ -62,6 +63,7 @@ def test_the_switch_reaches_the_sphinx_configuration(build_book, monkeypatch, re
         assert theme["repository_url"] == f"https://github.com/{repository}" and theme["use_repository_button"]
         assert theme["launch_buttons"]["binderhub_url"] and theme["launch_buttons"]["colab_url"]
     else:
+        assert theme["announcement"] == build_book.LOCAL_ANNOUNCEMENT  # says where the code is
         assert not theme.get("use_repository_button")
         assert not theme.get("launch_buttons", {}).get("binderhub_url")
         assert not theme.get("launch_buttons", {}).get("colab_url")
@@ -136,3 +138,34 @@ def test_a_cold_build_reads_in_small_batches_and_a_cached_one_in_sphinxs(build_b
     assert Builder._read_parallel is default
     build_book._patch(2, {}, small_batches=True)
     assert Builder._read_parallel is not default and Builder._read_parallel.__wrapped__ is default
+
+
+def test_a_downloaded_notebook_shows_the_glued_values_and_figures():
+    downloads = _load(ROOT / "_ext" / "notebook_downloads.py", "notebook_downloads")
+    glued = {"a": {"data": {"text/plain": "0.51234"}}, "name": {"data": {"text/plain": "'g08'"}},
+             "code": {"data": {"text/markdown": "[x](https://example.org)"}},
+             "fig": {"data": {"text/plain": "<Figure>", "image/svg+xml": "<svg/>"}}}
+    text = ("$a$ = {glue:text}`a:.2f` on {glue:text}`name`, {glue}`a`; {glue:md}`code`; see {doc}`notation`,\n"
+            "{term}`IsoFLOP` and {ref}`the gate <other_runs>`.\n\n"
+            "```{glue:figure} fig\n:name: fig-x\n\nThe caption.\n```\n\n"
+            ":::{admonition} Key results\n:class: key-results\n\n* one\n:::\n\n"
+            "```{dropdown} Solution\nIt is 2.\n```\n\n```bash\nls\n```")
+    shown, attachments = downloads.readable_markdown(text, glued)
+    assert "$a$ = 0.51 on g08, 0.51234; [x](https://example.org); see notation," in shown
+    assert "IsoFLOP and the gate." in shown and "{" not in shown.replace("{glue", "")
+    assert "![The caption.](attachment:fig.svg)" in shown and attachments == {"fig.svg": {"image/svg+xml": "<svg/>"}}
+    assert "**Key results**" in shown and ":class:" not in shown and ":::" not in shown
+    assert "**Solution**\nIt is 2.\n" in shown
+    assert "```bash\nls\n```" in shown  # an ordinary code block keeps its fences
+
+
+def test_the_intro_says_where_the_code_is():
+    from chinchilla_lib import book
+
+    assert book.repository_url({}) is None
+    assert "local checkout" in book.source_markdown({})
+    text = book.source_markdown({"BOOK_REPOSITORY": "someone/chinchilla-book"})
+    assert "[https://github.com/someone/chinchilla-book](https://github.com/someone/chinchilla-book)" in text
+    assert 'pip install "chinchilla_lib @ git+https://github.com/someone/chinchilla-book"' in text
+    with pytest.raises(ValueError, match="OWNER/NAME"):
+        book.repository_url({"BOOK_REPOSITORY": "not a repository"})
