@@ -31,7 +31,9 @@ runs some of them; the report lists each failing check per page):
     every figure's image opens full size on a click (it sits in a link to an image);
 ``scorecard``
     the scorecard page's filter, set to one status, shows only rows of that status, and fewer
-    rows than all.
+    rows than all;
+``structure``
+    every numbered chapter (``_toc.yml``) opens with a key-results box and ends with exercises.
 
 Exit status 1 on any failure of the checks run.
 
@@ -71,7 +73,7 @@ PLANNER_BUDGETS = ["1e22", "5.76e23"]
 PLANNER_INFERENCE = [("1e23", "2e12")]
 PLANNER_REL_TOL = 1e-6
 CHECKS = ["render", "caption-math", "alt-text", "xrefs", "code-overflow", "wording", "search", "planner", "tables",
-          "figures", "scorecard"]
+          "figures", "scorecard", "structure"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -94,6 +96,8 @@ PAGE_PROBE = """() => {
   const tables = Array.from(article.querySelectorAll('table')).filter(t => t.getClientRects().length > 0);
   const figureImages = Array.from(main.querySelectorAll('figure img'));
   return {
+    keyResults: article.querySelectorAll('.key-results').length,
+    exercises: Array.from(article.querySelectorAll('h2')).some(h => /Exercises/.test(h.textContent)),
     wideTables: tables.filter(t => t.getBoundingClientRect().width > column + 1 && !ownBox(t))
       .map(t => Math.round(t.getBoundingClientRect().width)),
     column: column,
@@ -334,10 +338,28 @@ def _planner_rows(page, table: str) -> list:
                          ".map(td => [td.dataset.key, Number(td.dataset.value)]))])")
 
 
+@functools.lru_cache(maxsize=1)
+def numbered_chapters() -> frozenset[str]:
+    """Pages of the numbered parts of ``_toc.yml`` (``chapters/NAME.html``): each has key results and exercises."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return frozenset(f"{c['file']}.html" for part in toc.get("parts", []) if part.get("numbered")
+                     for c in part["chapters"])
+
+
+def check_structure(info: dict, rel: str) -> list[str]:
+    if rel not in numbered_chapters():
+        return []
+    return ((["no key-results box"] if not info["keyResults"] else [])
+            + (["no Exercises section"] if not info["exercises"] else []))
+
+
 def check_page(page, url: str, site: Path, base: str, only: set[str]) -> dict[str, list[str]]:
     """Problems found on one page, by check name (a check with no problem is left out)."""
     opened = _open(page, url)
     info = page.evaluate(PAGE_PROBE)
+    rel = url[len(base):].lstrip("/")
     found = {
         "render": lambda: opened + check_render(info),
         "caption-math": lambda: check_caption_math(info),
@@ -348,6 +370,7 @@ def check_page(page, url: str, site: Path, base: str, only: set[str]) -> dict[st
         "tables": lambda: ([f"{len(info['wideTables'])} table(s) wider than the {info['column']} px text column "
                             f"without a scroll box of their own: {info['wideTables'][:3]} px"]
                            if info["wideTables"] else []),
+        "structure": lambda: check_structure(info, rel),
         "figures": lambda: ([f"{info['unlinkedFigures']} of {info['figureImages']} figure image(s) do not open "
                              "full size on a click"] if info["unlinkedFigures"] else []),
     }
