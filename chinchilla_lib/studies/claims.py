@@ -257,7 +257,7 @@ def _agree(ev: dict) -> dict:
     usable = [f for f in fits if f[4] != "refused"]
     lo, hi = max(f[2] for f in usable), min(f[3] for f in usable)
     common = f"; 80% intervals share {lo:.3f}-{hi:.3f}" if lo <= hi else "; 80% intervals share no value"
-    names = ", ".join(str(f[0]) for f in usable)
+    names = ", ".join("1 (final losses)" if f[0] == 1 else str(f[0]) for f in usable)
     return {"id": "agree", "claim": "The three approaches agree", "who": "Paper, 2022",
             "verdict": overlap_verdict([(f[2], f[3], f[4]) for f in fits]),
             "number": f"Approaches {names}: a = " + ", ".join(f"{f[1]:.3f}{_flag(f[4])}" for f in usable) + common,
