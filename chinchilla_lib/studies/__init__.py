@@ -36,7 +36,11 @@
   bootstrap spread;
 * :mod:`.prediction_pair` -- our two predictions made in advance side by side, with what their runs reached;
 * :mod:`.throughput` -- the training sweeps' achieved FLOP/s against one CPU thread's matrix-multiply peak, and
-  where a training step's time goes.
+  where a training step's time goes;
+* :mod:`.claim_evidence` -- the evidence behind each claim of the paper and of its critics, read from the studies
+  above (the same functions as the chapter that holds it);
+* :mod:`.claims` -- one verdict per claim (holds, partly, does not hold, cannot be decided) by explicit rules on
+  that evidence, and how many tokens per parameter the book's studies give.
 
 No module here draws: figures are :mod:`chinchilla_lib.plotting`.
 """
