@@ -68,11 +68,11 @@ def status_legend() -> str:
 
 
 def _chapter_text(stem: str) -> str:
-    from ..checks import CHAPTER_FILES
+    from ..checks import CHAPTER_FILES, chapter_number
 
-    for number, (file, title) in enumerate(CHAPTER_FILES.values(), start=1):
+    for file, title in CHAPTER_FILES.values():
         if file == stem:
-            return f"chapter {number} ({title})"
+            return f"chapter {chapter_number(file)} ({title})"
     return f"the chapter {stem}"
 
 
@@ -200,14 +200,14 @@ def scorecard_by_chapter(rows: pd.DataFrame | None = None, *, columns=tuple(SCOR
     """
     from IPython.display import HTML
 
-    from ..checks import CHAPTER_FILES, scorecard
+    from ..checks import CHAPTER_FILES, chapter_number, scorecard
 
     rows = scorecard(by_chapter=True) if rows is None else rows
     parts = [f'<p class="scorecard-legend">{status_legend()}</p>']
-    for number, (module, (_stem, title)) in enumerate(CHAPTER_FILES.items(), start=1):
+    for module, (stem, title) in CHAPTER_FILES.items():
         group = rows[rows["chapter"] == module]
         if len(group):
-            caption = f"Chapter {number}: {title}. {chapter_summary(group)}"
+            caption = f"Chapter {chapter_number(stem)}: {title}. {chapter_summary(group)}"
             parts.append(_styled_scorecard(group, columns, caption).to_html())
     unknown = rows[~rows["chapter"].isin(list(CHAPTER_FILES))]
     if len(unknown):

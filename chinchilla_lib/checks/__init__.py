@@ -31,7 +31,8 @@ from . import (
 )
 from .check import COLUMNS, HOFFMANN, THIS_BOOK, Check, reproduced_by
 
-__all__ = ["Check", "COLUMNS", "HOFFMANN", "THIS_BOOK", "CHAPTERS", "CHAPTER_FILES", "checks", "scorecard",
+__all__ = ["Check", "COLUMNS", "HOFFMANN", "THIS_BOOK", "CHAPTERS", "CHAPTER_FILES", "BOOK_ORDER", "chapter_number",
+           "checks", "scorecard",
            "reproduced_by", "repeated_quantities"]
 
 #: The chapter modules, in the book's order.
@@ -53,6 +54,19 @@ CHAPTER_FILES = {
     "overtraining": ("overtraining", "Over-training and inference"),
     "laptop": ("laptop", "A Chinchilla on a laptop"),
 }
+
+
+#: The book's numbered chapters in order (file stems), those without scorecard rows included: a chapter's
+#: number is its place here (``tests/book/test_book.py`` checks it against ``_toc.yml``).
+BOOK_ORDER = ("problem", "compute_accounting", "approach1", "approach2", "approach3", "comparison", "other_runs",
+              "backtests", "kaplan", "chinchilla_vs_gopher", "overtraining", "laptop", "planner")
+
+
+def chapter_number(stem: str) -> int:
+    """The number the book gives the chapter ``stem`` (1 for ``problem``)."""
+    if stem not in BOOK_ORDER:
+        raise ValueError(f"stem must be a numbered chapter of the book, one of {', '.join(BOOK_ORDER)}; got {stem!r}")
+    return BOOK_ORDER.index(stem) + 1
 
 
 def _short(module) -> str:

@@ -125,7 +125,7 @@ def test_scorecard_by_chapter_keeps_every_row_once_in_book_order():
     captions = re.findall(r"<caption>([^<]*)</caption>", html)
     assert captions == ["Chapter 1: The problem: spending a compute budget. 2 rows: 2 ✓ reproduced",
                         "Chapter 4: Approach 2: IsoFLOP profiles. 1 row: 1 ✗ differs",
-                        "Chapter 11: A Chinchilla on a laptop. 1 row: 1 ✓ reproduced"]
+                        "Chapter 12: A Chinchilla on a laptop. 1 row: 1 ✓ reproduced"]
     assert html.index(book.status_legend()) < html.index("<table")
     assert "Why y. Explained in chapter 4 (Approach 2: IsoFLOP profiles)." in html  # explanation visible
 
@@ -145,9 +145,18 @@ def test_scorecard_frame_writes_powers_of_ten_one_way():
 def test_chapter_files_name_every_check_module_and_its_chapter_title():
     from pathlib import Path
 
-    from chinchilla_lib.checks import CHAPTER_FILES, CHAPTERS
+    import yaml
+
+    from chinchilla_lib.checks import BOOK_ORDER, CHAPTER_FILES, CHAPTERS, chapter_number
 
     assert list(CHAPTER_FILES) == [m.__name__.rsplit(".", 1)[1] for m in CHAPTERS]
+    toc = yaml.safe_load((Path(__file__).resolve().parents[2] / "_toc.yml").read_text())
+    numbered = [c["file"].removeprefix("chapters/") for part in toc["parts"] if part.get("numbered")
+                for c in part["chapters"]]
+    assert list(BOOK_ORDER) == numbered  # the scorecard numbers chapters as the site does
+    assert chapter_number("backtests") == numbered.index("backtests") + 1
+    with pytest.raises(ValueError, match="numbered chapter"):
+        chapter_number("intro")
     chapters = Path(__file__).resolve().parents[2] / "chapters"
     for stem, title in CHAPTER_FILES.values():
         first_heading = next(line for line in (chapters / f"{stem}.md").read_text().splitlines()
