@@ -482,26 +482,38 @@ def prediction_unrepeated_outcome(prediction: dict | None = None, runs: pd.DataF
 
 
 def outcome_phrases(prediction: dict, outcome: pd.DataFrame) -> dict:
-    """The outcome in words for the chapter: ``result`` (one sentence) and ``judgement`` (what it says of the law).
+    """The outcome in words for the chapter: ``result`` (one sentence), ``detail`` (the predicted model's runs
+    against their interval) and ``judgement`` (what it says of the law).
 
-    ``outcome`` is :func:`prediction_unrepeated_outcome`.  While runs are missing, both say how many
-    of the planned runs are trained and claim nothing else.
+    ``outcome`` is :func:`prediction_unrepeated_outcome`.  While runs are missing, ``result`` and
+    ``judgement`` say how many of the planned runs are trained and ``detail`` what the predicted
+    model's trained seeds reached so far; none of them scores the prediction.
     """
     from .tinygpt import prediction_verdict
 
     planned = sum(len(r["seeds"]) for r in prediction["runs_to_train"])
     trained = int(outcome["n_seeds"].sum())
+    chosen = outcome.set_index("model").loc[prediction["predicted_model"]]
     if not outcome["complete"].all():
         waiting = f"{trained} of its {planned} runs are trained; the outcome is read when all are."
-        return {"result": waiting, "judgement": waiting}
-    chosen = outcome.set_index("model").loc[prediction["predicted_model"]]
+        seeds = int(chosen["n_seeds"])
+        detail = (f"So far {chosen.name} has {seeds} of its {len(prediction['runs_to_train'][0]['seeds'])} seeds"
+                  + (f", at a mean of {chosen['observed_loss']:.3f} nats per byte against the "
+                     f"{chosen['predicted_loss']:.3f} predicted" if seeds else "")
+                  + "; the prediction is scored when every run is in.")
+        return {"result": waiting, "judgement": waiting, "detail": detail}
     side = ("inside" if chosen["inside"] else "below" if chosen["observed_loss"] < chosen["low"] else "above")
     best = outcome.loc[outcome["observed_loss"].idxmin(), "model"]
+    detail = (f"The predicted model's three-seed mean is {chosen['observed_loss']:.3f} nats per byte, "
+              f"{chosen['difference']:+.3f} from the prediction and {side} the interval committed for it (its "
+              f"seeds differ by {chosen['observed_sd']:.3f} in standard deviation). {int(outcome['runs_inside'].sum())} "
+              f"of the {trained} single runs fall inside their one-run intervals, and the lowest mean of the "
+              f"three sizes is {best}'s.")
     result = (f"The runs reached {chosen['observed_loss']:.3f}, {side} that interval, and the lowest mean of the "
               f"three sizes was {best}'s" + (", as predicted." if best == prediction["predicted_model"] else "."))
     verdict = prediction_verdict(outcome)
     law = ("as good as its interval claimed" if chosen["inside"] else f"off by more than its interval: {verdict['law']}")
-    return {"result": result,
+    return {"result": result, "detail": detail,
             "judgement": f"Carried {prediction['factor']:.0f} times past its grid, the law was {law}; "
                           f"{verdict['optimum']}."}
 

@@ -243,6 +243,8 @@ def test_the_outcome_in_words_claims_nothing_until_every_run_is_trained():
     phrases = ug.outcome_phrases(prediction, outcome)
     assert phrases["result"] == phrases["judgement"] == (
         "8 of its 9 runs are trained; the outcome is read when all are.")
+    assert phrases["detail"] == ("So far g08 has 3 of its 3 seeds, at a mean of 2.010 nats per byte against the 2.000 "
+                                 "predicted; the prediction is scored when every run is in.")
 
 
 def test_the_outcome_in_words_names_the_side_and_the_lowest_size():
@@ -253,6 +255,8 @@ def test_the_outcome_in_words_names_the_side_and_the_lowest_size():
     assert phrases["result"] == ("The runs reached 2.010, inside that interval, and the lowest mean of the three "
                                     "sizes was g08's, as predicted.")
     assert "as good as its interval claimed" in phrases["judgement"]
+    assert phrases["detail"].startswith("The predicted model's three-seed mean is 2.010 nats per byte, +0.010 from")
+    assert "6 of the 9 single runs" in phrases["detail"]  # g07 0 (2.05 and up lie outside 1.96-2.04), g08 3, g09 3
     assert "between g07 and g09" in phrases["judgement"]
     # every mean below 1.98: outside, below, and the law too pessimistic
     prediction, outcome = _outcome_of({m: [1.90, 1.91, 1.92] for m in ("g07", "g08")} | {"g09": [1.85, 1.86, 1.87]})
