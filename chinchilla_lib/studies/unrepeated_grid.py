@@ -512,10 +512,12 @@ def outcome_phrases(prediction: dict, outcome: pd.DataFrame) -> dict:
     result = (f"The runs reached {chosen['observed_loss']:.3f}, {side} that interval, and the lowest mean of the "
               f"three sizes was {best}'s" + (", as predicted." if best == prediction["predicted_model"] else "."))
     verdict = prediction_verdict(outcome)
-    law = ("as good as its interval claimed" if chosen["inside"] else f"off by more than its interval: {verdict['law']}")
-    return {"result": result, "detail": detail,
-            "judgement": f"Carried {prediction['factor']:.0f} times past its grid, the law was {law}; "
-                          f"{verdict['optimum']}."}
+    carried = f"Carried {prediction['factor']:.0f} times past its grid, the law"
+    judgement = (f"{carried} held for the predicted size, inside its interval; over the three sizes it was "
+                 f"{verdict['law']}; {verdict['optimum']}." if chosen["inside"] else
+                 f"{carried} was {verdict['law']}, and for the predicted size by more than its interval allowed; "
+                 f"{verdict['optimum']}.")
+    return {"result": result, "detail": detail, "judgement": judgement}
 
 
 def grid_numbers(runs: pd.DataFrame, card: pd.DataFrame, trained: pd.DataFrame) -> dict:

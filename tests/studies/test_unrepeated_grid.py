@@ -254,7 +254,7 @@ def test_the_outcome_in_words_names_the_side_and_the_lowest_size():
     phrases = ug.outcome_phrases(prediction, outcome)
     assert phrases["result"] == ("The runs reached 2.010, inside that interval, and the lowest mean of the three "
                                     "sizes was g08's, as predicted.")
-    assert "as good as its interval claimed" in phrases["judgement"]
+    assert "held for the predicted size, inside its interval" in phrases["judgement"]
     assert phrases["detail"].startswith("The predicted model's three-seed mean is 2.010 nats per byte, +0.010 from")
     assert "6 of the 9 single runs" in phrases["detail"]  # g07 0 (2.05 and up lie outside 1.96-2.04), g08 3, g09 3
     assert "between g07 and g09" in phrases["judgement"]
@@ -262,4 +262,5 @@ def test_the_outcome_in_words_names_the_side_and_the_lowest_size():
     prediction, outcome = _outcome_of({m: [1.90, 1.91, 1.92] for m in ("g07", "g08")} | {"g09": [1.85, 1.86, 1.87]})
     phrases = ug.outcome_phrases(prediction, outcome)
     assert "1.910, below that interval" in phrases["result"] and "g09's." in phrases["result"]
-    assert "too pessimistic" in phrases["judgement"] and "g09 or beyond" in phrases["judgement"]
+    assert "was too pessimistic" in phrases["judgement"] and "by more than its interval allowed" in phrases["judgement"]
+    assert "g09 or beyond" in phrases["judgement"]
