@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..approaches.parametric import isoloss_grid
 from ..laws.parametric import ParametricLaw
-from .style import INK, SERIES, label_points, loglog_axes, mark_model
+from .style import INK, SERIES, loglog_axes, mark_model
 
 __all__ = ["plot_refit_isoloss", "plot_isoloss", "plot_residuals", "plot_frontier", "plot_width_by_runs", "plot_compute_optimal_sizes",
            "plot_descent_paths"]
@@ -178,7 +178,9 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
     models : DataFrame
         ``model``, ``n_params``, ``n_tokens`` (Table 1): stars at C = 6ND.
     legend_entries : int, optional
-        Show only the first entries of the legend (the lines and printed markers); all by default.
+        The first entries of the legend (the lines and printed markers) go upper left; the named
+        models after them get a legend of their own, lower right, instead of labels beside their
+        markers (which overlap where the models crowd together).  All in one legend by default.
     xlim, ylim : (low, high), optional
         Axis limits, set before the model labels are placed.
 
@@ -204,10 +206,12 @@ def plot_compute_optimal_sizes(ax, flops, curves: Mapping[str, tuple], printed: 
         ax.set_xlim(*xlim)
     if ylim is not None:
         ax.set_ylim(*ylim)
-    shown = printed[~printed["flops_typo_suspected"]]
-    label_points(ax, 6 * models["n_params"] * models["n_tokens"], models["n_params"], models["model"],
-                 avoid=(shown["flops"], shown["n_params"]))
     handles, labels = ax.get_legend_handles_labels()
+    if legend_entries is not None and legend_entries < len(handles):
+        # the named models in a legend of their own, lower right: the models of 2020-2022 sit so close
+        # together that labels beside their markers would overlap them and each other
+        ax.add_artist(ax.legend(handles[legend_entries:], labels[legend_entries:], loc="lower right",
+                                fontsize="x-small", title="models (C = 6ND)", title_fontsize="x-small"))
     ax.legend(handles[:legend_entries], labels[:legend_entries], loc="upper left", fontsize="x-small")
 
 
