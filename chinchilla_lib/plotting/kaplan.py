@@ -6,6 +6,7 @@ Every function draws any user's rules, runs or fits; the numbers come from
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -151,6 +152,7 @@ def plot_correction_steps(ax, steps: pd.DataFrame, data_colors: Mapping[str, str
                    label=f"{data}, ours")
     for value, label, color in references:
         ax.axhline(value, color=_colour(color), ls=":", label=label)
-    ax.set_xticks(steps["step"], [label.replace(" ", "\n", 1) for label in steps["change"]], fontsize=8)
+    # each step's name wrapped to short lines, so that neighbouring names do not run into each other
+    ax.set_xticks(steps["step"], [textwrap.fill(label, 12) for label in steps["change"]], fontsize=8)
     ax.set_ylabel("exponent $a$")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
