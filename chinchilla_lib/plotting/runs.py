@@ -77,7 +77,7 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
                 axes_list[1].plot(far, result.n_opt(far), color=INK["truth"], lw=1, ls="--", label="extrapolated")
             mark_model(axes_list[1], planned["flops"], planned["n_params"], "plan", COLORS["approach1"], marker="*")
         axes_list[0].legend(loc="lower left", fontsize="x-small")
-        axes_list[1].legend(loc="upper left", fontsize="x-small")
+        axes_list[1].legend(loc="lower right", fontsize="x-small")  # the staircase rises to the right
         readable_log_ticks(axes_list[1], "y")
     elif isinstance(result, IsoFLOPResult):
         labelled = runs.assign(budget=result.run_budgets) if result.run_budgets is not None else runs
@@ -88,7 +88,8 @@ def plot_fit(runs: pd.DataFrame, result, *, flops: float | None = None, axes=Non
         if planned:
             for ax, key in zip(axes_list[1:3], ("n_params", "n_tokens")):
                 mark_model(ax, planned["flops"], planned[key], "plan", COLORS["approach2"], marker="*")
-                ax.legend(loc="upper left", fontsize="x-small")
+                # below the panel, as the profiles' budgets are: inside, it would cover the band or the points
+                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.24), ncol=2, fontsize="x-small")
                 readable_log_ticks(ax)
     else:
         law = result.law
