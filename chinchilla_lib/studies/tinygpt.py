@@ -500,4 +500,6 @@ def confound_numbers() -> dict:
             "epochs_max": found["prediction_epochs"][1], "train_mb": float(sweep_runs()["train_bytes"].iloc[0]) / 1e6,
             "a_total": found["a_total"], "a_ne": found["a_non_embedding"],
             "epochs_models": listed(found["prediction_epochs_by_model"], ".1f"),
-            "tpp_f": listed(found["tpp_appendix_f"], ".0f"), "tpp_6nd": listed(found["tpp_6nd"], ".0f")}
+            "tpp_f": listed(found["tpp_appendix_f"], ".0f"), "tpp_6nd": listed(found["tpp_6nd"], ".0f"),
+            "conv_lo": 100 * min(found["tpp_6nd"][m] / found["tpp_appendix_f"][m] - 1 for m in found["tpp_6nd"]),
+            "conv_hi": 100 * max(found["tpp_6nd"][m] / found["tpp_appendix_f"][m] - 1 for m in found["tpp_6nd"])}
