@@ -27,7 +27,8 @@ from ..datasets.paper_tables import DATA_DIR
 from ..train.files import read_runs
 from ..train.sweep import sweep_paths
 
-__all__ = ["THROUGHPUT_FILE", "RATE_SWEEPS", "load_throughput", "sweep_rates", "step_profile", "throughput_numbers"]
+__all__ = ["THROUGHPUT_FILE", "RATE_SWEEPS", "load_throughput", "sweep_rates", "rates_table", "step_profile",
+           "throughput_numbers"]
 
 #: The committed measurement of the peak and of one step's profile (``bench_matmul.py --json``).
 THROUGHPUT_FILE = Path(DATA_DIR) / "tinygpt_throughput.json"
@@ -79,6 +80,15 @@ def sweep_rates(sweeps=RATE_SWEEPS, peak_gflops: float | None = None, data_dir=N
                               ("share_largest", "largest_gflops_appendix_f")):
             table[share] = table[column] / peak_gflops
     return table
+
+
+def rates_table(measurement: dict | None = None) -> pd.DataFrame:
+    """:func:`sweep_rates` against the committed peak, with reader headers: sweep, runs, CPU-hours, GFLOP/s and share."""
+    measurement = load_throughput() if measurement is None else measurement
+    rates = sweep_rates(peak_gflops=measurement["peak_gflops"])
+    return rates[["sweep", "runs", "cpu_hours", "gflops_6n", "share_6n", "gflops_appendix_f", "share_appendix_f"]].rename(
+        columns={"cpu_hours": "CPU-hours", "gflops_6n": "GFLOP/s (6N)", "share_6n": "share of peak (6N)",
+                 "gflops_appendix_f": "GFLOP/s (Appendix F)", "share_appendix_f": "share of peak (Appendix F)"})
 
 
 def step_profile(measurement: dict | None = None) -> pd.DataFrame:

@@ -50,3 +50,12 @@ def test_the_committed_measurement_is_one_thread_below_its_own_peak():
     assert measured["peak_gflops"] == max(p["gflops"] for p in measured["products"])
     assert json.loads(json.dumps(measured))["profile"]["model"]
     assert sum(k["seconds"] for k in measured["profile"]["kinds"]) <= measured["profile"]["wall_seconds_per_step"]
+
+
+def test_the_rates_table_reads_the_committed_peak_with_reader_headers():
+    measured = throughput.load_throughput()
+    table = throughput.rates_table(measured)
+    assert table.columns.tolist() == ["sweep", "runs", "CPU-hours", "GFLOP/s (6N)", "share of peak (6N)",
+                                      "GFLOP/s (Appendix F)", "share of peak (Appendix F)"]
+    ratio = table["GFLOP/s (6N)"] / table["share of peak (6N)"]
+    assert ratio.to_numpy() == pytest.approx(measured["peak_gflops"])
