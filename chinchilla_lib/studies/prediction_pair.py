@@ -114,16 +114,20 @@ def second_numbers(prediction: dict | None = None) -> dict:
 
 
 def answers_table(prediction: dict | None = None) -> pd.DataFrame:
-    """Every approach's committed answer in both counts: a and N_opt with 80% intervals, D/N, the gate's verdict and why."""
+    """Every approach's committed answer in both counts: a and N_opt, each with its 80% interval in one cell, D/N,
+    the gate's verdict and the failed check (blank when decided)."""
     prediction = unrepeated_grid.load_prediction_unrepeated() if prediction is None else prediction
 
-    def interval(x, fmt):
-        return "" if not x else f"{x[0]:{fmt}} to {x[1]:{fmt}}"
+    def cell(value, interval, fmt):
+        if value is None:
+            return ""
+        return f"{value:{fmt}}" + (f" ({interval[0]:{fmt}}-{interval[1]:{fmt}})" if interval else "")
 
     return pd.DataFrame([{"approach": f"Approach {a['approach']}", "parameters": a["parameters"].replace("_", "-"),
-                          "a": a.get("a"), "a (80%)": interval(a.get("a_interval"), ".2f"), "N_opt": a.get("n_opt"),
-                          "N_opt (80%)": interval(a.get("n_opt_interval"), ",.0f"), "D/N": a.get("tokens_per_param"),
-                          "gate": a["verdict"], "why": "" if a["verdict"] == "decided" else a["reason"].split(";")[0]}
+                          "a (80%)": cell(a.get("a"), a.get("a_interval"), ".2f"),
+                          "N_opt (80%)": cell(a.get("n_opt"), a.get("n_opt_interval"), ",.0f"),
+                          "D/N": a.get("tokens_per_param"), "gate": a["verdict"],
+                          "failed check": ", ".join(a.get("failed", []))}
                          for a in prediction["approaches"]])
 
 

@@ -214,3 +214,18 @@ def test_the_two_predictions_side_by_side():
     assert float(table.loc["most epochs of any run", "second"]) <= 1.0
     assert float(table.loc["most epochs of any run", "first"]) > 1.0
     assert table.loc["predicted model", "first"].startswith(tinygpt.load_prediction()["predicted_model"])
+
+
+def test_the_committed_answers_in_one_table():
+    from chinchilla_lib.studies import prediction_pair, unrepeated_grid
+
+    prediction = unrepeated_grid.load_prediction_unrepeated()
+    table = prediction_pair.answers_table(prediction)
+    assert len(table) == len(prediction["approaches"]) == 6
+    for row, answer in zip(table.itertuples(index=False), prediction["approaches"]):
+        lo, hi = answer["a_interval"] or (None, None)
+        expected = f"{answer['a']:.2f}" + (f" ({lo:.2f}-{hi:.2f})" if lo is not None else "")
+        assert row[2] == expected and row[5] == answer["verdict"]
+        assert (row[6] == "") == (answer["verdict"] == "decided")
+    ladder = prediction_pair.committed_ladder(prediction)
+    assert ladder.loc[ladder["loss"].idxmin(), "model"] == prediction["predicted_model"]  # the law's own choice
